@@ -1,0 +1,21 @@
+/** @type {import('jest').Config} */
+export default {
+  testEnvironment: "node",
+  roots: ["<rootDir>/tests", "<rootDir>/src", "<rootDir>/connectors"],
+  testMatch: ["**/*.test.ts"],
+  extensionsToTreatAsEsm: [".ts"],
+  transform: {
+    "^.+\\.ts$": [
+      "@swc/jest",
+      {
+        jsc: { target: "es2023", parser: { syntax: "typescript" } },
+        module: { type: "es6" },
+      },
+    ],
+  },
+  // Sources import with .js extensions (NodeNext); jest resolves the .ts files.
+  moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
+  testTimeout: 60_000,
+  // PGlite instances are heavy on 2 cores; keep parallelism modest.
+  maxWorkers: 2,
+};

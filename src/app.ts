@@ -1,0 +1,151 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { ExecutionArgs, ExecutionResult } from "graphql";
+import { NoSchemaIntrospectionCustomRule } from "graphql";
+import { useServer } from "graphql-ws/use/ws";
+import { createYoga, type Plugin } from "graphql-yoga";
+import { WebSocketServer, type WebSocket } from "ws";
+import type { Config } from "./config.js";
+import { createContextFactory, type Context } from "./context.js";
+import { databaseOptions, openDatabase, type Database } from "./db/index.js";
+import { createLogger, type Logger } from "./logger.js";
+import { schema } from "./schema/index.js";
+import { checkHealth } from "./services/health.js";
+import type { AppServices } from "./services/index.js";
+
+export interface App {
+  readonly services: AppServices;
+  /** Yoga itself, for in-process requests (`app.yoga.fetch(...)`) in tests and scripts. */
+  readonly yoga: ReturnType<typeof createYoga<Record<string, unknown>, Context>>;
+  /** Listens on `port` (0 picks a free one; default: config.PORT). */
+  start(port?: number): Promise<{ port: number; url: string }>;
+  /** Stops accepting, ends open streams, waits for requests in flight, then closes the database. */
+  stop(): Promise<void>;
+}
+
+export interface BuildAppOptions {
+  logger?: Logger;
+  /** An already opened database (tests share one); by default it is opened from config. */
+  db?: Database;
+}
+
+/** GET /health: the same report as the `health` query, with 503 when the database is down. */
+function useHealthReport(services: AppServices): Plugin {
+  return {
+    async onRequest({ request, url, endResponse, fetchAPI }) {
+      if (url.pathname !== "/health" || request.method !== "GET") return;
+      const report = await checkHealth(services);
+      endResponse(fetchAPI.Response.json(report, { status: report.status === "error" ? 503 : 200 }));
+    },
+  };
+}
+
+/** Refuses introspection queries when INTROSPECTION=false. */
+function useDisableIntrospection(): Plugin {
+  return {
+    onValidate({ addValidationRule }) {
+      addValidationRule(NoSchemaIntrospectionCustomRule);
+    },
+  };
+}
+
+export async function buildApp(config: Config, options: BuildAppOptions = {}): Promise<App> {
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  const db = options.db ?? (await openDatabase(databaseOptions(config, logger)));
+  const shutdown = new AbortController();
+  const services: AppServices = { config, db, logger, shutdownSignal: shutdown.signal };
+
+  const yoga = createYoga<Record<string, unknown>, Context>({
+    schema,
+    context: createContextFactory(services),
+    graphqlEndpoint: "/graphql",
+    // A trivial liveness probe; /health is the full readiness report.
+    healthCheckEndpoint: "/livez",
+    landingPage: false,
+    graphiql: config.GRAPHIQL ? { title: "Parley GraphQL", subscriptionsProtocol: "WS" } : false,
+    maskedErrors: true,
+    logging: {
+      debug: (...args) => logger.debug(String(args[0]), { args: args.slice(1) }),
+      info: (...args) => logger.info(String(args[0]), { args: args.slice(1) }),
+      warn: (...args) => logger.warn(String(args[0]), { args: args.slice(1) }),
+      error: (...args) => logger.error(String(args[0]), { args: args.slice(1).map(String) }),
+    },
+    plugins: [useHealthReport(services), ...(config.INTROSPECTION ? [] : [useDisableIntrospection()])],
+  });
+
+  const server: Server = createServer(yoga);
+  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
+  // graphql-ws runs each operation through Yoga's own envelop, so websocket
+  // operations get the same context factory, plugins and error masking as HTTP.
+  const wsServer = useServer(
+    {
+      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
+      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
+      onSubscribe: async (ctx, _id, params) => {
+        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params,
+        });
+        const args: ExecutionArgs = {
+          schema,
+          operationName: params.operationName,
+          document: parse(params.query),
+          variableValues: params.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe } satisfies EnvelopedRoot,
+        };
+        const errors = validate(args.schema, args.document);
+        if (errors.length) return errors;
+        return args;
+      },
+    },
+    wss,
+  );
+
+  let stopping: Promise<void> | undefined;
+
+  return {
+    services,
+    yoga,
+    start(port = config.PORT) {
+      return new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(port, config.HOST, () => {
+          server.off("error", reject);
+          const address = server.address() as AddressInfo;
+          const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+          resolve({ port: address.port, url: `http://${host}:${address.port}` });
+        });
+      });
+    },
+    stop() {
+      stopping ??= (async () => {
+        logger.info("shutting down");
+        shutdown.abort();
+        const closed = server.listening ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
+        server.closeIdleConnections();
+        for (const socket of wss.clients as Set<WebSocket>) socket.close(1001, "Server shutting down");
+        await wsServer.dispose();
+        // Requests in flight get SHUTDOWN_TIMEOUT_MS to finish before their connections are cut.
+        const timer = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS);
+        await closed;
+        clearTimeout(timer);
+        await new Promise<void>((resolve) => wss.close(() => resolve()));
+        await yoga.dispose();
+        if (!options.db) await db.close();
+        logger.info("stopped");
+      })();
+      return stopping;
+    },
+  };
+}
+
+type OperationResult = ExecutionResult | AsyncIterable<ExecutionResult>;
+
+/** Yoga's enveloped executors, carried to graphql-ws through rootValue. */
+interface EnvelopedRoot {
+  execute: (args: ExecutionArgs) => OperationResult | Promise<OperationResult>;
+  subscribe: (args: ExecutionArgs) => OperationResult | Promise<OperationResult>;
+}

@@ -1,0 +1,105 @@
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * Every environment variable Parley reads, parsed and validated once at
+ * start-up. The README's configuration table mirrors this file.
+ */
+const booleanString = z
+  .enum(["true", "false", "1", "0", "yes", "no"], { error: "must be true or false" })
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce
+    .number({ error: "must be a number" })
+    .int({ error: "must be a whole number" })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` });
+
+const httpUrl = z
+  .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+  .transform((u) => u.replace(/\/+$/, ""));
+
+const schema = z
+  .object({
+    /** @default 4000 */
+    PORT: int(0, 65535).default(4000),
+    /** @default "127.0.0.1" (the Docker image sets 0.0.0.0) */
+    HOST: z.string().min(1).default("127.0.0.1"),
+    /** PostgreSQL with pgvector; when unset, an embedded PGlite in DATA_DIR. */
+    DATABASE_URL: z
+      .url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// or postgresql:// URL" })
+      .optional(),
+    /** Connections in the PostgreSQL pool (DATABASE_URL only). @default 10 */
+    DATABASE_POOL_SIZE: int(1, 1000).default(10),
+    /** @default "./data" */
+    DATA_DIR: z.string().min(1).default("./data"),
+    /** When unset, the embedded providers are used (no model server needed). */
+    OLLAMA_BASE_URL: httpUrl.optional(),
+    /** @default "all-minilm" */
+    EMBEDDING_MODEL: z.string().min(1).default("all-minilm"),
+    /** @default 384 */
+    EMBEDDING_DIMENSION: int(1, 16000).default(384),
+    /** @default "llama3.2" */
+    CHAT_MODEL: z.string().min(1).default("llama3.2"),
+    /** Characters per chunk. @default 1000 */
+    CHUNK_SIZE: int(100, 100_000).default(1000),
+    /** Characters shared by neighbouring chunks. @default 200 */
+    CHUNK_OVERLAP: int(0, 50_000).default(200),
+    /** @default 26214400 (25 MiB) */
+    MAX_UPLOAD_BYTES: int(1).default(25 * 1024 * 1024),
+    /** Let link sources reach private and loopback addresses. @default false */
+    ALLOW_PRIVATE_URLS: booleanString.default(false),
+    /** @default true */
+    GRAPHIQL: booleanString.default(true),
+    /** @default true */
+    INTROSPECTION: booleanString.default(true),
+    /** How long shutdown waits for open requests and streams. @default 10000 */
+    SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+    /** @default "info" */
+    LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  })
+  .refine((c) => c.CHUNK_OVERLAP < c.CHUNK_SIZE, {
+    path: ["CHUNK_OVERLAP"],
+    error: "must be smaller than CHUNK_SIZE",
+  });
+
+export type Config = z.output<typeof schema> & {
+  /** Absolute DATA_DIR. */
+  dataDir: string;
+};
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/**
+ * Parses the environment. Empty strings count as unset, so `FOO=` in an .env
+ * file means "use the default", as people expect.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const input = Object.fromEntries(
+    Object.entries(env).filter(([key, value]) => key in schema.shape && value !== undefined && value.trim() !== ""),
+  );
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? "configuration");
+      const value = env[name];
+      return `  ${name}=${value === undefined ? "(unset)" : JSON.stringify(name === "DATABASE_URL" ? redactUrl(value) : value)}: ${issue.message}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  return { ...parsed.data, dataDir: path.resolve(parsed.data.DATA_DIR) };
+}
+
+/** Hides the password of a connection URL, for messages and logs. */
+export function redactUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.password) url.password = "***";
+    return url.toString();
+  } catch {
+    return "(unparseable URL)";
+  }
+}

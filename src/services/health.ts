@@ -1,0 +1,35 @@
+import { checkModelProviders, type ModelProvidersStatus } from "../providers/status.js";
+import { VERSION } from "../version.js";
+import type { AppServices } from "./index.js";
+
+export interface HealthReport {
+  /** ok: all is well; degraded: the database answers but a model provider does not; error: the database does not answer. */
+  status: "ok" | "degraded" | "error";
+  version: string;
+  uptimeSeconds: number;
+  database: { kind: "pglite" | "postgres"; ok: boolean; latencyMs: number | null; message?: string };
+  providers: ModelProvidersStatus;
+}
+
+const startedAt = Date.now();
+
+export async function checkHealth({ db, config, logger }: Pick<AppServices, "db" | "config" | "logger">): Promise<HealthReport> {
+  const [database, providers] = await Promise.all([
+    db.ping().then(
+      (latencyMs) => ({ kind: db.kind, ok: true, latencyMs }),
+      (error: Error) => {
+        logger.error("health: database unreachable", { error });
+        return { kind: db.kind, ok: false, latencyMs: null, message: "database unreachable" };
+      },
+    ),
+    checkModelProviders(config),
+  ]);
+  const providersOk = providers.embedding.ok && providers.chat.ok;
+  return {
+    status: !database.ok ? "error" : providersOk ? "ok" : "degraded",
+    version: VERSION,
+    uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+    database,
+    providers,
+  };
+}

@@ -1,0 +1,51 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll } from "@jest/globals";
+import { buildApp, type App } from "../../src/app.js";
+import { loadConfig, type Config } from "../../src/config.js";
+
+export interface TestApp {
+  app: App;
+  config: Config;
+  url: string;
+  port: number;
+  dataDir: string;
+  /** Stops the app (idempotent); the data folder stays until the test file ends. */
+  stop(): Promise<void>;
+}
+
+const started = new Set<TestApp>();
+const dirs = new Set<string>();
+
+afterAll(async () => {
+  await Promise.all([...started].map((t) => t.stop()));
+  await Promise.all([...dirs].map((d) => rm(d, { recursive: true, force: true })));
+});
+
+export async function tempDir(prefix = "parley-test-"): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  dirs.add(dir);
+  return dir;
+}
+
+/** Starts Parley on port 0 against a fresh PGlite folder (or `env.DATA_DIR`). */
+export async function startApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const dataDir = env.DATA_DIR ?? (await tempDir());
+  const config = loadConfig({ LOG_LEVEL: "silent", SHUTDOWN_TIMEOUT_MS: "2000", ...env, DATA_DIR: dataDir, PORT: "0" });
+  const app = await buildApp(config);
+  const { url, port } = await app.start(0);
+  const handle: TestApp = {
+    app,
+    config,
+    url,
+    port,
+    dataDir,
+    async stop() {
+      started.delete(handle);
+      await app.stop();
+    },
+  };
+  started.add(handle);
+  return handle;
+}
