@@ -5,11 +5,11 @@ import { vector } from "@electric-sql/pglite-pgvector";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@prisma/client";
 import pg from "pg";
-import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
 import { acquireDirLock } from "./dir-lock.js";
 import { migrate, type MigrationConnection } from "./migrate.js";
+import { createPGliteAdapter } from "./pglite-adapter.js";
 
 export type DatabaseKind = "pglite" | "postgres";
 
@@ -52,17 +52,8 @@ async function openPGlite({ dataDir, logger }: DatabaseOptions): Promise<Databas
     pglite = new PGlite(path.join(dataDir, "pgdata"), { extensions: { vector } });
     await pglite.waitReady;
     const db = pglite;
-    const conn: MigrationConnection = {
-      withLock: (fn) => fn(),
-      query: async <R>(sql: string, params?: unknown[]) => (await db.query<R>(sql, params)).rows,
-      transaction: async (fn) => {
-        await db.transaction(async (tx) =>
-          fn({ exec: async (sql) => void (await tx.exec(sql)), query: (sql, params) => tx.query(sql, params) }),
-        );
-      },
-    };
-    const appliedMigrations = await migrate(conn, logger);
-    const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
+    const appliedMigrations = await migrate(pgliteMigrationConnection(db), logger);
+    const prisma = new PrismaClient({ adapter: createPGliteAdapter(db) });
     return {
       kind: "pglite",
       prisma,
@@ -79,6 +70,19 @@ async function openPGlite({ dataDir, logger }: DatabaseOptions): Promise<Databas
     await releaseLock();
     throw error;
   }
+}
+
+/** PGlite is one connection in one process: there is nobody to lock out. */
+export function pgliteMigrationConnection(db: PGlite): MigrationConnection {
+  return {
+    withLock: (fn) => fn(),
+    query: async <R>(sql: string, params?: unknown[]) => (await db.query<R>(sql, params)).rows,
+    transaction: async (fn) => {
+      await db.transaction(async (tx) =>
+        fn({ exec: async (sql) => void (await tx.exec(sql)), query: (sql, params) => tx.query(sql, params) }),
+      );
+    },
+  };
 }
 
 async function openPostgres(url: string, { logger, poolSize = 10 }: DatabaseOptions): Promise<Database> {

@@ -1,0 +1,44 @@
+import { afterAll } from "@jest/globals";
+import { PGlite } from "@electric-sql/pglite";
+import { vector } from "@electric-sql/pglite-pgvector";
+import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { openDatabase, type Database } from "../../src/db/index.js";
+import { createLogger } from "../../src/logger.js";
+import { tempDir } from "./app.js";
+
+const open = new Set<{ close(): Promise<void> }>();
+afterAll(async () => {
+  for (const item of [...open].reverse()) await item.close();
+});
+
+export const silentLogger = createLogger("silent");
+
+/** Parley's embedded database in a fresh folder, migrated. */
+export async function openTestPGlite(): Promise<Database> {
+  const db = await openDatabase({ dataDir: await tempDir(), logger: silentLogger });
+  open.add(db);
+  return db;
+}
+
+/**
+ * A PostgreSQL server speaking the real wire protocol (PGlite with pgvector
+ * behind @electric-sql/pglite-socket), so the `pg` driver and
+ * @prisma/adapter-pg path is exercised without a PostgreSQL install.
+ * It serves one connection at a time, hence the pool of one.
+ */
+export async function startPostgresServer(): Promise<{ url: string }> {
+  const pglite = new PGlite({ extensions: { vector } });
+  await pglite.waitReady;
+  const server = new PGLiteSocketServer({ db: pglite, host: "127.0.0.1", port: 0 });
+  await server.start();
+  open.add({ close: () => pglite.close() });
+  open.add({ close: () => server.stop() });
+  return { url: `postgresql://postgres:postgres@${server.getServerConn()}/postgres?sslmode=disable` };
+}
+
+export async function openTestPostgres(): Promise<Database> {
+  const { url } = await startPostgresServer();
+  const db = await openDatabase({ url, dataDir: await tempDir(), logger: silentLogger, poolSize: 1 });
+  open.add(db);
+  return db;
+}
