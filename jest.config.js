@@ -1,7 +1,8 @@
 /** @type {import('jest').Config} */
 export default {
   testEnvironment: "node",
-  roots: ["<rootDir>/tests", "<rootDir>/src", "<rootDir>/connectors"],
+  roots: ["<rootDir>"],
+  testPathIgnorePatterns: ["/node_modules/", "/dist/", "/data/"],
   testMatch: ["**/*.test.ts"],
   extensionsToTreatAsEsm: [".ts"],
   transform: {
