@@ -8,6 +8,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import type { Config } from "./config.js";
 import { createContextFactory, type Context } from "./context.js";
 import { databaseOptions, openDatabase, type Database } from "./db/index.js";
+import { assertEmbeddingDimension } from "./db/vector.js";
 import { createLogger, type Logger } from "./logger.js";
 import { schema } from "./schema/index.js";
 import { checkHealth } from "./services/health.js";
@@ -52,6 +53,12 @@ function useDisableIntrospection(): Plugin {
 export async function buildApp(config: Config, options: BuildAppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const db = options.db ?? (await openDatabase(databaseOptions(config, logger)));
+  try {
+    await assertEmbeddingDimension((sql, ...params) => db.prisma.$queryRawUnsafe(sql, ...params), config.EMBEDDING_DIMENSION);
+  } catch (error) {
+    if (!options.db) await db.close();
+    throw error;
+  }
   const shutdown = new AbortController();
   const services: AppServices = { config, db, logger, shutdownSignal: shutdown.signal };
 

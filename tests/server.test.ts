@@ -113,6 +113,15 @@ describe("the server on the embedded default", () => {
     expect(health.status).toBe(200);
   });
 
+  it("refuses to start when EMBEDDING_DIMENSION does not match the embedding column, and releases the folder", async () => {
+    const dataDir = await tempDir();
+    await expect(startApp({ DATA_DIR: dataDir, EMBEDDING_DIMENSION: "768" })).rejects.toThrow(
+      /EMBEDDING_DIMENSION=768 does not match the database's chunks.embedding column, vector\(384\)/,
+    );
+    const ok = await startApp({ DATA_DIR: dataDir });
+    expect(ok.app.services.db.kind).toBe("pglite");
+  });
+
   it("stops cleanly: the port is released and the database closed", async () => {
     const { url, stop, app } = await startApp();
     await stop();

@@ -16,3 +16,26 @@ export const VECTOR_DIMENSION_SQL = `
   FROM pg_attribute a
   JOIN pg_class c ON c.oid = a.attrelid
   WHERE c.relname = $1 AND a.attname = $2 AND NOT a.attisdropped`;
+
+export class EmbeddingDimensionError extends Error {
+  override name = "EmbeddingDimensionError";
+}
+
+/**
+ * Refuses to run when the configured embedding width differs from the
+ * `chunks.embedding` column: every insert would fail, and a changed model
+ * would silently mix incomparable vectors.
+ */
+export async function assertEmbeddingDimension(
+  query: (sql: string, ...params: unknown[]) => Promise<{ dimension: number }[]>,
+  expected: number,
+): Promise<void> {
+  const [row] = await query(VECTOR_DIMENSION_SQL, "chunks", "embedding");
+  if (!row) throw new EmbeddingDimensionError("The chunks.embedding column is missing: the migrations did not run.");
+  if (Number(row.dimension) !== expected) {
+    throw new EmbeddingDimensionError(
+      `EMBEDDING_DIMENSION=${expected} does not match the database's chunks.embedding column, vector(${row.dimension}). ` +
+        `Use an embedding model with ${row.dimension} dimensions, or add a migration that changes the column and re-sync every source.`,
+    );
+  }
+}
