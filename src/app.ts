@@ -10,9 +10,11 @@ import { createContextFactory, type Context } from "./context.js";
 import { databaseOptions, openDatabase, type Database } from "./db/index.js";
 import { assertEmbeddingDimension } from "./db/vector.js";
 import { createLogger, type Logger } from "./logger.js";
+import { maskError } from "./schema/errors.js";
 import { schema } from "./schema/index.js";
+import { useQueryLimits } from "./schema/limits.js";
 import { checkHealth } from "./services/health.js";
-import type { AppServices } from "./services/index.js";
+import { createServices, type AppServices } from "./services/index.js";
 
 export interface App {
   readonly services: AppServices;
@@ -60,7 +62,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     throw error;
   }
   const shutdown = new AbortController();
-  const services: AppServices = { config, db, logger, shutdownSignal: shutdown.signal };
+  const services = createServices({ config, db, logger, shutdownSignal: shutdown.signal });
 
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
@@ -70,14 +72,18 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     healthCheckEndpoint: "/livez",
     landingPage: false,
     graphiql: config.GRAPHIQL ? { title: "Parley GraphQL", subscriptionsProtocol: "WS" } : false,
-    maskedErrors: true,
+    maskedErrors: { maskError },
     logging: {
       debug: (...args) => logger.debug(String(args[0]), { args: args.slice(1) }),
       info: (...args) => logger.info(String(args[0]), { args: args.slice(1) }),
       warn: (...args) => logger.warn(String(args[0]), { args: args.slice(1) }),
       error: (...args) => logger.error(String(args[0]), { args: args.slice(1).map(String) }),
     },
-    plugins: [useHealthReport(services), ...(config.INTROSPECTION ? [] : [useDisableIntrospection()])],
+    plugins: [
+      useHealthReport(services),
+      useQueryLimits({ maxDepth: config.MAX_QUERY_DEPTH, maxCost: config.MAX_QUERY_COST }),
+      ...(config.INTROSPECTION ? [] : [useDisableIntrospection()]),
+    ],
   });
 
   const server: Server = createServer(yoga);

@@ -50,6 +50,16 @@ const schema = z
     MAX_UPLOAD_BYTES: int(1).default(25 * 1024 * 1024),
     /** Let link sources reach private and loopback addresses. @default false */
     ALLOW_PRIVATE_URLS: booleanString.default(false),
+    /** The address browsers reach Parley at, used in embed codes. @default http://localhost:PORT */
+    PUBLIC_URL: httpUrl.optional(),
+    /** How long a login stays valid. @default 168 (7 days) */
+    SESSION_TTL_HOURS: int(1, 24 * 366).default(168),
+    /** scrypt cost as log2(N); 17 is OWASP's recommendation. @default 17 */
+    PASSWORD_HASH_COST: int(10, 20).default(17),
+    /** Deepest selection set a query may have. @default 12 */
+    MAX_QUERY_DEPTH: int(2, 100).default(12),
+    /** Largest estimated cost (fields times list sizes) a query may have. @default 20000 */
+    MAX_QUERY_COST: int(10, 10_000_000).default(20_000),
     /** @default true */
     GRAPHIQL: booleanString.default(true),
     /** @default true */
@@ -67,6 +77,8 @@ const schema = z
 export type Config = z.output<typeof schema> & {
   /** Absolute DATA_DIR. */
   dataDir: string;
+  /** PUBLIC_URL, or http://localhost:PORT. */
+  publicUrl: string;
 };
 
 export class ConfigError extends Error {
@@ -90,7 +102,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     });
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
   }
-  return { ...parsed.data, dataDir: path.resolve(parsed.data.DATA_DIR) };
+  return {
+    ...parsed.data,
+    dataDir: path.resolve(parsed.data.DATA_DIR),
+    publicUrl: parsed.data.PUBLIC_URL ?? `http://localhost:${parsed.data.PORT}`,
+  };
 }
 
 /** Hides the password of a connection URL, for messages and logs. */

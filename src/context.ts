@@ -2,10 +2,15 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { PrismaClient } from "@prisma/client";
 import type { YogaInitialContext } from "graphql-yoga";
+import type { Actor } from "./services/access.js";
 import type { AppServices } from "./services/index.js";
+import { createLoaders, type Loaders } from "./services/loaders.js";
 
-/** Who is calling. Admin users and API keys arrive with later issues. */
-export type Viewer = { kind: "anonymous" };
+/**
+ * Who is calling. A bad or expired token does not fail the whole request:
+ * public fields still answer, and fields that need a user say why they refuse.
+ */
+export type Viewer = { kind: "anonymous"; tokenProblem?: "expired" | "invalid" } | { kind: "user"; actor: Actor };
 
 /** The one context of every operation, over HTTP and over graphql-ws alike. */
 export interface Context extends AppServices {
@@ -17,6 +22,7 @@ export interface Context extends AppServices {
   /** graphql-ws `connection_init` payload; empty over HTTP. */
   readonly connectionParams: Readonly<Record<string, unknown>>;
   readonly viewer: Viewer;
+  readonly loaders: Loaders;
 }
 
 /** What graphql-ws hands to Yoga's envelop in onSubscribe (see app.ts). */
@@ -40,17 +46,39 @@ function headersOf(request: IncomingMessage): Headers {
   return headers;
 }
 
+/**
+ * The admin bearer token: `Authorization: Bearer …` over HTTP; over
+ * websockets, browsers cannot set headers, so `connectionParams.authorization`
+ * (with or without "Bearer ") is read too.
+ */
+export function bearerToken(headers: Headers, connectionParams: Readonly<Record<string, unknown>>): string | undefined {
+  const fromParams = connectionParams.authorization ?? connectionParams.Authorization;
+  const raw = headers.get("authorization") ?? (typeof fromParams === "string" ? fromParams : undefined);
+  if (!raw) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(raw.trim());
+  return match ? match[1] : raw.trim() || undefined;
+}
+
 export function createContextFactory(services: AppServices) {
   return async function createContext(initial: InitialContext): Promise<Context> {
     const websocket = isWebSocket(initial);
+    const headers = websocket ? headersOf(initial.extra.request) : initial.request.headers;
+    const connectionParams = (websocket ? initial.connectionParams : undefined) ?? {};
+    const token = bearerToken(headers, connectionParams);
+    let viewer: Viewer = { kind: "anonymous" };
+    if (token) {
+      const result = await services.auth.authenticate(token);
+      viewer = "actor" in result ? { kind: "user", actor: result.actor } : { kind: "anonymous", tokenProblem: result.error };
+    }
     return {
       ...services,
       prisma: services.db.prisma,
       requestId: randomUUID(),
       transport: websocket ? "websocket" : "http",
-      headers: websocket ? headersOf(initial.extra.request) : initial.request.headers,
-      connectionParams: (websocket ? initial.connectionParams : undefined) ?? {},
-      viewer: { kind: "anonymous" },
+      headers,
+      connectionParams,
+      viewer,
+      loaders: createLoaders(services.db.prisma),
     };
   };
 }

@@ -3,7 +3,7 @@ import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { vector } from "@electric-sql/pglite-pgvector";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaClient } from "@prisma/client";
+import { PrismaClient, type Prisma } from "@prisma/client";
 import pg from "pg";
 import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
@@ -31,11 +31,19 @@ export interface DatabaseOptions {
   logger: Logger;
   /** @default 10 */
   poolSize?: number;
+  /** Log every SQL statement Prisma runs, at debug level. @default false */
+  logQueries?: boolean;
 }
 
 /** The one place that decides which database Parley runs on. */
 export function databaseOptions(config: Config, logger: Logger): DatabaseOptions {
-  return { url: config.DATABASE_URL, dataDir: config.dataDir, logger, poolSize: config.DATABASE_POOL_SIZE };
+  return {
+    url: config.DATABASE_URL,
+    dataDir: config.dataDir,
+    logger,
+    poolSize: config.DATABASE_POOL_SIZE,
+    logQueries: config.LOG_LEVEL === "debug",
+  };
 }
 
 /** Opens the database chosen by the options and brings its schema up to date. */
@@ -43,7 +51,16 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return options.url ? openPostgres(options.url, options) : openPGlite(options);
 }
 
-async function openPGlite({ dataDir, logger }: DatabaseOptions): Promise<Database> {
+/** The Prisma client, logging its SQL (not its parameters) when asked. */
+function prismaClient(adapter: Prisma.PrismaClientOptions["adapter"], { logger, logQueries }: DatabaseOptions): PrismaClient {
+  if (!logQueries) return new PrismaClient({ adapter });
+  const client = new PrismaClient({ adapter, log: [{ emit: "event", level: "query" }] });
+  client.$on("query", (event) => logger.debug("sql", { query: event.query, ms: event.duration }));
+  return client as unknown as PrismaClient;
+}
+
+async function openPGlite(options: DatabaseOptions): Promise<Database> {
+  const { dataDir, logger } = options;
   await mkdir(dataDir, { recursive: true });
   // PGlite is one process's database: a second process on the same folder corrupts it.
   const releaseLock = await acquireDirLock(path.join(dataDir, "parley.lock"));
@@ -53,7 +70,7 @@ async function openPGlite({ dataDir, logger }: DatabaseOptions): Promise<Databas
     await pglite.waitReady;
     const db = pglite;
     const appliedMigrations = await migrate(pgliteMigrationConnection(db), logger);
-    const prisma = new PrismaClient({ adapter: createPGliteAdapter(db) });
+    const prisma = prismaClient(createPGliteAdapter(db), options);
     return {
       kind: "pglite",
       prisma,
@@ -85,7 +102,8 @@ export function pgliteMigrationConnection(db: PGlite): MigrationConnection {
   };
 }
 
-async function openPostgres(url: string, { logger, poolSize = 10 }: DatabaseOptions): Promise<Database> {
+async function openPostgres(url: string, options: DatabaseOptions): Promise<Database> {
+  const { logger, poolSize = 10 } = options;
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   // An idle client that errors (server restart) must not crash the process.
   pool.on("error", (error) => logger.warn("postgres pool error", { error: error.message }));
@@ -97,7 +115,7 @@ async function openPostgres(url: string, { logger, poolSize = 10 }: DatabaseOpti
     } finally {
       conn.release();
     }
-    const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+    const prisma = prismaClient(new PrismaPg(pool), options);
     return {
       kind: "postgres",
       prisma,

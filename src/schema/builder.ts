@@ -3,45 +3,99 @@ import ErrorsPlugin from "@pothos/plugin-errors";
 import PrismaPlugin from "@pothos/plugin-prisma";
 import RelayPlugin from "@pothos/plugin-relay";
 import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
+import ZodPlugin from "@pothos/plugin-zod";
+import { GraphQLError } from "graphql";
 import type { Context } from "../context.js";
 import type PrismaTypes from "../generated/pothos-prisma-types.js";
 import { getDatamodel } from "../generated/pothos-prisma-types.js";
+import type { Actor } from "../services/access.js";
+import { AppError } from "../services/errors.js";
 
 /** The one Pothos builder. Each domain noun adds its types in its own file. */
 export const builder = new SchemaBuilder<{
   Context: Context;
   PrismaTypes: PrismaTypes;
   AuthScopes: {
-    /** Any caller, signed in or not. */
-    public: boolean;
+    /** A signed-in admin user (Authorization: Bearer <session token>). */
+    user: boolean;
   };
   DefaultFieldNullability: false;
+  DefaultInputFieldRequiredness: true;
   Scalars: {
     DateTime: { Input: Date; Output: Date };
+    ID: { Input: string; Output: string };
   };
 }>({
-  plugins: [ScopeAuthPlugin, ErrorsPlugin, PrismaPlugin, RelayPlugin],
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, ZodPlugin, PrismaPlugin, RelayPlugin],
   defaultFieldNullability: false,
+  defaultInputFieldRequiredness: true,
   scopeAuth: {
-    authScopes: async () => ({ public: true }),
+    authScopes: async (ctx) => ({ user: ctx.viewer.kind === "user" }),
+    unauthorizedError: (_parent, ctx) => {
+      const problem = ctx.viewer.kind === "anonymous" ? ctx.viewer.tokenProblem : undefined;
+      const message =
+        problem === "expired"
+          ? "Your session has expired: log in again."
+          : problem === "invalid"
+            ? "This session token is not valid (wrong, or logged out): log in again."
+            : "Log in first: send Authorization: Bearer <token> from logIn or signUp.";
+      return new GraphQLError(message, { extensions: { code: ctx.viewer.kind === "user" ? "FORBIDDEN" : "UNAUTHENTICATED" } });
+    },
   },
   errors: {
     defaultTypes: [],
   },
+  zod: {
+    validationError: (error) => {
+      const issues = error.issues.map((issue) => ({ field: issue.path.join("."), message: issue.message }));
+      const first = issues[0];
+      return new GraphQLError(first ? `${first.field || "input"}: ${first.message}` : "Invalid input.", {
+        extensions: { code: "BAD_USER_INPUT", issues },
+      });
+    },
+  },
   relay: {
     clientMutationId: "omit",
     cursorType: "String",
+    // Global object lookup across types would bypass per-tenant checks; every
+    // type has its own tenant-scoped root field instead.
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
+    defaultConnectionTypeOptions: { description: "A page of results (cursor pagination)." },
+    defaultEdgeTypeOptions: { description: "One result and its cursor." },
+    pageInfoTypeOptions: { description: "Where this page sits among all results." },
+    edgesFieldOptions: { description: "The results on this page." },
+    pageInfoFieldOptions: { description: "Cursors and whether more pages exist." },
+    cursorFieldOptions: { description: "Pass as `after` (or `before`) to page from here." },
+    nodeFieldOptions: { description: "The result." },
+    hasNextPageFieldOptions: { description: "Whether results follow this page." },
+    hasPreviousPageFieldOptions: { description: "Whether results precede this page." },
+    startCursorFieldOptions: { description: "Cursor of the first result on this page." },
+    endCursorFieldOptions: { description: "Cursor of the last result on this page." },
+    firstArgOptions: { description: "Page size from the start or from `after` (default 20, at most 100)." },
+    afterArgOptions: { description: "Cursor to page forward from." },
+    lastArgOptions: { description: "Page size from the end or from `before` (at most 100)." },
+    beforeArgOptions: { description: "Cursor to page backward from." },
   },
   prisma: {
     client: (ctx) => ctx.prisma,
     dmmf: getDatamodel(),
     exposeDescriptions: true,
     filterConnectionTotalCount: true,
-    onUnusedQuery: process.env.NODE_ENV === "production" ? null : "warn",
+    defaultConnectionSize: 20,
+    maxConnectionSize: 100,
+    onUnusedQuery: null,
   },
 });
 
+/** The signed-in user; fields that call this also declare `authScopes: { user: true }`. */
+export function actorOf(ctx: Context): Actor {
+  if (ctx.viewer.kind !== "user") throw new AppError("UNAUTHENTICATED", "Log in first.");
+  return ctx.viewer.actor;
+}
+
 builder.queryType({ description: "Read operations." });
+builder.mutationType({ description: "Write operations. Each needs a signed-in user unless it says otherwise." });
 
 builder.scalarType("DateTime", {
   description: "An instant in time, as an ISO-8601 string in UTC.",

@@ -1,0 +1,30 @@
+import { GraphQLError } from "graphql";
+import { maskError as yogaMaskError } from "graphql-yoga";
+import { AppError } from "../services/errors.js";
+
+/**
+ * Yoga's error masking, taught about the services' expected failures: an
+ * AppError reaches the client with its message and `extensions.code`;
+ * anything else stays "Unexpected error." with the details only in logs.
+ */
+export function maskError(error: unknown, message: string, isDev?: boolean): Error {
+  const original = error instanceof GraphQLError ? error.originalError : error;
+  if (original instanceof AppError) {
+    const graphqlError = error instanceof GraphQLError ? error : undefined;
+    return new GraphQLError(original.message, {
+      nodes: graphqlError?.nodes,
+      path: graphqlError?.path,
+      extensions: { ...original.details, code: original.code },
+    });
+  }
+  // Errors built as GraphQLErrors on purpose (auth, validation) keep their code.
+  if (error instanceof GraphQLError && !error.originalError && typeof error.extensions.code === "string") return error;
+  if (error instanceof GraphQLError && error.originalError instanceof GraphQLError && typeof error.originalError.extensions.code === "string") {
+    return new GraphQLError(error.originalError.message, {
+      nodes: error.nodes,
+      path: error.path,
+      extensions: error.originalError.extensions,
+    });
+  }
+  return yogaMaskError(error, message, isDev);
+}

@@ -1,0 +1,144 @@
+import {
+  GraphQLError,
+  Kind,
+  getNamedType,
+  getNullableType,
+  isListType,
+  isObjectType,
+  isInterfaceType,
+  type ASTVisitor,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLOutputType,
+  type GraphQLSchema,
+  type SelectionSetNode,
+  type ValidationContext,
+  type ValidationRule,
+} from "graphql";
+import type { Plugin } from "graphql-yoga";
+
+export interface QueryLimits {
+  /** Deepest selection set allowed. */
+  maxDepth: number;
+  /** Largest estimated cost allowed: each field costs 1, times the sizes of the lists around it. */
+  maxCost: number;
+  /** Assumed size of a plain list, and the cap on `first`/`last` (a variable counts as this). @default 100 */
+  listSize?: number;
+  /** Page size of a connection asked without `first`/`last`. @default 20 */
+  defaultPageSize?: number;
+}
+
+/**
+ * Refuses queries that are too deep or would fetch too much before they run.
+ * The estimate reads only the document (a variable `first` counts as the
+ * largest page), so Yoga may cache the verdict per document.
+ */
+export function useQueryLimits(limits: QueryLimits): Plugin {
+  const rule = queryLimitsRule(limits);
+  return {
+    onValidate({ addValidationRule }) {
+      addValidationRule(rule);
+    },
+  };
+}
+
+export function queryLimitsRule({ maxDepth, maxCost, listSize = 100, defaultPageSize = 20 }: QueryLimits): ValidationRule {
+  const sizes = { listSize, defaultPageSize };
+  return (context: ValidationContext): ASTVisitor => {
+    const schema = context.getSchema();
+    const fragments = new Map<string, FragmentDefinitionNode>();
+    for (const definition of context.getDocument().definitions) {
+      if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+    }
+    return {
+      OperationDefinition(operation) {
+        const root =
+          operation.operation === "query" ? schema.getQueryType() : operation.operation === "mutation" ? schema.getMutationType() : schema.getSubscriptionType();
+        if (!root) return;
+        const { depth, cost } = measure(schema, fragments, operation.selectionSet, root, sizes, new Set());
+        const name = operation.name?.value ?? "the operation";
+        if (depth > maxDepth) {
+          context.reportError(
+            new GraphQLError(`${name} is ${depth} levels deep; the limit is ${maxDepth}.`, {
+              nodes: [operation],
+              extensions: { code: "QUERY_TOO_COMPLEX", depth, maxDepth },
+            }),
+          );
+        } else if (cost > maxCost) {
+          context.reportError(
+            new GraphQLError(`${name} could fetch about ${cost} fields; the limit is ${maxCost}. Ask for smaller pages or fewer nested lists.`, {
+              nodes: [operation],
+              extensions: { code: "QUERY_TOO_COMPLEX", cost, maxCost },
+            }),
+          );
+        }
+      },
+    };
+  };
+}
+
+function measure(
+  schema: GraphQLSchema,
+  fragments: Map<string, FragmentDefinitionNode>,
+  selectionSet: SelectionSetNode,
+  parent: GraphQLCompositeType,
+  sizes: Required<Pick<QueryLimits, "listSize" | "defaultPageSize">>,
+  visiting: Set<string>,
+): { depth: number; cost: number } {
+  let depth = 0;
+  let cost = 0;
+  for (const selection of selectionSet.selections) {
+    let child: { depth: number; cost: number } | undefined;
+    if (selection.kind === Kind.FIELD) {
+      child = measureField(schema, fragments, selection, parent, sizes, visiting);
+    } else {
+      const fragment = selection.kind === Kind.FRAGMENT_SPREAD ? fragments.get(selection.name.value) : selection;
+      if (!fragment || (selection.kind === Kind.FRAGMENT_SPREAD && visiting.has(selection.name.value))) continue;
+      const typeName = fragment.typeCondition?.name.value;
+      const type = typeName ? schema.getType(typeName) : parent;
+      if (!type || !(isObjectType(type) || isInterfaceType(type) || "getTypes" in type)) continue;
+      const next = selection.kind === Kind.FRAGMENT_SPREAD ? new Set([...visiting, selection.name.value]) : visiting;
+      child = measure(schema, fragments, fragment.selectionSet, type as GraphQLCompositeType, sizes, next);
+      depth = Math.max(depth, child.depth - 1);
+      cost += child.cost;
+      continue;
+    }
+    if (!child) continue;
+    depth = Math.max(depth, child.depth);
+    cost += child.cost;
+  }
+  return { depth: depth + 1, cost };
+}
+
+function measureField(
+  schema: GraphQLSchema,
+  fragments: Map<string, FragmentDefinitionNode>,
+  field: FieldNode,
+  parent: GraphQLCompositeType,
+  sizes: Required<Pick<QueryLimits, "listSize" | "defaultPageSize">>,
+  visiting: Set<string>,
+): { depth: number; cost: number } | undefined {
+  const name = field.name.value;
+  // Introspection has its own switch (INTROSPECTION) and is not data.
+  if (name.startsWith("__")) return undefined;
+  const definition = "getFields" in parent ? parent.getFields()[name] : undefined;
+  if (!definition) return undefined; // reported by the standard rules
+  if (!field.selectionSet) return { depth: 0, cost: 1 };
+  const type = getNamedType(definition.type);
+  if (!isObjectType(type) && !isInterfaceType(type) && !("getTypes" in type)) return { depth: 0, cost: 1 };
+  const inner = measure(schema, fragments, field.selectionSet, type as GraphQLCompositeType, sizes, visiting);
+  return { depth: inner.depth, cost: 1 + multiplier(field, definition.type, parent, sizes) * inner.cost };
+}
+
+/** How many times a field's selection may be repeated. */
+function multiplier(field: FieldNode, type: GraphQLOutputType, parent: GraphQLCompositeType, limits: Required<Pick<QueryLimits, "listSize" | "defaultPageSize">>): number {
+  for (const arg of field.arguments ?? []) {
+    if (arg.name.value !== "first" && arg.name.value !== "last") continue;
+    return arg.value.kind === Kind.INT ? Math.min(Math.max(Number(arg.value.value), 0), limits.listSize) : limits.listSize;
+  }
+  if (/Connection$/.test(getNamedType(type).name)) return limits.defaultPageSize;
+  // A connection's edges were counted on the connection field itself.
+  if (isListType(getNullableType(type))) return /Connection$/.test(parent.name) ? 1 : limits.listSize;
+  return 1;
+}

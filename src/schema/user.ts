@@ -1,0 +1,85 @@
+import { email, name, password } from "../services/validation.js";
+import { actorOf, builder } from "./builder.js";
+import { Workspace } from "./workspace.js";
+
+export const User = builder.prismaObject("User", {
+  description: "A person who administers workspaces.",
+  fields: (t) => ({
+    id: t.exposeID("id", { description: "The user's id." }),
+    email: t.exposeString("email", { description: "Login email, lower-cased." }),
+    name: t.exposeString("name", { nullable: true, description: "Display name." }),
+    createdAt: t.expose("createdAt", { type: "DateTime", description: "When the account was made." }),
+    memberships: t.relation("memberships", {
+      description: "The workspaces this user belongs to, with their role in each.",
+      query: { orderBy: { createdAt: "asc" } },
+    }),
+  }),
+});
+
+const Session = builder.objectRef<{ token: string; expiresAt: Date }>("Session").implement({
+  description: "A login. Send `Authorization: Bearer <token>` with every request.",
+  fields: (t) => ({
+    token: t.exposeString("token", { description: "The bearer token. Shown only now: Parley keeps just its SHA-256." }),
+    expiresAt: t.expose("expiresAt", { type: "DateTime", description: "When the token stops working." }),
+  }),
+});
+
+const AuthPayload = builder
+  .objectRef<{ token: string; expiresAt: Date; user: { id: string }; workspace?: { id: string } }>("AuthPayload")
+  .implement({
+    description: "The result of signing up or logging in.",
+    fields: (t) => ({
+      session: t.field({ type: Session, description: "The new login.", resolve: (p) => ({ token: p.token, expiresAt: p.expiresAt }) }),
+      user: t.prismaField({
+        type: "User",
+        description: "Who is logged in.",
+        resolve: (query, p, _args, ctx) => ctx.prisma.user.findUniqueOrThrow({ ...query, where: { id: p.user.id } }),
+      }),
+      workspace: t.prismaField({
+        type: Workspace,
+        nullable: true,
+        description: "The workspace created by signUp (null for logIn).",
+        resolve: (query, p, _args, ctx) => (p.workspace ? ctx.prisma.workspace.findUnique({ ...query, where: { id: p.workspace.id } }) : null),
+      }),
+    }),
+  });
+
+builder.queryFields((t) => ({
+  me: t.prismaField({
+    type: "User",
+    description: "The signed-in user.",
+    authScopes: { user: true },
+    resolve: (query, _root, _args, ctx) => ctx.prisma.user.findUniqueOrThrow({ ...query, where: { id: actorOf(ctx).userId } }),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  signUp: t.field({
+    type: AuthPayload,
+    description: "Creates an account and its first workspace (you own it), and logs in. No token needed.",
+    args: {
+      email: t.arg.string({ description: "Login email.", validate: { schema: email } }),
+      password: t.arg.string({ description: "At least 8 characters.", validate: { schema: password } }),
+      workspaceName: t.arg.string({ description: "Name of your first workspace.", validate: { schema: name } }),
+      name: t.arg.string({ required: false, description: "Your display name.", validate: { schema: name } }),
+    },
+    resolve: (_root, args, ctx) => ctx.auth.signUp(args),
+  }),
+  logIn: t.field({
+    type: AuthPayload,
+    description: "Logs in with email and password. No token needed.",
+    args: {
+      email: t.arg.string({ description: "Login email.", validate: { schema: email } }),
+      password: t.arg.string({ description: "Password.", validate: { schema: password } }),
+    },
+    resolve: (_root, args, ctx) => ctx.auth.logIn(args),
+  }),
+  logOut: t.boolean({
+    description: "Ends the session whose token this request carries.",
+    authScopes: { user: true },
+    resolve: async (_root, _args, ctx) => {
+      await ctx.auth.logOut(actorOf(ctx));
+      return true;
+    },
+  }),
+}));

@@ -1,0 +1,34 @@
+import type { Role } from "@prisma/client";
+import { AppError, notFound } from "./errors.js";
+
+/** A signed-in admin user, with the workspaces they belong to. */
+export interface Actor {
+  userId: string;
+  /** The session (auth token) the request came with. */
+  tokenId: string;
+  /** workspace id → role, as of the start of the request (plus workspaces it created). */
+  roles: Map<string, Role>;
+}
+
+const rank: Record<Role, number> = { MEMBER: 1, ADMIN: 2, OWNER: 3 };
+
+export function workspaceIds(actor: Actor): string[] {
+  return [...actor.roles.keys()];
+}
+
+/**
+ * Checks the actor's role in a workspace. Not being a member at all is
+ * NOT_FOUND, exactly like an id that does not exist, so ids of other tenants
+ * reveal nothing; a member without enough rights gets FORBIDDEN.
+ */
+export function requireRole(actor: Actor, workspaceId: string, minimum: Role, what = "Workspace"): Role {
+  const role = actor.roles.get(workspaceId);
+  if (!role) throw notFound(what);
+  if (rank[role] < rank[minimum]) {
+    throw new AppError("FORBIDDEN", `This needs the ${minimum.toLowerCase()} role in the workspace; you are ${role === "ADMIN" ? "an" : "a"} ${role.toLowerCase()}.`);
+  }
+  return role;
+}
+
+/** Roles that may change a workspace's bots, prompts, keys and sources. */
+export const EDITOR: Role = "ADMIN";

@@ -1,0 +1,70 @@
+import type { ApiKey, Bot, PrismaClient } from "@prisma/client";
+import { EDITOR, type Actor } from "./access.js";
+import type { BotService } from "./bots.js";
+import { assertId, badInput, notFound } from "./errors.js";
+import { newSecret, sha256 } from "./secrets.js";
+
+/** Public API keys look like `pk_<43 chars>`; the prefix makes a leaked one recognisable. */
+export const API_KEY_PREFIX = "pk";
+/** How much of a key is kept for display: `pk_` and 8 characters. */
+const DISPLAY_LENGTH = API_KEY_PREFIX.length + 1 + 8;
+
+export interface IssuedKey {
+  apiKey: ApiKey;
+  /** The full secret: shown once, never stored. */
+  secret: string;
+}
+
+function issue(): { secret: string; keyHash: string; prefix: string } {
+  const secret = newSecret(API_KEY_PREFIX);
+  return { secret, keyHash: sha256(secret), prefix: secret.slice(0, DISPLAY_LENGTH) };
+}
+
+export function createApiKeyService({ prisma, bots }: { prisma: PrismaClient; bots: BotService }) {
+  async function load(actor: Actor, keyId: string): Promise<ApiKey> {
+    const key = await prisma.apiKey.findUnique({ where: { id: assertId(keyId, "API key") }, include: { bot: { select: { workspaceId: true } } } });
+    if (!key || !actor.roles.has(key.bot.workspaceId)) throw notFound("API key");
+    await bots.load(actor, key.botId, EDITOR);
+    const { bot: _bot, ...rest } = key;
+    return rest;
+  }
+
+  return {
+    async create(actor: Actor, botId: string, input: { name: string; expiresAt?: Date | null }): Promise<IssuedKey> {
+      const bot = await bots.load(actor, botId, EDITOR);
+      if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) throw badInput("expiresAt must be in the future.", "expiresAt");
+      const { secret, keyHash, prefix } = issue();
+      const apiKey = await prisma.apiKey.create({ data: { botId: bot.id, name: input.name, keyHash, prefix, expiresAt: input.expiresAt ?? null } });
+      return { apiKey, secret };
+    },
+
+    /** A new secret for the same key; the old one stops working at once. */
+    async rotate(actor: Actor, keyId: string): Promise<IssuedKey> {
+      const key = await load(actor, keyId);
+      const { secret, keyHash, prefix } = issue();
+      const apiKey = await prisma.apiKey.update({ where: { id: key.id }, data: { keyHash, prefix, lastUsedAt: null } });
+      return { apiKey, secret };
+    },
+
+    async revoke(actor: Actor, keyId: string): Promise<ApiKey> {
+      const key = await load(actor, keyId);
+      if (key.revokedAt) return key;
+      return prisma.apiKey.update({ where: { id: key.id }, data: { isActive: false, revokedAt: new Date() } });
+    },
+
+    /**
+     * The key behind a secret, with its bot, when it may be used now: active,
+     * not revoked, not expired. Anything else is null, whatever the reason,
+     * so callers cannot probe which keys exist.
+     */
+    async findUsable(secret: string): Promise<(ApiKey & { bot: Bot }) | null> {
+      if (!secret.startsWith(`${API_KEY_PREFIX}_`) || secret.length > 200) return null;
+      const key = await prisma.apiKey.findUnique({ where: { keyHash: sha256(secret) }, include: { bot: true } });
+      if (!key || !key.isActive || key.revokedAt) return null;
+      if (key.expiresAt && key.expiresAt.getTime() <= Date.now()) return null;
+      return key;
+    },
+  };
+}
+
+export type ApiKeyService = ReturnType<typeof createApiKeyService>;

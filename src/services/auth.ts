@@ -1,0 +1,91 @@
+import { Prisma, type PrismaClient, type User, type Workspace } from "@prisma/client";
+import type { Config } from "../config.js";
+import type { Logger } from "../logger.js";
+import type { Actor } from "./access.js";
+import { AppError } from "./errors.js";
+import { hashPassword, newSecret, sha256, verifyPassword } from "./secrets.js";
+
+/** Bearer tokens of admin sessions look like `pst_<43 chars>`. */
+export const SESSION_TOKEN_PREFIX = "pst";
+
+export interface Session {
+  /** The bearer token; shown once, only its SHA-256 is stored. */
+  token: string;
+  expiresAt: Date;
+  user: User;
+}
+
+export type Authentication = { actor: Actor } | { error: "expired" | "invalid" };
+
+/** Only written when older than this, so requests don't each cost a write. */
+const LAST_USED_RESOLUTION_MS = 5 * 60_000;
+
+export function createAuthService({ prisma, config, logger }: { prisma: PrismaClient; config: Config; logger: Logger }) {
+  // Verifying against a real hash when the email is unknown keeps both
+  // answers equally slow, so timing doesn't reveal who has an account.
+  let decoyHash: Promise<string> | undefined;
+
+  async function issueToken(user: User, tx: Prisma.TransactionClient = prisma): Promise<Session> {
+    const token = newSecret(SESSION_TOKEN_PREFIX);
+    const expiresAt = new Date(Date.now() + config.SESSION_TTL_HOURS * 3_600_000);
+    await tx.authToken.create({ data: { userId: user.id, tokenHash: sha256(token), expiresAt } });
+    return { token, expiresAt, user };
+  }
+
+  return {
+    /** A new user, their first workspace (they own it), and a session. */
+    async signUp(input: { email: string; password: string; workspaceName: string; name?: string | null }): Promise<Session & { workspace: Workspace }> {
+      const passwordHash = await hashPassword(input.password, config.PASSWORD_HASH_COST);
+      try {
+        return await prisma.$transaction(async (tx) => {
+          const user = await tx.user.create({ data: { email: input.email, passwordHash, name: input.name ?? null } });
+          const workspace = await tx.workspace.create({
+            data: { name: input.workspaceName, memberships: { create: { userId: user.id, role: "OWNER" } } },
+          });
+          return { ...(await issueToken(user, tx)), workspace };
+        });
+      } catch (error) {
+        if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+          throw new AppError("CONFLICT", "An account with this email already exists; log in instead.", { field: "email" });
+        }
+        throw error;
+      }
+    },
+
+    async logIn(input: { email: string; password: string }): Promise<Session> {
+      const user = await prisma.user.findUnique({ where: { email: input.email } });
+      decoyHash ??= hashPassword("decoy password", config.PASSWORD_HASH_COST);
+      const valid = await verifyPassword(input.password, user?.passwordHash ?? (await decoyHash));
+      if (!user || !valid) throw new AppError("UNAUTHENTICATED", "Wrong email or password.");
+      return issueToken(user);
+    },
+
+    async logOut(actor: Actor): Promise<void> {
+      await prisma.authToken.update({ where: { id: actor.tokenId }, data: { revokedAt: new Date() } });
+    },
+
+    /** Resolves a bearer token to the user behind it, with their roles. */
+    async authenticate(token: string): Promise<Authentication> {
+      const row = await prisma.authToken.findUnique({
+        where: { tokenHash: sha256(token) },
+        include: { user: { include: { memberships: { select: { workspaceId: true, role: true } } } } },
+      });
+      if (!row || row.revokedAt) return { error: "invalid" };
+      if (row.expiresAt.getTime() <= Date.now()) return { error: "expired" };
+      if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+        prisma.authToken
+          .update({ where: { id: row.id }, data: { lastUsedAt: new Date() } })
+          .catch((error: unknown) => logger.warn("could not record token use", { error }));
+      }
+      return {
+        actor: {
+          userId: row.userId,
+          tokenId: row.id,
+          roles: new Map(row.user.memberships.map((m) => [m.workspaceId, m.role])),
+        },
+      };
+    },
+  };
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;

@@ -1,0 +1,106 @@
+import type { Bot, BotStatus, Prisma, PrismaClient } from "@prisma/client";
+import type { Config } from "../config.js";
+import { EDITOR, requireRole, type Actor } from "./access.js";
+import { AppError, assertId, notFound } from "./errors.js";
+
+export interface WidgetTheme {
+  primaryColor?: string | null;
+  position?: "left" | "right" | null;
+  title?: string | null;
+}
+
+export interface BotSettingsInput {
+  chatModel?: string | null;
+  temperature?: number | null;
+  topK?: number | null;
+  minSimilarity?: number | null;
+  greeting?: string | null;
+  widgetTheme?: WidgetTheme | null;
+}
+
+export interface BotInput {
+  name?: string | null;
+  description?: string | null;
+  isPublic?: boolean | null;
+  allowedDomains?: string[] | null;
+  settings?: BotSettingsInput | null;
+}
+
+/** Status changes a bot may make; archiving is undone by activating. */
+const transitions: Record<BotStatus, BotStatus[]> = {
+  DRAFT: ["ACTIVE", "ARCHIVED"],
+  ACTIVE: ["ARCHIVED"],
+  ARCHIVED: ["ACTIVE"],
+};
+
+/** Prisma data from input: null or absent leaves a field as it is, except nullable text, where null clears. */
+function botData(input: BotInput): Prisma.BotUpdateInput {
+  const s = input.settings ?? {};
+  const data: Prisma.BotUpdateInput = {};
+  if (input.name != null) data.name = input.name;
+  if (input.description !== undefined) data.description = input.description || null;
+  if (input.isPublic != null) data.isPublic = input.isPublic;
+  if (input.allowedDomains != null) data.allowedDomains = input.allowedDomains;
+  if (s.chatModel !== undefined) data.chatModel = s.chatModel || null;
+  if (s.temperature != null) data.temperature = s.temperature;
+  if (s.topK != null) data.topK = s.topK;
+  if (s.minSimilarity != null) data.minSimilarity = s.minSimilarity;
+  if (s.greeting !== undefined) data.greeting = s.greeting || null;
+  if (s.widgetTheme != null) {
+    data.widgetTheme = Object.fromEntries(Object.entries(s.widgetTheme).filter(([, v]) => v != null)) as Prisma.InputJsonObject;
+  }
+  return data;
+}
+
+export function createBotService({ prisma, config }: { prisma: PrismaClient; config: Config }) {
+  /** The bot, if the actor may act on it with `role`; NOT_FOUND for other tenants' bots. */
+  async function load(actor: Actor, botId: string, role = EDITOR): Promise<Bot> {
+    const bot = await prisma.bot.findUnique({ where: { id: assertId(botId, "bot") } });
+    if (!bot || !actor.roles.has(bot.workspaceId)) throw notFound("Bot");
+    requireRole(actor, bot.workspaceId, role, "Bot");
+    return bot;
+  }
+
+  return {
+    load,
+
+    async create(actor: Actor, workspaceId: string, input: BotInput & { name: string }): Promise<Bot> {
+      requireRole(actor, assertId(workspaceId, "workspace"), EDITOR);
+      return prisma.bot.create({ data: { ...(botData(input) as Prisma.BotCreateWithoutWorkspaceInput), name: input.name, workspace: { connect: { id: workspaceId } } } });
+    },
+
+    async update(actor: Actor, botId: string, input: BotInput): Promise<Bot> {
+      const bot = await load(actor, botId);
+      return prisma.bot.update({ where: { id: bot.id }, data: botData(input) });
+    },
+
+    async setStatus(actor: Actor, botId: string, status: BotStatus): Promise<Bot> {
+      const bot = await load(actor, botId);
+      if (bot.status === status) return bot;
+      if (!transitions[bot.status].includes(status)) {
+        throw new AppError("CONFLICT", `A ${bot.status.toLowerCase()} bot cannot become ${status.toLowerCase()}.`);
+      }
+      return prisma.bot.update({ where: { id: bot.id }, data: { status } });
+    },
+
+    /** Deletes the bot and, by cascade, its sources, chunks, prompts, keys, sessions and usage. */
+    async delete(actor: Actor, botId: string): Promise<Bot> {
+      const bot = await load(actor, botId);
+      await prisma.bot.delete({ where: { id: bot.id } });
+      return bot;
+    },
+
+    /** Snippets to paste into a web page; the key is inserted when known (at creation), else a placeholder. */
+    embedCode(bot: Pick<Bot, "id" | "name">, apiKey = "YOUR_API_KEY") {
+      const base = config.publicUrl;
+      const key = encodeURIComponent(apiKey);
+      const title = bot.name.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+      return {
+        iframe: `<iframe src="${base}/widget/${bot.id}?api_key=${key}" title="${title}" style="border:0;width:100%;max-width:420px;height:640px" allow="clipboard-write"></iframe>`,
+        script: `<script src="${base}/widget.js" data-bot-id="${bot.id}" data-api-key="${key}" async></script>`,
+      };
+    },
+  };
+}
+
+export type BotService = ReturnType<typeof createBotService>;
