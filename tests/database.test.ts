@@ -80,6 +80,18 @@ describe.each(kinds)("on %s", (_name, open) => {
     rows.forEach((row, i) => expect(row.distance).toBeCloseTo(expected[i]!.distance, 5));
   });
 
+  it("reports a duplicate key as Prisma's P2002, as on any PostgreSQL", async () => {
+    const db = await open();
+    await db.prisma.user.create({ data: { email: "a@example.com", passwordHash: "x" } });
+    const duplicate = db.prisma.$transaction(async (tx) => tx.user.create({ data: { email: "a@example.com", passwordHash: "y" } }));
+    await expect(duplicate).rejects.toMatchObject({ code: "P2002" });
+    const bytes = Buffer.from([0, 1, 2, 250]);
+    const { source } = await seedBot(db);
+    await db.prisma.sourceFile.create({ data: { sourceId: source.id, data: bytes } });
+    const file = await db.prisma.sourceFile.findUniqueOrThrow({ where: { sourceId: source.id } });
+    expect(Buffer.from(file.data).equals(bytes)).toBe(true);
+  });
+
   it("cascades: deleting a source takes its chunks and jobs; deleting a bot takes everything under it", async () => {
     const db = await open();
     const { workspace, bot, source } = await seedBot(db);

@@ -56,3 +56,18 @@ export function wsOnce<T, V>(client: Client, document: TypedDocumentNode<T, V>, 
     );
   });
 }
+
+/** An untyped request, for table-driven tests over many operations. */
+export async function gqlRaw(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<Result<Record<string, any>> & { status: number }> {
+  const response = await fetch(`${url}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/graphql-response+json", ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: response.status, ...((await response.json()) as Result<Record<string, any>>) };
+}

@@ -1,0 +1,80 @@
+import { describe, expect, it } from "@jest/globals";
+import { createLogger } from "../src/logger.js";
+import { graphql } from "./gql/index.js";
+import { createBot, signUp } from "./helpers/admin.js";
+import { startApp } from "./helpers/app.js";
+import { gql } from "./helpers/graphql.js";
+
+const ListBots = graphql(`
+  query ListBots($first: Int) {
+    bots(first: $first) {
+      totalCount
+      edges {
+        node {
+          id
+          name
+          workspace {
+            name
+          }
+          settings {
+            topK
+          }
+          prompts(first: 10) {
+            totalCount
+            edges {
+              node {
+                text
+              }
+            }
+          }
+          apiKeys(first: 10) {
+            edges {
+              node {
+                prefix
+                status
+              }
+            }
+          }
+          sourceCounts {
+            total
+          }
+          chunkCount
+        }
+      }
+    }
+  }
+`);
+
+describe("listing bots", () => {
+  it("takes the same, small number of SQL queries for 5 bots as for 20 (no N+1)", async () => {
+    const statements: string[] = [];
+    const logger = createLogger("debug", {}, (line) => {
+      const entry = JSON.parse(line) as { message: string; query?: string };
+      if (entry.message === "sql" && entry.query) statements.push(entry.query);
+    });
+    const { url } = await startApp({ LOG_LEVEL: "debug" }, { logger });
+    const account = await signUp(url);
+
+    const countFor = async (first: number) => {
+      await gql(url, ListBots, { first }, account.headers); // warm-up: token last-used write
+      statements.length = 0;
+      const result = await gql(url, ListBots, { first }, account.headers);
+      expect(result.errors).toBeUndefined();
+      expect(result.data!.bots.edges).toHaveLength(first);
+      return statements.length;
+    };
+
+    for (let i = 0; i < 20; i++) {
+      const botId = await createBot(url, account, `Bot ${i}`);
+      await gql(url, graphql(`mutation AddSystemPrompt($botId: ID!) { createPrompt(botId: $botId, input: { type: SYSTEM, text: "Be brief." }) { id } }`), { botId }, account.headers);
+      await gql(url, graphql(`mutation AddKey($botId: ID!) { createApiKey(botId: $botId, name: "site") { secret } }`), { botId }, account.headers);
+    }
+
+    const five = await countFor(5);
+    const twenty = await countFor(20);
+    expect(twenty).toBe(five);
+    // Session (token, user, memberships: 3), bots with workspace, prompts and
+    // keys (4), the total count (1), source and chunk counts (2).
+    expect(twenty).toBeLessThanOrEqual(10);
+  });
+});
