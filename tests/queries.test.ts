@@ -45,7 +45,49 @@ const ListBots = graphql(`
   }
 `);
 
+const PageOfBots = graphql(`
+  query PageOfBots($first: Int, $after: String, $status: BotStatus) {
+    bots(first: $first, after: $after, status: $status) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          name
+        }
+      }
+    }
+  }
+`);
+
 describe("listing bots", () => {
+  it("pages with cursors, newest first, and filters by status", async () => {
+    const { url } = await startApp();
+    const account = await signUp(url);
+    for (let i = 0; i < 5; i++) await createBot(url, account, `Bot ${i}`);
+    const fetchPage = async (after: string | null) => (await gql(url, PageOfBots, { first: 2, after }, account.headers)).data!.bots;
+    const names: string[] = [];
+    let after: string | null = null;
+    let pages = 0;
+    for (;;) {
+      const page = await fetchPage(after);
+      expect(page.totalCount).toBe(5);
+      names.push(...page.edges.map((e) => e.node.name));
+      pages++;
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor ?? null;
+    }
+    expect(pages).toBe(3);
+    expect(names).toEqual(["Bot 4", "Bot 3", "Bot 2", "Bot 1", "Bot 0"]);
+
+    const drafts = await gql(url, PageOfBots, { status: "DRAFT" }, account.headers);
+    expect(drafts.data!.bots.totalCount).toBe(5);
+    const active = await gql(url, PageOfBots, { status: "ACTIVE" }, account.headers);
+    expect(active.data!.bots.edges).toEqual([]);
+  });
+
   it("takes the same, small number of SQL queries for 5 bots as for 20 (no N+1)", async () => {
     const statements: string[] = [];
     const logger = createLogger("debug", {}, (line) => {
