@@ -74,6 +74,9 @@ const schema = z
     error: "must be smaller than CHUNK_SIZE",
   });
 
+/** Every environment variable Parley reads. */
+export const CONFIG_VARIABLES = Object.keys(schema.shape) as (keyof typeof schema.shape)[];
+
 export type Config = z.output<typeof schema> & {
   /** Absolute DATA_DIR. */
   dataDir: string;

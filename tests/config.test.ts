@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "@jest/globals";
-import { ConfigError, loadConfig } from "../src/config.js";
+import { readFileSync } from "node:fs";
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from "../src/config.js";
 
 describe("configuration", () => {
   it("has the documented defaults", () => {
@@ -19,6 +20,15 @@ describe("configuration", () => {
     expect(config.DATABASE_URL).toBeUndefined();
     expect(config.OLLAMA_BASE_URL).toBeUndefined();
     expect(config.dataDir).toMatch(/^\//);
+  });
+
+  it("documents every variable in the README's table and in .env.example", () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    const example = readFileSync(new URL("../.env.example", import.meta.url), "utf8");
+    for (const name of CONFIG_VARIABLES) {
+      expect(readme).toContain(`| \`${name}\` |`);
+      expect(example).toMatch(new RegExp(`^#? ?${name}=`, "m"));
+    }
   });
 
   it("treats empty values as unset and trims a trailing slash from OLLAMA_BASE_URL", () => {
