@@ -1,0 +1,101 @@
+import * as cheerio from "cheerio";
+import type { AnyNode, Element } from "domhandler";
+import type { Section } from "./types.js";
+
+/** Page furniture that is not content. */
+const CHROME = [
+  "script", "style", "noscript", "template", "iframe", "svg", "canvas", "object", "embed",
+  "nav", "header", "footer", "aside", "form", "button", "select", "input", "textarea", "dialog",
+  "[role=navigation]", "[role=banner]", "[role=contentinfo]", "[role=complementary]", "[role=search]", "[aria-hidden=true]", "[hidden]",
+  ".nav", ".navbar", ".menu", ".sidebar", ".breadcrumb", ".breadcrumbs", ".cookie", ".cookies", ".cookie-banner", ".advert", ".ads", ".share", ".social", ".skip-link",
+].join(",");
+
+const BLOCK = new Set([
+  "p", "div", "section", "article", "main", "ul", "ol", "dl", "dt", "dd", "blockquote", "pre",
+  "table", "thead", "tbody", "tfoot", "figure", "figcaption", "address", "hr", "br", "body", "details", "summary",
+]);
+const HEADING = /^h[1-6]$/;
+
+export interface HtmlText {
+  title?: string;
+  sections: Section[];
+}
+
+/**
+ * Readable text from HTML: the main content (or the body) without scripts,
+ * navigation and other boilerplate, split into sections at headings, with
+ * list items as "- item" lines and table rows as "a | b | c" lines.
+ *
+ * `dropChrome: false` keeps everything (for generated HTML such as DOCX
+ * conversions, which has no chrome but may use any element).
+ */
+export function htmlToSections(html: string, options: { dropChrome?: boolean; url?: string } = {}): HtmlText {
+  const $ = cheerio.load(html);
+  const title = $("title").first().text().replace(/\s+/g, " ").trim() || undefined;
+  if (options.dropChrome ?? true) $(CHROME).remove();
+  const candidates = ["main", "article", "[role=main]", "#content", ".content", "body"];
+  const root = candidates.map((selector) => $(selector).first()).find((el) => el.length && el.text().trim()) ?? $.root();
+
+  const sections: Section[] = [];
+  let current: Section = { text: "", ...(options.url && { url: options.url }) };
+  let lines: string[] = [];
+  let inline = "";
+
+  const flushLine = () => {
+    const line = inline.replace(/[ \t\f\v\u00a0]+/g, " ").trim();
+    if (line) lines.push(line);
+    inline = "";
+  };
+  const flushSection = () => {
+    flushLine();
+    current.text = lines.join("\n");
+    if (current.text.trim()) sections.push(current);
+    lines = [];
+  };
+
+  const walk = (node: AnyNode) => {
+    if (node.type === "text") {
+      inline += (node as unknown as { data: string }).data;
+      return;
+    }
+    if (node.type !== "tag" && node.type !== "script" && node.type !== "style") return;
+    const element = node as Element;
+    const tag = element.tagName.toLowerCase();
+    if (HEADING.test(tag)) {
+      flushSection();
+      const heading = $(element).text().replace(/\s+/g, " ").trim();
+      current = { text: "", ...(heading && { heading }), ...(options.url && { url: options.url }) };
+      if (heading) lines.push(`${"#".repeat(Number(tag[1]))} ${heading}`);
+      return;
+    }
+    if (tag === "tr") {
+      flushLine();
+      const cells = $(element)
+        .children("td,th")
+        .map((_, cell) => $(cell).text().replace(/\s+/g, " ").trim())
+        .get();
+      if (cells.some(Boolean)) lines.push(cells.join(" | "));
+      return;
+    }
+    if (tag === "pre") {
+      flushLine();
+      lines.push($(element).text().replace(/\s+$/, ""));
+      return;
+    }
+    if (tag === "li") {
+      flushLine();
+      inline = "- ";
+      element.children.forEach(walk);
+      flushLine();
+      return;
+    }
+    const block = BLOCK.has(tag);
+    if (block) flushLine();
+    element.children.forEach(walk);
+    if (block) flushLine();
+  };
+
+  root.contents().each((_, node) => walk(node));
+  flushSection();
+  return { ...(title && { title }), sections };
+}

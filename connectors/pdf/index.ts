@@ -1,0 +1,43 @@
+import { defineConnector, extensionOf, ExtractionError, type Section } from "../types.js";
+
+/** PDF documents, text per page, page numbers kept for citations. */
+export const pdf = defineConnector({
+  name: "pdf",
+  kind: "DOCUMENT",
+  label: "PDF (.pdf)",
+  accepts: ({ kind, name, mimeType }) => kind === "DOCUMENT" && (mimeType === "application/pdf" || extensionOf(name) === ".pdf"),
+  async extract(input, { signal, onProgress }) {
+    if (!input.bytes?.length) throw new ExtractionError("The PDF is empty (0 bytes).");
+    // pdf.js is heavy: load it only when a PDF arrives.
+    const { PDFParse, PasswordException, InvalidPDFException, FormatError } = await import("pdf-parse");
+    // pdf.js transfers (and so detaches) the buffer it is given: pass a copy.
+    const parser = new PDFParse({ data: new Uint8Array(input.bytes) });
+    try {
+      signal.throwIfAborted();
+      // Text first: after a failed getInfo the parser is unusable, and getText's error is the telling one.
+      const result = await parser.getText();
+      signal.throwIfAborted();
+      const sections: Section[] = result.pages.map((page) => ({ text: page.text, page: page.num }));
+      onProgress?.(result.total, result.total, "pages");
+      if (!sections.some((s) => s.text.trim())) {
+        throw new ExtractionError(
+          `The PDF's ${result.total} page(s) contain no extractable text: it may be scanned images, which need OCR first.`,
+        );
+      }
+      const info = await parser.getInfo().catch(() => undefined);
+      const title = typeof info?.info?.Title === "string" && info.info.Title.trim() ? info.info.Title.trim() : undefined;
+      return { ...(title && { title }), sections };
+    } catch (error) {
+      if (error instanceof ExtractionError || signal.aborted) throw error;
+      if (error instanceof PasswordException) {
+        throw new ExtractionError("The PDF is protected by a password; upload a copy without one.", { cause: error });
+      }
+      if (error instanceof InvalidPDFException || error instanceof FormatError) {
+        throw new ExtractionError(`The file is not a readable PDF (${(error as Error).message}).`, { cause: error });
+      }
+      throw new ExtractionError(`The PDF could not be read: ${(error as Error).message}`, { cause: error });
+    } finally {
+      await parser.destroy().catch(() => {});
+    }
+  },
+});

@@ -1,0 +1,52 @@
+import { htmlToSections } from "../html.js";
+import { defineConnector, extensionOf, ExtractionError, type Extracted } from "../types.js";
+
+const EXTENSIONS = new Set([".txt", ".text", ".md", ".markdown", ".csv", ".tsv", ".json", ".html", ".htm", ".log", ".xml", ".yaml", ".yml"]);
+const MIME = /^(text\/[\w.+-]+|application\/(json|xml|x-yaml|yaml|xhtml\+xml))$/;
+
+/** Decodes UTF-8 (with or without BOM) or UTF-16 with BOM; refuses binary. */
+export function decodeText(bytes: Uint8Array): string {
+  let text: string;
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) text = new TextDecoder("utf-16le").decode(bytes.subarray(2));
+  else if (bytes[0] === 0xfe && bytes[1] === 0xff) text = new TextDecoder("utf-16be").decode(bytes.subarray(2));
+  else {
+    if (bytes.subarray(0, 8192).includes(0)) throw new ExtractionError("This is not a text file: it contains binary data.");
+    text = new TextDecoder("utf-8").decode(bytes).replace(/^\uFEFF/, "");
+  }
+  return text;
+}
+
+/**
+ * Plain text, Markdown, CSV, JSON and HTML files, and text typed in directly.
+ * HTML loses its markup (and any scripts); JSON is re-indented so that its
+ * keys and values read as lines; the rest is kept as written.
+ */
+export const text = defineConnector({
+  name: "text",
+  kind: "TEXT",
+  label: "text (.txt, .md, .csv, .json, .html)",
+  accepts: ({ kind, name, mimeType }) =>
+    kind === "TEXT" || (kind === "DOCUMENT" && (EXTENSIONS.has(extensionOf(name)) || (!!mimeType && MIME.test(mimeType.split(";")[0]!.trim())))),
+  async extract(input): Promise<Extracted> {
+    if (!input.bytes?.length) throw new ExtractionError("The text is empty.");
+    const raw = decodeText(input.bytes);
+    const extension = extensionOf(input.name);
+    const mime = input.mimeType?.split(";")[0]?.trim();
+    let extracted: Extracted;
+    if (extension === ".html" || extension === ".htm" || mime === "text/html" || mime === "application/xhtml+xml") {
+      extracted = htmlToSections(raw);
+    } else if (extension === ".json" || mime === "application/json") {
+      let pretty = raw;
+      try {
+        pretty = JSON.stringify(JSON.parse(raw), null, 2);
+      } catch {
+        // Not valid JSON: keep it as text rather than lose it.
+      }
+      extracted = { sections: [{ text: pretty }] };
+    } else {
+      extracted = { sections: [{ text: raw }] };
+    }
+    if (!extracted.sections.some((s) => s.text.trim())) throw new ExtractionError("The text is empty.");
+    return extracted;
+  },
+});

@@ -1,0 +1,147 @@
+import { lookup as dnsLookup, type LookupAddress } from "node:dns";
+import { BlockList, isIP } from "node:net";
+import { Agent, fetch, type Response } from "undici";
+import { ExtractionError, type ExtractContext } from "../types.js";
+
+/** Addresses a server-side fetch must not reach unless allowed (SSRF). */
+const privateRanges = new BlockList();
+for (const [network, prefix] of [
+  ["0.0.0.0", 8], ["10.0.0.0", 8], ["100.64.0.0", 10], ["127.0.0.0", 8], ["169.254.0.0", 16], ["172.16.0.0", 12],
+  ["192.0.0.0", 24], ["192.168.0.0", 16], ["198.18.0.0", 15], ["224.0.0.0", 4], ["240.0.0.0", 4],
+] as const) privateRanges.addSubnet(network, prefix, "ipv4");
+for (const [network, prefix] of [["::", 128], ["::1", 128], ["fc00::", 7], ["fe80::", 10], ["ff00::", 8]] as const) {
+  privateRanges.addSubnet(network, prefix, "ipv6");
+}
+
+export function isPrivateAddress(address: string): boolean {
+  const family = isIP(address);
+  if (family === 0) return false;
+  // IPv4-mapped IPv6 (::ffff:10.0.0.1) is checked as the IPv4 it carries.
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return privateRanges.check(mapped[1]!, "ipv4");
+  return privateRanges.check(address, family === 4 ? "ipv4" : "ipv6");
+}
+
+const refused = (host: string) =>
+  new ExtractionError(`${host} is a private or local address, which Parley does not fetch (set ALLOW_PRIVATE_URLS=true to allow it).`);
+
+/**
+ * The address check runs in the socket's own DNS lookup, so the address
+ * checked is the address connected to: a name that resolves differently on
+ * a second lookup (DNS rebinding) cannot slip through.
+ */
+function guardedAgent(allowPrivate: boolean): Agent {
+  return new Agent({
+    connect: {
+      lookup: (hostname, options, callback) => {
+        dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
+          if (error) return callback(error, "", 0);
+          const allowed = allowPrivate ? addresses : addresses.filter((a) => !isPrivateAddress(a.address));
+          if (!allowed.length) return callback(refused(hostname), "", 0);
+          if ((options as { all?: boolean }).all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, allowed);
+          return callback(null, allowed[0]!.address, allowed[0]!.family);
+        });
+      },
+    },
+  });
+}
+
+const agents = new Map<boolean, Agent>();
+
+export interface FetchedPage {
+  url: string;
+  contentType: string;
+  body: string;
+}
+
+/**
+ * GETs a URL as a careful crawler: http(s) only, no private addresses unless
+ * allowed, redirects followed by hand (each hop checked) up to a limit, a
+ * time-out, a size cap read from the stream, and an allow-list of types.
+ */
+export async function fetchText(
+  address: string,
+  { signal, web }: Pick<ExtractContext, "signal" | "web">,
+  accept: RegExp,
+): Promise<FetchedPage> {
+  let agent = agents.get(web.allowPrivateUrls);
+  if (!agent) agents.set(web.allowPrivateUrls, (agent = guardedAgent(web.allowPrivateUrls)));
+  let url = parseHttpUrl(address);
+  for (let hop = 0; ; hop++) {
+    // The socket lookup does not run for literal addresses: check them here.
+    const host = url.hostname.replace(/^\[|\]$/g, "");
+    if (!web.allowPrivateUrls && (isPrivateAddress(host) || host === "localhost")) throw refused(url.hostname);
+    const timeout = AbortSignal.timeout(web.timeoutMs);
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        redirect: "manual",
+        dispatcher: agent,
+        signal: AbortSignal.any([signal, timeout]),
+        headers: { "user-agent": "ParleyBot/0.1 (+https://github.com/parley)", accept: "text/html,application/xhtml+xml,text/plain;q=0.8,*/*;q=0.1" },
+      });
+    } catch (error) {
+      signal.throwIfAborted();
+      if (timeout.aborted) throw new ExtractionError(`${url.href} did not answer within ${web.timeoutMs / 1000} s.`, { retryable: true });
+      // undici wraps the socket's error (our refusal included) in "fetch failed".
+      let cause = error as Error;
+      while (!(cause instanceof ExtractionError) && cause.cause instanceof Error) cause = cause.cause;
+      if (cause instanceof ExtractionError) throw cause;
+      const code = (cause as NodeJS.ErrnoException).code;
+      const permanent = code === "ENOTFOUND";
+      throw new ExtractionError(`${url.href} could not be reached (${code ?? cause.message}).`, { retryable: !permanent, cause });
+    }
+    if (response.status >= 300 && response.status < 400 && response.headers.get("location")) {
+      await response.body?.cancel();
+      if (hop >= web.maxRedirects) throw new ExtractionError(`${address} redirects more than ${web.maxRedirects} times.`);
+      url = parseHttpUrl(new URL(response.headers.get("location")!, url).href);
+      continue;
+    }
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new ExtractionError(`${url.href} answered ${response.status} ${response.statusText}.`, { retryable: response.status >= 500 || response.status === 429 });
+    }
+    const contentType = (response.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+    if (!accept.test(contentType)) {
+      await response.body?.cancel();
+      throw new ExtractionError(`${url.href} is ${contentType || "of unknown type"}, not a web page.`);
+    }
+    const declared = Number(response.headers.get("content-length"));
+    if (declared > web.maxBytes) {
+      await response.body?.cancel();
+      throw new ExtractionError(`${url.href} is larger than the ${formatBytes(web.maxBytes)} Parley reads per page.`);
+    }
+    return { url: url.href, contentType, body: await readCapped(response, url.href, web.maxBytes) };
+  }
+}
+
+async function readCapped(response: Response, url: string, maxBytes: number): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body ?? []) {
+    size += chunk.byteLength;
+    if (size > maxBytes) {
+      await response.body?.cancel().catch(() => {});
+      throw new ExtractionError(`${url} is larger than the ${formatBytes(maxBytes)} Parley reads per page.`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+export function parseHttpUrl(value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ExtractionError(`"${value}" is not a URL.`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new ExtractionError(`Only http and https links can be added, not ${url.protocol}`);
+  if (url.username || url.password) throw new ExtractionError("Links with a user name or password in them are not fetched.");
+  url.hash = "";
+  return url;
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Math.round(bytes / 1024 / 102.4) / 10} MB` : `${Math.round(bytes / 1024)} KB`;
+}

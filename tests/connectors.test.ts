@@ -1,0 +1,111 @@
+import { describe, expect, it } from "@jest/globals";
+import { connectorFor, ExtractionError, supportedDocuments, type ExtractContext, type SourceInput } from "../connectors/index.js";
+import { docx } from "../connectors/docx/index.js";
+import { pdf } from "../connectors/pdf/index.js";
+import { text } from "../connectors/text/index.js";
+import { makeDocx, makeEmptyDocx, makeEncryptedPdf, makePdf } from "./fixtures/documents.js";
+
+const context: ExtractContext = {
+  signal: new AbortController().signal,
+  web: { allowPrivateUrls: true, timeoutMs: 5000, maxBytes: 1024 * 1024, maxRedirects: 3 },
+};
+
+const doc = (name: string, bytes: Uint8Array, mimeType?: string): SourceInput => ({ kind: "DOCUMENT", name, bytes, mimeType: mimeType ?? null });
+const utf8 = (s: string) => new TextEncoder().encode(s);
+
+describe("the registry", () => {
+  it("picks a connector by extension or media type", () => {
+    expect(connectorFor({ kind: "DOCUMENT", name: "Report.PDF" })?.name).toBe("pdf");
+    expect(connectorFor({ kind: "DOCUMENT", name: "upload", mimeType: "application/pdf" })?.name).toBe("pdf");
+    expect(connectorFor({ kind: "DOCUMENT", name: "memo.docx" })?.name).toBe("docx");
+    for (const name of ["a.txt", "a.md", "a.csv", "a.json", "a.html"]) expect(connectorFor({ kind: "DOCUMENT", name })?.name).toBe("text");
+    expect(connectorFor({ kind: "TEXT", name: "Typed in" })?.name).toBe("text");
+    expect(connectorFor({ kind: "LINK", name: "https://example.com" })?.name).toBe("web");
+    expect(connectorFor({ kind: "DOCUMENT", name: "photo.png", mimeType: "image/png" })).toBeUndefined();
+    expect(supportedDocuments()).toBe("PDF (.pdf), Word (.docx), text (.txt, .md, .csv, .json, .html)");
+  });
+});
+
+describe("pdf", () => {
+  it("extracts text per page with page numbers and the document title", async () => {
+    const bytes = await makePdf(["Chapter one\nThe warranty lasts two years.", "Chapter two\nSupport code ZX-4471 resets the router.", "Chapter three\nEnd."], "Router Manual");
+    const result = await pdf.extract(doc("manual.pdf", bytes), context);
+    expect(result.title).toBe("Router Manual");
+    expect(result.sections.map((s) => s.page)).toEqual([1, 2, 3]);
+    expect(result.sections[0]!.text).toContain("The warranty lasts two years.");
+    expect(result.sections[1]!.text).toContain("Support code ZX-4471 resets the router.");
+    expect(result.sections[1]!.text).not.toContain("warranty");
+  });
+
+  it.each([
+    ["an empty file", async () => new Uint8Array(0), /empty/],
+    ["a truncated file", async () => (await makePdf(["Hello"])).slice(0, 200), /not a readable PDF|could not be read/],
+    ["random bytes", async () => utf8("this is not a pdf at all"), /not a readable PDF|could not be read/],
+    ["a password-protected file", makeEncryptedPdf, /protected by a password/],
+    ["a PDF with no text", async () => makePdf([""]), /no extractable text/],
+  ])("refuses %s with a readable message", async (_what, make, message) => {
+    const error = await pdf.extract(doc("x.pdf", await make()), context).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ExtractionError);
+    expect((error as ExtractionError).message).toMatch(message);
+    expect((error as ExtractionError).retryable).toBe(false);
+  });
+});
+
+describe("docx", () => {
+  it("keeps headings, lists and tables readable, with a section per heading", async () => {
+    const result = await docx.extract(doc("policy.docx", await makeDocx()), context);
+    expect(result.title).toBe("Refund Policy");
+    expect(result.sections.map((s) => s.heading)).toEqual(["Refund Policy", "Shipping costs", "Contact"]);
+    expect(result.sections[0]!.text).toBe("# Refund Policy\nCustomers may return any item within 30 days of delivery.");
+    const shipping = result.sections[1]!.text;
+    expect(shipping).toContain("- Return shipping is free for members.");
+    expect(shipping).toContain("Region | Fee\nEurope | 4.90 EUR\nAmericas | 6.50 USD");
+  });
+
+  it.each([
+    ["an empty file", async () => new Uint8Array(0), /empty/],
+    ["a corrupt file", async () => (await makeDocx()).slice(0, 300), /not a readable DOCX/],
+    ["an encrypted (OLE) file", async () => new Uint8Array([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0]), /protected by a password/],
+    ["a document without text", makeEmptyDocx, /no text/],
+  ])("refuses %s with a readable message", async (_what, make, message) => {
+    const error = await docx.extract(doc("x.docx", await make()), context).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ExtractionError);
+    expect((error as Error).message).toMatch(message);
+  });
+});
+
+describe("text", () => {
+  it("reads plain text and Markdown as written", async () => {
+    const result = await text.extract(doc("notes.md", utf8("\uFEFF# Notes\n\nOpening hours: 9-17.")), context);
+    expect(result.sections).toEqual([{ text: "# Notes\n\nOpening hours: 9-17." }]);
+  });
+
+  it("reads CSV as lines and JSON re-indented", async () => {
+    expect((await text.extract(doc("prices.csv", utf8("item,price\nlamp,20\n")), context)).sections[0]!.text).toBe("item,price\nlamp,20\n");
+    const json = await text.extract(doc("faq.json", utf8('{"q":"Do you ship abroad?","a":"Yes"}')), context);
+    expect(json.sections[0]!.text).toBe('{\n  "q": "Do you ship abroad?",\n  "a": "Yes"\n}');
+  });
+
+  it("reads HTML without scripts and navigation", async () => {
+    const html = `<html><head><title>Help</title><script>alert(1)</script></head><body>
+      <nav><a href="/">Home</a> <a href="/about">About</a></nav>
+      <main><h1>Returns</h1><p>Send items back within <b>30 days</b>.</p><ul><li>Free for members</li></ul></main>
+      <footer>© Acme</footer></body></html>`;
+    const result = await text.extract(doc("help.html", utf8(html)), context);
+    expect(result.title).toBe("Help");
+    expect(result.sections).toEqual([{ heading: "Returns", text: "# Returns\nSend items back within 30 days.\n- Free for members" }]);
+  });
+
+  it("decodes UTF-16 with a byte-order mark", async () => {
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("Grüße", "utf16le")]);
+    expect((await text.extract(doc("de.txt", utf16), context)).sections[0]!.text).toBe("Grüße");
+  });
+
+  it.each([
+    ["an empty file", new Uint8Array(0), /empty/],
+    ["only whitespace", utf8("  \n\n "), /empty/],
+    ["a binary file named .txt", new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d]), /binary data/],
+  ])("refuses %s", async (_what, bytes, message) => {
+    await expect(text.extract(doc("x.txt", bytes), context)).rejects.toThrow(message);
+  });
+});
