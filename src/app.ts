@@ -14,7 +14,8 @@ import { maskError } from "./schema/errors.js";
 import { schema } from "./schema/index.js";
 import { useQueryLimits } from "./schema/limits.js";
 import { checkHealth } from "./services/health.js";
-import { createServices, type AppServices } from "./services/index.js";
+import { EmbeddingError, type Embedder } from "./providers/embeddings.js";
+import { createServices, type AppServices, type ServiceOverrides } from "./services/index.js";
 
 export interface App {
   readonly services: AppServices;
@@ -26,7 +27,7 @@ export interface App {
   stop(): Promise<void>;
 }
 
-export interface BuildAppOptions {
+export interface BuildAppOptions extends ServiceOverrides {
   logger?: Logger;
   /** An already opened database (tests share one); by default it is opened from config. */
   db?: Database;
@@ -62,7 +63,13 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     throw error;
   }
   const shutdown = new AbortController();
-  const services = createServices({ config, db, logger, shutdownSignal: shutdown.signal });
+  const services = createServices({ config, db, logger, shutdownSignal: shutdown.signal }, options);
+  try {
+    await checkEmbedder(services.embedder, logger);
+  } catch (error) {
+    if (!options.db) await db.close();
+    throw error;
+  }
 
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
@@ -71,6 +78,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     // A trivial liveness probe; /health is the full readiness report.
     healthCheckEndpoint: "/livez",
     landingPage: false,
+    // Uploads over the limit are refused from Content-Length, or while streaming, never buffered whole.
+    maxRequestBodySize: config.MAX_UPLOAD_BYTES + 64 * 1024,
     graphiql: config.GRAPHIQL ? { title: "Parley GraphQL", subscriptionsProtocol: "WS" } : false,
     maskedErrors: { maskError },
     logging: {
@@ -122,7 +131,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   return {
     services,
     yoga,
-    start(port = config.PORT) {
+    async start(port = config.PORT) {
+      await services.jobs.start();
       return new Promise((resolve, reject) => {
         server.once("error", reject);
         server.listen(port, config.HOST, () => {
@@ -146,6 +156,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
         await closed;
         clearTimeout(timer);
         await new Promise<void>((resolve) => wss.close(() => resolve()));
+        // Running ingestion jobs are interrupted and go back to the queue.
+        await services.jobs.stop();
         await yoga.dispose();
         if (!options.db) await db.close();
         logger.info("stopped");
@@ -158,6 +170,21 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
 type OperationResult = ExecutionResult | AsyncIterable<ExecutionResult>;
 
 /** Yoga's enveloped executors, carried to graphql-ws through rootValue. */
+/**
+ * A model server's embedding width is only known by asking it. A mismatch
+ * with the database stops start-up; an unreachable server does not (it may
+ * come up later: ingestion retries, /health says so).
+ */
+async function checkEmbedder(embedder: Embedder, logger: Logger): Promise<void> {
+  if (embedder.provider === "embedded") return;
+  try {
+    await embedder.embed(["dimension check"], AbortSignal.timeout(10_000));
+  } catch (error) {
+    if (error instanceof EmbeddingError && !error.retryable) throw error;
+    logger.warn("embedding provider not reachable at start-up", { error: (error as Error).message });
+  }
+}
+
 interface EnvelopedRoot {
   execute: (args: ExecutionArgs) => OperationResult | Promise<OperationResult>;
   subscribe: (args: ExecutionArgs) => OperationResult | Promise<OperationResult>;

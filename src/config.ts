@@ -48,6 +48,12 @@ const schema = z
     CHUNK_OVERLAP: int(0, 50_000).default(200),
     /** @default 26214400 (25 MiB) */
     MAX_UPLOAD_BYTES: int(1).default(25 * 1024 * 1024),
+    /** Ingestion jobs run at once. @default 2 */
+    INGESTION_WORKERS: int(1, 64).default(2),
+    /** Retries of a failed ingestion (after the first attempt) when the failure may pass. @default 3 */
+    INGESTION_MAX_RETRIES: int(0, 20).default(3),
+    /** Delay before the first retry; each next one doubles. @default 5000 */
+    INGESTION_RETRY_BASE_MS: int(0, 3_600_000).default(5000),
     /** Let link sources reach private and loopback addresses. @default false */
     ALLOW_PRIVATE_URLS: booleanString.default(false),
     /** The address browsers reach Parley at, used in embed codes. @default http://localhost:PORT */

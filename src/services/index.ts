@@ -1,10 +1,15 @@
 import type { Config } from "../config.js";
 import type { Database } from "../db/index.js";
 import type { Logger } from "../logger.js";
+import { createEmbedder, type Embedder } from "../providers/embeddings.js";
 import { createApiKeyService } from "./api-keys.js";
 import { createAuthService } from "./auth.js";
 import { createBotService } from "./bots.js";
+import { createSourceEvents } from "./events.js";
+import { createIngestion } from "./ingestion.js";
+import { createJobRunner } from "./jobs.js";
 import { createPromptService } from "./prompts.js";
+import { createSourceService } from "./sources.js";
 import { createWorkspaceService } from "./workspaces.js";
 
 /**
@@ -17,22 +22,46 @@ export interface AppServices {
   readonly logger: Logger;
   /** Aborted when shutdown begins, so long-lived streams can end themselves. */
   readonly shutdownSignal: AbortSignal;
+  readonly embedder: Embedder;
   readonly auth: ReturnType<typeof createAuthService>;
   readonly workspaces: ReturnType<typeof createWorkspaceService>;
   readonly bots: ReturnType<typeof createBotService>;
   readonly prompts: ReturnType<typeof createPromptService>;
   readonly apiKeys: ReturnType<typeof createApiKeyService>;
+  readonly sourceEvents: ReturnType<typeof createSourceEvents>;
+  readonly jobs: ReturnType<typeof createJobRunner>;
+  readonly sources: ReturnType<typeof createSourceService>;
 }
 
-export function createServices(base: Pick<AppServices, "config" | "db" | "logger" | "shutdownSignal">): AppServices {
-  const prisma = base.db.prisma;
-  const bots = createBotService({ prisma, config: base.config });
+export interface ServiceOverrides {
+  /** Another embedder (tests count or fail its calls). */
+  embedder?: Embedder;
+}
+
+export function createServices(
+  base: Pick<AppServices, "config" | "db" | "logger" | "shutdownSignal">,
+  overrides: ServiceOverrides = {},
+): AppServices {
+  const { config, db, logger } = base;
+  const prisma = db.prisma;
+  const embedder = overrides.embedder ?? createEmbedder(config);
+  const bots = createBotService({ prisma, config });
+  const sourceEvents = createSourceEvents();
+  const ingestion = createIngestion({ prisma, config, embedder, events: sourceEvents });
+  const jobs = createJobRunner(
+    { prisma, logger, ingestion, events: sourceEvents, pglite: db.kind === "pglite" },
+    { workers: config.INGESTION_WORKERS, maxRetries: config.INGESTION_MAX_RETRIES, retryBaseMs: config.INGESTION_RETRY_BASE_MS },
+  );
   return {
     ...base,
-    auth: createAuthService({ prisma, config: base.config, logger: base.logger }),
+    embedder,
+    auth: createAuthService({ prisma, config, logger }),
     workspaces: createWorkspaceService({ prisma }),
     bots,
     prompts: createPromptService({ prisma, bots }),
     apiKeys: createApiKeyService({ prisma, bots }),
+    sourceEvents,
+    jobs,
+    sources: createSourceService({ prisma, config, bots, jobs, events: sourceEvents }),
   };
 }

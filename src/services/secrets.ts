@@ -5,8 +5,8 @@ export function newSecret(prefix: string): string {
   return `${prefix}_${randomBytes(32).toString("base64url")}`;
 }
 
-/** Secrets are looked up by their SHA-256, never stored themselves. */
-export function sha256(value: string): string {
+/** Secrets are looked up by their SHA-256, never stored themselves; files are identified by it. */
+export function sha256(value: string | Uint8Array): string {
   return createHash("sha256").update(value).digest("hex");
 }
 

@@ -1,0 +1,185 @@
+import type { PrismaClient } from "@prisma/client";
+import { ExtractionError } from "../../connectors/index.js";
+import type { Logger } from "../logger.js";
+import { EmbeddingError } from "../providers/embeddings.js";
+import type { SourceEvents } from "./events.js";
+import type { Ingestion } from "./ingestion.js";
+
+export interface JobRunnerOptions {
+  /** Jobs run at once. @default 2 */
+  workers?: number;
+  /** Retries after the first attempt, for failures that may pass. @default 3 */
+  maxRetries?: number;
+  /** First retry delay; each next one doubles. @default 5000 */
+  retryBaseMs?: number;
+  /** How often idle workers look for due jobs (enqueueing wakes them at once). @default 1000 */
+  pollMs?: number;
+  /**
+   * A running job whose heartbeat is older than this belongs to a dead
+   * process and is run again. 0 at start on PGlite: one process owns it.
+   * @default 120000
+   */
+  leaseMs?: number;
+}
+
+interface ClaimedJob {
+  id: string;
+  source_id: string;
+  attempts: number;
+  bot_id: string;
+}
+
+/**
+ * The durable ingestion queue: jobs are rows, so they survive restarts. A
+ * bounded number of workers claim due jobs (never two for one source), run
+ * them, and retry failures that may pass with exponential backoff.
+ */
+export function createJobRunner(
+  { prisma, logger, ingestion, events, pglite }: { prisma: PrismaClient; logger: Logger; ingestion: Ingestion; events: SourceEvents; pglite: boolean },
+  { workers = 2, maxRetries = 3, retryBaseMs = 5000, pollMs = 1000, leaseMs = 120_000 }: JobRunnerOptions = {},
+) {
+  const stopping = new AbortController();
+  const running = new Map<string, AbortController>();
+  const sleepers = new Set<() => void>();
+  const wake = () => {
+    for (const sleeper of [...sleepers]) sleeper();
+  };
+  let loops: Promise<void>[] = [];
+
+  async function recoverStale(olderThanMs: number) {
+    const recovered = await prisma.$executeRaw`
+      UPDATE ingestion_jobs SET status = 'PENDING', locked_at = NULL, updated_at = now()
+      WHERE status = 'RUNNING' AND (locked_at IS NULL OR locked_at < now() - make_interval(secs => ${olderThanMs / 1000}))`;
+    if (recovered) logger.info("ingestion jobs recovered", { count: recovered });
+  }
+
+  async function claim(): Promise<ClaimedJob | undefined> {
+    const rows = await prisma.$queryRaw<ClaimedJob[]>`
+      UPDATE ingestion_jobs j SET status = 'RUNNING', attempts = j.attempts + 1, locked_at = now(), updated_at = now()
+      FROM sources s
+      WHERE s.id = j.source_id AND j.id = (
+        SELECT c.id FROM ingestion_jobs c
+        WHERE c.status = 'PENDING' AND c.run_after <= now()
+          AND NOT EXISTS (SELECT 1 FROM ingestion_jobs r WHERE r.source_id = c.source_id AND r.status = 'RUNNING')
+        ORDER BY c.run_after, c.created_at
+        FOR UPDATE SKIP LOCKED
+        LIMIT 1)
+      RETURNING j.id, j.source_id, j.attempts, s.bot_id`;
+    return rows[0];
+  }
+
+  async function run(job: ClaimedJob) {
+    const controller = new AbortController();
+    running.set(job.source_id, controller);
+    const heartbeat = setInterval(() => {
+      prisma.ingestionJob.update({ where: { id: job.id }, data: { lockedAt: new Date() } }).catch(() => {});
+    }, Math.max(1000, leaseMs / 4));
+    const base = { botId: job.bot_id, sourceId: job.source_id };
+    try {
+      await prisma.source.update({ where: { id: job.source_id }, data: { syncStatus: "PROCESSING", attempts: job.attempts } });
+      events.publish({ ...base, status: "PROCESSING", attempts: job.attempts });
+      const result = await ingestion.ingest(job.source_id, AbortSignal.any([controller.signal, stopping.signal]));
+      await prisma.ingestionJob.update({ where: { id: job.id }, data: { status: "SUCCEEDED", finishedAt: new Date(), lockedAt: null, lastError: null } });
+      events.publish({ ...base, status: "SYNCED", chunkCount: result.chunkCount, attempts: job.attempts });
+      logger.info("source ingested", { sourceId: job.source_id, chunks: result.chunkCount, unchanged: result.unchanged });
+    } catch (error) {
+      await settleFailure(job, error, AbortSignal.any([controller.signal, stopping.signal])).catch((e: unknown) => logger.error("could not record an ingestion failure", { error: e }));
+    } finally {
+      clearInterval(heartbeat);
+      running.delete(job.source_id);
+    }
+  }
+
+  async function settleFailure(job: ClaimedJob, error: unknown, signal: AbortSignal) {
+    const base = { botId: job.bot_id, sourceId: job.source_id };
+    const deleted = !(await prisma.source.findUnique({ where: { id: job.source_id }, select: { id: true } }));
+    if (deleted) return; // the job went with its source
+    if (signal.aborted) {
+      // Interrupted (shutdown): not the job's fault; it runs again next time.
+      await prisma.ingestionJob.update({ where: { id: job.id }, data: { status: "PENDING", attempts: { decrement: 1 }, lockedAt: null } });
+      await prisma.source.update({ where: { id: job.source_id }, data: { syncStatus: "PENDING", attempts: job.attempts - 1 } });
+      return;
+    }
+    const { message, retryable } = describeFailure(error);
+    if (!retryable || job.attempts > maxRetries) {
+      await prisma.ingestionJob.update({ where: { id: job.id }, data: { status: "FAILED", lastError: message, lockedAt: null, finishedAt: new Date() } });
+      await prisma.source.update({ where: { id: job.source_id }, data: { syncStatus: "ERROR", lastError: message, attempts: job.attempts } });
+      events.publish({ ...base, status: "ERROR", error: message, attempts: job.attempts });
+      logger.warn("ingestion failed", { sourceId: job.source_id, attempts: job.attempts, error: message, ...(!(error instanceof ExtractionError || error instanceof EmbeddingError) && { cause: error }) });
+      return;
+    }
+    const delay = retryBaseMs * 2 ** (job.attempts - 1);
+    await prisma.ingestionJob.update({
+      where: { id: job.id },
+      data: { status: "PENDING", lastError: message, lockedAt: null, runAfter: new Date(Date.now() + delay) },
+    });
+    await prisma.source.update({ where: { id: job.source_id }, data: { syncStatus: "PENDING", lastError: message, attempts: job.attempts } });
+    events.publish({ ...base, status: "PENDING", error: message, attempts: job.attempts });
+    logger.info("ingestion will retry", { sourceId: job.source_id, attempts: job.attempts, inMs: delay, error: message });
+  }
+
+  async function loop() {
+    while (!stopping.signal.aborted) {
+      let job: ClaimedJob | undefined;
+      try {
+        job = await claim();
+      } catch (error) {
+        if (stopping.signal.aborted) return;
+        logger.error("could not claim an ingestion job", { error });
+      }
+      if (job) {
+        await run(job);
+        continue;
+      }
+      if (stopping.signal.aborted) return;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          sleepers.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, pollMs);
+        sleepers.add(done);
+      });
+    }
+  }
+
+  return {
+    async start() {
+      await recoverStale(pglite ? 0 : leaseMs);
+      loops = Array.from({ length: workers }, () => loop());
+    },
+
+    /** Adds a job for a source unless one is already waiting, and wakes a worker. */
+    async enqueue(sourceId: string, tx: Pick<PrismaClient, "ingestionJob"> = prisma) {
+      const waiting = await tx.ingestionJob.findFirst({ where: { sourceId, status: "PENDING" }, select: { id: true } });
+      if (waiting) await tx.ingestionJob.update({ where: { id: waiting.id }, data: { runAfter: new Date(), attempts: 0, lastError: null } });
+      else await tx.ingestionJob.create({ data: { sourceId } });
+      queueMicrotask(() => wake());
+    },
+
+    /** Interrupts the job of a source being deleted or replaced. */
+    cancel(sourceId: string) {
+      running.get(sourceId)?.abort();
+    },
+
+    /** Stops claiming, interrupts running jobs (they run again after a restart) and waits for the workers. */
+    async stop() {
+      stopping.abort();
+      wake();
+      await Promise.all(loops);
+    },
+
+    /** The number of jobs running now (for tests and health). */
+    get active() {
+      return running.size;
+    },
+  };
+}
+
+export type JobRunner = ReturnType<typeof createJobRunner>;
+
+function describeFailure(error: unknown): { message: string; retryable: boolean } {
+  if (error instanceof ExtractionError || error instanceof EmbeddingError) return { message: error.message, retryable: error.retryable };
+  return { message: "An internal error interrupted ingestion; it will be retried. Details are in the server log.", retryable: true };
+}

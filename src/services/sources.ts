@@ -1,0 +1,179 @@
+import type { Prisma, PrismaClient, Source } from "@prisma/client";
+import { connectorFor, supportedDocuments, type Connector } from "../../connectors/index.js";
+import { parseHttpUrl, isPrivateAddress } from "../../connectors/web/fetch.js";
+import type { WebOptions } from "../../connectors/web/index.js";
+import type { Config } from "../config.js";
+import { EDITOR, type Actor } from "./access.js";
+import type { BotService } from "./bots.js";
+import { AppError, assertId, badInput, notFound } from "./errors.js";
+import type { SourceEvents } from "./events.js";
+import type { JobRunner } from "./jobs.js";
+import { sha256 } from "./secrets.js";
+
+/** An uploaded file as the GraphQL layer receives it (a web File fits). */
+export interface Upload {
+  name: string;
+  type: string;
+  size: number;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+export interface LinkInput {
+  url: string;
+  maxDepth?: number | null;
+  maxPages?: number | null;
+  sitemap?: boolean | null;
+}
+
+export function createSourceService({
+  prisma,
+  config,
+  bots,
+  jobs,
+  events,
+}: {
+  prisma: PrismaClient;
+  config: Config;
+  bots: BotService;
+  jobs: JobRunner;
+  events: SourceEvents;
+}) {
+  async function load(actor: Actor, sourceId: string): Promise<Source> {
+    const source = await prisma.source.findUnique({ where: { id: assertId(sourceId, "source") }, include: { bot: { select: { workspaceId: true } } } });
+    if (!source || !actor.roles.has(source.bot.workspaceId)) throw notFound("Source");
+    await bots.load(actor, source.botId, EDITOR);
+    const { bot: _bot, ...rest } = source;
+    return rest;
+  }
+
+  async function readUpload(file: Upload): Promise<{ bytes: Uint8Array<ArrayBuffer>; connector: Connector; mimeType: string | null }> {
+    if (file.size > config.MAX_UPLOAD_BYTES) {
+      throw new AppError("REQUEST_ENTITY_TOO_LARGE", `${file.name} is ${file.size} bytes; the limit is ${config.MAX_UPLOAD_BYTES} (MAX_UPLOAD_BYTES).`);
+    }
+    const mimeType = file.type && file.type !== "application/octet-stream" ? file.type : null;
+    const connector = connectorFor({ kind: "DOCUMENT", name: file.name, mimeType });
+    if (!connector) {
+      throw new AppError("UNSUPPORTED_MEDIA_TYPE", `${file.name} is not a supported document. Supported: ${supportedDocuments()}.`, { field: "file" });
+    }
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    if (!bytes.length) throw badInput(`${file.name} is empty.`, "file");
+    return { bytes, connector, mimeType: mimeType ?? file.type ?? null };
+  }
+
+  function linkOptions(input: LinkInput): { url: string; options: WebOptions } {
+    let url: URL;
+    try {
+      url = parseHttpUrl(input.url.trim());
+    } catch (error) {
+      throw badInput((error as Error).message, "url");
+    }
+    const host = url.hostname.replace(/^\[|\]$/g, "");
+    if (!config.ALLOW_PRIVATE_URLS && (host === "localhost" || isPrivateAddress(host))) {
+      throw badInput(`${url.hostname} is a private or local address, which Parley does not fetch (ALLOW_PRIVATE_URLS).`, "url");
+    }
+    const options: WebOptions = {
+      ...(input.maxDepth != null && { maxDepth: input.maxDepth }),
+      ...(input.maxPages != null && { maxPages: input.maxPages }),
+      ...(input.sitemap && { sitemap: true }),
+    };
+    return { url: url.href, options };
+  }
+
+  /** Creates the source, its original bytes and its first job together. */
+  async function create(botId: string, data: Omit<Prisma.SourceUncheckedCreateInput, "botId">, bytes: Uint8Array<ArrayBuffer> | null): Promise<Source> {
+    const source = await prisma.$transaction(async (tx) => {
+      const created = await tx.source.create({ data: { ...data, botId } });
+      if (bytes) await tx.sourceFile.create({ data: { sourceId: created.id, data: bytes } });
+      await jobs.enqueue(created.id, tx);
+      return created;
+    });
+    events.publish({ botId, sourceId: source.id, status: "PENDING" });
+    return source;
+  }
+
+  /** Marks a source for ingestion again; its current chunks stay until the new ones replace them. */
+  async function requeue(source: Source, tx: Prisma.TransactionClient = prisma): Promise<Source> {
+    await jobs.enqueue(source.id, tx);
+    const updated = await tx.source.update({ where: { id: source.id }, data: { syncStatus: "PENDING", attempts: 0, lastError: null } });
+    events.publish({ botId: source.botId, sourceId: source.id, status: "PENDING" });
+    return updated;
+  }
+
+  return {
+    load,
+
+    async uploadDocument(actor: Actor, botId: string, file: Upload): Promise<Source> {
+      const bot = await bots.load(actor, botId, EDITOR);
+      const { bytes, connector, mimeType } = await readUpload(file);
+      return create(
+        bot.id,
+        { kind: "DOCUMENT", connector: connector.name, name: file.name, mimeType, sizeBytes: bytes.length, sha256: sha256(bytes) },
+        bytes,
+      );
+    },
+
+    async addText(actor: Actor, botId: string, title: string, text: string): Promise<Source> {
+      const bot = await bots.load(actor, botId, EDITOR);
+      const bytes = new TextEncoder().encode(text);
+      if (bytes.length > config.MAX_UPLOAD_BYTES) throw new AppError("REQUEST_ENTITY_TOO_LARGE", `The text is larger than ${config.MAX_UPLOAD_BYTES} bytes (MAX_UPLOAD_BYTES).`);
+      return create(bot.id, { kind: "TEXT", connector: "text", name: title, title, mimeType: "text/plain", sizeBytes: bytes.length, sha256: sha256(bytes) }, bytes);
+    },
+
+    async addLink(actor: Actor, botId: string, input: LinkInput): Promise<Source> {
+      const bot = await bots.load(actor, botId, EDITOR);
+      const { url, options } = linkOptions(input);
+      return create(bot.id, { kind: "LINK", connector: "web", name: url, url, options: options as Prisma.InputJsonObject }, null);
+    },
+
+    /** Replaces a source's file, text, URL or title; the old chunks serve until the new ones are ready. */
+    async update(actor: Actor, sourceId: string, input: { file?: Upload | null; text?: string | null; link?: LinkInput | null; title?: string | null }): Promise<Source> {
+      const source = await load(actor, sourceId);
+      const given = [input.file, input.text, input.link].filter((v) => v != null).length;
+      if (given > 1) throw badInput("Give one of file, text or link.");
+      let data: Prisma.SourceUpdateInput = {};
+      let bytes: Uint8Array<ArrayBuffer> | null = null;
+      if (input.file) {
+        if (source.kind !== "DOCUMENT") throw badInput("Only a document source takes a new file.", "file");
+        const upload = await readUpload(input.file);
+        bytes = upload.bytes;
+        data = { connector: upload.connector.name, name: input.file.name, mimeType: upload.mimeType, sizeBytes: bytes.length, sha256: sha256(bytes) };
+      } else if (input.text != null) {
+        if (source.kind !== "TEXT") throw badInput("Only a text source takes new text.", "text");
+        bytes = new TextEncoder().encode(input.text);
+        data = { sizeBytes: bytes.length, sha256: sha256(bytes) };
+      } else if (input.link) {
+        if (source.kind !== "LINK") throw badInput("Only a link source takes a new URL.", "link");
+        const { url, options } = linkOptions(input.link);
+        data = { name: url, url, options: options as Prisma.InputJsonObject };
+      }
+      if (input.title != null) data = { ...data, title: input.title, ...(source.kind === "TEXT" && { name: input.title }) };
+      const contentChanged = given > 0;
+      return prisma.$transaction(async (tx) => {
+        const updated = await tx.source.update({ where: { id: source.id }, data });
+        if (bytes) await tx.sourceFile.upsert({ where: { sourceId: source.id }, create: { sourceId: source.id, data: bytes }, update: { data: bytes } });
+        return contentChanged ? requeue(updated, tx) : updated;
+      });
+    },
+
+    async delete(actor: Actor, sourceId: string): Promise<Source> {
+      const source = await load(actor, sourceId);
+      jobs.cancel(source.id);
+      await prisma.source.delete({ where: { id: source.id } });
+      events.publish({ botId: source.botId, sourceId: source.id, status: "DELETED" });
+      return source;
+    },
+
+    async resync(actor: Actor, sourceId: string): Promise<Source> {
+      return requeue(await load(actor, sourceId));
+    },
+
+    async resyncBot(actor: Actor, botId: string): Promise<number> {
+      const bot = await bots.load(actor, botId, EDITOR);
+      const sources = await prisma.source.findMany({ where: { botId: bot.id } });
+      for (const source of sources) await requeue(source);
+      return sources.length;
+    },
+  };
+}
+
+export type SourceService = ReturnType<typeof createSourceService>;
