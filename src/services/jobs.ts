@@ -150,13 +150,18 @@ export function createJobRunner(
       loops = Array.from({ length: workers }, () => loop());
     },
 
-    /** Adds a job for a source unless one is already waiting, and wakes a worker. */
+    /**
+     * Adds a job for a source unless one is already waiting. Call `wake()`
+     * once the transaction that enqueued has committed.
+     */
     async enqueue(sourceId: string, tx: Pick<PrismaClient, "ingestionJob"> = prisma) {
       const waiting = await tx.ingestionJob.findFirst({ where: { sourceId, status: "PENDING" }, select: { id: true } });
       if (waiting) await tx.ingestionJob.update({ where: { id: waiting.id }, data: { runAfter: new Date(), attempts: 0, lastError: null } });
       else await tx.ingestionJob.create({ data: { sourceId } });
-      queueMicrotask(() => wake());
     },
+
+    /** Makes idle workers look for jobs now rather than at their next poll. */
+    wake,
 
     /** Interrupts the job of a source being deleted or replaced. */
     cancel(sourceId: string) {

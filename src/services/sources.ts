@@ -87,16 +87,24 @@ export function createSourceService({
       await jobs.enqueue(created.id, tx);
       return created;
     });
+    jobs.wake();
     events.publish({ botId, sourceId: source.id, status: "PENDING" });
     return source;
   }
 
-  /** Marks a source for ingestion again; its current chunks stay until the new ones replace them. */
-  async function requeue(source: Source, tx: Prisma.TransactionClient = prisma): Promise<Source> {
-    await jobs.enqueue(source.id, tx);
+  /**
+   * Marks a source for ingestion again; its current chunks stay until the new
+   * ones replace them. The caller wakes the workers after committing.
+   */
+  async function requeue(source: Source, tx: Prisma.TransactionClient): Promise<Source> {
     const updated = await tx.source.update({ where: { id: source.id }, data: { syncStatus: "PENDING", attempts: 0, lastError: null } });
-    events.publish({ botId: source.botId, sourceId: source.id, status: "PENDING" });
+    await jobs.enqueue(source.id, tx);
     return updated;
+  }
+
+  function announce(sources: Source[]) {
+    jobs.wake();
+    for (const s of sources) events.publish({ botId: s.botId, sourceId: s.id, status: "PENDING" });
   }
 
   return {
@@ -148,11 +156,13 @@ export function createSourceService({
       }
       if (input.title != null) data = { ...data, title: input.title, ...(source.kind === "TEXT" && { name: input.title }) };
       const contentChanged = given > 0;
-      return prisma.$transaction(async (tx) => {
-        const updated = await tx.source.update({ where: { id: source.id }, data });
+      const updated = await prisma.$transaction(async (tx) => {
+        const row = await tx.source.update({ where: { id: source.id }, data });
         if (bytes) await tx.sourceFile.upsert({ where: { sourceId: source.id }, create: { sourceId: source.id, data: bytes }, update: { data: bytes } });
-        return contentChanged ? requeue(updated, tx) : updated;
+        return contentChanged ? requeue(row, tx) : row;
       });
+      if (contentChanged) announce([updated]);
+      return updated;
     },
 
     async delete(actor: Actor, sourceId: string): Promise<Source> {
@@ -164,14 +174,20 @@ export function createSourceService({
     },
 
     async resync(actor: Actor, sourceId: string): Promise<Source> {
-      return requeue(await load(actor, sourceId));
+      const source = await load(actor, sourceId);
+      const updated = await prisma.$transaction((tx) => requeue(source, tx));
+      announce([updated]);
+      return updated;
     },
 
     async resyncBot(actor: Actor, botId: string): Promise<number> {
       const bot = await bots.load(actor, botId, EDITOR);
-      const sources = await prisma.source.findMany({ where: { botId: bot.id } });
-      for (const source of sources) await requeue(source);
-      return sources.length;
+      const updated = await prisma.$transaction(async (tx) => {
+        const sources = await tx.source.findMany({ where: { botId: bot.id } });
+        return Promise.all(sources.map((source) => requeue(source, tx)));
+      });
+      announce(updated);
+      return updated.length;
     },
   };
 }

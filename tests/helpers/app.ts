@@ -2,9 +2,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll } from "@jest/globals";
-import { buildApp, type App } from "../../src/app.js";
+import { buildApp, type App, type BuildAppOptions } from "../../src/app.js";
 import { loadConfig, type Config } from "../../src/config.js";
-import type { Logger } from "../../src/logger.js";
 
 export interface TestApp {
   app: App;
@@ -34,7 +33,7 @@ export async function tempDir(prefix = "parley-test-"): Promise<string> {
  * Starts Parley on port 0 against a fresh PGlite folder (or `env.DATA_DIR`).
  * Password hashing is made cheap (PASSWORD_HASH_COST=10) to keep tests quick.
  */
-export async function startApp(env: Record<string, string> = {}, options: { logger?: Logger } = {}): Promise<TestApp> {
+export async function startApp(env: Record<string, string> = {}, options: BuildAppOptions = {}): Promise<TestApp> {
   const dataDir = env.DATA_DIR ?? (await tempDir());
   const config = loadConfig({ LOG_LEVEL: "silent", SHUTDOWN_TIMEOUT_MS: "2000", PASSWORD_HASH_COST: "10", ...env, DATA_DIR: dataDir, PORT: "0" });
   const app = await buildApp(config, options);

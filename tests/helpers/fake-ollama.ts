@@ -1,0 +1,80 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll } from "@jest/globals";
+
+const servers = new Set<Server>();
+afterAll(async () => {
+  for (const server of servers) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+export interface FakeOllamaOptions {
+  /** Width of the vectors /api/embed returns. @default 384 */
+  dimension?: number;
+  /** Models /api/tags lists, and the only ones that answer. */
+  models?: string[];
+}
+
+export interface FakeOllama {
+  url: string;
+  /** Every request body, by path. */
+  requests: { path: string; body: any }[];
+  /** Makes the next `n` calls of a path answer 500. */
+  failNext(path: string, n: number): void;
+}
+
+/** A deterministic vector for a text: what the fake "model" answers. */
+export function fakeEmbedding(text: string, dimension = 384): number[] {
+  const v = Array.from({ length: dimension }, (_, i) => Math.sin(i + text.length) + (text.charCodeAt(i % Math.max(1, text.length)) || 0) / 1000);
+  const norm = Math.hypot(...v);
+  return v.map((x) => x / norm);
+}
+
+async function readJson(request: IncomingMessage): Promise<any> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
+}
+
+function json(response: ServerResponse, status: number, body: unknown) {
+  response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+}
+
+/**
+ * A loopback server speaking Ollama's wire protocol (GET /api/tags,
+ * POST /api/embed), so Parley's real `ollama` client code is what runs.
+ */
+export async function startFakeOllama({ dimension = 384, models = ["all-minilm:latest", "llama3.2:latest"] }: FakeOllamaOptions = {}): Promise<FakeOllama> {
+  const requests: FakeOllama["requests"] = [];
+  const failures = new Map<string, number>();
+  const server = createServer(async (request, response) => {
+    const path = new URL(request.url ?? "/", "http://x").pathname;
+    const body = request.method === "POST" ? await readJson(request) : undefined;
+    requests.push({ path, body });
+    const failing = failures.get(path) ?? 0;
+    if (failing > 0) {
+      failures.set(path, failing - 1);
+      return json(response, 500, { error: "simulated failure" });
+    }
+    if (path === "/api/tags" && request.method === "GET") {
+      return json(response, 200, { models: models.map((name) => ({ name, model: name, modified_at: new Date().toISOString(), size: 1, digest: "x", details: {} })) });
+    }
+    if (path === "/api/embed" && request.method === "POST") {
+      if (!models.some((m) => m === body.model || m === `${body.model}:latest`)) {
+        return json(response, 404, { error: `model "${body.model}" not found, try pulling it first` });
+      }
+      const inputs: string[] = Array.isArray(body.input) ? body.input : [body.input];
+      return json(response, 200, { model: body.model, embeddings: inputs.map((t) => fakeEmbedding(t, dimension)) });
+    }
+    json(response, 404, { error: "not found" });
+  });
+  servers.add(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    failNext: (path, n) => failures.set(path, n),
+  };
+}
