@@ -8,7 +8,7 @@ let t: TestApp;
 let alice: Account;
 let bob: Account;
 /** Bob's things, which Alice must not see or touch. */
-const bobs = { botId: "", promptId: "", keyId: "" };
+const bobs = { botId: "", promptId: "", keyId: "", sourceId: "" };
 
 /** Everything Bob's workspace holds, to prove nothing changed. */
 async function snapshot() {
@@ -19,6 +19,9 @@ async function snapshot() {
     bots: await prisma.bot.findMany({ where: { workspaceId: bob.workspaceId }, orderBy: { id: "asc" } }),
     prompts: await prisma.prompt.findMany({ where: { botId: bobs.botId }, orderBy: { id: "asc" } }),
     keys: await prisma.apiKey.findMany({ where: { botId: bobs.botId }, orderBy: { id: "asc" } }),
+    sources: await prisma.source.findMany({ where: { botId: bobs.botId }, orderBy: { id: "asc" } }),
+    chunks: await prisma.chunk.count({ where: { botId: bobs.botId } }),
+    jobs: await prisma.ingestionJob.findMany({ where: { sourceId: bobs.sourceId }, orderBy: { id: "asc" } }),
   };
 }
 
@@ -31,6 +34,14 @@ beforeAll(async () => {
   bobs.promptId = prompt.data!.createPrompt.id;
   const key = await gqlRaw(t.url, `mutation($b: ID!) { createApiKey(botId: $b, name: "site") { apiKey { id } } }`, { b: bobs.botId }, bob.headers);
   bobs.keyId = key.data!.createApiKey.apiKey.id;
+  const source = await gqlRaw(t.url, `mutation($b: ID!) { addTextSource(botId: $b, title: "Secret", text: "Bob's secret text") { id } }`, { b: bobs.botId }, bob.headers);
+  bobs.sourceId = source.data!.addTextSource.id;
+  // Let its ingestion finish so the snapshots below compare settled rows.
+  for (let i = 0; i < 200; i++) {
+    const row = await t.app.services.db.prisma.source.findUniqueOrThrow({ where: { id: bobs.sourceId } });
+    if (row.syncStatus === "SYNCED") break;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 });
 
 /** Every admin operation that takes an id, pointed at Bob's things (or at nothing). */
@@ -54,6 +65,13 @@ const operations: [string, string, (ids: typeof bobs & { workspaceId: string; us
   ["createApiKey", `mutation($id: ID!) { createApiKey(botId: $id, name: "mine") { secret } }`, (x) => ({ id: x.botId })],
   ["rotateApiKey", `mutation($id: ID!) { rotateApiKey(id: $id) { secret } }`, (x) => ({ id: x.keyId })],
   ["revokeApiKey", `mutation($id: ID!) { revokeApiKey(id: $id) { status } }`, (x) => ({ id: x.keyId })],
+  ["source", `query($id: ID!) { source(id: $id) { name chunks { edges { node { content } } } } }`, (x) => ({ id: x.sourceId })],
+  ["addTextSource", `mutation($id: ID!) { addTextSource(botId: $id, title: "x", text: "injected") { id } }`, (x) => ({ id: x.botId })],
+  ["addLinkSource", `mutation($id: ID!) { addLinkSource(botId: $id, link: { url: "https://example.com" }) { id } }`, (x) => ({ id: x.botId })],
+  ["updateSource", `mutation($id: ID!) { updateSource(id: $id, text: "replaced") { id } }`, (x) => ({ id: x.sourceId })],
+  ["deleteSource", `mutation($id: ID!) { deleteSource(id: $id) }`, (x) => ({ id: x.sourceId })],
+  ["resyncSource", `mutation($id: ID!) { resyncSource(id: $id) { id } }`, (x) => ({ id: x.sourceId })],
+  ["resyncBot", `mutation($id: ID!) { resyncBot(botId: $id) }`, (x) => ({ id: x.botId })],
 ];
 
 describe("tenant isolation", () => {
@@ -61,7 +79,7 @@ describe("tenant isolation", () => {
     const before = await snapshot();
     const theirs = await gqlRaw(t.url, query, vars({ ...bobs, workspaceId: bob.workspaceId, userId: bob.userId }), alice.headers);
     const nobody = randomUUID();
-    const unknown = await gqlRaw(t.url, query, vars({ botId: nobody, promptId: nobody, keyId: nobody, workspaceId: nobody, userId: nobody }), alice.headers);
+    const unknown = await gqlRaw(t.url, query, vars({ botId: nobody, promptId: nobody, keyId: nobody, sourceId: nobody, workspaceId: nobody, userId: nobody }), alice.headers);
 
     expect(theirs.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
     expect(theirs.errors?.[0]?.message).toBe(unknown.errors?.[0]?.message);
