@@ -124,7 +124,7 @@ export function createIngestion({ prisma, config, embedder, events }: { prisma: 
 
 export type Ingestion = ReturnType<typeof createIngestion>;
 
-async function storeChunks(
+export async function storeChunks(
   prisma: PrismaClient,
   source: Source,
   chunks: ChunkDraft[],
