@@ -198,6 +198,12 @@ describe("ingestion", () => {
     const resynced = await waitForSource(t, id, (s) => s.syncStatus === "SYNCED" && s.lastSyncedAt! > synced.lastSyncedAt!);
     expect(state.calls).toBe(calls);
     expect(resynced.chunkCount).toBe(synced.chunkCount);
+
+    // So does resyncing the whole bot, when nothing changed.
+    const all = await gqlRaw(t.url, `mutation($b: ID!) { resyncBot(botId: $b) }`, { b: botId }, account.headers);
+    expect(all.data!.resyncBot).toBe(1);
+    await waitForSource(t, id, (s) => s.syncStatus === "SYNCED" && s.lastSyncedAt! > resynced.lastSyncedAt!);
+    expect(state.calls).toBe(calls);
   });
 
   it("deletes a source's chunks with it, and everything with its bot", async () => {
