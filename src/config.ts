@@ -42,6 +42,10 @@ const schema = z
     EMBEDDING_DIMENSION: int(1, 16000).default(384),
     /** @default "llama3.2" */
     CHAT_MODEL: z.string().min(1).default("llama3.2"),
+    /** How much of a conversation (estimated tokens) is sent back to the model. @default 1500 */
+    CHAT_HISTORY_TOKENS: int(0, 100_000).default(1500),
+    /** How long to wait for the model's first token, and between tokens, before giving up. @default 60000 */
+    CHAT_TIMEOUT_MS: int(100, 3_600_000).default(60_000),
     /** Characters per chunk. @default 1000 */
     CHUNK_SIZE: int(100, 100_000).default(1000),
     /** Characters shared by neighbouring chunks. @default 200 */

@@ -9,6 +9,7 @@ import "./prompt.js";
 import "./api-key.js";
 import "./source.js";
 import "./chat-session.js";
+import "./chat.js";
 
 /** The executable schema, built once from every domain file imported above. */
 export const schema = builder.toSchema({ sortSchema: true });

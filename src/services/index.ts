@@ -10,6 +10,9 @@ import { createIngestion } from "./ingestion.js";
 import { createJobRunner } from "./jobs.js";
 import { createPromptService } from "./prompts.js";
 import { createSourceService } from "./sources.js";
+import { createChatService } from "./chat.js";
+import { createRetrieval } from "./retrieval.js";
+import { createChatModel, type ChatModel } from "../providers/chat.js";
 import { createWorkspaceService } from "./workspaces.js";
 
 /**
@@ -31,11 +34,16 @@ export interface AppServices {
   readonly sourceEvents: ReturnType<typeof createSourceEvents>;
   readonly jobs: ReturnType<typeof createJobRunner>;
   readonly sources: ReturnType<typeof createSourceService>;
+  readonly chatModel: ChatModel;
+  readonly retrieval: ReturnType<typeof createRetrieval>;
+  readonly chat: ReturnType<typeof createChatService>;
 }
 
 export interface ServiceOverrides {
   /** Another embedder (tests count or fail its calls). */
   embedder?: Embedder;
+  /** Another chat model. */
+  chatModel?: ChatModel;
 }
 
 export function createServices(
@@ -52,9 +60,14 @@ export function createServices(
     { prisma, logger, ingestion, events: sourceEvents, pglite: db.kind === "pglite" },
     { workers: config.INGESTION_WORKERS, maxRetries: config.INGESTION_MAX_RETRIES, retryBaseMs: config.INGESTION_RETRY_BASE_MS },
   );
+  const chatModel = overrides.chatModel ?? createChatModel(config);
+  const retrieval = createRetrieval({ prisma, embedder });
   return {
     ...base,
     embedder,
+    chatModel,
+    retrieval,
+    chat: createChatService({ prisma, config, logger, retrieval, model: chatModel }),
     auth: createAuthService({ prisma, config, logger }),
     workspaces: createWorkspaceService({ prisma }),
     bots,

@@ -1,0 +1,145 @@
+import { Ollama } from "ollama";
+import type { Config } from "../config.js";
+import type { RetrievedChunk } from "../services/retrieval.js";
+import { lexicalFeatures } from "./embeddings.js";
+import { EMBEDDED_CHAT_MODEL } from "./status.js";
+
+export interface ChatMessage {
+  role: "system" | "user" | "assistant";
+  content: string;
+}
+
+export interface ChatRequest {
+  /** The model to use; the provider's default when absent. */
+  model?: string | null;
+  temperature: number;
+  messages: ChatMessage[];
+  /** The question and its retrieved context, for providers that answer from them directly. */
+  question: string;
+  context: RetrievedChunk[];
+}
+
+export type ChatChunk = { type: "token"; text: string } | { type: "done"; model: string; promptTokens: number | null; completionTokens: number | null };
+
+/** Generates an answer, token by token. */
+export interface ChatModel {
+  readonly provider: "ollama" | "embedded";
+  readonly defaultModel: string;
+  stream(request: ChatRequest, signal: AbortSignal): AsyncIterable<ChatChunk>;
+}
+
+/** The model provider failed: unreachable, model missing, or the stream broke. */
+export class ChatModelError extends Error {
+  override name = "ChatModelError";
+}
+
+export function createChatModel(config: Config): ChatModel {
+  return config.OLLAMA_BASE_URL ? createOllamaChat({ host: config.OLLAMA_BASE_URL, model: config.CHAT_MODEL }) : createExtractiveChat();
+}
+
+/** Ollama's /api/chat with `stream: true`, through the official client; aborting the signal closes the request. */
+export function createOllamaChat({ host, model: defaultModel }: { host: string; model: string }): ChatModel {
+  return {
+    provider: "ollama",
+    defaultModel,
+    async *stream(request, signal) {
+      const model = request.model || defaultModel;
+      const client = new Ollama({ host, fetch: (input, init) => fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([signal, init.signal]) : signal }) });
+      let stream: AsyncIterable<{ message: { content: string }; done: boolean; prompt_eval_count?: number; eval_count?: number; model: string }>;
+      try {
+        stream = await client.chat({ model, messages: request.messages, stream: true, options: { temperature: request.temperature } });
+      } catch (error) {
+        signal.throwIfAborted();
+        throw describe(error, host, model);
+      }
+      let finished = false;
+      try {
+        for await (const part of stream) {
+          if (part.message?.content) yield { type: "token", text: part.message.content };
+          if (part.done) {
+            finished = true;
+            yield { type: "done", model: part.model || model, promptTokens: part.prompt_eval_count ?? null, completionTokens: part.eval_count ?? null };
+          }
+        }
+      } catch (error) {
+        signal.throwIfAborted();
+        throw describe(error, host, model);
+      }
+      if (!finished) throw new ChatModelError(`Ollama's answer from ${model} stopped before it was complete.`);
+    },
+  };
+}
+
+function describe(error: unknown, host: string, model: string): ChatModelError {
+  const message = (error as Error).message ?? String(error);
+  if ((error as { status_code?: number }).status_code === 404 || /not found/i.test(message)) {
+    return new ChatModelError(`The chat model ${model} is not available in Ollama (run: ollama pull ${model}).`);
+  }
+  return new ChatModelError(`Ollama at ${host} could not answer: ${message}`);
+}
+
+/** What the embedded model says when no source is relevant. */
+export const NOTHING_FOUND = "I could not find anything about that in my sources, so I cannot answer it.";
+
+function similarity(a: Map<string, number>, b: Map<string, number>): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (const [k, v] of a) {
+    na += v * v;
+    const w = b.get(k);
+    if (w) dot += v * w;
+  }
+  for (const v of b.values()) nb += v * v;
+  return na && nb ? dot / Math.sqrt(na * nb) : 0;
+}
+
+/** Sentences of a chunk, without heading markers and list bullets. */
+function sentences(text: string): string[] {
+  return text
+    .replace(/^#+\s+/gm, "")
+    .replace(/^[-*]\s+/gm, "")
+    .split(/(?<=[.!?])\s+|\n+/)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 3);
+}
+
+/**
+ * The embedded default: an *extractive* answerer, not a language model. It
+ * picks the sentences of the retrieved chunks that share the most with the
+ * question and streams them word by word, naming where they come from. It
+ * never writes anything its sources do not say; when nothing relevant was
+ * retrieved, it says so. The final event names it as the model.
+ */
+export function createExtractiveChat({ maxSentences = 3, minScore = 0.08 }: { maxSentences?: number; minScore?: number } = {}): ChatModel {
+  return {
+    provider: "embedded",
+    defaultModel: EMBEDDED_CHAT_MODEL,
+    async *stream(request, signal) {
+      const question = lexicalFeatures(request.question);
+      const scored = request.context.flatMap((chunk, c) =>
+        sentences(chunk.content).map((text, i) => ({ text, chunk: c, i, score: similarity(question, lexicalFeatures(text)) })),
+      );
+      const best = scored.filter((s) => s.score >= minScore).sort((a, b) => b.score - a.score).slice(0, maxSentences);
+      let answer: string;
+      if (!best.length) {
+        answer = NOTHING_FOUND;
+      } else {
+        // Keep the picked sentences in reading order, grouped by source.
+        best.sort((a, b) => a.chunk - b.chunk || a.i - b.i);
+        const top = request.context[best[0]!.chunk]!;
+        const name = top.metadata.title ?? top.metadata.source;
+        const where = name ? `According to ${name}${top.metadata.page ? ` (page ${top.metadata.page})` : ""}: ` : "";
+        answer = where + best.map((s) => s.text).join(" ");
+      }
+      const words = answer.split(/(?<=\s)/);
+      for (const word of words) {
+        signal.throwIfAborted();
+        yield { type: "token", text: word };
+        // Let other streams and requests run between words.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      yield { type: "done", model: EMBEDDED_CHAT_MODEL, promptTokens: null, completionTokens: words.length };
+    },
+  };
+}

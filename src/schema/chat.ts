@@ -1,0 +1,196 @@
+import type { Message as MessageRow } from "@prisma/client";
+import type { ChatEvent as ChatEventShape } from "../services/chat.js";
+import { AppError, assertId, notFound } from "../services/errors.js";
+import type { CitedSource as CitedSourceShape } from "../services/retrieval.js";
+import { actorOf, builder } from "./builder.js";
+import type { Context } from "../context.js";
+import { SourceKind } from "./enums.js";
+
+const Feedback = builder.enumType("Feedback", {
+  description: "A visitor's verdict on an answer.",
+  values: { UP: { description: "Helpful." }, DOWN: { description: "Not helpful." } } as const,
+});
+
+const MessageRole = builder.enumType("MessageRole", {
+  description: "Who wrote a message.",
+  values: { USER: { description: "The visitor." }, ASSISTANT: { description: "The bot." } } as const,
+});
+
+export const CitedSource = builder.objectRef<CitedSourceShape>("CitedSource").implement({
+  description: "A source an answer was drawn from (one entry per source, from its best passage).",
+  fields: (t) => ({
+    type: t.field({ type: SourceKind, description: "Document, link or text.", resolve: (s) => s.type }),
+    id: t.exposeID("id", { description: "The source's id." }),
+    name: t.exposeString("name", { description: "Its title or file name." }),
+    url: t.exposeString("url", { nullable: true, description: "For web pages: the address." }),
+    page: t.exposeInt("page", { nullable: true, description: "For PDFs: the page of the best passage." }),
+    score: t.exposeFloat("score", { description: "Cosine similarity of the best passage to the question (-1 to 1)." }),
+    snippet: t.exposeString("snippet", { description: "The start of the best passage." }),
+  }),
+});
+
+export const Message = builder.prismaObject("Message", {
+  description: "One message of a conversation.",
+  fields: (t) => ({
+    id: t.exposeID("id", { description: "The message's id (for rateMessage)." }),
+    role: t.expose("role", { type: MessageRole, description: "The visitor's question or the bot's answer." }),
+    content: t.exposeString("content", { description: "The text (for a failed answer, what had arrived)." }),
+    sources: t.field({ type: [CitedSource], description: "What an answer was drawn from.", resolve: (m) => (m.sources ?? []) as unknown as CitedSourceShape[] }),
+    model: t.exposeString("model", { nullable: true, description: "The model that answered (parley-extractive for the embedded answerer)." }),
+    promptTokens: t.exposeInt("promptTokens", { nullable: true, description: "Tokens sent to the model (estimated when the model does not say)." }),
+    completionTokens: t.exposeInt("completionTokens", { nullable: true, description: "Tokens the model produced." }),
+    latencyMs: t.exposeInt("latencyMs", { nullable: true, description: "Milliseconds from question to complete answer." }),
+    errorCode: t.exposeString("errorCode", { nullable: true, description: "Why an answer failed: MODEL_UNAVAILABLE, CANCELLED, INTERNAL_SERVER_ERROR." }),
+    feedback: t.expose("feedback", { type: Feedback, nullable: true, description: "The visitor's rating." }),
+    createdAt: t.expose("createdAt", { type: "DateTime", description: "When it was written." }),
+  }),
+});
+
+builder.prismaObjectFields("ChatSession", (t) => ({
+  messages: t.relatedConnection("messages", {
+    description: "The conversation, oldest first.",
+    cursor: "id",
+    totalCount: true,
+    query: { orderBy: [{ createdAt: "asc" }, { id: "asc" }] },
+  }),
+}));
+
+const ChatStarted = builder.objectRef<Extract<ChatEventShape, { type: "started" }>>("ChatStarted").implement({
+  description: "The conversation is open: keep the session id to continue it.",
+  fields: (t) => ({
+    sessionId: t.exposeString("sessionId", { description: "Pass it with the next message to continue the conversation." }),
+    messageId: t.exposeID("messageId", { description: "The stored question." }),
+  }),
+});
+
+const ChatToken = builder.objectRef<Extract<ChatEventShape, { type: "token" }>>("ChatToken").implement({
+  description: "The next piece of the answer.",
+  fields: (t) => ({ text: t.exposeString("text", { description: "Text to append." }) }),
+});
+
+const ChatCompleted = builder.objectRef<Extract<ChatEventShape, { type: "completed" }>>("ChatCompleted").implement({
+  description: "The answer is complete and stored.",
+  fields: (t) => ({
+    sessionId: t.exposeString("sessionId", { description: "The conversation." }),
+    message: t.field({ type: Message, description: "The whole answer, with its sources, token counts and latency.", resolve: (e) => e.message }),
+    sources: t.field({ type: [CitedSource], description: "The sources it used.", resolve: (e) => e.sources }),
+  }),
+});
+
+const ChatFailed = builder.objectRef<Extract<ChatEventShape, { type: "failed" }>>("ChatFailed").implement({
+  description: "The answer could not be completed. The question is kept.",
+  fields: (t) => ({
+    sessionId: t.exposeString("sessionId", { description: "The conversation." }),
+    code: t.exposeString("code", { description: "MODEL_UNAVAILABLE or INTERNAL_SERVER_ERROR." }),
+    message: t.exposeString("message", { description: "What went wrong, for people." }),
+  }),
+});
+
+const ChatEvent = builder.unionType("ChatEvent", {
+  description: "One event of a streamed answer: ChatStarted, then ChatToken events, then ChatCompleted or ChatFailed.",
+  types: [ChatStarted, ChatToken, ChatCompleted, ChatFailed],
+  resolveType: (event) => ({ started: ChatStarted, token: ChatToken, completed: ChatCompleted, failed: ChatFailed })[event.type],
+});
+
+const ChatReply = builder.objectRef<{ sessionId: string; message: MessageRow; sources: CitedSourceShape[] }>("ChatReply").implement({
+  description: "A complete answer, for clients that do not stream.",
+  fields: (t) => ({
+    sessionId: t.exposeString("sessionId", { description: "Pass it with the next message to continue the conversation." }),
+    message: t.field({ type: Message, description: "The answer.", resolve: (r) => r.message }),
+    sources: t.field({ type: [CitedSource], description: "The sources it used.", resolve: (r) => r.sources }),
+  }),
+});
+
+/** The bot a chat is about, if the caller may talk to it. */
+async function chatBot(ctx: Context, botId: string) {
+  const actor = actorOf(ctx);
+  const bot = await ctx.prisma.bot.findUnique({ where: { id: assertId(botId, "bot") } });
+  if (!bot || !actor.roles.has(bot.workspaceId)) throw notFound("Bot");
+  return bot;
+}
+
+/**
+ * Runs the chat stream with an AbortController that fires as soon as the
+ * client goes away (the iterator's return()), so the model request is
+ * closed at once rather than after its next token.
+ */
+function abortOnReturn<T>(start: (signal: AbortSignal) => AsyncGenerator<T>, shutdown: AbortSignal): AsyncIterableIterator<T> {
+  const controller = new AbortController();
+  const onShutdown = () => controller.abort();
+  shutdown.addEventListener("abort", onShutdown, { once: true });
+  const inner = start(AbortSignal.any([controller.signal, shutdown]));
+  const cleanup = () => shutdown.removeEventListener("abort", onShutdown);
+  return {
+    next: async () => {
+      const result = await inner.next();
+      if (result.done) cleanup();
+      return result;
+    },
+    return: async (value?: unknown) => {
+      controller.abort();
+      cleanup();
+      await inner.return(undefined).catch(() => {});
+      return { done: true, value: value as T };
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
+builder.subscriptionFields((t) => ({
+  chat: t.field({
+    type: ChatEvent,
+    description: "Asks a bot a question and streams the answer: ChatStarted, ChatToken…, then ChatCompleted (with sources) or ChatFailed.",
+    authScopes: { user: true },
+    args: {
+      botId: t.arg.id({ description: "Bot id." }),
+      message: t.arg.string({ description: "The question (at most 4000 characters)." }),
+      sessionId: t.arg.string({ required: false, description: "Continue this conversation (from ChatStarted)." }),
+    },
+    subscribe: async (_root, args, ctx) => {
+      const bot = await chatBot(ctx, args.botId);
+      const input = { bot, message: args.message, sessionId: args.sessionId };
+      const prepared = await ctx.chat.prepare(input);
+      return abortOnReturn((signal) => ctx.chat.stream(input, prepared, signal), ctx.shutdownSignal);
+    },
+    resolve: (event) => event,
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  sendMessage: t.field({
+    type: ChatReply,
+    description: "Asks a bot a question and returns the complete answer (for clients that do not stream). Fails with MODEL_UNAVAILABLE when the model cannot answer.",
+    authScopes: { user: true },
+    args: {
+      botId: t.arg.id({ description: "Bot id." }),
+      message: t.arg.string({ description: "The question (at most 4000 characters)." }),
+      sessionId: t.arg.string({ required: false, description: "Continue this conversation." }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const bot = await chatBot(ctx, args.botId);
+      const input = { bot, message: args.message, sessionId: args.sessionId };
+      const prepared = await ctx.chat.prepare(input);
+      for await (const event of ctx.chat.stream(input, prepared, ctx.shutdownSignal)) {
+        if (event.type === "completed") return { sessionId: event.sessionId, message: event.message, sources: event.sources };
+        if (event.type === "failed") {
+          if (event.code === "MODEL_UNAVAILABLE") throw new AppError("MODEL_UNAVAILABLE", event.message);
+          throw new Error(event.message);
+        }
+      }
+      throw new Error("The answer ended without completing.");
+    },
+  }),
+  rateMessage: t.prismaField({
+    type: Message,
+    description: "Records a thumbs up or down on an answer.",
+    authScopes: { user: true },
+    args: { messageId: t.arg.id({ description: "The answer's id." }), rating: t.arg({ type: Feedback, description: "Up or down." }) },
+    resolve: async (query, _root, args, ctx) => {
+      const actor = actorOf(ctx);
+      const message = await ctx.chat.rate(args.messageId, args.rating, (bot) => actor.roles.has(bot.workspaceId));
+      return ctx.prisma.message.findUniqueOrThrow({ ...query, where: { id: message.id } });
+    },
+  }),
+}));

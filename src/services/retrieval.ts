@@ -1,0 +1,146 @@
+import type { PrismaClient, SourceKind } from "@prisma/client";
+import { toVectorLiteral } from "../db/vector.js";
+import type { Embedder } from "../providers/embeddings.js";
+
+export interface RetrievedChunk {
+  id: bigint;
+  sourceId: string;
+  sourceType: SourceKind;
+  content: string;
+  metadata: { source?: string; url?: string; page?: number; heading?: string; title?: string };
+  /** Cosine similarity to the question, -1 to 1. */
+  similarity: number;
+  /** Fused rank score (reciprocal rank fusion of vector and full-text ranks). */
+  score: number;
+  /** Whether full-text search found it (exact words, codes, numbers). */
+  matchedText: boolean;
+}
+
+export interface RetrievalOptions {
+  topK: number;
+  minSimilarity: number;
+}
+
+interface Row {
+  id: bigint;
+  source_id: string;
+  source_type: SourceKind;
+  content: string;
+  metadata: RetrievedChunk["metadata"];
+  similarity: number;
+}
+
+/** RRF's damping constant: the usual 60 keeps one list's top hit from drowning the other's. */
+const RRF_K = 60;
+const STOP_WORDS = new Set(
+  "a an and are as at be but by can could do does for from has have how i if in into is it its me my no not of on or our so that the their them then there these they this to was we were what when where which who why will with would you your".split(" "),
+);
+
+/** A safe OR-query for to_tsquery('simple', …): plain word lexemes only. */
+export function textQuery(question: string): string | null {
+  const terms = [...new Set((question.toLowerCase().normalize("NFKC").match(/[\p{L}\p{N}]+/gu) ?? []).filter((t) => !STOP_WORDS.has(t) && t.length > 1))];
+  return terms.length ? terms.slice(0, 32).join(" | ") : null;
+}
+
+/**
+ * The chunks of one bot most relevant to a question: nearest neighbours by
+ * cosine distance (HNSW, with pgvector's iterative scan so that filtering by
+ * bot cannot starve the result) above the bot's minimum similarity, fused by
+ * reciprocal rank with PostgreSQL full-text matches, so exact names, codes
+ * and numbers are found even when the embedding misses them.
+ */
+export function createRetrieval({ prisma, embedder }: { prisma: PrismaClient; embedder: Embedder }) {
+  async function search(botId: string, vector: number[], question: string, { topK, minSimilarity }: RetrievalOptions): Promise<RetrievedChunk[]> {
+    const candidates = Math.max(topK * 4, 20);
+    const q = toVectorLiteral(vector);
+    const tsQuery = textQuery(question);
+    const [, , byVector, byText] = await prisma.$transaction([
+      prisma.$executeRaw`SET LOCAL hnsw.iterative_scan = relaxed_order`,
+      prisma.$executeRaw`SET LOCAL hnsw.ef_search = 100`,
+      prisma.$queryRaw<Row[]>`
+        SELECT id, source_id, source_type::text AS source_type, content, metadata, similarity FROM (
+          SELECT id, source_id, source_type, content, metadata, (1 - (embedding <=> ${q}::vector))::float8 AS similarity,
+                 embedding <=> ${q}::vector AS distance
+          FROM chunks WHERE bot_id = ${botId}::uuid AND embedding IS NOT NULL
+          ORDER BY embedding <=> ${q}::vector
+          LIMIT ${candidates}
+        ) nearest ORDER BY distance`,
+      tsQuery
+        ? prisma.$queryRaw<Row[]>`
+            SELECT id, source_id, source_type::text AS source_type, content, metadata,
+                   (1 - (embedding <=> ${q}::vector))::float8 AS similarity
+            FROM chunks, to_tsquery('simple', ${tsQuery}) query
+            WHERE bot_id = ${botId}::uuid AND search_vector @@ query
+            ORDER BY ts_rank_cd(search_vector, query, 1) DESC, id
+            LIMIT ${candidates}`
+        : prisma.$queryRaw<Row[]>`SELECT NULL LIMIT 0`,
+    ]);
+
+    const fused = new Map<bigint, RetrievedChunk>();
+    const add = (row: Row, rank: number, matchedText: boolean) => {
+      const existing = fused.get(row.id);
+      const score = 1 / (RRF_K + rank + 1);
+      if (existing) {
+        existing.score += score;
+        existing.matchedText ||= matchedText;
+      } else {
+        fused.set(row.id, {
+          id: row.id,
+          sourceId: row.source_id,
+          sourceType: row.source_type,
+          content: row.content,
+          metadata: row.metadata ?? {},
+          similarity: Number(row.similarity),
+          score,
+          matchedText,
+        });
+      }
+    };
+    byVector.filter((row) => Number(row.similarity) >= minSimilarity).forEach((row, rank) => add(row, rank, false));
+    byText.forEach((row, rank) => add(row, rank, true));
+    return [...fused.values()].sort((a, b) => b.score - a.score || b.similarity - a.similarity).slice(0, topK);
+  }
+
+  return {
+    search,
+    async retrieve(botId: string, question: string, options: RetrievalOptions, signal?: AbortSignal): Promise<RetrievedChunk[]> {
+      const [vector] = await embedder.embed([question], signal);
+      return search(botId, vector!, question, options);
+    },
+  };
+}
+
+export type Retrieval = ReturnType<typeof createRetrieval>;
+
+export interface CitedSource {
+  type: SourceKind;
+  id: string;
+  name: string;
+  url: string | null;
+  page: number | null;
+  score: number;
+  snippet: string;
+}
+
+/** One entry per source, from its best chunk, in order of relevance. */
+export function citeSources(chunks: RetrievedChunk[]): CitedSource[] {
+  const bySource = new Map<string, CitedSource>();
+  for (const chunk of chunks) {
+    if (bySource.has(chunk.sourceId)) continue;
+    bySource.set(chunk.sourceId, {
+      type: chunk.sourceType,
+      id: chunk.sourceId,
+      name: chunk.metadata.title ?? chunk.metadata.source ?? "source",
+      url: chunk.metadata.url ?? null,
+      page: chunk.metadata.page ?? null,
+      score: Math.round(chunk.similarity * 1000) / 1000,
+      snippet: snippet(chunk.content),
+    });
+  }
+  return [...bySource.values()];
+}
+
+function snippet(text: string, max = 200): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length <= max ? flat : `${flat.slice(0, flat.lastIndexOf(" ", max - 1) > 0 ? flat.lastIndexOf(" ", max - 1) : max - 1)}…`;
+}
