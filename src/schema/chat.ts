@@ -82,7 +82,7 @@ const ChatFailed = builder.objectRef<Extract<ChatEventShape, { type: "failed" }>
   fields: (t) => ({
     sessionId: t.exposeString("sessionId", { description: "The conversation." }),
     code: t.exposeString("code", { description: "MODEL_UNAVAILABLE or INTERNAL_SERVER_ERROR." }),
-    message: t.exposeString("message", { description: "What went wrong, for people." }),
+    error: t.string({ description: "What went wrong, for people.", resolve: (e) => e.message }),
   }),
 });
 

@@ -1,0 +1,72 @@
+import { print } from "graphql";
+import type { Client } from "graphql-ws";
+import { graphql } from "../gql/index.js";
+
+export const Chat = graphql(`
+  subscription Chat($botId: ID!, $message: String!, $sessionId: String) {
+    chat(botId: $botId, message: $message, sessionId: $sessionId) {
+      __typename
+      ... on ChatStarted {
+        sessionId
+        messageId
+      }
+      ... on ChatToken {
+        text
+      }
+      ... on ChatCompleted {
+        sessionId
+        message {
+          id
+          content
+          model
+          promptTokens
+          completionTokens
+          latencyMs
+        }
+        sources {
+          type
+          id
+          name
+          url
+          page
+          score
+          snippet
+        }
+      }
+      ... on ChatFailed {
+        sessionId
+        code
+        error
+      }
+    }
+  }
+`);
+
+export type ChatEvent = { __typename: string; [key: string]: any };
+
+/** Subscribes over graphql-ws; `onEvent` sees each event; resolves with all of them when the stream ends. */
+export function chatOverWs(
+  client: Client,
+  variables: { botId: string; message: string; sessionId?: string | null },
+  onEvent: (event: ChatEvent, unsubscribe: () => void) => void = () => {},
+): Promise<ChatEvent[]> {
+  const events: ChatEvent[] = [];
+  return new Promise((resolve, reject) => {
+    const unsubscribe = client.subscribe(
+      { query: print(Chat), variables },
+      {
+        next: ({ data, errors }) => {
+          if (errors?.length) return reject(Object.assign(new Error(errors[0]!.message), { extensions: errors[0]!.extensions }));
+          const event = (data as { chat: ChatEvent }).chat;
+          events.push(event);
+          onEvent(event, () => {
+            unsubscribe();
+            resolve(events);
+          });
+        },
+        error: (error) => reject(error instanceof Error ? error : Object.assign(new Error("subscription error"), { detail: error })),
+        complete: () => resolve(events),
+      },
+    );
+  });
+}
