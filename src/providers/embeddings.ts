@@ -86,24 +86,35 @@ function hash(text: string): number {
   return h >>> 0;
 }
 
+const FEATURE_WEIGHT = { w: 1, b: 0.5, c: 0.25 } as const;
+
+/**
+ * Weighted features of a text: words (1), word pairs (0.5) and character
+ * trigrams (0.25), each scaled by 1 + ln(occurrences) so repetition counts,
+ * but sublinearly.
+ */
 export function lexicalFeatures(text: string): Map<string, number> {
   const words = (text.toLowerCase().normalize("NFKC").match(/[\p{L}\p{N}]+(?:[-_.][\p{L}\p{N}]+)*/gu) ?? []).filter((w) => !STOP_WORDS.has(w));
-  const features = new Map<string, number>();
-  const add = (feature: string, weight: number) => features.set(feature, (features.get(feature) ?? 0) + weight);
+  const counts = new Map<string, number>();
+  const add = (feature: string) => counts.set(feature, (counts.get(feature) ?? 0) + 1);
   words.forEach((word, i) => {
-    add(`w:${word}`, 1);
-    if (i > 0) add(`b:${words[i - 1]} ${word}`, 0.5);
+    add(`w:${word}`);
+    if (i > 0) add(`b:${words[i - 1]} ${word}`);
     // Character trigrams let "refunds" meet "refund" and survive typos.
     const padded = `^${word}$`;
-    for (let j = 0; j + 3 <= padded.length; j++) add(`c:${padded.slice(j, j + 3)}`, 0.25);
+    for (let j = 0; j + 3 <= padded.length; j++) add(`c:${padded.slice(j, j + 3)}`);
   });
+  const features = new Map<string, number>();
+  for (const [feature, count] of counts) {
+    features.set(feature, FEATURE_WEIGHT[feature[0] as keyof typeof FEATURE_WEIGHT] * (1 + Math.log(count)));
+  }
   return features;
 }
 
 /**
  * The embedded default: a deterministic *lexical* embedding, not a language
  * model. Words, word pairs and character trigrams are hashed into
- * `dimension` signed buckets, weighted by 1 + log(count), and normalized, so
+ * `dimension` signed buckets (weighted as in lexicalFeatures) and normalized, so
  * cosine similarity measures shared vocabulary. It needs no server and no
  * model weights; it does not know synonyms. Use Ollama for semantic search.
  */
@@ -115,9 +126,9 @@ export function createLexicalEmbedder(dimension: number): Embedder {
     async embed(texts) {
       return texts.map((text) => {
         const vector = new Array<number>(dimension).fill(0);
-        for (const [feature, count] of lexicalFeatures(text)) {
+        for (const [feature, weight] of lexicalFeatures(text)) {
           const h = hash(feature);
-          vector[h % dimension]! += (h & 0x80000000 ? -1 : 1) * (1 + Math.log(count));
+          vector[h % dimension]! += (h & 0x80000000 ? -1 : 1) * weight;
         }
         let norm = Math.hypot(...vector);
         // A text without words still needs a valid direction: cosine of a zero vector is undefined.

@@ -1,0 +1,135 @@
+import { describe, expect, it } from "@jest/globals";
+import { createExtractiveChat, NOTHING_FOUND, type ChatChunk } from "../src/providers/chat.js";
+import { createLexicalEmbedder, type Embedder } from "../src/providers/embeddings.js";
+import { createRetrieval, textQuery, type RetrievedChunk } from "../src/services/retrieval.js";
+import { createBot, signUp } from "./helpers/admin.js";
+import { startApp, type TestApp } from "./helpers/app.js";
+import { fakeEmbedding } from "./helpers/fake-ollama.js";
+import { gqlRaw } from "./helpers/graphql.js";
+import { waitForSource } from "./helpers/sources.js";
+
+const DOCUMENTS = {
+  warranty: "Warranty terms. Every lamp is covered by a warranty of two years from delivery. The warranty covers defects in materials and workmanship.",
+  shipping: "Shipping information. Parcels are shipped within two business days. Delivery to Europe takes three to five days by courier.",
+  router: "Router troubleshooting. If the router keeps disconnecting, hold the reset button for ten seconds. Service code QX-7781 restores factory settings.",
+  billing: "Billing questions. Invoices are sent by email at the end of each month. Payment is due within thirty days of the invoice date.",
+};
+
+async function seed(t: TestApp) {
+  const account = await signUp(t.url);
+  const botId = await createBot(t.url, account);
+  const ids: Record<string, string> = {};
+  for (const [name, text] of Object.entries(DOCUMENTS)) {
+    const added = await gqlRaw(t.url, `mutation($b: ID!, $t: String!, $x: String!) { addTextSource(botId: $b, title: $t, text: $x) { id } }`, { b: botId, t: name, x: text }, account.headers);
+    ids[name] = added.data!.addTextSource.id;
+    await waitForSource(t, ids[name]!);
+  }
+  // Another bot holding the same code: must never leak into the first bot's answers.
+  const otherBot = await createBot(t.url, account, "Other");
+  const other = await gqlRaw(t.url, `mutation($b: ID!) { addTextSource(botId: $b, title: "other", text: "Service code QX-7781 belongs to another bot.") { id } }`, { b: otherBot }, account.headers);
+  await waitForSource(t, other.data!.addTextSource.id);
+  return { account, botId, ids, otherSourceId: other.data!.addTextSource.id as string };
+}
+
+/** Embeds like the fake Ollama model: deterministic, but blind to meaning. */
+const meaninglessEmbedder: Embedder = {
+  provider: "ollama",
+  model: "fake",
+  dimension: 384,
+  embed: async (texts) => texts.map((text) => fakeEmbedding(text)),
+};
+
+describe("retrieval", () => {
+  it("finds the source that holds the answer, by meaning (lexical embedder), only among the bot's own chunks", async () => {
+    const t = await startApp();
+    const { botId, ids, otherSourceId } = await seed(t);
+    const cases: [string, keyof typeof DOCUMENTS][] = [
+      ["How long is the warranty on a lamp?", "warranty"],
+      ["When will my parcel be delivered to Europe?", "shipping"],
+      ["My router keeps disconnecting, what should I do?", "router"],
+      ["When do I have to pay my invoice?", "billing"],
+    ];
+    for (const [question, expected] of cases) {
+      const chunks = await t.app.services.retrieval.retrieve(botId, question, { topK: 3, minSimilarity: 0.05 });
+      expect([question, chunks[0]?.sourceId]).toEqual([question, ids[expected]]);
+      expect(chunks.every((c) => c.sourceId !== otherSourceId)).toBe(true);
+    }
+  });
+
+  it("finds exact codes through full-text search even when the embedding is blind to them", async () => {
+    const t = await startApp({}, { embedder: meaninglessEmbedder });
+    const { botId, ids, otherSourceId } = await seed(t);
+    const retrieval = createRetrieval({ prisma: t.app.services.db.prisma, embedder: meaninglessEmbedder });
+    // A minimum similarity no vector reaches: only full-text matches remain.
+    const chunks = await retrieval.retrieve(botId, "What does service code QX-7781 do?", { topK: 3, minSimilarity: 0.999 });
+    expect(chunks.map((c) => c.sourceId)).toEqual([ids.router]);
+    expect(chunks[0]!.matchedText).toBe(true);
+    expect(chunks.some((c) => c.sourceId === otherSourceId)).toBe(false);
+
+    const nothing = await retrieval.retrieve(botId, "zebra crossing", { topK: 3, minSimilarity: 0.999 });
+    expect(nothing).toEqual([]);
+  });
+
+  it("drops vector matches under the bot's minimum similarity", async () => {
+    const t = await startApp();
+    const { botId } = await seed(t);
+    const loose = await t.app.services.retrieval.retrieve(botId, "lamp warranty", { topK: 4, minSimilarity: -1 });
+    expect(loose.length).toBe(4);
+    const strict = await t.app.services.retrieval.retrieve(botId, "lamp warranty", { topK: 4, minSimilarity: 0.5 });
+    expect(strict.length).toBeLessThan(4);
+    expect(strict.every((c) => c.similarity >= 0.5 || c.matchedText)).toBe(true);
+  });
+
+  it("cites the right source through the chat API, with the embedded answerer quoting it", async () => {
+    const t = await startApp();
+    const { account, botId, ids } = await seed(t);
+    const result = await gqlRaw(
+      t.url,
+      `mutation($b: ID!) { sendMessage(botId: $b, message: "What does service code QX-7781 do?") { message { content model } sources { id name } } }`,
+      { b: botId },
+      account.headers,
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.sendMessage.sources[0]).toEqual({ id: ids.router, name: "router" });
+    expect(result.data!.sendMessage.message).toEqual({ content: "According to router: Service code QX-7781 restores factory settings.", model: "parley-extractive" });
+  });
+});
+
+describe("the extractive answerer", () => {
+  const chunk = (content: string, source: string, page?: number): RetrievedChunk => ({
+    id: 1n,
+    sourceId: source,
+    sourceType: "DOCUMENT",
+    content,
+    metadata: { source, ...(page && { page }) },
+    similarity: 0.5,
+    score: 0.1,
+    matchedText: false,
+  });
+  const answer = async (question: string, context: RetrievedChunk[]) => {
+    const parts: ChatChunk[] = [];
+    for await (const part of createExtractiveChat().stream({ temperature: 0, messages: [], question, context }, new AbortController().signal)) parts.push(part);
+    return { text: parts.flatMap((p) => (p.type === "token" ? [p.text] : [])).join(""), parts };
+  };
+
+  it("answers with the passage that matches the question, naming its source, word by word", async () => {
+    const { text, parts } = await answer("How long is the warranty?", [
+      chunk("Parcels ship in two days. Returns are free.", "shipping.pdf"),
+      chunk("The warranty lasts two years. It covers defects.", "manual.pdf", 4),
+    ]);
+    expect(text).toBe("According to manual.pdf (page 4): The warranty lasts two years.");
+    expect(parts.filter((p) => p.type === "token").length).toBeGreaterThan(5);
+    expect(parts.at(-1)).toMatchObject({ type: "done", model: "parley-extractive" });
+  });
+
+  it("says so when nothing relevant was found, instead of inventing", async () => {
+    expect((await answer("Do you sell bicycles?", [])).text).toBe(NOTHING_FOUND);
+    expect((await answer("Do you sell bicycles?", [chunk("The warranty lasts two years.", "manual.pdf")])).text).toBe(NOTHING_FOUND);
+  });
+
+  it("builds OR full-text queries from plain words only", () => {
+    expect(textQuery("What's the code QX-7781?")).toBe("code | qx | 7781");
+    expect(textQuery("'; DROP TABLE chunks; --")).toBe("drop | table | chunks");
+    expect(textQuery("the a of")).toBeNull();
+  });
+});
