@@ -127,9 +127,11 @@ describe("the extractive answerer", () => {
     expect((await answer("Do you sell bicycles?", [chunk("The warranty lasts two years.", "manual.pdf")])).text).toBe(NOTHING_FOUND);
   });
 
-  it("builds OR full-text queries from plain words only", () => {
-    expect(textQuery("What's the code QX-7781?")).toBe("code | qx | 7781");
-    expect(textQuery("'; DROP TABLE chunks; --")).toBe("drop | table | chunks");
+  it("builds full-text queries from plain words only: all of them, or any distinctive one", () => {
+    expect(textQuery("What's the code QX-7781?")).toBe("(code & qx & 7781) | qx | 7781");
+    expect(textQuery("How long is the warranty?")).toBe("(long & warranty)");
+    expect(textQuery("warranty")).toBe("warranty");
+    expect(textQuery("'; DROP TABLE chunks; --")).toBe("(drop & table & chunks) | drop | table");
     expect(textQuery("the a of")).toBeNull();
   });
 });

@@ -36,11 +36,25 @@ const STOP_WORDS = new Set(
   "a an and are as at be but by can could do does for from has have how i if in into is it its me my no not of on or our so that the their them then there these they this to was we were what when where which who why will with would you your".split(" "),
 );
 
-/** A safe OR-query for to_tsquery('simple', …): plain word lexemes only. */
+/**
+ * A to_tsquery('simple', …) query for a question, built from plain word
+ * lexemes only (nothing the user typed reaches tsquery syntax): chunks that
+ * contain every content word, or any *distinctive* one: a token with a
+ * digit or written in capitals (codes, part numbers, acronyms), which an
+ * embedding tends to miss. Common words alone would match most chunks and
+ * make ranking them the slowest part of retrieval.
+ */
 export function textQuery(question: string): string | null {
-  const terms = [...new Set((question.toLowerCase().normalize("NFKC").match(/[\p{L}\p{N}]+/gu) ?? []).filter((t) => !STOP_WORDS.has(t) && t.length > 1))];
-  return terms.length ? terms.slice(0, 32).join(" | ") : null;
+  const tokens = (question.normalize("NFKC").match(/[\p{L}\p{N}]+/gu) ?? []).filter((t) => t.length > 1 && !STOP_WORDS.has(t.toLowerCase()));
+  const terms = [...new Set(tokens.map((t) => t.toLowerCase()))].slice(0, 16);
+  if (!terms.length) return null;
+  const distinctive = [...new Set(tokens.filter((t) => /\p{N}/u.test(t) || /^\p{Lu}{2,}$/u.test(t)).map((t) => t.toLowerCase()))];
+  const all = terms.length > 1 ? `(${terms.join(" & ")})` : terms[0]!;
+  return distinctive.length ? `${all} | ${distinctive.join(" | ")}` : all;
 }
+
+/** Candidates HNSW examines per search (pgvector's default is 40): more means better recall, a little slower. */
+export const HNSW_EF_SEARCH = 100;
 
 /**
  * The chunks of one bot most relevant to a question: nearest neighbours by
@@ -56,7 +70,7 @@ export function createRetrieval({ prisma, embedder }: { prisma: PrismaClient; em
     const tsQuery = textQuery(question);
     const [, , byVector, byText] = await prisma.$transaction([
       prisma.$executeRaw`SET LOCAL hnsw.iterative_scan = relaxed_order`,
-      prisma.$executeRaw`SET LOCAL hnsw.ef_search = 100`,
+      prisma.$executeRawUnsafe(`SET LOCAL hnsw.ef_search = ${HNSW_EF_SEARCH}`),
       prisma.$queryRaw<Row[]>`
         SELECT id, source_id, source_type::text AS source_type, content, metadata, similarity FROM (
           SELECT id, source_id, source_type, content, metadata, (1 - (embedding <=> ${q}::vector))::float8 AS similarity,

@@ -1,0 +1,184 @@
+/**
+ * What the server adds to a streamed answer, against a fake Ollama on
+ * loopback (tests/fake-ollama) so the model's own time is excluded:
+ *   - the latency between the model sending a token and the client receiving
+ *     it (first token and later tokens, p50/p99);
+ *   - the time from subscribing to the first token, minus the model's time;
+ *   - many concurrent streams at 25 tokens/s each: token latency and the
+ *     server's responsiveness (round trip of GET /livez, a proxy for its
+ *     event-loop lag) while they run.
+ * The server runs as its own process (`node --import tsx src/main.ts`).
+ *
+ *   npm run bench:chat             (PARLEY_BENCH_STREAMS=200)
+ */
+import { spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { createClient, type Client } from "graphql-ws";
+import WebSocket from "ws";
+import { startFakeOllama } from "../tests/fake-ollama/server.js";
+
+const STREAMS = Number(process.env.PARLEY_BENCH_STREAMS ?? 200);
+/** New streams start spread over this long, as visitors arrive, not all in one instant. */
+const RAMP_MS = 15000;
+const TOKENS = 500;
+const SEQUENTIAL = 50;
+const now = () => performance.timeOrigin + performance.now();
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+};
+/** A token carrying the time it was sent, read back by the client. */
+const stamped = (count: number) => Array.from({ length: count }, () => () => `${now()}|`);
+
+const ollama = await startFakeOllama();
+const dataDir = await mkdtemp(path.join(os.tmpdir(), "parley-bench-"));
+const server = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  env: { ...process.env, PORT: "0", DATA_DIR: dataDir, OLLAMA_BASE_URL: ollama.url, LOG_LEVEL: "info", PASSWORD_HASH_COST: "10", NODE_OPTIONS: "" },
+  stdio: ["ignore", "ignore", "pipe"],
+});
+let log = "";
+const url = await new Promise<string>((resolve, reject) => {
+  server.stderr!.on("data", (chunk: Buffer) => {
+    log += chunk.toString();
+  });
+  const timer = setInterval(() => {
+    const match = /"url":"([^"]+)"/.exec(log);
+    if (match) {
+      clearInterval(timer);
+      resolve(match[1]!);
+    }
+  }, 50);
+  server.on("exit", (code) => reject(new Error(`server exited with ${code}: ${log}`)));
+});
+
+async function gql(query: string, variables: object = {}, token?: string) {
+  const response = await fetch(`${url}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token && { authorization: `Bearer ${token}` }) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: any; errors?: unknown[] };
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+}
+
+const signUp = await gql(`mutation { signUp(email: "bench@example.com", password: "bench password", workspaceName: "Bench") { session { token } workspace { id } } }`);
+const token: string = signUp.signUp.session.token;
+const botId: string = (await gql(`mutation($w: ID!) { createBot(input: { workspaceId: $w, name: "Bench" }) { id } }`, { w: signUp.signUp.workspace.id }, token)).createBot.id;
+const sourceId: string = (
+  await gql(`mutation($b: ID!) { addTextSource(botId: $b, title: "Warranty", text: "The warranty lasts two years from delivery.") { id } }`, { b: botId }, token)
+).addTextSource.id;
+for (;;) {
+  const { source } = await gql(`query($id: ID!) { source(id: $id) { syncStatus } }`, { id: sourceId }, token);
+  if (source.syncStatus === "SYNCED") break;
+  await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+const wsUrl = `${url.replace("http", "ws")}/graphql`;
+const newClient = () => createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, lazy: false, retryAttempts: 0 });
+const CHAT = `subscription($b: ID!, $m: String!) { chat(botId: $b, message: $m) { __typename ... on ChatToken { text } ... on ChatFailed { error } } }`;
+
+interface StreamTimes {
+  subscribedAt: number;
+  firstReceivedAt?: number;
+  firstSentAt?: number;
+  latencies: number[];
+  /** Receipt time of each token, for windowing. */
+  receivedAt: number[];
+  completedAt?: number;
+}
+
+function stream(client: Client): Promise<StreamTimes> {
+  const times: StreamTimes = { subscribedAt: now(), latencies: [], receivedAt: [] };
+  return new Promise((resolve, reject) => {
+    client.subscribe(
+      { query: CHAT, variables: { b: botId, m: "How long is the warranty?" } },
+      {
+        next: ({ data }) => {
+          const event = (data as { chat: { __typename: string; text?: string; error?: string } }).chat;
+          if (event.__typename === "ChatFailed") return reject(new Error(event.error));
+          if (event.__typename !== "ChatToken") return;
+          const receivedAt = now();
+          const sentAt = Number(event.text!.slice(0, -1));
+          if (times.firstReceivedAt === undefined) {
+            times.firstReceivedAt = receivedAt;
+            times.firstSentAt = sentAt;
+          }
+          times.latencies.push(receivedAt - sentAt);
+          times.receivedAt.push(receivedAt);
+        },
+        error: reject,
+        complete: () => {
+          times.completedAt = now();
+          resolve(times);
+        },
+      },
+    );
+  });
+}
+
+// 1. Sequential streams: the latency one stream sees on an idle server (a model at 50 tokens/s).
+const client = newClient();
+ollama.scriptChat({ tokens: stamped(20), delayMs: 20 });
+const sequential: StreamTimes[] = [];
+for (let i = 0; i < SEQUENTIAL + 5; i++) {
+  const times = await stream(client);
+  if (i >= 5) sequential.push(times); // the first few warm the JIT up
+}
+const firstTokenLatency = sequential.map((s) => s.latencies[0]!);
+const laterTokenLatency = sequential.flatMap((s) => s.latencies.slice(1));
+const toFirstToken = sequential.map((s) => s.firstReceivedAt! - s.subscribedAt);
+await client.dispose();
+
+// 2. Concurrent streams at 25 tokens/s (40 ms apart), started over RAMP_MS;
+// figures are taken while all of them stream at once.
+ollama.scriptChat({ tokens: stamped(TOKENS), delayMs: 40 });
+const clients = Array.from({ length: STREAMS }, newClient);
+const pings: { at: number; ms: number }[] = [];
+let pinging = true;
+const pinger = (async () => {
+  while (pinging) {
+    const t0 = now();
+    await fetch(`${url}/livez`);
+    pings.push({ at: t0, ms: now() - t0 });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+})();
+const loadStart = now();
+const results = await Promise.allSettled(
+  clients.map(async (c, i) => {
+    await new Promise((resolve) => setTimeout(resolve, (i * RAMP_MS) / STREAMS));
+    return stream(c);
+  }),
+);
+const loadSeconds = (now() - loadStart) / 1000;
+pinging = false;
+await pinger;
+const completed = results.filter((r): r is PromiseFulfilledResult<StreamTimes> => r.status === "fulfilled").map((r) => r.value);
+const failed = results.length - completed.length;
+const steadyFrom = Math.max(...completed.map((s) => s.firstReceivedAt ?? Infinity));
+const steadyTo = Math.min(...completed.map((s) => s.completedAt ?? -Infinity));
+const inWindow = (at: number) => at >= steadyFrom && at <= steadyTo;
+const concurrentLatency = completed.flatMap((s) => s.latencies.filter((_, i) => inWindow(s.receivedAt[i]!)));
+const steadyPings = pings.filter((p) => inWindow(p.at)).map((p) => p.ms);
+await Promise.all(clients.map((c) => c.dispose()));
+
+const ms = (v: number) => `${v.toFixed(2)} ms`;
+console.log(`Sequential streams (${SEQUENTIAL}, 20 tokens each), model time excluded:`);
+console.log(`  first token: model -> client added  p50 ${ms(percentile(firstTokenLatency, 50))}  p99 ${ms(percentile(firstTokenLatency, 99))}   (target p50 <= 5, p99 <= 20)`);
+console.log(`  later tokens: model -> client added p50 ${ms(percentile(laterTokenLatency, 50))}  p99 ${ms(percentile(laterTokenLatency, 99))}   (target p99 <= 2)`);
+console.log(`  subscribe -> first token (session, question stored, retrieval, prompt; the fake model answers at once): p50 ${ms(percentile(toFirstToken, 50))}  p99 ${ms(percentile(toFirstToken, 99))}`);
+console.log(`Concurrent streams: ${STREAMS} at 25 tokens/s, ${TOKENS} tokens each, started over ${RAMP_MS / 1000} s; ran ${loadSeconds.toFixed(1)} s; completed ${completed.length}, failed ${failed}`);
+console.log(`  while all ${completed.length} stream at once (${((steadyTo - steadyFrom) / 1000).toFixed(1)} s, ${concurrentLatency.length} tokens):`);
+console.log(`  token latency added p50 ${ms(percentile(concurrentLatency, 50))}  p99 ${ms(percentile(concurrentLatency, 99))}`);
+console.log(`  GET /livez round trip (event-loop lag proxy): p50 ${ms(percentile(steadyPings, 50))}  p99 ${ms(percentile(steadyPings, 99))}   (target p99 <= 20)`);
+const allPings = pings.map((p) => p.ms);
+console.log(`  over the whole run, arrivals included: /livez p99 ${ms(percentile(allPings, 99))}, max ${ms(Math.max(...allPings))}`);
+
+server.kill("SIGTERM");
+await new Promise((resolve) => server.on("exit", resolve));
+await ollama.close();
+await rm(dataDir, { recursive: true, force: true });
