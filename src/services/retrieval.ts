@@ -40,15 +40,18 @@ const STOP_WORDS = new Set(
  * A to_tsquery('simple', …) query for a question, built from plain word
  * lexemes only (nothing the user typed reaches tsquery syntax): chunks that
  * contain every content word, or any *distinctive* one: a token with a
- * digit or written in capitals (codes, part numbers, acronyms), which an
- * embedding tends to miss. Common words alone would match most chunks and
+ * digit, in capitals, or capitalized mid-sentence (codes, part numbers,
+ * acronyms, names), which an embedding tends to miss. Common words alone would match most chunks and
  * make ranking them the slowest part of retrieval.
  */
 export function textQuery(question: string): string | null {
-  const tokens = (question.normalize("NFKC").match(/[\p{L}\p{N}]+/gu) ?? []).filter((t) => t.length > 1 && !STOP_WORDS.has(t.toLowerCase()));
-  const terms = [...new Set(tokens.map((t) => t.toLowerCase()))].slice(0, 16);
+  const words = question.normalize("NFKC").match(/[\p{L}\p{N}]+/gu) ?? [];
+  // Capitalized mid-sentence, a word is likely a name ("Does Acme ship?").
+  const isDistinctive = (t: string, i: number) => /\p{N}/u.test(t) || /^\p{Lu}{2,}$/u.test(t) || (i > 0 && /^\p{Lu}\p{Ll}/u.test(t));
+  const kept = words.map((t, i) => ({ t, distinctive: isDistinctive(t, i) })).filter(({ t }) => t.length > 1 && !STOP_WORDS.has(t.toLowerCase()));
+  const terms = [...new Set(kept.map(({ t }) => t.toLowerCase()))].slice(0, 16);
   if (!terms.length) return null;
-  const distinctive = [...new Set(tokens.filter((t) => /\p{N}/u.test(t) || /^\p{Lu}{2,}$/u.test(t)).map((t) => t.toLowerCase()))];
+  const distinctive = [...new Set(kept.filter((k) => k.distinctive).map(({ t }) => t.toLowerCase()))];
   const all = terms.length > 1 ? `(${terms.join(" & ")})` : terms[0]!;
   return distinctive.length ? `${all} | ${distinctive.join(" | ")}` : all;
 }

@@ -38,9 +38,18 @@ export interface FakeOllama {
   close(): Promise<void>;
 }
 
-/** A deterministic vector for a text: what the fake "model" answers. */
+/**
+ * What the fake "model" answers for a text: a bag of words hashed into
+ * `dimension` buckets, so texts sharing words are similar, as with a real
+ * embedding model (deterministic, unlike one).
+ */
 export function fakeEmbedding(text: string, dimension = 384): number[] {
-  const v = Array.from({ length: dimension }, (_, i) => Math.sin(i + text.length) + (text.charCodeAt(i % Math.max(1, text.length)) || 0) / 1000);
+  const v = new Array<number>(dimension).fill(0.001);
+  for (const word of text.toLowerCase().match(/[a-z0-9]+/g) ?? []) {
+    let h = 2166136261;
+    for (let i = 0; i < word.length; i++) h = Math.imul(h ^ word.charCodeAt(i), 16777619);
+    v[(h >>> 0) % dimension]! += 1;
+  }
   const norm = Math.hypot(...v);
   return v.map((x) => x / norm);
 }
