@@ -32,3 +32,16 @@ export function requireRole(actor: Actor, workspaceId: string, minimum: Role, wh
 
 /** Roles that may change a workspace's bots, prompts, keys and sources. */
 export const EDITOR: Role = "ADMIN";
+
+/**
+ * For a row that belongs to a bot (a prompt, a key, a source), loaded with
+ * `include: { bot: { select: { workspaceId: true } } }`: NOT_FOUND when it
+ * does not exist or the actor is not in the bot's workspace, FORBIDDEN
+ * without `role`. Returns the row without the included bot.
+ */
+export function authorizeBotChild<T extends { bot: { workspaceId: string } }>(actor: Actor, row: T | null, what: string, role: Role = EDITOR): Omit<T, "bot"> {
+  if (!row) throw notFound(what);
+  requireRole(actor, row.bot.workspaceId, role, what);
+  const { bot: _bot, ...rest } = row;
+  return rest;
+}

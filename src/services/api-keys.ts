@@ -1,7 +1,7 @@
 import type { ApiKey, Bot, PrismaClient } from "@prisma/client";
-import { EDITOR, type Actor } from "./access.js";
+import { authorizeBotChild, EDITOR, type Actor } from "./access.js";
 import type { BotService } from "./bots.js";
-import { assertId, badInput, notFound } from "./errors.js";
+import { assertId, badInput } from "./errors.js";
 import { newSecret, sha256 } from "./secrets.js";
 
 /** Public API keys look like `pk_<43 chars>`; the prefix makes a leaked one recognisable. */
@@ -23,10 +23,7 @@ function issue(): { secret: string; keyHash: string; prefix: string } {
 export function createApiKeyService({ prisma, bots }: { prisma: PrismaClient; bots: BotService }) {
   async function load(actor: Actor, keyId: string): Promise<ApiKey> {
     const key = await prisma.apiKey.findUnique({ where: { id: assertId(keyId, "API key") }, include: { bot: { select: { workspaceId: true } } } });
-    if (!key || !actor.roles.has(key.bot.workspaceId)) throw notFound("API key");
-    await bots.load(actor, key.botId, EDITOR);
-    const { bot: _bot, ...rest } = key;
-    return rest;
+    return authorizeBotChild(actor, key, "API key");
   }
 
   return {

@@ -1,7 +1,7 @@
 import type { Prisma, PrismaClient, Prompt, PromptType } from "@prisma/client";
-import { EDITOR, type Actor } from "./access.js";
+import { authorizeBotChild, EDITOR, type Actor } from "./access.js";
 import type { BotService } from "./bots.js";
-import { assertId, badInput, notFound } from "./errors.js";
+import { assertId, badInput } from "./errors.js";
 import { userTemplateProblem } from "./validation.js";
 
 export interface PromptInput {
@@ -14,10 +14,7 @@ export interface PromptInput {
 export function createPromptService({ prisma, bots }: { prisma: PrismaClient; bots: BotService }) {
   async function load(actor: Actor, promptId: string): Promise<Prompt> {
     const prompt = await prisma.prompt.findUnique({ where: { id: assertId(promptId, "prompt") }, include: { bot: { select: { workspaceId: true } } } });
-    if (!prompt || !actor.roles.has(prompt.bot.workspaceId)) throw notFound("Prompt");
-    await bots.load(actor, prompt.botId, EDITOR);
-    const { bot: _bot, ...rest } = prompt;
-    return rest;
+    return authorizeBotChild(actor, prompt, "Prompt");
   }
 
   function checkTemplate(type: PromptType, text: string) {

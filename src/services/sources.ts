@@ -3,9 +3,9 @@ import { connectorFor, supportedDocuments, type Connector } from "../../connecto
 import { parseHttpUrl, isPrivateAddress } from "../../connectors/web/fetch.js";
 import type { WebOptions } from "../../connectors/web/index.js";
 import type { Config } from "../config.js";
-import { EDITOR, type Actor } from "./access.js";
+import { authorizeBotChild, EDITOR, type Actor } from "./access.js";
 import type { BotService } from "./bots.js";
-import { AppError, assertId, badInput, notFound } from "./errors.js";
+import { AppError, assertId, badInput } from "./errors.js";
 import type { SourceEvents } from "./events.js";
 import type { JobRunner } from "./jobs.js";
 import { sha256 } from "./secrets.js";
@@ -40,10 +40,7 @@ export function createSourceService({
 }) {
   async function load(actor: Actor, sourceId: string): Promise<Source> {
     const source = await prisma.source.findUnique({ where: { id: assertId(sourceId, "source") }, include: { bot: { select: { workspaceId: true } } } });
-    if (!source || !actor.roles.has(source.bot.workspaceId)) throw notFound("Source");
-    await bots.load(actor, source.botId, EDITOR);
-    const { bot: _bot, ...rest } = source;
-    return rest;
+    return authorizeBotChild(actor, source, "Source");
   }
 
   async function readUpload(file: Upload): Promise<{ bytes: Uint8Array<ArrayBuffer>; connector: Connector; mimeType: string | null }> {
