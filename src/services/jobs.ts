@@ -12,7 +12,12 @@ export interface JobRunnerOptions {
   maxRetries?: number;
   /** First retry delay; each next one doubles. @default 5000 */
   retryBaseMs?: number;
-  /** How often idle workers look for due jobs (enqueueing wakes them at once). @default 1000 */
+  /**
+   * How often idle workers look for due jobs when other processes may add
+   * them (PostgreSQL). Enqueueing in this process wakes them at once, and on
+   * PGlite (one process) they only wake for that or for the next retry.
+   * @default 1000
+   */
   pollMs?: number;
   /**
    * A running job whose heartbeat is older than this belongs to a dead
@@ -21,6 +26,9 @@ export interface JobRunnerOptions {
    */
   leaseMs?: number;
 }
+
+/** The longest an idle PGlite worker sleeps without being woken. */
+const IDLE_MAX_MS = 60_000;
 
 interface ClaimedJob {
   id: string;
@@ -87,6 +95,8 @@ export function createJobRunner(
     } finally {
       clearInterval(heartbeat);
       running.delete(job.source_id);
+      // A job of the same source may have been waiting for this one.
+      wake();
     }
   }
 
@@ -118,6 +128,22 @@ export function createJobRunner(
     logger.info("ingestion will retry", { sourceId: job.source_id, attempts: job.attempts, inMs: delay, error: message });
   }
 
+  /**
+   * How long an idle worker may sleep. PGlite runs queries on the event loop,
+   * so needless polling there costs every open stream a little latency: with
+   * one process owning the queue, sleeping until the next retry is due is enough.
+   */
+  async function idleFor(): Promise<number> {
+    if (!pglite) return pollMs;
+    // Jobs waiting behind a running job of their source are woken when it ends.
+    const [next] = await prisma.$queryRaw<{ at: Date | null }[]>`
+      SELECT min(c.run_after) AS at FROM ingestion_jobs c
+      WHERE c.status = 'PENDING'
+        AND NOT EXISTS (SELECT 1 FROM ingestion_jobs r WHERE r.source_id = c.source_id AND r.status = 'RUNNING')`;
+    const until = next?.at ? next.at.getTime() - Date.now() : IDLE_MAX_MS;
+    return Math.min(Math.max(until, 10), IDLE_MAX_MS);
+  }
+
   async function loop() {
     while (!stopping.signal.aborted) {
       let job: ClaimedJob | undefined;
@@ -132,13 +158,14 @@ export function createJobRunner(
         continue;
       }
       if (stopping.signal.aborted) return;
+      const wait = await idleFor().catch(() => pollMs);
       await new Promise<void>((resolve) => {
         const done = () => {
           clearTimeout(timer);
           sleepers.delete(done);
           resolve();
         };
-        const timer = setTimeout(done, pollMs);
+        const timer = setTimeout(done, wait);
         sleepers.add(done);
       });
     }
