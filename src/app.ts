@@ -6,7 +6,7 @@ import { useServer } from "graphql-ws/use/ws";
 import { createYoga, type Plugin } from "graphql-yoga";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { Config } from "./config.js";
-import { createContextFactory, type Context } from "./context.js";
+import { apiKeyOf, authenticateApiKey, bearerToken, createContextFactory, headersOf, type Context } from "./context.js";
 import { databaseOptions, openDatabase, type Database } from "./db/index.js";
 import { assertEmbeddingDimension } from "./db/vector.js";
 import { createLogger, type Logger } from "./logger.js";
@@ -101,6 +101,16 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   // operations get the same context factory, plugins and error masking as HTTP.
   const wsServer = useServer(
     {
+      // A public client's key and page are checked when the socket opens:
+      // a refused key or origin closes it with 4403 Forbidden.
+      onConnect: async (ctx) => {
+        const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
+        const headers = headersOf(ctx.extra.request);
+        if (bearerToken(headers, params)) return true;
+        const key = apiKeyOf(headers, params, ctx.extra.request.url);
+        if (!key) return true;
+        return (await authenticateApiKey(services, key, headers)).kind === "apiKey";
+      },
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
       onSubscribe: async (ctx, _id, params) => {

@@ -1,16 +1,21 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import type { PrismaClient } from "@prisma/client";
+import type { ApiKey, Bot, PrismaClient } from "@prisma/client";
 import type { YogaInitialContext } from "graphql-yoga";
 import type { Actor } from "./services/access.js";
 import type { AppServices } from "./services/index.js";
 import { createLoaders, type Loaders } from "./services/loaders.js";
+import { originAllowed, requestOrigin } from "./services/origins.js";
 
 /**
  * Who is calling. A bad or expired token does not fail the whole request:
  * public fields still answer, and fields that need a user say why they refuse.
  */
-export type Viewer = { kind: "anonymous"; tokenProblem?: "expired" | "invalid" } | { kind: "user"; actor: Actor };
+export type Viewer =
+  | { kind: "anonymous"; tokenProblem?: "expired" | "invalid"; keyProblem?: "invalid" | "origin" }
+  | { kind: "user"; actor: Actor }
+  /** A public client (the widget, a partner's script) holding one bot's API key. */
+  | { kind: "apiKey"; key: ApiKey; bot: Bot };
 
 /** The one context of every operation, over HTTP and over graphql-ws alike. */
 export interface Context extends AppServices {
@@ -37,7 +42,7 @@ function isWebSocket(initial: InitialContext): initial is YogaInitialContext & W
   return "extra" in initial && typeof initial.extra === "object" && initial.extra !== null && "request" in initial.extra;
 }
 
-function headersOf(request: IncomingMessage): Headers {
+export function headersOf(request: IncomingMessage): Headers {
   const headers = new Headers();
   for (const [name, value] of Object.entries(request.headers)) {
     if (value === undefined) continue;
@@ -59,16 +64,43 @@ export function bearerToken(headers: Headers, connectionParams: Readonly<Record<
   return match ? match[1] : raw.trim() || undefined;
 }
 
+/** The public API key: `X-API-Key` over HTTP, `connectionParams.apiKey` over websockets, or `?api_key=` (the widget page). */
+export function apiKeyOf(headers: Headers, connectionParams: Readonly<Record<string, unknown>>, url: string | undefined): string | undefined {
+  const fromParams = connectionParams.apiKey;
+  if (typeof fromParams === "string" && fromParams) return fromParams;
+  const header = headers.get("x-api-key");
+  if (header) return header.trim();
+  if (!url) return undefined;
+  try {
+    return new URL(url, "http://localhost").searchParams.get("api_key") ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The viewer an API key makes, or why it makes none (unusable key, or a page the bot does not allow). */
+export async function authenticateApiKey(services: Pick<AppServices, "apiKeys">, secret: string, headers: Headers): Promise<Viewer> {
+  const key = await services.apiKeys.findUsable(secret);
+  if (!key) return { kind: "anonymous", keyProblem: "invalid" };
+  if (!originAllowed(key.bot, requestOrigin(headers))) return { kind: "anonymous", keyProblem: "origin" };
+  const { bot, ...row } = key;
+  services.apiKeys.touch(row);
+  return { kind: "apiKey", key: row, bot };
+}
+
 export function createContextFactory(services: AppServices) {
   return async function createContext(initial: InitialContext): Promise<Context> {
     const websocket = isWebSocket(initial);
     const headers = websocket ? headersOf(initial.extra.request) : initial.request.headers;
     const connectionParams = (websocket ? initial.connectionParams : undefined) ?? {};
     const token = bearerToken(headers, connectionParams);
+    const apiKey = apiKeyOf(headers, connectionParams, websocket ? initial.extra.request.url : initial.request.url);
     let viewer: Viewer = { kind: "anonymous" };
     if (token) {
       const result = await services.auth.authenticate(token);
       viewer = "actor" in result ? { kind: "user", actor: result.actor } : { kind: "anonymous", tokenProblem: result.error };
+    } else if (apiKey) {
+      viewer = await authenticateApiKey(services, apiKey, headers);
     }
     return {
       ...services,

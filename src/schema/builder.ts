@@ -9,7 +9,6 @@ import type { Context } from "../context.js";
 import type PrismaTypes from "../generated/pothos-prisma-types.js";
 import { getDatamodel } from "../generated/pothos-prisma-types.js";
 import type { Actor } from "../services/access.js";
-import { AppError } from "../services/errors.js";
 
 /** The one Pothos builder. Each domain noun adds its types in its own file. */
 export const builder = new SchemaBuilder<{
@@ -18,6 +17,8 @@ export const builder = new SchemaBuilder<{
   AuthScopes: {
     /** A signed-in admin user (Authorization: Bearer <session token>). */
     user: boolean;
+    /** A public client holding a bot's API key (X-API-Key). */
+    apiKey: boolean;
   };
   DefaultFieldNullability: false;
   DefaultInputFieldRequiredness: true;
@@ -31,17 +32,8 @@ export const builder = new SchemaBuilder<{
   defaultFieldNullability: false,
   defaultInputFieldRequiredness: true,
   scopeAuth: {
-    authScopes: async (ctx) => ({ user: ctx.viewer.kind === "user" }),
-    unauthorizedError: (_parent, ctx) => {
-      const problem = ctx.viewer.kind === "anonymous" ? ctx.viewer.tokenProblem : undefined;
-      const message =
-        problem === "expired"
-          ? "Your session has expired: log in again."
-          : problem === "invalid"
-            ? "This session token is not valid (wrong, or logged out): log in again."
-            : "Log in first: send Authorization: Bearer <token> from logIn or signUp.";
-      return new GraphQLError(message, { extensions: { code: ctx.viewer.kind === "user" ? "FORBIDDEN" : "UNAUTHENTICATED" } });
-    },
+    authScopes: async (ctx) => ({ user: ctx.viewer.kind === "user", apiKey: ctx.viewer.kind === "apiKey" }),
+    unauthorizedError: (_parent, ctx) => viewerError(ctx),
   },
   errors: {
     defaultTypes: [],
@@ -89,9 +81,31 @@ export const builder = new SchemaBuilder<{
   },
 });
 
+/** Why the viewer may not use a field: a refusal with the code that says what to do. */
+export function viewerError(ctx: Context): GraphQLError {
+  const viewer = ctx.viewer;
+  if (viewer.kind === "user") return new GraphQLError("This needs another kind of access.", { extensions: { code: "FORBIDDEN" } });
+  if (viewer.kind === "apiKey") {
+    return new GraphQLError("An API key can only chat with its bot and read its public settings; admin operations need a logged-in user.", { extensions: { code: "FORBIDDEN" } });
+  }
+  if (viewer.keyProblem === "origin") {
+    return new GraphQLError("This website is not allowed to use this bot: add its domain to the bot's allowed domains.", { extensions: { code: "FORBIDDEN" } });
+  }
+  const message =
+    viewer.keyProblem === "invalid"
+      ? "This API key is not valid: it is wrong, revoked, replaced by a rotation, or expired."
+      : viewer.tokenProblem === "expired"
+        ? "Your session has expired: log in again."
+        : viewer.tokenProblem === "invalid"
+          ? "This session token is not valid (wrong, or logged out): log in again."
+          : "Log in first (Authorization: Bearer <token> from logIn or signUp), or send an API key (X-API-Key).";
+  return new GraphQLError(message, { extensions: { code: "UNAUTHENTICATED" } });
+}
+
 /** The signed-in user; fields that call this also declare `authScopes: { user: true }`. */
 export function actorOf(ctx: Context): Actor {
-  if (ctx.viewer.kind !== "user") throw new AppError("UNAUTHENTICATED", "Log in first.");
+  // Subscriptions' subscribe() runs before scope-auth's checks: refuse the same way.
+  if (ctx.viewer.kind !== "user") throw viewerError(ctx);
   return ctx.viewer.actor;
 }
 

@@ -1,4 +1,4 @@
-import type { Message as MessageRow } from "@prisma/client";
+import type { Bot, Message as MessageRow } from "@prisma/client";
 import type { ChatEvent as ChatEventShape } from "../services/chat.js";
 import { AppError, assertId, notFound } from "../services/errors.js";
 import type { CitedSource as CitedSourceShape } from "../services/retrieval.js";
@@ -101,12 +101,28 @@ const ChatReply = builder.objectRef<{ sessionId: string; message: MessageRow; so
   }),
 });
 
-/** The bot a chat is about, if the caller may talk to it. */
+/**
+ * The bot a chat is about, if the caller may talk to it: a member of its
+ * workspace (any status, to try it out), or a holder of its API key (active
+ * bots only).
+ */
 async function chatBot(ctx: Context, botId: string) {
+  const id = assertId(botId, "bot");
+  if (ctx.viewer.kind === "apiKey") {
+    if (ctx.viewer.bot.id !== id) throw new AppError("FORBIDDEN", "This API key belongs to another bot.");
+    if (ctx.viewer.bot.status !== "ACTIVE") throw new AppError("FORBIDDEN", "This bot is not active.");
+    return ctx.viewer.bot;
+  }
   const actor = actorOf(ctx);
-  const bot = await ctx.prisma.bot.findUnique({ where: { id: assertId(botId, "bot") } });
+  const bot = await ctx.prisma.bot.findUnique({ where: { id } });
   if (!bot || !actor.roles.has(bot.workspaceId)) throw notFound("Bot");
   return bot;
+}
+
+/** Who may rate a message: members of its bot's workspace, or holders of its bot's key. */
+function mayRate(ctx: Context) {
+  return (bot: { id: string; workspaceId: string }) =>
+    ctx.viewer.kind === "apiKey" ? ctx.viewer.bot.id === bot.id : ctx.viewer.kind === "user" && ctx.viewer.actor.roles.has(bot.workspaceId);
 }
 
 /**
@@ -138,11 +154,36 @@ function abortOnReturn<T>(start: (signal: AbortSignal) => AsyncGenerator<T>, shu
   };
 }
 
+const PublicBot = builder.objectRef<Bot>("PublicBot").implement({
+  description: "What a public client (the widget) may know of the bot its API key belongs to.",
+  fields: (t) => ({
+    id: t.exposeID("id", { description: "The bot's id." }),
+    name: t.exposeString("name", { description: "Display name." }),
+    greeting: t.exposeString("greeting", { nullable: true, description: "First message to show." }),
+    primaryColor: t.string({ nullable: true, description: "Accent colour.", resolve: (b) => (b.widgetTheme as { primaryColor?: string } | null)?.primaryColor ?? null }),
+    title: t.string({ description: "Header title.", resolve: (b) => (b.widgetTheme as { title?: string } | null)?.title ?? b.name }),
+    position: t.string({ description: "Launcher corner: left or right.", resolve: (b) => (b.widgetTheme as { position?: string } | null)?.position ?? "right" }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  publicBot: t.field({
+    type: PublicBot,
+    description: "The public face of the bot this request's API key belongs to.",
+    authScopes: { apiKey: true },
+    resolve: (_root, _args, ctx) => {
+      if (ctx.viewer.kind !== "apiKey") throw new AppError("UNAUTHENTICATED", "Send an API key.");
+      if (ctx.viewer.bot.status !== "ACTIVE") throw new AppError("FORBIDDEN", "This bot is not active.");
+      return ctx.viewer.bot;
+    },
+  }),
+}));
+
 builder.subscriptionFields((t) => ({
   chat: t.field({
     type: ChatEvent,
     description: "Asks a bot a question and streams the answer: ChatStarted, ChatToken…, then ChatCompleted (with sources) or ChatFailed.",
-    authScopes: { user: true },
+    authScopes: { user: true, apiKey: true },
     args: {
       botId: t.arg.id({ description: "Bot id." }),
       message: t.arg.string({ description: "The question (at most 4000 characters)." }),
@@ -150,7 +191,7 @@ builder.subscriptionFields((t) => ({
     },
     subscribe: async (_root, args, ctx) => {
       const bot = await chatBot(ctx, args.botId);
-      const input = { bot, message: args.message, sessionId: args.sessionId };
+      const input = { bot, message: args.message, sessionId: args.sessionId, apiKeyId: ctx.viewer.kind === "apiKey" ? ctx.viewer.key.id : null };
       const prepared = await ctx.chat.prepare(input);
       return abortOnReturn((signal) => ctx.chat.stream(input, prepared, signal), ctx.shutdownSignal);
     },
@@ -162,7 +203,7 @@ builder.mutationFields((t) => ({
   sendMessage: t.field({
     type: ChatReply,
     description: "Asks a bot a question and returns the complete answer (for clients that do not stream). Fails with MODEL_UNAVAILABLE when the model cannot answer.",
-    authScopes: { user: true },
+    authScopes: { user: true, apiKey: true },
     args: {
       botId: t.arg.id({ description: "Bot id." }),
       message: t.arg.string({ description: "The question (at most 4000 characters)." }),
@@ -170,7 +211,7 @@ builder.mutationFields((t) => ({
     },
     resolve: async (_root, args, ctx) => {
       const bot = await chatBot(ctx, args.botId);
-      const input = { bot, message: args.message, sessionId: args.sessionId };
+      const input = { bot, message: args.message, sessionId: args.sessionId, apiKeyId: ctx.viewer.kind === "apiKey" ? ctx.viewer.key.id : null };
       const prepared = await ctx.chat.prepare(input);
       for await (const event of ctx.chat.stream(input, prepared, ctx.shutdownSignal)) {
         if (event.type === "completed") return { sessionId: event.sessionId, message: event.message, sources: event.sources };
@@ -185,11 +226,10 @@ builder.mutationFields((t) => ({
   rateMessage: t.prismaField({
     type: Message,
     description: "Records a thumbs up or down on an answer.",
-    authScopes: { user: true },
+    authScopes: { user: true, apiKey: true },
     args: { messageId: t.arg.id({ description: "The answer's id." }), rating: t.arg({ type: Feedback, description: "Up or down." }) },
     resolve: async (query, _root, args, ctx) => {
-      const actor = actorOf(ctx);
-      const message = await ctx.chat.rate(args.messageId, args.rating, (bot) => actor.roles.has(bot.workspaceId));
+      const message = await ctx.chat.rate(args.messageId, args.rating, mayRate(ctx));
       return ctx.prisma.message.findUniqueOrThrow({ ...query, where: { id: message.id } });
     },
   }),

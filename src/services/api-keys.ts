@@ -15,6 +15,8 @@ export interface IssuedKey {
   secret: string;
 }
 
+const LAST_USED_RESOLUTION_MS = 5 * 60_000;
+
 function issue(): { secret: string; keyHash: string; prefix: string } {
   const secret = newSecret(API_KEY_PREFIX);
   return { secret, keyHash: sha256(secret), prefix: secret.slice(0, DISPLAY_LENGTH) };
@@ -47,6 +49,13 @@ export function createApiKeyService({ prisma, bots }: { prisma: PrismaClient; bo
       const key = await load(actor, keyId);
       if (key.revokedAt) return key;
       return prisma.apiKey.update({ where: { id: key.id }, data: { isActive: false, revokedAt: new Date() } });
+    },
+
+    /** Records that a key was used, at most once per few minutes per key (no write per request or token). */
+    touch(key: ApiKey): void {
+      if (key.lastUsedAt && Date.now() - key.lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS) return;
+      key.lastUsedAt = new Date();
+      prisma.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: key.lastUsedAt } }).catch(() => {});
     },
 
     /**

@@ -64,7 +64,8 @@ export function chatOverWs(
             resolve(events);
           });
         },
-        error: (error) => reject(error instanceof Error ? error : Object.assign(new Error("subscription error"), { detail: error })),
+        // A refused socket arrives as a CloseEvent: keep its code (4403, ...).
+        error: (error) => reject(error instanceof Error ? error : Object.assign(new Error(`socket closed: ${(error as { reason?: string }).reason ?? ""}`), { code: (error as { code?: number }).code })),
         complete: () => resolve(events),
       },
     );

@@ -1,0 +1,154 @@
+import { beforeAll, describe, expect, it } from "@jest/globals";
+import { createClient } from "graphql-ws";
+import WebSocket from "ws";
+import { createBot, signUp, type Account } from "./helpers/admin.js";
+import { startApp, type TestApp } from "./helpers/app.js";
+import { chatOverWs } from "./helpers/chat.js";
+import { gqlRaw, wsClient } from "./helpers/graphql.js";
+
+let t: TestApp;
+let admin: Account;
+let botId: string;
+let key: { id: string; secret: string };
+
+const SEND = `mutation($b: ID!) { sendMessage(botId: $b, message: "Hello?") { sessionId message { role model } } }`;
+
+async function issueKey(bot: string): Promise<{ id: string; secret: string }> {
+  const result = await gqlRaw(t.url, `mutation($b: ID!) { createApiKey(botId: $b, name: "site") { secret apiKey { id } } }`, { b: bot }, admin.headers);
+  return { id: result.data!.createApiKey.apiKey.id, secret: result.data!.createApiKey.secret };
+}
+
+async function configure(bot: string, input: Record<string, unknown>) {
+  const result = await gqlRaw(t.url, `mutation($b: ID!, $i: UpdateBotInput!) { updateBot(id: $b, input: $i) { id } }`, { b: bot, i: input }, admin.headers);
+  expect(result.errors).toBeUndefined();
+}
+
+const asKey = (secret: string, origin?: string) => ({ "x-api-key": secret, ...(origin && { origin }) });
+
+beforeAll(async () => {
+  t = await startApp();
+  admin = await signUp(t.url);
+  botId = await createBot(t.url, admin, "Widget bot");
+  await configure(botId, { allowedDomains: ["www.example.com", "*.example.org"], settings: { greeting: "Hi! Ask me anything." } });
+  await gqlRaw(t.url, `mutation($b: ID!) { activateBot(id: $b) { status } }`, { b: botId }, admin.headers);
+  key = await issueKey(botId);
+});
+
+describe("API keys on the wire", () => {
+  it("let a public client chat with its bot over HTTP, by header or ?api_key=, and read its public face", async () => {
+    const byHeader = await gqlRaw(t.url, SEND, { b: botId }, asKey(key.secret, "https://www.example.com"));
+    expect(byHeader.errors).toBeUndefined();
+    expect(byHeader.data!.sendMessage.message).toEqual({ role: "ASSISTANT", model: "parley-extractive" });
+    const session = await t.app.services.db.prisma.chatSession.findUniqueOrThrow({ where: { publicId: byHeader.data!.sendMessage.sessionId } });
+    expect(session.apiKeyId).toBe(key.id);
+
+    const response = await fetch(`${t.url}/graphql?api_key=${encodeURIComponent(key.secret)}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: "https://shop.example.org" },
+      body: JSON.stringify({ query: `{ publicBot { id name greeting title position } }` }),
+    });
+    const body = (await response.json()) as { data: unknown };
+    expect(body.data).toEqual({ publicBot: { id: botId, name: "Widget bot", greeting: "Hi! Ask me anything.", title: "Widget bot", position: "right" } });
+
+    const row = await t.app.services.db.prisma.apiKey.findUniqueOrThrow({ where: { id: key.id } });
+    expect(row.lastUsedAt).not.toBeNull();
+  });
+
+  it.each([
+    ["no key", undefined, "UNAUTHENTICATED", /Log in first .* or send an API key/],
+    ["a malformed key", "not-a-key", "UNAUTHENTICATED", /API key is not valid/],
+    ["a wrong key", "pk_" + "x".repeat(43), "UNAUTHENTICATED", /API key is not valid/],
+  ])("refuse %s with %s", async (_what, secret, code, message) => {
+    const result = await gqlRaw(t.url, SEND, { b: botId }, secret ? asKey(secret) : {});
+    expect(result.errors?.[0]?.extensions?.code).toBe(code);
+    expect(result.errors?.[0]?.message).toMatch(message);
+  });
+
+  it("refuse revoked, rotated-away and expired keys, over HTTP and websocket", async () => {
+    const revoked = await issueKey(botId);
+    await gqlRaw(t.url, `mutation($id: ID!) { revokeApiKey(id: $id) { status } }`, { id: revoked.id }, admin.headers);
+    const rotated = await issueKey(botId);
+    const replaced = await gqlRaw(t.url, `mutation($id: ID!) { rotateApiKey(id: $id) { secret } }`, { id: rotated.id }, admin.headers);
+    const expired = await issueKey(botId);
+    await t.app.services.db.prisma.apiKey.update({ where: { id: expired.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    for (const secret of [revoked.secret, rotated.secret, expired.secret]) {
+      const result = await gqlRaw(t.url, SEND, { b: botId }, asKey(secret));
+      expect(result.errors?.[0]).toMatchObject({ extensions: { code: "UNAUTHENTICATED" } });
+      await expect(chatOverWs(wsClient(t.url, { apiKey: secret }), { botId, message: "Hi" })).rejects.toMatchObject({ code: 4403 });
+    }
+    expect((await gqlRaw(t.url, SEND, { b: botId }, asKey(replaced.data!.rotateApiKey.secret))).errors).toBeUndefined();
+  });
+
+  it("refuse another bot's key and an inactive bot with FORBIDDEN", async () => {
+    const other = await createBot(t.url, admin, "Other");
+    await gqlRaw(t.url, `mutation($b: ID!) { activateBot(id: $b) { status } }`, { b: other }, admin.headers);
+    const otherKey = await issueKey(other);
+    const wrongBot = await gqlRaw(t.url, SEND, { b: botId }, asKey(otherKey.secret));
+    expect(wrongBot.errors?.[0]).toMatchObject({ message: "This API key belongs to another bot.", extensions: { code: "FORBIDDEN" } });
+
+    await gqlRaw(t.url, `mutation($b: ID!) { archiveBot(id: $b) { status } }`, { b: other }, admin.headers);
+    const archived = await gqlRaw(t.url, `mutation($b: ID!) { sendMessage(botId: $b, message: "Hi") { sessionId } }`, { b: other }, asKey(otherKey.secret));
+    expect(archived.errors?.[0]).toMatchObject({ message: "This bot is not active.", extensions: { code: "FORBIDDEN" } });
+  });
+
+  it.each([
+    ["bots", `{ bots { totalCount } }`],
+    ["me", `{ me { email } }`],
+    ["bot", `query($b: ID!) { bot(id: $b) { name apiKeys { totalCount } } }`],
+    ["createApiKey", `mutation($b: ID!) { createApiKey(botId: $b, name: "mine") { secret } }`],
+    ["updateBot", `mutation($b: ID!) { updateBot(id: $b, input: { name: "taken" }) { id } }`],
+    ["sourceEvents (over SSE)", `subscription($b: ID!) { sourceEvents(botId: $b) { status } }`],
+  ])("cannot reach admin fields: %s is FORBIDDEN", async (_name, query) => {
+    const result = await gqlRaw(t.url, query, { b: botId }, asKey(key.secret));
+    expect(result.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    expect(result.errors?.[0]?.message).toMatch(/An API key can only chat with its bot/);
+  });
+});
+
+describe("allowed domains", () => {
+  it.each([
+    ["https://www.example.com", true],
+    ["https://shop.example.org", true],
+    ["https://a.b.example.org:8443", true],
+    ["https://example.org", false],
+    ["https://www.example.com.evil.io", false],
+    ["https://evil.io", false],
+  ])("a page on %s may chat: %s (HTTP)", async (origin, allowed) => {
+    const result = await gqlRaw(t.url, SEND, { b: botId }, asKey(key.secret, origin));
+    if (allowed) expect(result.errors).toBeUndefined();
+    else expect(result.errors?.[0]).toMatchObject({ extensions: { code: "FORBIDDEN" }, message: expect.stringMatching(/not allowed to use this bot/) });
+  });
+
+  it("checks the Referer when there is no Origin", async () => {
+    const result = await gqlRaw(t.url, SEND, { b: botId }, { "x-api-key": key.secret, referer: "https://evil.io/page" });
+    expect(result.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+  });
+
+  it("refuses a websocket from a page that is not allowed with 4403, and serves one that is", async () => {
+    const client = (origin: string) =>
+      createClient({
+        url: `${t.url.replace("http", "ws")}/graphql`,
+        webSocketImpl: class extends WebSocket {
+          constructor(address: string, protocols?: string | string[]) {
+            super(address, protocols, { headers: { origin } });
+          }
+        },
+        connectionParams: { apiKey: key.secret },
+        retryAttempts: 0,
+      });
+    await expect(chatOverWs(client("https://evil.io"), { botId, message: "Hi" })).rejects.toMatchObject({ code: 4403 });
+    const allowed = await chatOverWs(client("https://www.example.com"), { botId, message: "Hi" });
+    expect(allowed.at(-1)!.__typename).toBe("ChatCompleted");
+  });
+
+  it("keeps browsers away from a bot that is neither public nor lists domains, unless it is public", async () => {
+    const bot = await createBot(t.url, admin, "Private");
+    await gqlRaw(t.url, `mutation($b: ID!) { activateBot(id: $b) { status } }`, { b: bot }, admin.headers);
+    const privateKey = await issueKey(bot);
+    const send = (origin?: string) => gqlRaw(t.url, `mutation($b: ID!) { sendMessage(botId: $b, message: "Hi") { sessionId } }`, { b: bot }, asKey(privateKey.secret, origin));
+    expect((await send("https://anywhere.io")).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    expect((await send()).errors).toBeUndefined(); // a server-side client, no Origin
+    await configure(bot, { isPublic: true });
+    expect((await send("https://anywhere.io")).errors).toBeUndefined();
+  });
+});
