@@ -4,7 +4,9 @@ import type { ExecutionArgs, ExecutionResult } from "graphql";
 import { NoSchemaIntrospectionCustomRule } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { createYoga, type Plugin } from "graphql-yoga";
+import { createClient } from "redis";
 import { WebSocketServer, type WebSocket } from "ws";
+import { createRedisStore } from "./services/rate-limits.js";
 import type { Config } from "./config.js";
 import { apiKeyOf, authenticateApiKey, bearerToken, createContextFactory, headersOf, type Context } from "./context.js";
 import { databaseOptions, openDatabase, type Database } from "./db/index.js";
@@ -63,7 +65,33 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     throw error;
   }
   const shutdown = new AbortController();
-  const services = createServices({ config, db, logger, shutdownSignal: shutdown.signal }, options);
+  // Rate-limit counters shared through Redis when configured, so several instances count together.
+  // Fail fast if Redis is not there at start; once connected, reconnect as it comes and goes.
+  let redisConnected = false;
+  const redis = config.REDIS_URL
+    ? createClient({
+        url: config.REDIS_URL,
+        socket: {
+          connectTimeout: 5000,
+          // Returning an Error stops retrying (node-redis checks instanceof, so make one here rather than pass the socket's on).
+          reconnectStrategy: (retries, cause) => (redisConnected ? Math.min(100 * 2 ** retries, 5000) : new Error(cause.message)),
+        },
+      })
+    : undefined;
+  if (redis) {
+    redis.on("error", (error: Error) => logger.warn("redis error", { error: error.message }));
+    try {
+      await redis.connect();
+      redisConnected = true;
+    } catch (error) {
+      if (!options.db) await db.close();
+      throw new Error(`REDIS_URL: could not connect to Redis (${(error as Error).message}).`, { cause: error });
+    }
+  }
+  const services = createServices(
+    { config, db, logger, shutdownSignal: shutdown.signal },
+    { ...options, ...(redis && !options.rateLimitStore && { rateLimitStore: createRedisStore(redis) }) },
+  );
   try {
     await checkEmbedder(services.embedder, logger);
   } catch (error) {
@@ -169,6 +197,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
         // Running ingestion jobs are interrupted and go back to the queue.
         await services.jobs.stop();
         await yoga.dispose();
+        await redis?.quit().catch(() => {});
         if (!options.db) await db.close();
         logger.info("stopped");
       })();

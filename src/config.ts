@@ -70,6 +70,16 @@ const schema = z
     MAX_QUERY_DEPTH: int(2, 100).default(12),
     /** Largest estimated cost (fields times list sizes) a query may have. @default 20000 */
     MAX_QUERY_COST: int(10, 10_000_000).default(20_000),
+    /** Public (API-key) calls per key per minute. @default 100 */
+    RATE_LIMIT_PER_KEY_PER_MINUTE: int(1).default(100),
+    /** Public calls per bot per hour, all keys together. @default 1000 */
+    RATE_LIMIT_PER_BOT_PER_HOUR: int(1).default(1000),
+    /** Public calls per client address per hour. @default 10000 */
+    RATE_LIMIT_PER_IP_PER_HOUR: int(1).default(10_000),
+    /** Redis for rate-limit counters shared by several instances; in memory when unset. */
+    REDIS_URL: z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }).optional(),
+    /** Take the client address from X-Forwarded-For (behind a reverse proxy). @default false */
+    TRUST_PROXY: booleanString.default(false),
     /** @default true */
     GRAPHIQL: booleanString.default(true),
     /** @default true */

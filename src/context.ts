@@ -28,6 +28,8 @@ export interface Context extends AppServices {
   readonly connectionParams: Readonly<Record<string, unknown>>;
   readonly viewer: Viewer;
   readonly loaders: Loaders;
+  /** The client's address (X-Forwarded-For's first hop when TRUST_PROXY=true). */
+  readonly ip: string | undefined;
 }
 
 /** What graphql-ws hands to Yoga's envelop in onSubscribe (see app.ts). */
@@ -102,8 +104,11 @@ export function createContextFactory(services: AppServices) {
     } else if (apiKey) {
       viewer = await authenticateApiKey(services, apiKey, headers);
     }
+    const socket = websocket ? initial.extra.request.socket : (initial as { req?: IncomingMessage }).req?.socket;
+    const forwarded = services.config.TRUST_PROXY ? headers.get("x-forwarded-for")?.split(",")[0]?.trim() : undefined;
     return {
       ...services,
+      ip: forwarded || socket?.remoteAddress,
       prisma: services.db.prisma,
       requestId: randomUUID(),
       transport: websocket ? "websocket" : "http",

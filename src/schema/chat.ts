@@ -108,6 +108,7 @@ const ChatReply = builder.objectRef<{ sessionId: string; message: MessageRow; so
  */
 async function chatBot(ctx: Context, botId: string) {
   const id = assertId(botId, "bot");
+  await limitPublic(ctx);
   if (ctx.viewer.kind === "apiKey") {
     if (ctx.viewer.bot.id !== id) throw new AppError("FORBIDDEN", "This API key belongs to another bot.");
     if (ctx.viewer.bot.status !== "ACTIVE") throw new AppError("FORBIDDEN", "This bot is not active.");
@@ -117,6 +118,12 @@ async function chatBot(ctx: Context, botId: string) {
   const bot = await ctx.prisma.bot.findUnique({ where: { id } });
   if (!bot || !actor.roles.has(bot.workspaceId)) throw notFound("Bot");
   return bot;
+}
+
+/** Public (API-key) calls count against the key's, the bot's and the address's limits. */
+async function limitPublic(ctx: Context): Promise<void> {
+  if (ctx.viewer.kind !== "apiKey") return;
+  await ctx.rateLimiter.check({ key: ctx.viewer.key.id, bot: ctx.viewer.bot.id, ...(ctx.ip && { ip: ctx.ip }) });
 }
 
 /** Who may rate a message: members of its bot's workspace, or holders of its bot's key. */
@@ -171,7 +178,8 @@ builder.queryFields((t) => ({
     type: PublicBot,
     description: "The public face of the bot this request's API key belongs to.",
     authScopes: { apiKey: true },
-    resolve: (_root, _args, ctx) => {
+    resolve: async (_root, _args, ctx) => {
+      await limitPublic(ctx);
       if (ctx.viewer.kind !== "apiKey") throw new AppError("UNAUTHENTICATED", "Send an API key.");
       if (ctx.viewer.bot.status !== "ACTIVE") throw new AppError("FORBIDDEN", "This bot is not active.");
       return ctx.viewer.bot;
@@ -229,6 +237,7 @@ builder.mutationFields((t) => ({
     authScopes: { user: true, apiKey: true },
     args: { messageId: t.arg.id({ description: "The answer's id." }), rating: t.arg({ type: Feedback, description: "Up or down." }) },
     resolve: async (query, _root, args, ctx) => {
+      await limitPublic(ctx);
       const message = await ctx.chat.rate(args.messageId, args.rating, mayRate(ctx));
       return ctx.prisma.message.findUniqueOrThrow({ ...query, where: { id: message.id } });
     },

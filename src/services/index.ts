@@ -12,6 +12,8 @@ import { createPromptService } from "./prompts.js";
 import { createSourceService } from "./sources.js";
 import { createChatService } from "./chat.js";
 import { createRetrieval } from "./retrieval.js";
+import { createRateLimiter, type RateLimiter } from "./rate-limits.js";
+import type { Store } from "graphql-rate-limit";
 import { createChatModel, type ChatModel } from "../providers/chat.js";
 import { createWorkspaceService } from "./workspaces.js";
 
@@ -37,6 +39,7 @@ export interface AppServices {
   readonly chatModel: ChatModel;
   readonly retrieval: ReturnType<typeof createRetrieval>;
   readonly chat: ReturnType<typeof createChatService>;
+  readonly rateLimiter: RateLimiter;
 }
 
 export interface ServiceOverrides {
@@ -44,6 +47,8 @@ export interface ServiceOverrides {
   embedder?: Embedder;
   /** Another chat model. */
   chatModel?: ChatModel;
+  /** Where rate-limit counters live (default: in memory, or Redis from the app). */
+  rateLimitStore?: Store;
 }
 
 export function createServices(
@@ -68,6 +73,14 @@ export function createServices(
     chatModel,
     retrieval,
     chat: createChatService({ prisma, config, logger, retrieval, model: chatModel }),
+    rateLimiter: createRateLimiter({
+      ...(overrides.rateLimitStore && { store: overrides.rateLimitStore }),
+      rules: [
+        { per: "key", max: config.RATE_LIMIT_PER_KEY_PER_MINUTE, windowMs: 60_000 },
+        { per: "bot", max: config.RATE_LIMIT_PER_BOT_PER_HOUR, windowMs: 3_600_000 },
+        { per: "ip", max: config.RATE_LIMIT_PER_IP_PER_HOUR, windowMs: 3_600_000 },
+      ],
+    }),
     auth: createAuthService({ prisma, config, logger }),
     workspaces: createWorkspaceService({ prisma }),
     bots,

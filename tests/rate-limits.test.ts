@@ -1,0 +1,87 @@
+import { describe, expect, it } from "@jest/globals";
+import { createClient } from "redis";
+import { createRateLimiter, createRedisStore } from "../src/services/rate-limits.js";
+import { createBot, signUp } from "./helpers/admin.js";
+import { startApp } from "./helpers/app.js";
+import { gqlRaw } from "./helpers/graphql.js";
+import { startRedis } from "./helpers/redis.js";
+
+async function publicBotWithKeys(env: Record<string, string>, keys = 1) {
+  const t = await startApp(env);
+  const admin = await signUp(t.url);
+  const botId = await createBot(t.url, admin);
+  await gqlRaw(t.url, `mutation($b: ID!) { activateBot(id: $b) { status } }`, { b: botId }, admin.headers);
+  const secrets: string[] = [];
+  for (let i = 0; i < keys; i++) {
+    const key = await gqlRaw(t.url, `mutation($b: ID!) { createApiKey(botId: $b, name: "k${i}") { secret } }`, { b: botId }, admin.headers);
+    secrets.push(key.data!.createApiKey.secret);
+  }
+  const call = (secret: string) => gqlRaw(t.url, `{ publicBot { name } }`, {}, { "x-api-key": secret });
+  return { t, secrets, call, botId };
+}
+
+describe("rate limits on public calls", () => {
+  it("refuses the 101st request in a minute on one key, saying how long to wait", async () => {
+    const { secrets, call } = await publicBotWithKeys({});
+    for (let i = 0; i < 100; i++) expect((await call(secrets[0]!)).errors).toBeUndefined();
+    const refused = await call(secrets[0]!);
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: "RATE_LIMITED", limit: 100, windowSeconds: 60 });
+    const wait = refused.errors![0]!.extensions!.retryAfterSeconds as number;
+    expect(wait).toBeGreaterThan(50);
+    expect(wait).toBeLessThanOrEqual(60);
+    expect(refused.errors?.[0]?.message).toMatch(/Too many requests for this API key \(100 per minute\); try again in \d+ s\./);
+  });
+
+  it("holds the per-address limit across keys, and the per-bot limit across addresses' keys", async () => {
+    const { secrets, call } = await publicBotWithKeys({ RATE_LIMIT_PER_IP_PER_HOUR: "5" }, 2);
+    for (let i = 0; i < 3; i++) expect((await call(secrets[0]!)).errors).toBeUndefined();
+    for (let i = 0; i < 2; i++) expect((await call(secrets[1]!)).errors).toBeUndefined();
+    const refused = await call(secrets[1]!);
+    expect(refused.errors?.[0]?.message).toMatch(/for your address \(5 per hour\)/);
+
+    const perBot = await publicBotWithKeys({ RATE_LIMIT_PER_BOT_PER_HOUR: "3" }, 2);
+    await perBot.call(perBot.secrets[0]!);
+    await perBot.call(perBot.secrets[1]!);
+    await perBot.call(perBot.secrets[0]!);
+    expect((await perBot.call(perBot.secrets[1]!)).errors?.[0]?.message).toMatch(/for this bot \(3 per hour\)/);
+  });
+
+  it("does not limit admins", async () => {
+    const { t } = await publicBotWithKeys({ RATE_LIMIT_PER_KEY_PER_MINUTE: "1", RATE_LIMIT_PER_IP_PER_HOUR: "1" });
+    const admin = await signUp(t.url);
+    for (let i = 0; i < 3; i++) expect((await gqlRaw(t.url, `{ me { email } }`, {}, admin.headers)).errors).toBeUndefined();
+  });
+
+  it("shares counts between two instances through Redis", async () => {
+    const { url } = await startRedis();
+    const clients = [createClient({ url }), createClient({ url })];
+    await Promise.all(clients.map((c) => c.connect()));
+    try {
+      const rules = [{ per: "key" as const, max: 4, windowMs: 60_000 }];
+      const [a, b] = clients.map((client) => createRateLimiter({ rules, store: createRedisStore(client as never) }));
+      await a!.check({ key: "k1" });
+      await b!.check({ key: "k1" });
+      await a!.check({ key: "k1" });
+      await b!.check({ key: "k1" });
+      await expect(a!.check({ key: "k1" })).rejects.toMatchObject({ code: "RATE_LIMITED" });
+      await expect(b!.check({ key: "k1" })).rejects.toMatchObject({ code: "RATE_LIMITED" });
+      await expect(b!.check({ key: "k2" })).resolves.toBeUndefined();
+      expect(await clients[0]!.pTTL("parley:rate:key:k1:public-key")).toBeGreaterThan(50_000);
+    } finally {
+      await Promise.all(clients.map((c) => c.quit()));
+    }
+  });
+
+  it("uses Redis when REDIS_URL is set: a second app instance sees the first one's calls", async () => {
+    const { url } = await startRedis();
+    const first = await publicBotWithKeys({ REDIS_URL: url, RATE_LIMIT_PER_IP_PER_HOUR: "4" });
+    for (let i = 0; i < 4; i++) expect((await first.call(first.secrets[0]!)).errors).toBeUndefined();
+    // Another instance (its own data here; the address counts are shared through Redis).
+    const second = await publicBotWithKeys({ REDIS_URL: url, RATE_LIMIT_PER_IP_PER_HOUR: "4" });
+    expect((await second.call(second.secrets[0]!)).errors?.[0]?.extensions?.code).toBe("RATE_LIMITED");
+  });
+
+  it("stops start-up when Redis cannot be reached", async () => {
+    await expect(startApp({ REDIS_URL: "redis://127.0.0.1:9" })).rejects.toThrow(/REDIS_URL: could not connect to Redis/);
+  });
+});
