@@ -92,6 +92,11 @@ export function createChatService({
       yield { type: "started", sessionId: session.publicId, messageId: userMessage.id };
       let content = "";
       let sources: CitedSource[] = [];
+      /** Stores what the model had said of an answer that did not complete. */
+      const keepUnfinished = (errorCode: string) =>
+        prisma.message
+          .create({ data: { sessionId: session.id, role: "ASSISTANT", content, model: model.defaultModel, errorCode, latencyMs: Math.round(performance.now() - started) } })
+          .catch(() => {});
       try {
         const [context, prompts, turns] = await Promise.all([
           retrieval.retrieve(bot.id, question, { topK: bot.topK, minSimilarity: bot.minSimilarity }, signal),
@@ -138,18 +143,14 @@ export function createChatService({
       } catch (error) {
         if (signal.aborted) {
           // The visitor left: keep what was said, marked as cut short.
-          await prisma.message
-            .create({ data: { sessionId: session.id, role: "ASSISTANT", content, model: model.defaultModel, errorCode: "CANCELLED", latencyMs: Math.round(performance.now() - started) } })
-            .catch(() => {});
+          await keepUnfinished("CANCELLED");
           return;
         }
         const known = error instanceof ChatModelError || error instanceof EmbeddingError;
         const code = known ? "MODEL_UNAVAILABLE" : "INTERNAL_SERVER_ERROR";
         const message = known ? (error as Error).message : "Something went wrong while answering; please try again.";
         logger.warn("chat failed", { botId: bot.id, code, error: known ? message : error });
-        await prisma.message
-          .create({ data: { sessionId: session.id, role: "ASSISTANT", content, model: model.defaultModel, errorCode: code, latencyMs: Math.round(performance.now() - started) } })
-          .catch(() => {});
+        await keepUnfinished(code);
         yield { type: "failed", sessionId: session.publicId, code, message };
       }
     },
