@@ -126,6 +126,55 @@ async function limitPublic(ctx: Context): Promise<void> {
   await ctx.rateLimiter.check({ key: ctx.viewer.key.id, bot: ctx.viewer.bot.id, ...(ctx.ip && { ip: ctx.ip }) });
 }
 
+/** The code of a refusal or failure, for usage records. */
+function codeOf(error: unknown): string {
+  if (error instanceof AppError) return error.code;
+  const code = (error as { extensions?: { code?: unknown } }).extensions?.code;
+  return typeof code === "string" ? code : "INTERNAL_SERVER_ERROR";
+}
+
+/** Records a public (API-key) call in the usage log; admins' calls are not recorded. */
+function recordUsage(ctx: Context, operation: string, started: number, outcome: { tokens?: number | null; errorCode?: string | null }): void {
+  if (ctx.viewer.kind !== "apiKey") return;
+  ctx.usage.record({
+    botId: ctx.viewer.bot.id,
+    apiKeyId: ctx.viewer.key.id,
+    operation,
+    ip: ctx.ip ?? null,
+    userAgent: ctx.headers.get("user-agent"),
+    responseTimeMs: performance.now() - started,
+    tokens: outcome.tokens ?? null,
+    errorCode: outcome.errorCode ?? null,
+  });
+}
+
+/** Runs a public operation and records it, with the code it failed with if it did. */
+async function publicCall<T>(ctx: Context, operation: string, run: () => Promise<T>, tokensOf: (result: T) => number | null = () => null): Promise<T> {
+  const started = performance.now();
+  try {
+    const result = await run();
+    recordUsage(ctx, operation, started, { tokens: tokensOf(result) });
+    return result;
+  } catch (error) {
+    recordUsage(ctx, operation, started, { errorCode: codeOf(error) });
+    throw error;
+  }
+}
+
+/** Passes a streamed answer through, recording it when it ends: its tokens, or how it failed. */
+async function* recordStream(ctx: Context, started: number, events: AsyncGenerator<ChatEventShape>): AsyncGenerator<ChatEventShape> {
+  const outcome: { tokens?: number | null; errorCode?: string | null } = { errorCode: "CANCELLED" };
+  try {
+    for await (const event of events) {
+      if (event.type === "completed") Object.assign(outcome, { tokens: event.message.completionTokens, errorCode: null });
+      else if (event.type === "failed") outcome.errorCode = event.code;
+      yield event;
+    }
+  } finally {
+    recordUsage(ctx, "chat", started, outcome);
+  }
+}
+
 /** Who may rate a message: members of its bot's workspace, or holders of its bot's key. */
 function mayRate(ctx: Context) {
   return (bot: { id: string; workspaceId: string }) =>
@@ -178,12 +227,13 @@ builder.queryFields((t) => ({
     type: PublicBot,
     description: "The public face of the bot this request's API key belongs to.",
     authScopes: { apiKey: true },
-    resolve: async (_root, _args, ctx) => {
-      await limitPublic(ctx);
-      if (ctx.viewer.kind !== "apiKey") throw new AppError("UNAUTHENTICATED", "Send an API key.");
-      if (ctx.viewer.bot.status !== "ACTIVE") throw new AppError("FORBIDDEN", "This bot is not active.");
-      return ctx.viewer.bot;
-    },
+    resolve: (_root, _args, ctx) =>
+      publicCall(ctx, "publicBot", async () => {
+        await limitPublic(ctx);
+        if (ctx.viewer.kind !== "apiKey") throw new AppError("UNAUTHENTICATED", "Send an API key.");
+        if (ctx.viewer.bot.status !== "ACTIVE") throw new AppError("FORBIDDEN", "This bot is not active.");
+        return ctx.viewer.bot;
+      }),
   }),
 }));
 
@@ -198,10 +248,16 @@ builder.subscriptionFields((t) => ({
       sessionId: t.arg.string({ required: false, description: "Continue this conversation (from ChatStarted)." }),
     },
     subscribe: async (_root, args, ctx) => {
-      const bot = await chatBot(ctx, args.botId);
-      const input = { bot, message: args.message, sessionId: args.sessionId, apiKeyId: ctx.viewer.kind === "apiKey" ? ctx.viewer.key.id : null };
-      const prepared = await ctx.chat.prepare(input);
-      return abortOnReturn((signal) => ctx.chat.stream(input, prepared, signal), ctx.shutdownSignal);
+      const started = performance.now();
+      try {
+        const bot = await chatBot(ctx, args.botId);
+        const input = { bot, message: args.message, sessionId: args.sessionId, apiKeyId: ctx.viewer.kind === "apiKey" ? ctx.viewer.key.id : null };
+        const prepared = await ctx.chat.prepare(input);
+        return abortOnReturn((signal) => recordStream(ctx, started, ctx.chat.stream(input, prepared, signal)), ctx.shutdownSignal);
+      } catch (error) {
+        recordUsage(ctx, "chat", started, { errorCode: codeOf(error) });
+        throw error;
+      }
     },
     resolve: (event) => event,
   }),
@@ -217,29 +273,36 @@ builder.mutationFields((t) => ({
       message: t.arg.string({ description: "The question (at most 4000 characters)." }),
       sessionId: t.arg.string({ required: false, description: "Continue this conversation." }),
     },
-    resolve: async (_root, args, ctx) => {
-      const bot = await chatBot(ctx, args.botId);
-      const input = { bot, message: args.message, sessionId: args.sessionId, apiKeyId: ctx.viewer.kind === "apiKey" ? ctx.viewer.key.id : null };
-      const prepared = await ctx.chat.prepare(input);
-      for await (const event of ctx.chat.stream(input, prepared, ctx.shutdownSignal)) {
-        if (event.type === "completed") return { sessionId: event.sessionId, message: event.message, sources: event.sources };
-        if (event.type === "failed") {
-          if (event.code === "MODEL_UNAVAILABLE") throw new AppError("MODEL_UNAVAILABLE", event.message);
-          throw new Error(event.message);
-        }
-      }
-      throw new Error("The answer ended without completing.");
-    },
+    resolve: (_root, args, ctx) =>
+      publicCall(
+        ctx,
+        "sendMessage",
+        async () => {
+          const bot = await chatBot(ctx, args.botId);
+          const input = { bot, message: args.message, sessionId: args.sessionId, apiKeyId: ctx.viewer.kind === "apiKey" ? ctx.viewer.key.id : null };
+          const prepared = await ctx.chat.prepare(input);
+          for await (const event of ctx.chat.stream(input, prepared, ctx.shutdownSignal)) {
+            if (event.type === "completed") return { sessionId: event.sessionId, message: event.message, sources: event.sources };
+            if (event.type === "failed") {
+              if (event.code === "MODEL_UNAVAILABLE") throw new AppError("MODEL_UNAVAILABLE", event.message);
+              throw new Error(event.message);
+            }
+          }
+          throw new Error("The answer ended without completing.");
+        },
+        (reply) => reply.message.completionTokens,
+      ),
   }),
   rateMessage: t.prismaField({
     type: Message,
     description: "Records a thumbs up or down on an answer.",
     authScopes: { user: true, apiKey: true },
     args: { messageId: t.arg.id({ description: "The answer's id." }), rating: t.arg({ type: Feedback, description: "Up or down." }) },
-    resolve: async (query, _root, args, ctx) => {
-      await limitPublic(ctx);
-      const message = await ctx.chat.rate(args.messageId, args.rating, mayRate(ctx));
-      return ctx.prisma.message.findUniqueOrThrow({ ...query, where: { id: message.id } });
-    },
+    resolve: (query, _root, args, ctx) =>
+      publicCall(ctx, "rateMessage", async () => {
+        await limitPublic(ctx);
+        const message = await ctx.chat.rate(args.messageId, args.rating, mayRate(ctx));
+        return ctx.prisma.message.findUniqueOrThrow({ ...query, where: { id: message.id } });
+      }),
   }),
 }));

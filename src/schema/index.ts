@@ -10,6 +10,7 @@ import "./api-key.js";
 import "./source.js";
 import "./chat-session.js";
 import "./chat.js";
+import "./usage.js";
 
 /** The executable schema, built once from every domain file imported above. */
 export const schema = builder.toSchema({ sortSchema: true });

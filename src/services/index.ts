@@ -13,6 +13,7 @@ import { createSourceService } from "./sources.js";
 import { createChatService } from "./chat.js";
 import { createRetrieval } from "./retrieval.js";
 import { createRateLimiter, type RateLimiter } from "./rate-limits.js";
+import { createUsageRecorder, type UsageRecorder } from "./usage.js";
 import type { Store } from "graphql-rate-limit";
 import { createChatModel, type ChatModel } from "../providers/chat.js";
 import { createWorkspaceService } from "./workspaces.js";
@@ -40,6 +41,7 @@ export interface AppServices {
   readonly retrieval: ReturnType<typeof createRetrieval>;
   readonly chat: ReturnType<typeof createChatService>;
   readonly rateLimiter: RateLimiter;
+  readonly usage: UsageRecorder;
 }
 
 export interface ServiceOverrides {
@@ -73,6 +75,7 @@ export function createServices(
     chatModel,
     retrieval,
     chat: createChatService({ prisma, config, logger, retrieval, model: chatModel }),
+    usage: createUsageRecorder({ prisma, logger }),
     rateLimiter: createRateLimiter({
       ...(overrides.rateLimitStore && { store: overrides.rateLimitStore }),
       rules: [
