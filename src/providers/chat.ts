@@ -1,7 +1,7 @@
-import { Ollama } from "ollama";
 import type { Config } from "../config.js";
 import type { RetrievedChunk } from "../services/retrieval.js";
 import { lexicalFeatures } from "./embeddings.js";
+import { describeOllamaError, ollamaClient } from "./ollama.js";
 import { EMBEDDED_CHAT_MODEL } from "./status.js";
 
 export interface ChatMessage {
@@ -44,7 +44,7 @@ export function createOllamaChat({ host, model: defaultModel }: { host: string; 
     defaultModel,
     async *stream(request, signal) {
       const model = request.model || defaultModel;
-      const client = new Ollama({ host, fetch: (input, init) => fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([signal, init.signal]) : signal }) });
+      const client = ollamaClient(host, signal);
       let stream: AsyncIterable<{ message: { content: string }; done: boolean; prompt_eval_count?: number; eval_count?: number; model: string }>;
       try {
         stream = await client.chat({ model, messages: request.messages, stream: true, options: { temperature: request.temperature } });
@@ -71,11 +71,7 @@ export function createOllamaChat({ host, model: defaultModel }: { host: string; 
 }
 
 function describe(error: unknown, host: string, model: string): ChatModelError {
-  const message = (error as Error).message ?? String(error);
-  if ((error as { status_code?: number }).status_code === 404 || /not found/i.test(message)) {
-    return new ChatModelError(`The chat model ${model} is not available in Ollama (run: ollama pull ${model}).`);
-  }
-  return new ChatModelError(`Ollama at ${host} could not answer: ${message}`);
+  return new ChatModelError(describeOllamaError(error, host, model, "chat", "answer"), { cause: error });
 }
 
 /** What the embedded model says when no source is relevant. */

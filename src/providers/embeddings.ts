@@ -1,5 +1,5 @@
-import { Ollama } from "ollama";
 import type { Config } from "../config.js";
+import { describeOllamaError, ollamaClient } from "./ollama.js";
 import { EMBEDDED_EMBEDDING_MODEL } from "./status.js";
 
 /** Turns texts into vectors of `dimension` numbers. */
@@ -40,21 +40,13 @@ export function createOllamaEmbedder({ host, model, dimension }: { host: string;
     dimension,
     async embed(texts, signal) {
       if (!texts.length) return [];
-      const client = new Ollama({
-        host,
-        fetch: (input, init) => fetch(input, { ...init, signal: signal && init?.signal ? AbortSignal.any([signal, init.signal]) : (signal ?? init?.signal) }),
-      });
+      const client = ollamaClient(host, signal);
       let embeddings: number[][];
       try {
         ({ embeddings } = await client.embed({ model, input: texts, truncate: true }));
       } catch (error) {
         signal?.throwIfAborted();
-        const message = (error as Error).message;
-        const status = (error as { status_code?: number }).status_code;
-        if (status === 404 || /not found/i.test(message)) {
-          throw new EmbeddingError(`The embedding model ${model} is not available in Ollama (run: ollama pull ${model}).`, true, { cause: error });
-        }
-        throw new EmbeddingError(`Ollama at ${host} could not embed: ${message}`, true, { cause: error });
+        throw new EmbeddingError(describeOllamaError(error, host, model, "embedding", "embed"), true, { cause: error });
       }
       if (embeddings.length !== texts.length) {
         throw new EmbeddingError(`Ollama returned ${embeddings.length} embeddings for ${texts.length} texts.`, true);

@@ -1,4 +1,4 @@
-import { Ollama } from "ollama";
+import { ollamaClient } from "./ollama.js";
 import type { Config } from "../config.js";
 
 export interface ProviderStatus {
@@ -30,10 +30,7 @@ export async function checkModelProviders(config: Config, timeoutMs = 2000): Pro
       chat: { provider: "embedded", model: EMBEDDED_CHAT_MODEL, ok: true },
     };
   }
-  const ollama = new Ollama({
-    host: config.OLLAMA_BASE_URL,
-    fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) }),
-  });
+  const ollama = ollamaClient(config.OLLAMA_BASE_URL, AbortSignal.timeout(timeoutMs));
   const models = [config.EMBEDDING_MODEL, config.CHAT_MODEL];
   let pulled: Set<string>;
   try {

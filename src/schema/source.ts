@@ -1,3 +1,4 @@
+import { workspaceIds } from "../services/access.js";
 import type { SourceEvent as SourceEventShape } from "../services/events.js";
 import { assertId, notFound } from "../services/errors.js";
 import * as v from "../services/validation.js";
@@ -101,7 +102,7 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ description: "Source id." }) },
     resolve: async (query, _root, args, ctx) => {
       const actor = actorOf(ctx);
-      const source = await ctx.prisma.source.findFirst({ ...query, where: { id: assertId(args.id, "source"), bot: { workspaceId: { in: [...actor.roles.keys()] } } } });
+      const source = await ctx.prisma.source.findFirst({ ...query, where: { id: assertId(args.id, "source"), bot: { workspaceId: { in: workspaceIds(actor) } } } });
       if (!source) throw notFound("Source");
       return source;
     },
