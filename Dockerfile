@@ -11,6 +11,8 @@ COPY prisma ./prisma
 RUN npm ci --omit=dev && npm cache clean --force
 
 COPY . .
+# The website widget: one script and its stylesheet, built with esbuild.
+RUN npm run widget:build
 
 # The embedded database (when DATABASE_URL is unset) lives in /data.
 RUN mkdir -p /data && chown node:node /data

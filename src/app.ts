@@ -18,6 +18,7 @@ import { useQueryLimits } from "./schema/limits.js";
 import { checkHealth } from "./services/health.js";
 import { EmbeddingError, type Embedder } from "./providers/embeddings.js";
 import { createServices, type AppServices, type ServiceOverrides } from "./services/index.js";
+import { loadWidgetAssets, useWidget } from "./widget.js";
 
 export interface App {
   readonly services: AppServices;
@@ -57,6 +58,7 @@ function useDisableIntrospection(): Plugin {
 
 export async function buildApp(config: Config, options: BuildAppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  const widget = await loadWidgetAssets();
   const db = options.db ?? (await openDatabase(databaseOptions(config, logger)));
   try {
     await assertEmbeddingDimension((sql, ...params) => db.prisma.$queryRawUnsafe(sql, ...params), config.EMBEDDING_DIMENSION);
@@ -118,6 +120,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     },
     plugins: [
       useHealthReport(services),
+      useWidget(services, widget),
       useQueryLimits({ maxDepth: config.MAX_QUERY_DEPTH, maxCost: config.MAX_QUERY_COST }),
       ...(config.INTROSPECTION ? [] : [useDisableIntrospection()]),
     ],

@@ -5,7 +5,7 @@ import type { YogaInitialContext } from "graphql-yoga";
 import type { Actor } from "./services/access.js";
 import type { AppServices } from "./services/index.js";
 import { createLoaders, type Loaders } from "./services/loaders.js";
-import { originAllowed, requestOrigin } from "./services/origins.js";
+import { fromOwnPage, originAllowed, requestOrigin } from "./services/origins.js";
 
 /**
  * Who is calling. A bad or expired token does not fail the whole request:
@@ -81,13 +81,19 @@ export function apiKeyOf(headers: Headers, connectionParams: Readonly<Record<str
 }
 
 /** The viewer an API key makes, or why it makes none (unusable key, or a page the bot does not allow). */
-export async function authenticateApiKey(services: Pick<AppServices, "apiKeys">, secret: string, headers: Headers): Promise<Viewer> {
+export async function authenticateApiKey(services: Pick<AppServices, "apiKeys" | "config">, secret: string, headers: Headers): Promise<Viewer> {
   const key = await services.apiKeys.findUsable(secret);
   if (!key) return { kind: "anonymous", keyProblem: "invalid" };
-  if (!originAllowed(key.bot, requestOrigin(headers))) return { kind: "anonymous", keyProblem: "origin" };
+  if (!fromOwnPage(headers, services.config) && !originAllowed(key.bot, requestOrigin(headers))) return { kind: "anonymous", keyProblem: "origin" };
   const { bot, ...row } = key;
   services.apiKeys.touch(row);
   return { kind: "apiKey", key: row, bot };
+}
+
+/** The client's address: X-Forwarded-For's first hop behind a trusted proxy, else the socket's peer. */
+export function clientAddress(config: { TRUST_PROXY: boolean }, headers: Headers, socket: { remoteAddress?: string } | undefined): string | undefined {
+  const forwarded = config.TRUST_PROXY ? headers.get("x-forwarded-for")?.split(",")[0]?.trim() : undefined;
+  return forwarded || socket?.remoteAddress;
 }
 
 export function createContextFactory(services: AppServices) {
@@ -105,10 +111,9 @@ export function createContextFactory(services: AppServices) {
       viewer = await authenticateApiKey(services, apiKey, headers);
     }
     const socket = websocket ? initial.extra.request.socket : (initial as { req?: IncomingMessage }).req?.socket;
-    const forwarded = services.config.TRUST_PROXY ? headers.get("x-forwarded-for")?.split(",")[0]?.trim() : undefined;
     return {
       ...services,
-      ip: forwarded || socket?.remoteAddress,
+      ip: clientAddress(services.config, headers, socket),
       prisma: services.db.prisma,
       requestId: randomUUID(),
       transport: websocket ? "websocket" : "http",

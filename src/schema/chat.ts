@@ -1,4 +1,5 @@
-import type { Bot, Message as MessageRow } from "@prisma/client";
+import type { Message as MessageRow } from "@prisma/client";
+import { publicFace, type PublicFace } from "../services/bots.js";
 import type { ChatEvent as ChatEventShape } from "../services/chat.js";
 import { AppError, assertId, notFound } from "../services/errors.js";
 import type { CitedSource as CitedSourceShape } from "../services/retrieval.js";
@@ -210,15 +211,15 @@ function abortOnReturn<T>(start: (signal: AbortSignal) => AsyncGenerator<T>, shu
   };
 }
 
-const PublicBot = builder.objectRef<Bot>("PublicBot").implement({
+const PublicBot = builder.objectRef<PublicFace>("PublicBot").implement({
   description: "What a public client (the widget) may know of the bot its API key belongs to.",
   fields: (t) => ({
     id: t.exposeID("id", { description: "The bot's id." }),
     name: t.exposeString("name", { description: "Display name." }),
     greeting: t.exposeString("greeting", { nullable: true, description: "First message to show." }),
-    primaryColor: t.string({ nullable: true, description: "Accent colour.", resolve: (b) => (b.widgetTheme as { primaryColor?: string } | null)?.primaryColor ?? null }),
-    title: t.string({ description: "Header title.", resolve: (b) => (b.widgetTheme as { title?: string } | null)?.title ?? b.name }),
-    position: t.string({ description: "Launcher corner: left or right.", resolve: (b) => (b.widgetTheme as { position?: string } | null)?.position ?? "right" }),
+    primaryColor: t.exposeString("primaryColor", { nullable: true, description: "Accent colour." }),
+    title: t.exposeString("title", { description: "Header title." }),
+    position: t.exposeString("position", { description: "Launcher corner: left or right." }),
   }),
 });
 
@@ -232,7 +233,7 @@ builder.queryFields((t) => ({
         await limitPublic(ctx);
         if (ctx.viewer.kind !== "apiKey") throw new AppError("UNAUTHENTICATED", "Send an API key.");
         if (ctx.viewer.bot.status !== "ACTIVE") throw new AppError("FORBIDDEN", "This bot is not active.");
-        return ctx.viewer.bot;
+        return publicFace(ctx.viewer.bot);
       }),
   }),
 }));

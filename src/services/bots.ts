@@ -26,6 +26,28 @@ export interface BotInput {
   settings?: BotSettingsInput | null;
 }
 
+/** What a public client (the widget) may know of a bot. */
+export interface PublicFace {
+  id: string;
+  name: string;
+  title: string;
+  greeting: string | null;
+  primaryColor: string | null;
+  position: "left" | "right";
+}
+
+export function publicFace(bot: Bot): PublicFace {
+  const theme = (bot.widgetTheme ?? {}) as WidgetTheme;
+  return {
+    id: bot.id,
+    name: bot.name,
+    title: theme.title ?? bot.name,
+    greeting: bot.greeting,
+    primaryColor: theme.primaryColor ?? null,
+    position: theme.position === "left" ? "left" : "right",
+  };
+}
+
 /** Status changes a bot may make; archiving is undone by activating. */
 const transitions: Record<BotStatus, BotStatus[]> = {
   DRAFT: ["ACTIVE", "ARCHIVED"],
@@ -96,7 +118,7 @@ export function createBotService({ prisma, config }: { prisma: PrismaClient; con
       const key = encodeURIComponent(apiKey);
       const title = bot.name.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
       return {
-        iframe: `<iframe src="${base}/widget/${bot.id}?api_key=${key}" title="${title}" style="border:0;width:100%;max-width:420px;height:640px" allow="clipboard-write"></iframe>`,
+        iframe: `<iframe src="${base}/widget/${bot.id}?api_key=${key}" title="${title}" referrerpolicy="origin" style="border:0;width:100%;max-width:420px;height:640px" allow="clipboard-write"></iframe>`,
         script: `<script src="${base}/widget.js" data-bot-id="${bot.id}" data-api-key="${key}" async></script>`,
       };
     },

@@ -37,6 +37,8 @@ export function badInput(message: string, field?: string): AppError {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+export const isId = (id: string): boolean => UUID.test(id);
+
 /** Ids are UUIDs; anything else is refused before it reaches the database. */
 export function assertId(id: string, what: string): string {
   if (!UUID.test(id)) throw new AppError("BAD_USER_INPUT", `"${id.slice(0, 64)}" is not a valid ${what} id.`, { field: "id" });

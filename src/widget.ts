@@ -1,0 +1,177 @@
+import { createHash, randomBytes } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import type { Bot } from "@prisma/client";
+import type { Plugin } from "graphql-yoga";
+import { clientAddress } from "./context.js";
+import { isId } from "./services/errors.js";
+import { publicFace } from "./services/bots.js";
+import type { AppServices } from "./services/index.js";
+import { fromOwnPage, frameAncestors, requestOrigin, widgetPageAllowed } from "./services/origins.js";
+import type { PageConfig } from "../widget/src/types.js";
+
+/** The built widget (npm run widget:build), held in memory with its gzipped twin. */
+export interface WidgetAssets {
+  script: Buffer;
+  scriptGzip: Buffer;
+  css: string;
+  /** A hash of the build, for cache busting and ETags. */
+  version: string;
+}
+
+const DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "widget", "dist");
+
+export async function loadWidgetAssets(dir = DIST): Promise<WidgetAssets> {
+  let script: Buffer;
+  let css: string;
+  try {
+    [script, css] = await Promise.all([readFile(path.join(dir, "widget.js")), readFile(path.join(dir, "widget-style.css"), "utf8")]);
+  } catch (error) {
+    throw new Error(`The website widget is not built (${dir}): run \`npm run widget:build\`.`, { cause: error });
+  }
+  const version = createHash("sha256").update(script).update(css).digest("hex").slice(0, 16);
+  return { script, scriptGzip: gzipSync(script, { level: 9 }), css, version };
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** JSON inside a script element: `<` escaped so no text can close the element. */
+const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+
+function page(assets: WidgetAssets, nonce: string, title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
+<meta name="robots" content="noindex">
+<title>${escapeHtml(title)}</title>
+<style nonce="${nonce}">${assets.css}</style>
+</head>
+<body>
+${body}
+</body>
+</html>
+`;
+}
+
+/** Why the widget page is refused, in words for whoever set the page up. */
+interface Refusal {
+  status: number;
+  reason: string;
+}
+
+type PageDecision = { bot: Bot; apiKeyId: string } | Refusal;
+
+async function decide(services: AppServices, botId: string, apiKey: string | null, headers: Headers): Promise<PageDecision & { apiKeyId?: string; botId?: string }> {
+  if (!isId(botId)) return { status: 404, reason: "There is no such chat." };
+  const key = apiKey ? await services.apiKeys.findUsable(apiKey) : null;
+  if (!key) return { status: 401, reason: "The API key is missing, revoked or expired." };
+  const refused = (status: number, reason: string) => ({ status, reason, apiKeyId: key.id, botId: key.bot.id });
+  if (key.bot.id !== botId) return refused(403, "This API key belongs to another bot.");
+  if (key.bot.status !== "ACTIVE") return refused(403, "This bot is not active.");
+  const host = requestOrigin(headers);
+  if (!fromOwnPage(headers, services.config) && !widgetPageAllowed(key.bot, host)) {
+    return refused(403, host ? `This website (${host}) is not one of the bot's allowed domains.` : "This bot can only be used from its allowed websites.");
+  }
+  services.apiKeys.touch(key);
+  return { bot: key.bot, apiKeyId: key.id };
+}
+
+/**
+ * The website widget's HTTP side:
+ * - GET /widget.js: the script (launcher on a host page, chat on the widget page);
+ * - GET /widget/:botId?api_key=…: the chat page for an iframe, or on its own.
+ * The page's CSP lets only the bot's allowed sites frame it and lets nothing
+ * but Parley's own script run in it.
+ */
+export function useWidget(services: AppServices, assets: WidgetAssets): Plugin {
+  const etag = `"${assets.version}"`;
+  return {
+    async onRequest({ request, url, endResponse, fetchAPI, serverContext }) {
+      if (request.method !== "GET" && request.method !== "HEAD") return;
+      if (url.pathname === "/widget.js") {
+        const gzip = /\bgzip\b/.test(request.headers.get("accept-encoding") ?? "");
+        const headers: Record<string, string> = {
+          "content-type": "text/javascript; charset=utf-8",
+          // Versioned URLs (the widget page's) never change; the launcher's bare URL is rechecked every few minutes.
+          "cache-control": url.searchParams.get("v") === assets.version ? "public, max-age=31536000, immutable" : "public, max-age=300",
+          etag,
+          vary: "Accept-Encoding",
+          "cross-origin-resource-policy": "cross-origin",
+          "x-content-type-options": "nosniff",
+          ...(gzip && { "content-encoding": "gzip" }),
+        };
+        if (request.headers.get("if-none-match") === etag) return endResponse(new fetchAPI.Response(null, { status: 304, headers }));
+        const body = request.method === "HEAD" ? null : new Uint8Array(gzip ? assets.scriptGzip : assets.script);
+        return endResponse(new fetchAPI.Response(body, { headers }));
+      }
+
+      const match = /^\/widget\/([^/]+)\/?$/.exec(url.pathname);
+      if (!match) return;
+      const started = performance.now();
+      const botId = decodeURIComponent(match[1]!);
+      const decision = await decide(services, botId, url.searchParams.get("api_key"), request.headers);
+      const nonce = randomBytes(16).toString("base64");
+      const host = request.headers.get("host") ?? "";
+      const common = {
+        "content-type": "text/html; charset=utf-8",
+        // The page's address holds the API key: never pass it on, never cache it.
+        "referrer-policy": "no-referrer",
+        "cache-control": "no-store",
+        "x-content-type-options": "nosniff",
+      };
+
+      const req = (serverContext as { req?: IncomingMessage } | undefined)?.req;
+      if ("apiKeyId" in decision && decision.apiKeyId) {
+        services.usage.record({
+          botId: "bot" in decision ? decision.bot.id : decision.botId!,
+          apiKeyId: decision.apiKeyId,
+          operation: "widgetPage",
+          ip: clientAddress(services.config, request.headers, req?.socket) ?? null,
+          userAgent: request.headers.get("user-agent"),
+          responseTimeMs: performance.now() - started,
+          tokens: null,
+          errorCode: "bot" in decision ? null : decision.status === 401 ? "UNAUTHENTICATED" : "FORBIDDEN",
+        });
+      }
+
+      if (!("bot" in decision)) {
+        // A refusal may show in any frame: it says why and holds nothing.
+        const body = `<main class="pw pw-refused"><p><strong>This chat is not available here.</strong></p><p class="pw-reason">${escapeHtml(decision.reason)}</p></main>`;
+        return endResponse(
+          new fetchAPI.Response(page(assets, nonce, "Chat unavailable", body), {
+            status: decision.status,
+            headers: { ...common, "content-security-policy": `default-src 'none'; style-src 'nonce-${nonce}'; base-uri 'none'; form-action 'none'` },
+          }),
+        );
+      }
+
+      const { bot } = decision;
+      const config: PageConfig = {
+        botId: bot.id,
+        apiKey: url.searchParams.get("api_key")!,
+        endpoint: "/graphql",
+        embedded: url.searchParams.get("embed") === "launcher",
+        bot: publicFace(bot),
+      };
+      const body = `<main id="parley" class="pw"><noscript>This chat needs JavaScript.</noscript></main>
+<script type="application/json" id="parley-config">${scriptJson(config)}</script>
+<script src="/widget.js?v=${assets.version}" defer></script>`;
+      const csp = [
+        "default-src 'none'",
+        "script-src 'self'",
+        `style-src 'nonce-${nonce}'`,
+        "img-src 'self' data:",
+        `connect-src 'self' ws://${host} wss://${host}`,
+        `frame-ancestors ${frameAncestors(bot)}`,
+        "base-uri 'none'",
+        "form-action 'none'",
+      ].join("; ");
+      return endResponse(new fetchAPI.Response(page(assets, nonce, config.bot.title, body), { headers: { ...common, "content-security-policy": csp } }));
+    },
+  };
+}
