@@ -12,7 +12,7 @@ import { apiKeyOf, authenticateApiKey, bearerToken, createContextFactory, header
 import { databaseOptions, openDatabase, type Database } from "./db/index.js";
 import { assertEmbeddingDimension } from "./db/vector.js";
 import { createLogger, type Logger } from "./logger.js";
-import { maskError } from "./schema/errors.js";
+import { isExpectedError, maskError } from "./schema/errors.js";
 import { schema } from "./schema/index.js";
 import { useQueryLimits } from "./schema/limits.js";
 import { checkHealth } from "./services/health.js";
@@ -116,7 +116,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       debug: (...args) => logger.debug(String(args[0]), { args: args.slice(1) }),
       info: (...args) => logger.info(String(args[0]), { args: args.slice(1) }),
       warn: (...args) => logger.warn(String(args[0]), { args: args.slice(1) }),
-      error: (...args) => logger.error(String(args[0]), { args: args.slice(1).map(String) }),
+      error: (...args) => (isExpectedError(args[0]) ? logger.debug : logger.error)(String(args[0]), { args: args.slice(1).map(String) }),
     },
     plugins: [
       useHealthReport(services),

@@ -76,6 +76,10 @@ const schema = z
     RATE_LIMIT_PER_BOT_PER_HOUR: int(1).default(1000),
     /** Public calls per client address per hour. @default 10000 */
     RATE_LIMIT_PER_IP_PER_HOUR: int(1).default(10_000),
+    /** Log-in attempts per account (email) per hour, successful or not. @default 30 */
+    AUTH_RATE_LIMIT_PER_EMAIL_PER_HOUR: int(1).default(30),
+    /** Log-in and sign-up attempts per client address per hour. @default 300 */
+    AUTH_RATE_LIMIT_PER_IP_PER_HOUR: int(1).default(300),
     /** Redis for rate-limit counters shared by several instances; in memory when unset. */
     REDIS_URL: z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }).optional(),
     /** Take the client address from X-Forwarded-For (behind a reverse proxy). @default false */

@@ -1,6 +1,7 @@
 import { buildApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { createLogger } from "./logger.js";
+import { stopOnSignals } from "./process.js";
 import { VERSION } from "./version.js";
 
 let config;
@@ -26,27 +27,7 @@ try {
     models: config.OLLAMA_BASE_URL ? "ollama" : "embedded",
   });
 
-  // A terminal's Ctrl-C reaches both npm and this process, and npm forwards
-  // it too: a repeat within a second is the same request, later it means "now".
-  let firstSignalAt = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (firstSignalAt && Date.now() - firstSignalAt < 1000) return;
-    if (firstSignalAt) {
-      logger.warn("second signal: exiting without waiting", { signal });
-      process.exit(1);
-    }
-    firstSignalAt = Date.now();
-    logger.info("signal received", { signal });
-    app.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error("shutdown failed", { error });
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGTERM", onSignal);
-  process.on("SIGINT", onSignal);
+  stopOnSignals(app, logger);
 } catch (error) {
   logger.error("start-up failed", { error: error instanceof Error ? error.message : String(error) });
   process.exit(1);

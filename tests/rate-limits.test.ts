@@ -5,6 +5,7 @@ import { createBot, signUp } from "./helpers/admin.js";
 import { startApp } from "./helpers/app.js";
 import { gqlRaw } from "./helpers/graphql.js";
 import { startRedis } from "./helpers/redis.js";
+import { createLogger } from "../src/logger.js";
 
 async function publicBotWithKeys(env: Record<string, string>, keys = 1) {
   const t = await startApp(env);
@@ -83,5 +84,37 @@ describe("rate limits on public calls", () => {
 
   it("stops start-up when Redis cannot be reached", async () => {
     await expect(startApp({ REDIS_URL: "redis://127.0.0.1:9" })).rejects.toThrow(/REDIS_URL: could not connect to Redis/);
+  });
+});
+
+describe("rate limits on logging in and signing up", () => {
+  const LOG_IN = `mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { session { token } } }`;
+  const SIGN_UP = `mutation($e: String!) { signUp(email: $e, password: "correct horse battery", workspaceName: "W") { session { token } } }`;
+
+  it("stop password guessing on one account, even with the right password, and leave other accounts alone", async () => {
+    const lines: string[] = [];
+    const t = await startApp({ AUTH_RATE_LIMIT_PER_EMAIL_PER_HOUR: "3", AUTH_RATE_LIMIT_PER_IP_PER_HOUR: "50", LOG_LEVEL: "debug" }, { logger: createLogger("debug", {}, (line) => lines.push(line)) });
+    const victim = await signUp(t.url);
+    const other = await signUp(t.url);
+    for (let i = 0; i < 3; i++) expect((await gqlRaw(t.url, LOG_IN, { e: victim.email, p: `guess number ${i}` })).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+    const right = await gqlRaw(t.url, LOG_IN, { e: victim.email.toUpperCase(), p: "correct horse battery" });
+    expect(right.errors?.[0]?.extensions).toEqual({ code: "RATE_LIMITED", retryAfterSeconds: expect.any(Number), limit: 3, windowSeconds: 3600 });
+    expect(right.errors?.[0]?.message).toMatch(/^Too many attempts for this account \(3 per hour\); try again in \d+ s\.$/);
+    expect((await gqlRaw(t.url, LOG_IN, { e: other.email, p: "correct horse battery" })).errors).toBeUndefined();
+    // Refusals and wrong passwords are a client's business: debug lines, never errors (nor the password).
+    const logged = lines.map((l) => JSON.parse(l) as { level: string; message: string });
+    expect(logged.filter((l) => l.level === "error")).toEqual([]);
+    expect(logged.some((l) => l.level === "debug" && l.message.startsWith("Wrong email or password."))).toBe(true);
+    expect(lines.join("\n")).not.toContain("guess number");
+  });
+
+  it("limit sign-ups and log-ins per address", async () => {
+    const t = await startApp({ AUTH_RATE_LIMIT_PER_IP_PER_HOUR: "2" });
+    expect((await gqlRaw(t.url, SIGN_UP, { e: "a@example.com" })).errors).toBeUndefined();
+    expect((await gqlRaw(t.url, LOG_IN, { e: "a@example.com", p: "correct horse battery" })).errors).toBeUndefined();
+    const third = await gqlRaw(t.url, SIGN_UP, { e: "b@example.com" });
+    expect(third.errors?.[0]?.extensions?.code).toBe("RATE_LIMITED");
+    expect(third.errors?.[0]?.message).toMatch(/^Too many attempts for your address \(2 per hour\)/);
+    expect(await t.app.services.db.prisma.user.count({ where: { email: "b@example.com" } })).toBe(0);
   });
 });

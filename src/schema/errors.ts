@@ -28,3 +28,14 @@ export function maskError(error: unknown, message: string, isDev?: boolean): Err
   }
   return yogaMaskError(error, message, isDev);
 }
+
+/**
+ * Whether an error is a client's mistake or a refusal (an AppError or a
+ * GraphQL error with a code): worth a debug line, not an error in the logs,
+ * or every wrong password would page someone.
+ */
+export function isExpectedError(error: unknown): boolean {
+  const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+  if (original instanceof AppError) return true;
+  return original instanceof GraphQLError && typeof original.extensions.code === "string";
+}

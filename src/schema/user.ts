@@ -63,7 +63,10 @@ builder.mutationFields((t) => ({
       workspaceName: t.arg.string({ description: "Name of your first workspace.", validate: { schema: name } }),
       name: t.arg.string({ required: false, description: "Your display name.", validate: { schema: name } }),
     },
-    resolve: (_root, args, ctx) => ctx.auth.signUp(args),
+    resolve: async (_root, args, ctx) => {
+      await ctx.authLimiter.check({ ...(ctx.ip && { ip: ctx.ip }) });
+      return ctx.auth.signUp(args);
+    },
   }),
   logIn: t.field({
     type: AuthPayload,
@@ -72,7 +75,10 @@ builder.mutationFields((t) => ({
       email: t.arg.string({ description: "Login email.", validate: { schema: email } }),
       password: t.arg.string({ description: "Password.", validate: { schema: password } }),
     },
-    resolve: (_root, args, ctx) => ctx.auth.logIn(args),
+    resolve: async (_root, args, ctx) => {
+      await ctx.authLimiter.check({ email: args.email.trim().toLowerCase(), ...(ctx.ip && { ip: ctx.ip }) });
+      return ctx.auth.logIn(args);
+    },
   }),
   logOut: t.boolean({
     description: "Ends the session whose token this request carries.",

@@ -41,6 +41,7 @@ export interface AppServices {
   readonly retrieval: ReturnType<typeof createRetrieval>;
   readonly chat: ReturnType<typeof createChatService>;
   readonly rateLimiter: RateLimiter;
+  readonly authLimiter: RateLimiter;
   readonly usage: UsageRecorder;
 }
 
@@ -82,6 +83,15 @@ export function createServices(
         { per: "key", max: config.RATE_LIMIT_PER_KEY_PER_MINUTE, windowMs: 60_000 },
         { per: "bot", max: config.RATE_LIMIT_PER_BOT_PER_HOUR, windowMs: 3_600_000 },
         { per: "ip", max: config.RATE_LIMIT_PER_IP_PER_HOUR, windowMs: 3_600_000 },
+      ],
+    }),
+    // Password guessing: log-in attempts per account and per address, sign-ups per address.
+    authLimiter: createRateLimiter({
+      ...(overrides.rateLimitStore && { store: overrides.rateLimitStore }),
+      scope: "auth",
+      rules: [
+        { per: "email", max: config.AUTH_RATE_LIMIT_PER_EMAIL_PER_HOUR, windowMs: 3_600_000 },
+        { per: "ip", max: config.AUTH_RATE_LIMIT_PER_IP_PER_HOUR, windowMs: 3_600_000 },
       ],
     }),
     auth: createAuthService({ prisma, config, logger }),

@@ -22,18 +22,21 @@ export function createRedisStore(client: Pick<RedisClientType, "get" | "set">, p
 }
 
 export interface RateLimitRule {
-  /** What is counted: calls per API key, per bot, or per client address. */
-  per: "key" | "bot" | "ip";
+  /** What is counted: calls per API key, per bot, per client address, or per login email. */
+  per: "key" | "bot" | "ip" | "email";
   max: number;
   windowMs: number;
 }
 
+const SUBJECTS: Record<RateLimitRule["per"], string> = { key: "this API key", bot: "this bot", ip: "your address", email: "this account" };
+
 /**
- * Limits on public (API-key) calls, counted by graphql-rate-limit in a
- * sliding window, in memory or in Redis. Over a limit, RATE_LIMITED with
- * the seconds to wait.
+ * Limits counted by graphql-rate-limit in a sliding window, in memory or in
+ * Redis. Over a limit, RATE_LIMITED with the seconds to wait. `scope`
+ * keeps the counters of separate limiters (public calls, logins) apart in
+ * a shared store.
  */
-export function createRateLimiter({ rules, store = new InMemoryStore() }: { rules: RateLimitRule[]; store?: Store }) {
+export function createRateLimiter({ rules, store = new InMemoryStore(), scope = "public" }: { rules: RateLimitRule[]; store?: Store; scope?: string }) {
   const limiter = getGraphQLRateLimiter({
     store,
     identifyContext: (context: { identity: string }) => context.identity,
@@ -44,7 +47,7 @@ export function createRateLimiter({ rules, store = new InMemoryStore() }: { rule
       for (const rule of rules) {
         const subject = subjects[rule.per];
         if (!subject) continue;
-        const fieldName = `public-${rule.per}`;
+        const fieldName = `${scope}-${rule.per}`;
         const limited = await limiter(
           { parent: undefined, args: {}, context: { identity: `${rule.per}:${subject}` }, info: { fieldName } as GraphQLResolveInfo },
           { max: rule.max, window: `${rule.windowMs}`, uncountRejected: true },
@@ -53,8 +56,7 @@ export function createRateLimiter({ rules, store = new InMemoryStore() }: { rule
         const calls = await store.getForIdentity({ contextIdentity: `${rule.per}:${subject}`, fieldIdentity: fieldName });
         const oldest = Math.min(...calls.filter((t) => t > Date.now() - rule.windowMs));
         const retryAfterSeconds = Math.max(1, Math.ceil((oldest + rule.windowMs - Date.now()) / 1000));
-        const what = rule.per === "key" ? "this API key" : rule.per === "bot" ? "this bot" : "your address";
-        throw new AppError("RATE_LIMITED", `Too many requests for ${what} (${rule.max} per ${describeWindow(rule.windowMs)}); try again in ${retryAfterSeconds} s.`, {
+        throw new AppError("RATE_LIMITED", `Too many ${scope === "auth" ? "attempts" : "requests"} for ${SUBJECTS[rule.per]} (${rule.max} per ${describeWindow(rule.windowMs)}); try again in ${retryAfterSeconds} s.`, {
           retryAfterSeconds,
           limit: rule.max,
           windowSeconds: rule.windowMs / 1000,
