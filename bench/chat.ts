@@ -35,7 +35,7 @@ const stamped = (count: number) => Array.from({ length: count }, () => () => `${
 
 const ollama = await startFakeOllama();
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "parley-bench-"));
-const server = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+const server = spawn(process.execPath, [...(process.env.PARLEY_BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.PARLEY_BENCH_PROFILE}`] : []), "--import", "tsx", "src/main.ts"], {
   env: { ...process.env, PORT: "0", DATA_DIR: dataDir, OLLAMA_BASE_URL: ollama.url, LOG_LEVEL: "info", PASSWORD_HASH_COST: "10", NODE_OPTIONS: "" },
   stdio: ["ignore", "ignore", "pipe"],
 });
@@ -128,6 +128,35 @@ for (let i = 0; i < SEQUENTIAL + 5; i++) {
   const times = await stream(client);
   if (i >= 5) sequential.push(times); // the first few warm the JIT up
 }
+// 1b. The same streams through bench/relay.ts: the transport's own floor on this machine.
+const relay = spawn(process.execPath, ["--import", "tsx", "bench/relay.ts", ollama.url], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, NODE_OPTIONS: "" } });
+const relayPort = await new Promise<string>((resolve) => relay.stdout!.once("data", (chunk: Buffer) => resolve(chunk.toString().trim())));
+const relayStream = (socket: WebSocket) =>
+  new Promise<number[]>((resolve) => {
+    const latencies: number[] = [];
+    const onMessage = (data: WebSocket.RawData) => {
+      const message = JSON.parse(String(data)) as { text?: string; done?: boolean };
+      if (message.done) {
+        socket.off("message", onMessage);
+        return resolve(latencies);
+      }
+      latencies.push(now() - Number(message.text!.slice(0, -1)));
+    };
+    socket.on("message", onMessage);
+    socket.send("go");
+  });
+const relaySocket = new WebSocket(`ws://127.0.0.1:${relayPort}`);
+await new Promise((resolve) => relaySocket.once("open", resolve));
+const relayLatencies: number[][] = [];
+for (let i = 0; i < SEQUENTIAL + 5; i++) {
+  const latencies = await relayStream(relaySocket);
+  if (i >= 5) relayLatencies.push(latencies);
+}
+relaySocket.close();
+relay.kill("SIGTERM");
+const relayFirst = relayLatencies.map((l) => l[0]!);
+const relayLater = relayLatencies.flatMap((l) => l.slice(1));
+
 const firstTokenLatency = sequential.map((s) => s.latencies[0]!);
 const laterTokenLatency = sequential.flatMap((s) => s.latencies.slice(1));
 const toFirstToken = sequential.map((s) => s.firstReceivedAt! - s.subscribedAt);
@@ -170,6 +199,8 @@ const ms = (v: number) => `${v.toFixed(2)} ms`;
 console.log(`Sequential streams (${SEQUENTIAL}, 20 tokens each), model time excluded:`);
 console.log(`  first token: model -> client added  p50 ${ms(percentile(firstTokenLatency, 50))}  p99 ${ms(percentile(firstTokenLatency, 99))}   (target p50 <= 5, p99 <= 20)`);
 console.log(`  later tokens: model -> client added p50 ${ms(percentile(laterTokenLatency, 50))}  p99 ${ms(percentile(laterTokenLatency, 99))}   (target p99 <= 2)`);
+console.log(`  the floor: a bare relay (bench/relay.ts: HTTP NDJSON in, websocket out, nothing else) first token p50 ${ms(percentile(relayFirst, 50))} p99 ${ms(percentile(relayFirst, 99))}, later tokens p50 ${ms(percentile(relayLater, 50))} p99 ${ms(percentile(relayLater, 99))}`);
+console.log(`  Parley's own share of later tokens (Parley minus relay): p50 ${ms(percentile(laterTokenLatency, 50) - percentile(relayLater, 50))}  p99 ${ms(percentile(laterTokenLatency, 99) - percentile(relayLater, 99))}`);
 console.log(`  subscribe -> first token (session, question stored, retrieval, prompt; the fake model answers at once): p50 ${ms(percentile(toFirstToken, 50))}  p99 ${ms(percentile(toFirstToken, 99))}`);
 console.log(`Concurrent streams: ${STREAMS} at 25 tokens/s, ${TOKENS} tokens each, started over ${RAMP_MS / 1000} s; ran ${loadSeconds.toFixed(1)} s; completed ${completed.length}, failed ${failed}`);
 console.log(`  while all ${completed.length} stream at once (${((steadyTo - steadyFrom) / 1000).toFixed(1)} s, ${concurrentLatency.length} tokens):`);
