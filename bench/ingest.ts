@@ -23,14 +23,24 @@ import { cleanText, splitSections, storeChunks } from "../src/services/ingestion
 const MB = 1024 * 1024;
 const TARGET_MB = Number(process.env.PARLEY_BENCH_MB ?? 20);
 const MODEL_MS_PER_CHUNK = 30;
-const words = "lamp shade warranty delivery refund invoice router firmware reset support customer order parcel battery cable adapter screen".split(" ");
+// A vocabulary with a Zipf-like spread (a few words very common, most rare), so
+// chunks differ as real documents do and their embeddings are not near-duplicates.
+const common = "the a of to and in is for on with that by this be are from or at as your you it can not".split(" ");
+const vocabulary = Array.from({ length: 4000 }, (_, i) => {
+  const syllables = ["ka", "lo", "mi", "ren", "tor", "vi", "sen", "dra", "pul", "gem", "nos", "fi", "ul", "bar"];
+  let word = "";
+  for (let n = i + 7; word.length < 4 || n > 0; n = Math.floor(n / syllables.length)) word += syllables[n % syllables.length];
+  return word;
+});
 
 function prose(bytes: number, seed: number): string {
   const out: string[] = [];
   let size = 0;
   let s = seed;
+  const next = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const word = () => (next() < 0.4 ? common[Math.floor(next() * common.length)]! : vocabulary[Math.floor(Math.exp(next() * Math.log(vocabulary.length))) - 1]!);
   while (size < bytes) {
-    const sentence = Array.from({ length: 12 }, () => words[(s = (s * 1103515245 + 12345) % 2 ** 31) % words.length]).join(" ") + ".";
+    const sentence = Array.from({ length: 12 }, word).join(" ") + ".";
     out.push(sentence);
     size += sentence.length + 1;
     if (out.length % 8 === 0) out.push("\n\n");
@@ -77,7 +87,6 @@ const dir = await mkdtemp(path.join(os.tmpdir(), "parley-bench-"));
 const db = await openDatabase({ dataDir: dir, logger: createLogger("silent") });
 const workspace = await db.prisma.workspace.create({ data: { name: "bench" } });
 const bot = await db.prisma.bot.create({ data: { workspaceId: workspace.id, name: "bench" } });
-const unit = toVectorLiteral(await createLexicalEmbedder(384).embed(["constant"]).then((v) => v[0]!));
 const lexical = createLexicalEmbedder(384);
 const context = { signal: new AbortController().signal, web: { allowPrivateUrls: false, timeoutMs: 1000, maxBytes: MB, maxRedirects: 0 } };
 
@@ -109,12 +118,12 @@ for (const [name, sources] of Object.entries(inputs)) {
     const sections = extracted.sections.map((s) => ({ ...s, text: cleanText(s.text) })).filter((s) => s.text);
     const drafts = await time("split", () => splitSections(sections, input.name, 1000, 200));
     chunks += drafts.length;
-    // Embedding excluded from the throughput: measured apart on a sample.
-    const sample = drafts.slice(0, 200).map((d) => d.content);
+    // Embedding is excluded from the throughput (timed apart), but the chunks are stored
+    // with their real vectors: the HNSW index's cost depends on how they spread.
     const embedStart = performance.now();
-    await lexical.embed(sample);
-    embedSeconds += ((performance.now() - embedStart) / 1000) * (drafts.length / Math.max(1, sample.length));
-    await time("store", () => storeChunks(db.prisma, source, drafts, drafts.map(() => unit), { content: sections.map((s) => s.text).join("\n\n"), contentHash: "bench", title: null }));
+    const vectors = (await lexical.embed(drafts.map((d) => d.content))).map(toVectorLiteral);
+    embedSeconds += (performance.now() - embedStart) / 1000;
+    await time("store", () => storeChunks(db.prisma, source, drafts, vectors, { content: sections.map((s) => s.text).join("\n\n"), contentHash: "bench", title: null }));
   }
   // The embedding sample is timed apart and not part of the throughput.
   const seconds = phases.extract + phases.split + phases.store;
@@ -140,6 +149,6 @@ for (const [name, sources] of Object.entries(inputs)) {
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
 for (const row of rows) console.log(row.map((cell, i) => cell.padStart(widths[i]!)).join("  "));
 console.log(`\n"vs 30 ms/chunk model": pipeline time without embedding as a share of what embedding the same chunks with a real model would take (target < 10%).`);
-console.log(`"lexical embed s": estimated time of the embedded lexical embedder for those chunks (not included in the throughput).`);
+console.log(`"lexical embed s": time of the embedded lexical embedder for those chunks (not included in the throughput).`);
 await db.close();
 await rm(dir, { recursive: true, force: true });
