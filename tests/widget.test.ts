@@ -95,6 +95,9 @@ describe("the widget in Chromium", () => {
 
   it("streams an answer on a host page, with its source link, and renders Markdown as markup only", async () => {
     const { page, chat } = await openWidget(context);
+    // The bot's theme colour, on the launcher and in the chat.
+    expect(await page.locator("[data-parley-launcher]").evaluate((e) => getComputedStyle(e).backgroundColor)).toBe("rgb(11, 122, 62)");
+    expect(await chat.locator(".pw-head").evaluate((e) => getComputedStyle(e).backgroundColor)).toBe("rgb(11, 122, 62)");
     ollama.scriptChat({ tokens: ["Returns ", "are ", "accepted ", "within ", "**30 days**", " of delivery."], holdAfter: 3 });
     await ask(chat, "Within how many days are returns accepted?");
 
