@@ -58,19 +58,19 @@ ${body}
 `;
 }
 
-/** Why the widget page is refused, in words for whoever set the page up. */
-interface Refusal {
-  status: number;
-  reason: string;
-}
+/**
+ * Whether the widget page may be shown, and if not, why, in words for
+ * whoever set the page up. The key is named when known, for usage records.
+ */
+type PageDecision =
+  | { shown: true; bot: Bot; apiKeyId: string }
+  | { shown: false; status: number; reason: string; key?: { id: string; botId: string } };
 
-type PageDecision = { bot: Bot; apiKeyId: string } | Refusal;
-
-async function decide(services: AppServices, botId: string, apiKey: string | null, headers: Headers): Promise<PageDecision & { apiKeyId?: string; botId?: string }> {
-  if (!isId(botId)) return { status: 404, reason: "There is no such chat." };
+async function decide(services: AppServices, botId: string, apiKey: string | null, headers: Headers): Promise<PageDecision> {
+  if (!isId(botId)) return { shown: false, status: 404, reason: "There is no such chat." };
   const key = apiKey ? await services.apiKeys.findUsable(apiKey) : null;
-  if (!key) return { status: 401, reason: "The API key is missing, revoked or expired." };
-  const refused = (status: number, reason: string) => ({ status, reason, apiKeyId: key.id, botId: key.bot.id });
+  if (!key) return { shown: false, status: 401, reason: "The API key is missing, revoked or expired." };
+  const refused = (status: number, reason: string): PageDecision => ({ shown: false, status, reason, key: { id: key.id, botId: key.bot.id } });
   if (key.bot.id !== botId) return refused(403, "This API key belongs to another bot.");
   if (key.bot.status !== "ACTIVE") return refused(403, "This bot is not active.");
   const host = requestOrigin(headers);
@@ -78,7 +78,7 @@ async function decide(services: AppServices, botId: string, apiKey: string | nul
     return refused(403, host ? `This website (${host}) is not one of the bot's allowed domains.` : "This bot can only be used from its allowed websites.");
   }
   services.apiKeys.touch(key);
-  return { bot: key.bot, apiKeyId: key.id };
+  return { shown: true, bot: key.bot, apiKeyId: key.id };
 }
 
 /**
@@ -113,10 +113,10 @@ export function useWidget(services: AppServices, assets: WidgetAssets): Plugin {
       const match = /^\/widget\/([^/]+)\/?$/.exec(url.pathname);
       if (!match) return;
       const started = performance.now();
-      const botId = decodeURIComponent(match[1]!);
-      const decision = await decide(services, botId, url.searchParams.get("api_key"), request.headers);
+      const decision = await decide(services, match[1]!, url.searchParams.get("api_key"), request.headers);
       const nonce = randomBytes(16).toString("base64");
-      const host = request.headers.get("host") ?? "";
+      // The Host header goes into the CSP: only a plain host[:port] may.
+      const host = /^[\w.-]+(:\d+)?$|^\[[\da-f:.]+\](:\d+)?$/i.test(request.headers.get("host") ?? "") ? request.headers.get("host")! : "";
       const common = {
         "content-type": "text/html; charset=utf-8",
         // The page's address holds the API key: never pass it on, never cache it.
@@ -125,21 +125,22 @@ export function useWidget(services: AppServices, assets: WidgetAssets): Plugin {
         "x-content-type-options": "nosniff",
       };
 
-      const req = (serverContext as { req?: IncomingMessage } | undefined)?.req;
-      if ("apiKeyId" in decision && decision.apiKeyId) {
+      const key = decision.shown ? { id: decision.apiKeyId, botId: decision.bot.id } : decision.key;
+      if (key) {
+        const req = (serverContext as { req?: IncomingMessage } | undefined)?.req;
         services.usage.record({
-          botId: "bot" in decision ? decision.bot.id : decision.botId!,
-          apiKeyId: decision.apiKeyId,
+          botId: key.botId,
+          apiKeyId: key.id,
           operation: "widgetPage",
           ip: clientAddress(services.config, request.headers, req?.socket) ?? null,
           userAgent: request.headers.get("user-agent"),
           responseTimeMs: performance.now() - started,
           tokens: null,
-          errorCode: "bot" in decision ? null : decision.status === 401 ? "UNAUTHENTICATED" : "FORBIDDEN",
+          errorCode: decision.shown ? null : "FORBIDDEN",
         });
       }
 
-      if (!("bot" in decision)) {
+      if (!decision.shown) {
         // A refusal may show in any frame: it says why and holds nothing.
         const body = `<main class="pw pw-refused"><p><strong>This chat is not available here.</strong></p><p class="pw-reason">${escapeHtml(decision.reason)}</p></main>`;
         return endResponse(
@@ -166,7 +167,7 @@ export function useWidget(services: AppServices, assets: WidgetAssets): Plugin {
         "script-src 'self'",
         `style-src 'nonce-${nonce}'`,
         "img-src 'self' data:",
-        `connect-src 'self' ws://${host} wss://${host}`,
+        `connect-src 'self'${host && ` ws://${host} wss://${host}`}`,
         `frame-ancestors ${frameAncestors(bot)}`,
         "base-uri 'none'",
         "form-action 'none'",
