@@ -6,6 +6,8 @@
  * (~30 ms per chunk on this class of machine) would add.
  *
  *   npm run bench:ingest            (PARLEY_BENCH_MB=20 by default)
+ *   DATABASE_URL=postgresql://…      the same on PostgreSQL (an empty database)
+ *   PARLEY_BENCH_WITHOUT_HNSW=1      without the vector index, to see its share
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
@@ -84,7 +86,10 @@ async function corpus(): Promise<Record<string, SourceInput[]>> {
 }
 
 const dir = await mkdtemp(path.join(os.tmpdir(), "parley-bench-"));
-const db = await openDatabase({ dataDir: dir, logger: createLogger("silent") });
+// DATABASE_URL: the same on PostgreSQL (its database should be empty: the migrations run).
+const db = await openDatabase({ url: process.env.DATABASE_URL, dataDir: dir, logger: createLogger("silent") });
+// PARLEY_BENCH_WITHOUT_HNSW=1: the same without the vector index, to see its share of "store".
+if (process.env.PARLEY_BENCH_WITHOUT_HNSW) await db.prisma.$executeRawUnsafe("DROP INDEX chunks_embedding_hnsw_idx");
 const workspace = await db.prisma.workspace.create({ data: { name: "bench" } });
 const bot = await db.prisma.bot.create({ data: { workspaceId: workspace.id, name: "bench" } });
 const lexical = createLexicalEmbedder(384);
