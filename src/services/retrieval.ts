@@ -82,14 +82,19 @@ export function createRetrieval({ prisma, embedder }: { prisma: PrismaClient; em
           ORDER BY embedding <=> ${q}::vector
           LIMIT ${candidates}
         ) nearest ORDER BY distance`,
+      // Ranked on ids first: content is read and similarity computed only for the rows kept.
       tsQuery
         ? prisma.$queryRaw<Row[]>`
-            SELECT id, source_id, source_type::text AS source_type, content, metadata,
-                   (1 - (embedding <=> ${q}::vector))::float8 AS similarity
-            FROM chunks, to_tsquery('simple', ${tsQuery}) query
-            WHERE bot_id = ${botId}::uuid AND search_vector @@ query
-            ORDER BY ts_rank_cd(search_vector, query, 1) DESC, id
-            LIMIT ${candidates}`
+            SELECT c.id, c.source_id, c.source_type::text AS source_type, c.content, c.metadata,
+                   (1 - (c.embedding <=> ${q}::vector))::float8 AS similarity
+            FROM (
+              SELECT id, ts_rank_cd(search_vector, query, 1) AS rank
+              FROM chunks, to_tsquery('simple', ${tsQuery}) query
+              WHERE bot_id = ${botId}::uuid AND search_vector @@ query
+              ORDER BY rank DESC, id
+              LIMIT ${candidates}
+            ) ranked JOIN chunks c ON c.id = ranked.id
+            ORDER BY ranked.rank DESC, ranked.id`
         : prisma.$queryRaw<Row[]>`SELECT NULL LIMIT 0`,
     ]);
 
