@@ -159,8 +159,10 @@ describe("ingestion", () => {
     const fresh = Array.from({ length: 40 }, (_, i) => `New fact number ${i} is about shades.`).join("\n\n");
     const counts: number[] = [];
     let reading = true;
+    let stopAt: number | undefined;
     const reader = (async () => {
-      while (reading) {
+      // Reads until it has seen the new chunks (after the sync), however fast or slow the machine.
+      while (reading || (stopAt !== undefined && counts.at(-1) !== stopAt)) {
         const [row] = await t.app.services.db.prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM chunks WHERE source_id = ${id}::uuid`;
         counts.push(Number(row!.n));
         await new Promise((resolve) => setImmediate(resolve));
@@ -173,6 +175,7 @@ describe("ingestion", () => {
       const updated = await gqlRaw(t.url, `mutation($id: ID!, $text: String!) { updateSource(id: $id, text: $text) { syncStatus } }`, { id, text: fresh }, account.headers);
       expect(["PENDING", "PROCESSING"]).toContain(updated.data!.updateSource.syncStatus);
       chunkCount = (await waitForSource(t, id, (s) => s.syncStatus === "SYNCED" && s.chunkCount !== before.length)).chunkCount;
+      stopAt = chunkCount;
     } finally {
       reading = false;
       await reader;
@@ -181,7 +184,9 @@ describe("ingestion", () => {
     const after = await chunksOf(t, id);
     expect(after).toHaveLength(chunkCount);
     expect(after.every((c) => c.content.startsWith("New fact"))).toBe(true);
-    expect(counts.length).toBeGreaterThan(10);
+    // The reader saw the old chunks, then the new ones, and nothing in between.
+    expect(counts[0]).toBe(before.length);
+    expect(counts.at(-1)).toBe(after.length);
     expect(counts.every((n) => n === before.length || n === after.length)).toBe(true);
   });
 

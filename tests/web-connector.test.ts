@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "@jest/globals";
 import { ExtractionError, type ExtractContext } from "../connectors/index.js";
 import { isPrivateAddress } from "../connectors/web/fetch.js";
 import { web } from "../connectors/web/index.js";
+import { parseRobots } from "../connectors/web/robots.js";
 import { serveSite } from "./helpers/site.js";
 
 const page = (title: string, body: string, links: string[] = []) => `<!doctype html><html><head><title>${title}</title>
@@ -105,5 +106,67 @@ describe("web", () => {
       expect([a, isPrivateAddress(a)]).toEqual([a, true]);
     }
     for (const a of ["93.184.216.34", "8.8.8.8", "2606:4700::1111", "::ffff:8.8.8.8"]) expect([a, isPrivateAddress(a)]).toEqual([a, false]);
+  });
+});
+
+describe("robots.txt", () => {
+  it("is read as RFC 9309 says: our group or else *, longest match, Allow on ties, * and $ wildcards", () => {
+    const robots = parseRobots(`# comments are ignored
+User-agent: *
+Disallow: /
+
+User-agent: SomeOtherBot
+User-agent: ParleyBot
+Disallow: /private
+Allow: /private/ok
+Disallow: /*.pdf$
+Disallow: /tmp/
+Allow: /tmp/
+Disallow:
+`);
+    const allows = (path: string) => robots.allows(new URL(path, "https://site.example"));
+    expect(allows("/")).toBe(true);
+    expect(allows("/private")).toBe(false);
+    expect(allows("/private/secret")).toBe(false);
+    expect(allows("/private/ok/page")).toBe(true);
+    expect(allows("/docs/manual.pdf")).toBe(false);
+    expect(allows("/docs/manual.pdf?download=1")).toBe(true);
+    expect(allows("/tmp/x")).toBe(true);
+    expect(allows("/robots.txt")).toBe(true);
+    // Without a group of ours, the * group applies.
+    expect(parseRobots("User-agent: *\nDisallow: /\n").allows(new URL("https://site.example/a"))).toBe(false);
+    expect(parseRobots("User-agent: Googlebot\nDisallow: /\n").allows(new URL("https://site.example/a"))).toBe(true);
+    expect(parseRobots("").allows(new URL("https://site.example/a"))).toBe(true);
+  });
+
+  it("keeps a crawl out of what the site disallows, and never asks for those pages", async () => {
+    const site = await serveSite({
+      "/robots.txt": () => ({ type: "text/plain", body: "User-agent: *\nDisallow: /private\nAllow: /private/ok\n" }),
+      "/": page("Home", "<p>Home page.</p>", ["/private/secret", "/private/ok", "/public"]),
+      "/private/secret": page("Secret", "<p>Do not read.</p>"),
+      "/private/ok": page("Fine", "<p>Allowed after all.</p>"),
+      "/public": page("Public", "<p>Public page.</p>"),
+      "/sitemap.xml": () => ({ type: "application/xml", body: `<urlset><url><loc>${siteOrigin}/private/secret</loc></url><url><loc>${siteOrigin}/public</loc></url></urlset>` }),
+    });
+    const siteOrigin = site.origin;
+    const crawl = await web.extract({ kind: "LINK", name: "home", url: `${site.origin}/`, options: { maxDepth: 1 } }, context());
+    expect([...new Set(crawl.sections.map((s) => s.url))]).toEqual([`${site.origin}/`, `${site.origin}/private/ok`, `${site.origin}/public`]);
+    const fromSitemap = await web.extract({ kind: "LINK", name: "home", url: `${site.origin}/`, options: { sitemap: true } }, context());
+    expect([...new Set(fromSitemap.sections.map((s) => s.url))]).toEqual([`${site.origin}/public`]);
+    expect(site.hits).not.toContain("/private/secret");
+    expect(site.hits.filter((h) => h === "/robots.txt")).toHaveLength(2);
+
+    // The one page a tenant names is read as asked, without consulting robots.txt.
+    const single = await web.extract({ kind: "LINK", name: "secret", url: `${site.origin}/private/secret`, options: {} }, context());
+    expect(single.sections[0]!.text).toContain("Do not read.");
+  });
+
+  it("stops a crawl at the first page when robots.txt cannot be fetched (5xx), and ignores a missing one", async () => {
+    const broken = await serveSite({ "/robots.txt": () => ({ status: 503 }), "/": page("Home", "<p>Home.</p>", ["/next"]), "/next": page("Next", "<p>Next.</p>") });
+    const crawl = await web.extract({ kind: "LINK", name: "home", url: `${broken.origin}/`, options: { maxDepth: 1 } }, context());
+    expect([...new Set(crawl.sections.map((s) => s.url))]).toEqual([`${broken.origin}/`]);
+    const missing = await serveSite({ "/": page("Home", "<p>Home.</p>", ["/next"]), "/next": page("Next", "<p>Next.</p>") });
+    const full = await web.extract({ kind: "LINK", name: "home", url: `${missing.origin}/`, options: { maxDepth: 1 } }, context());
+    expect([...new Set(full.sections.map((s) => s.url))]).toEqual([`${missing.origin}/`, `${missing.origin}/next`]);
   });
 });

@@ -2,6 +2,7 @@ import * as cheerio from "cheerio";
 import { htmlToSections } from "../html.js";
 import { defineConnector, ExtractionError, type ExtractContext, type Section } from "../types.js";
 import { fetchText, parseHttpUrl } from "./fetch.js";
+import { ALLOW_ALL, fetchRobots } from "./robots.js";
 
 /** Options of a link source (stored on the source). */
 export interface WebOptions {
@@ -31,10 +32,14 @@ export const web = defineConnector({
     const maxPages = Math.max(1, Math.min(options.maxPages ?? (options.sitemap || options.maxDepth ? 20 : 1), 500));
     const maxDepth = Math.max(0, Math.min(options.maxDepth ?? 0, 5));
 
-    const queue: { url: string; depth: number }[] = options.sitemap
-      ? (await sitemapUrls(typeof options.sitemap === "string" ? options.sitemap : new URL("/sitemap.xml", start).href, start, context)).map((url) => ({ url, depth: maxDepth }))
-      : [{ url: start.href, depth: 0 }];
-    if (!queue.length) throw new ExtractionError("The sitemap lists no pages of this site.");
+    // A crawl reads only what the site's robots.txt allows; the one page a tenant names is read as asked.
+    const crawling = Boolean(options.sitemap) || maxDepth > 0;
+    const robots = crawling ? await fetchRobots(start, context) : ALLOW_ALL;
+    const allowed = (url: string) => robots.allows(new URL(url));
+    const listed = options.sitemap ? await sitemapUrls(typeof options.sitemap === "string" ? options.sitemap : new URL("/sitemap.xml", start).href, start, context) : [];
+    const queue: { url: string; depth: number }[] = options.sitemap ? listed.filter(allowed).map((url) => ({ url, depth: maxDepth })) : [{ url: start.href, depth: 0 }];
+    if (options.sitemap && !listed.length) throw new ExtractionError("The sitemap lists no pages of this site.");
+    if (!queue.length) throw new ExtractionError("The site's robots.txt does not allow Parley to read any page its sitemap lists.");
     const seen = new Set(queue.map((q) => q.url));
     const sections: Section[] = [];
     const failures: string[] = [];
@@ -64,7 +69,7 @@ export const web = defineConnector({
       sections.push(...extracted.sections.map((s) => ({ ...s, ...(extracted.title && { title: extracted.title }) })));
       if (depth < maxDepth && HTML.test(page.contentType)) {
         for (const link of sameSiteLinks(page.body, page.url, start)) {
-          if (seen.has(link)) continue;
+          if (seen.has(link) || !allowed(link)) continue;
           seen.add(link);
           queue.push({ url: link, depth: depth + 1 });
         }
