@@ -180,6 +180,35 @@ describe("the widget in Chromium", () => {
     await phone.close();
   });
 
+  it("stops an answer on request: the model's request is closed and what arrived is kept", async () => {
+    const { page, chat } = await openWidget(context);
+    ollama.scriptChat({ tokens: ["Let ", "me ", "explain ", "at ", "length."], holdAfter: 2 });
+    const aborted = ollama.abortedChats;
+    await ask(chat, "Tell me everything about returns");
+    const answer = answers(chat).last();
+    await answer.locator(".pw-text").filter({ hasText: "Let me" }).waitFor();
+    await chat.getByRole("button", { name: "Stop the answer" }).click();
+    await answer.getByText("Stopped.").waitFor();
+    expect(await answer.locator(".pw-text").textContent()).toMatch(/^Let me\s*$/);
+    await chat.getByRole("button", { name: "Send" }).waitFor();
+    for (let i = 0; ollama.abortedChats === aborted; i++) {
+      if (i > 100) throw new Error("the model's request was never closed");
+      await page.waitForTimeout(50);
+    }
+    ollama.release();
+    // The server keeps the unfinished answer, marked cancelled (written as the stream closes).
+    for (let i = 0; ; i++) {
+      const stored = await t.app.services.db.prisma.message.findFirst({ where: { role: "ASSISTANT", errorCode: "CANCELLED" } });
+      if (stored) {
+        expect(stored.content).toBe("Let me ");
+        break;
+      }
+      if (i > 100) throw new Error("the cancelled answer was not kept");
+      await page.waitForTimeout(50);
+    }
+    await page.close();
+  });
+
   it("says plainly when the visitor is over the rate limit, and keeps the question", async () => {
     const { page, chat } = await openWidget(context);
     // Use up the key's minute from a script.

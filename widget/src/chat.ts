@@ -58,7 +58,12 @@ export async function startChat(config: PageConfig): Promise<void> {
   log.setAttribute("aria-label", `Conversation with ${bot.name}`);
   const input = h("textarea", { id: "pw-input", rows: 1, maxLength: MAX_QUESTION, placeholder: "Ask a question…", autocomplete: "off" });
   const send = h("button", { type: "submit", className: "pw-send", textContent: "Send" });
-  const form = h("form", { className: "pw-form" }, h("label", { htmlFor: "pw-input", className: "pw-sr", textContent: `Ask ${bot.name} a question` }), input, send);
+  // While an answer streams, Stop takes Send's place: it cancels the answer (the server stops the model).
+  const stop = h("button", { type: "button", className: "pw-send", textContent: "Stop", hidden: true });
+  stop.setAttribute("aria-label", "Stop the answer");
+  const form = h("form", { className: "pw-form" }, h("label", { htmlFor: "pw-input", className: "pw-sr", textContent: `Ask ${bot.name} a question` }), input, send, stop);
+  let stopAnswer: (() => void) | undefined;
+  stop.addEventListener("click", () => stopAnswer?.());
   const fresh = h("button", { type: "button", className: "pw-icon", textContent: "New chat", title: "Start a new conversation" });
   const head = h("header", { className: "pw-head" }, h("h1", { textContent: bot.title }), fresh);
   if (config.embedded) {
@@ -95,6 +100,10 @@ export async function startChat(config: PageConfig): Promise<void> {
     status.textContent = text;
     status.hidden = !text;
     send.disabled = busy || waiting > 0 || connection === "refused";
+    const stopHadFocus = document.activeElement === stop;
+    send.hidden = busy;
+    stop.hidden = !busy;
+    if (stopHadFocus && !busy) input.focus();
     input.disabled = connection === "refused";
     log.setAttribute("aria-busy", String(busy));
   }
@@ -135,7 +144,8 @@ export async function startChat(config: PageConfig): Promise<void> {
       else text.append(renderMarkdown(message.text));
       const parts: (HTMLElement | undefined)[] = [who, text];
       if (streaming && !message.text) text.append(h("span", { className: "pw-typing", textContent: "…" }));
-      if (message.failed) parts.push(h("p", { className: "pw-error", textContent: "This answer could not be completed." }));
+      if (message.stopped) parts.push(h("p", { className: "pw-error", textContent: "Stopped." }));
+      else if (message.failed) parts.push(h("p", { className: "pw-error", textContent: "This answer could not be completed." }));
       if (!streaming && message.role === "assistant") parts.push(renderSources(message.sources ?? []), renderRating(message));
       bubble.replaceChildren(...parts.filter((p): p is HTMLElement => !!p));
       bubble.setAttribute("aria-busy", String(streaming));
@@ -201,6 +211,7 @@ export async function startChat(config: PageConfig): Promise<void> {
       if (!busy) return;
       cancelAnimationFrame(frame);
       busy = false;
+      stopAnswer = undefined;
       store.save(conversation);
       refresh();
     };
@@ -227,7 +238,7 @@ export async function startChat(config: PageConfig): Promise<void> {
       showError(error);
     };
 
-    client.subscribe<{ chat: ChatEvent }>({ query: CHAT, variables: { botId: config.botId, message: text, sessionId: conversation.sessionId ?? null } }, {
+    const unsubscribe = client.subscribe<{ chat: ChatEvent }>({ query: CHAT, variables: { botId: config.botId, message: text, sessionId: conversation.sessionId ?? null } }, {
       next: ({ data, errors }) => {
         if (errors?.length) return refused(errors);
         const event = data?.chat;
@@ -260,6 +271,13 @@ export async function startChat(config: PageConfig): Promise<void> {
       error: refused,
       complete: finish,
     });
+    stopAnswer = () => {
+      done = true;
+      unsubscribe();
+      answer.stopped = true;
+      draw();
+      finish();
+    };
   }
 
   function postToHost(message: FrameMessage): void {

@@ -9,6 +9,8 @@ export interface StoredMessage {
   rating?: "UP" | "DOWN";
   /** The answer stopped before completing (the text is what had arrived). */
   failed?: boolean;
+  /** The visitor stopped it. */
+  stopped?: boolean;
 }
 
 export interface Conversation {
