@@ -101,7 +101,8 @@ export function createChatService({
         const [context, prompts, turns] = await Promise.all([
           retrieval.retrieve(bot.id, question, { topK: bot.topK, minSimilarity: bot.minSimilarity }, signal),
           prisma.prompt.findMany({ where: { botId: bot.id, isActive: true }, orderBy: { order: "asc" } }),
-          history(session.id, userMessage.createdAt),
+          // A conversation opened by this question has no earlier turns to look up.
+          input.sessionId ? history(session.id, userMessage.createdAt) : [],
         ]);
         sources = citeSources(context);
         const messages = assemblePrompt({ botName: bot.name, prompts, question, context, history: turns, historyBudget: config.CHAT_HISTORY_TOKENS });
