@@ -74,6 +74,20 @@ describe("retrieval", () => {
     expect(nothing).toEqual([]);
   });
 
+  it("matches word forms by prefix, and falls back to most of the question's words when not all are anywhere", async () => {
+    const t = await startApp({}, { embedder: meaninglessEmbedder });
+    const { botId, ids } = await seed(t);
+    const retrieval = createRetrieval({ prisma: t.app.services.db.prisma, embedder: meaninglessEmbedder });
+    const find = async (question: string) => (await retrieval.retrieve(botId, question, { topK: 3, minSimilarity: 0.999 })).map((c) => c.sourceId);
+    // "invoice" finds "Invoices" (every word, as prefixes).
+    expect(await find("invoice email")).toEqual([ids.billing]);
+    expect(await find("invoices")).toEqual([ids.billing]);
+    // No chunk says "quickly"; two of the three words will do.
+    expect(await find("How quickly are invoices sent?")).toEqual([ids.billing]);
+    // One word of four is not enough.
+    expect(await find("quickly bought zebra invoices")).toEqual([]);
+  });
+
   it("drops vector matches under the bot's minimum similarity", async () => {
     const t = await startApp();
     const { botId } = await seed(t);
@@ -124,6 +138,13 @@ describe("the extractive answerer", () => {
     expect(text).toBe("According to manual.pdf (page 4): The warranty lasts two years.");
     expect(parts.filter((p) => p.type === "token").length).toBeGreaterThan(5);
     expect(parts.at(-1)).toMatchObject({ type: "done", model: "parley-extractive" });
+  });
+
+  it("prefers the sentence with the question's rare words, and leaves headings out", async () => {
+    const returns = "# Returns\n\nYou may return any item within 30 days.\n\n## How to return\n\nPrint the return label and drop the parcel.\n\nCustom-built wheels cannot be returned.";
+    const { text } = await answer("Can I return a custom wheel?", [chunk(returns, "returns.md")]);
+    expect(text).toMatch(/^According to returns\.md: .*Custom-built wheels cannot be returned\.$/);
+    expect(text).not.toMatch(/Returns You|How to return/);
   });
 
   it("says so when nothing relevant was found, instead of inventing", async () => {

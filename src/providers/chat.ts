@@ -90,14 +90,33 @@ function similarity(a: Map<string, number>, b: Map<string, number>): number {
   return na && nb ? dot / Math.sqrt(na * nb) : 0;
 }
 
-/** Sentences of a chunk, without heading markers and list bullets. */
+/**
+ * Sentences of a chunk, without list bullets. Headings are left out: a
+ * Markdown heading, or a short line with no closing punctuation ("Warranty
+ * and service") names a topic, and glued to the next sentence it reads badly.
+ */
 function sentences(text: string): string[] {
   return text
-    .replace(/^#+\s+/gm, "")
-    .replace(/^[-*]\s+/gm, "")
-    .split(/(?<=[.!?])\s+|\n+/)
+    .split(/\n+/)
+    .filter((line) => !/^\s*#/.test(line) && !(/[\p{L}\p{N})]\s*$/u.test(line) && line.trim().split(/\s+/).length <= 5))
+    .map((line) => line.replace(/^\s*(?:[-*+]|\d{1,3}[.)])\s+/, ""))
+    .flatMap((line) => line.split(/(?<=[.!?])\s+/))
     .map((s) => s.trim())
     .filter((s) => s.length > 3);
+}
+
+/**
+ * Features weighted by how rare they are among the candidate sentences:
+ * words every sentence shares (the topic itself, "return" in a returns
+ * policy) tell them apart less than the rare ones a question names
+ * ("custom", "wheel").
+ */
+function weighByRarity(candidates: Map<string, number>[]): (features: Map<string, number>) => Map<string, number> {
+  const documents = new Map<string, number>();
+  for (const features of candidates) for (const feature of features.keys()) documents.set(feature, (documents.get(feature) ?? 0) + 1);
+  // A feature no sentence has cannot tell them apart: it weighs as little as one they all share.
+  const idf = (feature: string) => Math.log(1 + candidates.length / (documents.get(feature) ?? candidates.length));
+  return (features) => new Map([...features].map(([feature, weight]) => [feature, weight * idf(feature)]));
 }
 
 /**
@@ -107,16 +126,18 @@ function sentences(text: string): string[] {
  * never writes anything its sources do not say; when nothing relevant was
  * retrieved, it says so. The final event names it as the model.
  */
-export function createExtractiveChat({ maxSentences = 3, minScore = 0.08 }: { maxSentences?: number; minScore?: number } = {}): ChatModel {
+export function createExtractiveChat({ maxSentences = 3, minScore = 0.05 }: { maxSentences?: number; minScore?: number } = {}): ChatModel {
   return {
     provider: "embedded",
     defaultModel: EMBEDDED_CHAT_MODEL,
     async *stream(request, signal) {
-      const question = lexicalFeatures(request.question);
-      const scored = request.context.flatMap((chunk, c) =>
-        sentences(chunk.content).map((text, i) => ({ text, chunk: c, i, score: similarity(question, lexicalFeatures(text)) })),
-      );
-      const best = scored.filter((s) => s.score >= minScore).sort((a, b) => b.score - a.score).slice(0, maxSentences);
+      const candidates = request.context.flatMap((chunk, c) => sentences(chunk.content).map((text, i) => ({ text, chunk: c, i, features: lexicalFeatures(text) })));
+      const weigh = weighByRarity(candidates.map((s) => s.features));
+      const question = weigh(lexicalFeatures(request.question));
+      const scored = candidates.map((s) => ({ ...s, score: similarity(question, weigh(s.features)) }));
+      const ranked = scored.filter((s) => s.score >= minScore).sort((a, b) => b.score - a.score);
+      // Sentences far behind the best one are padding, not answer.
+      const best = ranked.filter((s) => s.score >= ranked[0]!.score / 2).slice(0, maxSentences);
       let answer: string;
       if (!best.length) {
         answer = NOTHING_FOUND;

@@ -45,15 +45,29 @@ const STOP_WORDS = new Set(
  * make ranking them the slowest part of retrieval.
  */
 export function textQuery(question: string): string | null {
+  const { terms, distinctive } = textTerms(question, false);
+  if (!terms.length) return null;
+  const all = terms.length > 1 ? `(${terms.join(" & ")})` : terms[0]!;
+  return distinctive.length ? `${all} | ${distinctive.join(" | ")}` : all;
+}
+
+/**
+ * The tsquery terms of a question's content words, and its distinctive
+ * tokens (see textQuery). The 'simple' configuration does not stem (it knows
+ * no language); with `prefixes`, a word of four letters or more matches as a
+ * prefix, so "refund" finds "refunds" and "bike" finds "bikes" (codes still
+ * match exactly). Prefixes cost more in the GIN index, so only the fallback
+ * query uses them.
+ */
+function textTerms(question: string, prefixes: boolean): { terms: string[]; distinctive: string[] } {
   const words = question.normalize("NFKC").match(/[\p{L}\p{N}]+/gu) ?? [];
   // Capitalized mid-sentence, a word is likely a name ("Does Acme ship?").
   const isDistinctive = (t: string, i: number) => /\p{N}/u.test(t) || /^\p{Lu}{2,}$/u.test(t) || (i > 0 && /^\p{Lu}\p{Ll}/u.test(t));
   const kept = words.map((t, i) => ({ t, distinctive: isDistinctive(t, i) })).filter(({ t }) => t.length > 1 && !STOP_WORDS.has(t.toLowerCase()));
-  const terms = [...new Set(kept.map(({ t }) => t.toLowerCase()))].slice(0, 16);
-  if (!terms.length) return null;
+  const term = (t: string, distinctive: boolean) => (prefixes && !distinctive && t.length >= 4 ? `${t}:*` : t);
+  const terms = [...new Set(kept.map(({ t, distinctive }) => term(t.toLowerCase(), distinctive)))].slice(0, 16);
   const distinctive = [...new Set(kept.filter((k) => k.distinctive).map(({ t }) => t.toLowerCase()))];
-  const all = terms.length > 1 ? `(${terms.join(" & ")})` : terms[0]!;
-  return distinctive.length ? `${all} | ${distinctive.join(" | ")}` : all;
+  return { terms, distinctive };
 }
 
 /** Candidates HNSW examines per search (pgvector's default is 40): more means better recall, a little slower. */
@@ -120,7 +134,34 @@ export function createRetrieval({ prisma, embedder }: { prisma: PrismaClient; em
     };
     byVector.filter((row) => Number(row.similarity) >= minSimilarity).forEach((row, rank) => add(row, rank, false));
     byText.forEach((row, rank) => add(row, rank, true));
+    if (!fused.size) (await mostWords(botId, q, question, candidates)).forEach((row, rank) => add(row, rank, true));
     return [...fused.values()].sort((a, b) => b.score - a.score || b.similarity - a.similarity).slice(0, topK);
+  }
+
+  /**
+   * The last resort when neither the embedding nor all the question's words
+   * found anything: chunks with at least half of its content words, as
+   * prefixes ("How fast is my refund?" finds the refunds policy, which never
+   * says "fast", nor "refund" but "Refunds").
+   */
+  async function mostWords(botId: string, q: string, question: string, limit: number): Promise<Row[]> {
+    const { terms } = textTerms(question, true);
+    if (!terms.length) return [];
+    const params: unknown[] = [botId, q, terms.join(" | "), Math.ceil(terms.length / 2), limit];
+    const matched = terms.map((term) => `(search_vector @@ to_tsquery('simple', $${params.push(term)}))::int`).join(" + ");
+    return prisma.$queryRawUnsafe<Row[]>(
+      `SELECT c.id, c.source_id, c.source_type::text AS source_type, c.content, c.metadata,
+              (1 - (c.embedding <=> $2::vector))::float8 AS similarity
+       FROM (
+         SELECT id, ts_rank_cd(search_vector, query, 1) AS rank
+         FROM chunks, to_tsquery('simple', $3) query
+         WHERE bot_id = $1::uuid AND search_vector @@ query AND ${matched} >= $4
+         ORDER BY rank DESC, id
+         LIMIT $5
+       ) ranked JOIN chunks c ON c.id = ranked.id
+       ORDER BY ranked.rank DESC, ranked.id`,
+      ...params,
+    );
   }
 
   return {
