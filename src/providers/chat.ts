@@ -91,14 +91,18 @@ function similarity(a: Map<string, number>, b: Map<string, number>): number {
 }
 
 /**
- * Sentences of a chunk, without list bullets. Headings are left out: a
- * Markdown heading, or a short line with no closing punctuation ("Warranty
- * and service") names a topic, and glued to the next sentence it reads badly.
+ * Whether a line is a heading: Markdown's, or a short line of words alone,
+ * without closing punctuation, digits or a colon ("Warranty and service", not
+ * "Phone: +31 30 123 4567"). A heading names a topic; glued to the next
+ * sentence of an answer it reads badly.
  */
+const isHeading = (line: string) => /^\s*#/.test(line) || (/\p{L}\s*$/u.test(line) && !/[\d:]/.test(line) && line.trim().split(/\s+/).length <= 5);
+
+/** Sentences of a chunk, without headings and list bullets. */
 function sentences(text: string): string[] {
   return text
     .split(/\n+/)
-    .filter((line) => !/^\s*#/.test(line) && !(/[\p{L}\p{N})]\s*$/u.test(line) && line.trim().split(/\s+/).length <= 5))
+    .filter((line) => !isHeading(line))
     .map((line) => line.replace(/^\s*(?:[-*+]|\d{1,3}[.)])\s+/, ""))
     .flatMap((line) => line.split(/(?<=[.!?])\s+/))
     .map((s) => s.trim())
