@@ -71,6 +71,7 @@ const UpdateBot = graphql(`
         widgetTheme {
           primaryColor
           position
+          title
         }
       }
     }
@@ -250,14 +251,17 @@ describe("the admin flow over HTTP", () => {
       settings: { chatModel: null, temperature: 0.3, topK: 6, minSimilarity: 0.25, greeting: "Hi!", widgetTheme: { primaryColor: "#1a73e8", position: "LEFT", title: null } },
     });
 
-    const updated = await gql(url, UpdateBot, { id: bot.id, input: { description: null, settings: { topK: 8, widgetTheme: { position: "RIGHT" } } } }, auth);
+    // Theme fields left out keep their value (as the input type says); null resets one.
+    const updated = await gql(url, UpdateBot, { id: bot.id, input: { description: null, settings: { topK: 8, widgetTheme: { position: "RIGHT", title: "Acme help" } } } }, auth);
     expect(updated.errors).toBeUndefined();
     expect(updated.data!.updateBot).toMatchObject({
       name: "Helpdesk",
       description: null,
       allowedDomains: ["www.example.com", "*.acme.io", "localhost"],
-      settings: { topK: 8, greeting: "Hi!", widgetTheme: { primaryColor: null, position: "RIGHT" } },
+      settings: { topK: 8, greeting: "Hi!", widgetTheme: { primaryColor: "#1a73e8", position: "RIGHT", title: "Acme help" } },
     });
+    const reset = await gql(url, UpdateBot, { id: bot.id, input: { settings: { widgetTheme: { primaryColor: null } } } }, auth);
+    expect(reset.data!.updateBot.settings.widgetTheme).toEqual({ primaryColor: null, position: "RIGHT", title: "Acme help" });
 
     const system1 = await gql(url, CreatePrompt, { botId: bot.id, input: { type: "SYSTEM", text: "You are Acme's helpdesk." } }, auth);
     const system2 = await gql(url, CreatePrompt, { botId: bot.id, input: { type: "SYSTEM", text: "Answer briefly." } }, auth);

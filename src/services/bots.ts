@@ -55,8 +55,21 @@ const transitions: Record<BotStatus, BotStatus[]> = {
   ARCHIVED: ["ACTIVE"],
 };
 
+/**
+ * The widget theme after an update: a field left out keeps its value, a
+ * field set to null goes back to its default.
+ */
+function mergeTheme(current: Prisma.JsonValue | null, input: WidgetTheme): Prisma.InputJsonObject {
+  const merged: Record<string, unknown> = { ...(current && typeof current === "object" && !Array.isArray(current) ? current : {}) };
+  for (const [key, value] of Object.entries(input)) {
+    if (value === null) delete merged[key];
+    else if (value !== undefined) merged[key] = value;
+  }
+  return merged as Prisma.InputJsonObject;
+}
+
 /** Prisma data from input: null or absent leaves a field as it is, except nullable text, where null clears. */
-function botData(input: BotInput): Prisma.BotUpdateInput {
+function botData(input: BotInput, currentTheme: Prisma.JsonValue | null = null): Prisma.BotUpdateInput {
   const s = input.settings ?? {};
   const data: Prisma.BotUpdateInput = {};
   if (input.name != null) data.name = input.name;
@@ -68,9 +81,7 @@ function botData(input: BotInput): Prisma.BotUpdateInput {
   if (s.topK != null) data.topK = s.topK;
   if (s.minSimilarity != null) data.minSimilarity = s.minSimilarity;
   if (s.greeting !== undefined) data.greeting = s.greeting || null;
-  if (s.widgetTheme != null) {
-    data.widgetTheme = Object.fromEntries(Object.entries(s.widgetTheme).filter(([, v]) => v != null)) as Prisma.InputJsonObject;
-  }
+  if (s.widgetTheme != null) data.widgetTheme = mergeTheme(currentTheme, s.widgetTheme);
   return data;
 }
 
@@ -93,7 +104,7 @@ export function createBotService({ prisma, config }: { prisma: PrismaClient; con
 
     async update(actor: Actor, botId: string, input: BotInput): Promise<Bot> {
       const bot = await load(actor, botId);
-      return prisma.bot.update({ where: { id: bot.id }, data: botData(input) });
+      return prisma.bot.update({ where: { id: bot.id }, data: botData(input, bot.widgetTheme) });
     },
 
     async setStatus(actor: Actor, botId: string, status: BotStatus): Promise<Bot> {
