@@ -41,9 +41,9 @@ const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.char
 /** JSON inside a script element: `<` escaped so no text can close the element. */
 const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
 
-function page(assets: WidgetAssets, nonce: string, title: string, body: string): string {
+function page(assets: WidgetAssets, nonce: string, title: string, body: string, language = "en"): string {
   return `<!doctype html>
-<html lang="en">
+<html lang="${language}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
@@ -172,7 +172,7 @@ export function useWidget(services: AppServices, assets: WidgetAssets): Plugin {
         "base-uri 'none'",
         "form-action 'none'",
       ].join("; ");
-      return endResponse(new fetchAPI.Response(page(assets, nonce, config.bot.title, body), { headers: { ...common, "content-security-policy": csp } }));
+      return endResponse(new fetchAPI.Response(page(assets, nonce, config.bot.title, body, config.bot.language), { headers: { ...common, "content-security-policy": csp } }));
     },
   };
 }

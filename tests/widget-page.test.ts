@@ -96,7 +96,7 @@ describe("GET /widget/:botId", () => {
       apiKey: shop.key,
       endpoint: "/graphql",
       embedded: false,
-      bot: { id: shop.id, name: "Shop </script><script>alert(1)</script>", title: "Shop </script><script>alert(1)</script>", greeting: "Hi <b>there</b>", primaryColor: "#0b7a3e", position: "left" },
+      bot: { id: shop.id, name: "Shop </script><script>alert(1)</script>", title: "Shop </script><script>alert(1)</script>", greeting: "Hi <b>there</b>", primaryColor: "#0b7a3e", position: "left", language: "en" },
     });
     expect(html).toMatch(/<script src="\/widget\.js\?v=[0-9a-f]{16}" defer><\/script>/);
     // The page's style element carries the nonce its CSP names.
@@ -124,6 +124,17 @@ describe("GET /widget/:botId", () => {
     expect(html).toContain(`<p class="pw-reason">${reason.replace(/'/g, "&#39;")}</p>`);
     expect(html).not.toContain("parley-config");
     expect(csp(response)["frame-ancestors"]).toBeUndefined();
+  });
+
+  it("speaks the bot's widget language", async () => {
+    const german = await bot("Gartenhelfer", { isPublic: true, settings: { widgetTheme: { language: "DE" } } });
+    const response = await page(german.id, german.key);
+    const html = await response.text();
+    expect(html).toContain('<html lang="de">');
+    const json = /<script type="application\/json" id="parley-config">(.*?)<\/script>/s.exec(html)![1]!;
+    expect(JSON.parse(json).bot.language).toBe("de");
+    const face = await gqlRaw(t.url, `{ publicBot { language } }`, {}, { "x-api-key": german.key });
+    expect(face.data).toEqual({ publicBot: { language: "de" } });
   });
 
   it("lets a public bot without a list be embedded anywhere or opened on its own", async () => {

@@ -226,6 +226,19 @@ describe("the widget in Chromium", () => {
     await page.close();
   });
 
+  it("speaks the bot's widget language", async () => {
+    const german = await admin_(`mutation($w: ID!) { createBot(input: { workspaceId: $w, name: "Gartenhelfer", isPublic: true, settings: { widgetTheme: { language: DE } } }) { id } }`, { w: admin.workspaceId });
+    const id = german.createBot.id as string;
+    await admin_(`mutation($b: ID!) { activateBot(id: $b) { status } }`, { b: id });
+    const key = (await admin_(`mutation($b: ID!) { createApiKey(botId: $b, name: "de") { secret } }`, { b: id })).createApiKey.secret as string;
+    const page = await context.newPage();
+    await page.goto(`${parley()}/widget/${id}?api_key=${key}`);
+    await page.getByRole("button", { name: "Senden" }).waitFor();
+    expect(await page.getByLabel("Frage an Gartenhelfer").getAttribute("placeholder")).toBe("Stellen Sie eine Frage…");
+    expect(await page.getByRole("button", { name: "Neuer Chat" }).count()).toBe(1);
+    await page.close();
+  });
+
   it("says when it is offline, and reconnects when the server comes back", async () => {
     const { page, chat } = await openWidget(context);
     const status = chat.locator(".pw-status");

@@ -12,12 +12,24 @@ const WidgetPosition = builder.enumType("WidgetPosition", {
   values: { LEFT: { value: "left", description: "Bottom left." }, RIGHT: { value: "right", description: "Bottom right." } } as const,
 });
 
+export const WidgetLanguage = builder.enumType("WidgetLanguage", {
+  description: "The language of the widget's own words (buttons, states); the greeting and the answers are the bot's.",
+  values: {
+    EN: { value: "en", description: "English." },
+    DE: { value: "de", description: "German." },
+    FR: { value: "fr", description: "French." },
+    NL: { value: "nl", description: "Dutch." },
+    ES: { value: "es", description: "Spanish." },
+  } as const,
+});
+
 const WidgetTheme = builder.objectRef<WidgetThemeShape>("WidgetTheme").implement({
   description: "How the website widget looks.",
   fields: (t) => ({
     primaryColor: t.string({ nullable: true, description: "Accent colour, like #1a73e8.", resolve: (w) => w.primaryColor ?? null }),
     position: t.field({ type: WidgetPosition, nullable: true, description: "Launcher corner.", resolve: (w) => w.position ?? null }),
     title: t.string({ nullable: true, description: "Header title (the bot's name when null).", resolve: (w) => w.title ?? null }),
+    language: t.field({ type: WidgetLanguage, nullable: true, description: "The widget's language (English when null).", resolve: (w) => w.language ?? null }),
   }),
 });
 
@@ -114,6 +126,7 @@ const WidgetThemeInput = builder.inputType("WidgetThemeInput", {
     primaryColor: t.string({ required: false, description: "Accent colour, like #1a73e8.", validate: { schema: v.hexColor } }),
     position: t.field({ type: WidgetPosition, required: false, description: "Launcher corner." }),
     title: t.string({ required: false, description: "Header title.", validate: { schema: v.optionalText(100) } }),
+    language: t.field({ type: WidgetLanguage, required: false, description: "The widget's language." }),
   }),
 });
 

@@ -220,6 +220,7 @@ const PublicBot = builder.objectRef<PublicFace>("PublicBot").implement({
     primaryColor: t.exposeString("primaryColor", { nullable: true, description: "Accent colour." }),
     title: t.exposeString("title", { description: "Header title." }),
     position: t.exposeString("position", { description: "Launcher corner: left or right." }),
+    language: t.exposeString("language", { description: "The widget's language, as a code: en, de, fr, nl or es." }),
   }),
 });
 

@@ -3,10 +3,15 @@ import type { Config } from "../config.js";
 import { EDITOR, requireRole, type Actor } from "./access.js";
 import { AppError, assertId, notFound } from "./errors.js";
 
+/** The languages the widget speaks (its own words; the bot's greeting and answers are the tenant's). */
+export const WIDGET_LANGUAGES = ["en", "de", "fr", "nl", "es"] as const;
+export type WidgetLanguage = (typeof WIDGET_LANGUAGES)[number];
+
 export interface WidgetTheme {
   primaryColor?: string | null;
   position?: "left" | "right" | null;
   title?: string | null;
+  language?: WidgetLanguage | null;
 }
 
 export interface BotSettingsInput {
@@ -34,6 +39,7 @@ export interface PublicFace {
   greeting: string | null;
   primaryColor: string | null;
   position: "left" | "right";
+  language: WidgetLanguage;
 }
 
 export function publicFace(bot: Bot): PublicFace {
@@ -45,6 +51,7 @@ export function publicFace(bot: Bot): PublicFace {
     greeting: bot.greeting,
     primaryColor: theme.primaryColor ?? null,
     position: theme.position === "left" ? "left" : "right",
+    language: theme.language ?? "en",
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Client } from "graphql-ws/client";
 import { icon, THUMB } from "./icons.js";
 import { isCloseEvent, openConnection, type ConnectionState } from "./connection.js";
+import { stringsFor } from "./i18n.js";
 import { link, renderMarkdown, safeUrl } from "./markdown.js";
 import { hostStore, localStore, type Conversation, type StoredMessage } from "./store.js";
 import type { CitedSource, FrameMessage, PageConfig } from "./types.js";
@@ -46,6 +47,7 @@ function firstError(error: unknown): GraphQLError | undefined {
 /** The full-page chat inside the widget's iframe (or opened on its own). */
 export async function startChat(config: PageConfig): Promise<void> {
   const { bot } = config;
+  const t = stringsFor(bot.language);
   if (bot.primaryColor) document.documentElement.style.setProperty("--pw-accent", bot.primaryColor);
 
   const status = h("p", { className: "pw-status", hidden: true });
@@ -55,20 +57,20 @@ export async function startChat(config: PageConfig): Promise<void> {
   log.setAttribute("role", "log");
   // role=log implies it, but not every screen reader honours the implicit value.
   log.setAttribute("aria-live", "polite");
-  log.setAttribute("aria-label", `Conversation with ${bot.name}`);
-  const input = h("textarea", { id: "pw-input", rows: 1, maxLength: MAX_QUESTION, placeholder: "Ask a question…", autocomplete: "off" });
-  const send = h("button", { type: "submit", className: "pw-send", textContent: "Send" });
+  log.setAttribute("aria-label", t.conversation(bot.name));
+  const input = h("textarea", { id: "pw-input", rows: 1, maxLength: MAX_QUESTION, placeholder: t.placeholder, autocomplete: "off" });
+  const send = h("button", { type: "submit", className: "pw-send", textContent: t.send });
   // While an answer streams, Stop takes Send's place: it cancels the answer (the server stops the model).
-  const stop = h("button", { type: "button", className: "pw-send", textContent: "Stop", hidden: true });
-  stop.setAttribute("aria-label", "Stop the answer");
-  const form = h("form", { className: "pw-form" }, h("label", { htmlFor: "pw-input", className: "pw-sr", textContent: `Ask ${bot.name} a question` }), input, send, stop);
+  const stop = h("button", { type: "button", className: "pw-send", textContent: t.stop, hidden: true });
+  stop.setAttribute("aria-label", t.stopLabel);
+  const form = h("form", { className: "pw-form" }, h("label", { htmlFor: "pw-input", className: "pw-sr", textContent: t.ask(bot.name) }), input, send, stop);
   let stopAnswer: (() => void) | undefined;
   stop.addEventListener("click", () => stopAnswer?.());
-  const fresh = h("button", { type: "button", className: "pw-icon", textContent: "New chat", title: "Start a new conversation" });
+  const fresh = h("button", { type: "button", className: "pw-icon", textContent: t.newChat, title: t.newChatTitle });
   const head = h("header", { className: "pw-head" }, h("h1", { textContent: bot.title }), fresh);
   if (config.embedded) {
     const close = h("button", { type: "button", className: "pw-icon pw-close", textContent: "×" });
-    close.setAttribute("aria-label", "Close chat");
+    close.setAttribute("aria-label", t.close);
     close.addEventListener("click", () => postToHost({ type: "parley:close" }));
     head.append(close);
   }
@@ -84,7 +86,7 @@ export async function startChat(config: PageConfig): Promise<void> {
 
   const client: Client = openConnection(new URL(config.endpoint, location.href).href.replace(/^http/, "ws"), config.apiKey, (state, reason) => {
     connection = state;
-    if (state === "refused") notice = reason ? `This chat is not available here (${reason}).` : "This chat is not available here.";
+    if (state === "refused") notice = reason ? `${t.refused} (${reason})` : t.refused;
     refresh();
   });
 
@@ -93,9 +95,9 @@ export async function startChat(config: PageConfig): Promise<void> {
     const waiting = Math.ceil((blockedUntil - Date.now()) / 1000);
     let text = "";
     if (connection === "refused") text = notice;
-    else if (!navigator.onLine) text = busy ? "You are offline. Your question will be sent when the connection is back." : "You are offline.";
-    else if (connection === "lost" && busy) text = "Connection lost. Reconnecting…";
-    else if (waiting > 0) text = `Too many questions for now. You can ask again in ${waiting} s.`;
+    else if (!navigator.onLine) text = busy ? t.offlineWaiting : t.offline;
+    else if (connection === "lost" && busy) text = t.lost;
+    else if (waiting > 0) text = t.rateLimited(waiting);
     else text = notice;
     status.textContent = text;
     status.hidden = !text;
@@ -114,18 +116,18 @@ export async function startChat(config: PageConfig): Promise<void> {
     if (!sources.length) return undefined;
     const list = h("ul");
     for (const source of sources) {
-      const label = source.page ? `${source.name} (page ${source.page})` : source.name;
+      const label = source.page ? `${source.name} (${t.page(source.page)})` : source.name;
       const url = source.url && safeUrl(source.url);
       list.append(h("li", {}, url ? link(url, label) : label));
     }
-    return h("div", { className: "pw-sources" }, h("p", { textContent: "Sources" }), list);
+    return h("div", { className: "pw-sources" }, h("p", { textContent: t.sources }), list);
   }
 
   function renderRating(message: StoredMessage): HTMLElement | undefined {
     if (!message.id) return undefined;
     const buttons = (["UP", "DOWN"] as const).map((rating) => {
       const button = h("button", { type: "button", className: "pw-rate" }, icon(THUMB, 16, rating === "UP" ? 0 : 180));
-      button.setAttribute("aria-label", rating === "UP" ? "Helpful" : "Not helpful");
+      button.setAttribute("aria-label", rating === "UP" ? t.helpful : t.notHelpful);
       button.setAttribute("aria-pressed", String(message.rating === rating));
       button.addEventListener("click", () => rate(message, rating, buttons));
       return button;
@@ -138,14 +140,14 @@ export async function startChat(config: PageConfig): Promise<void> {
     const bubble = h("div", { className: `pw-msg pw-${message.role === "user" ? "user" : "bot"}` });
     log.append(bubble);
     const draw = (streaming = false) => {
-      const who = h("span", { className: "pw-sr", textContent: message.role === "user" ? "You: " : `${bot.name}: ` });
+      const who = h("span", { className: "pw-sr", textContent: message.role === "user" ? t.you : `${bot.name}: ` });
       const text = h("div", { className: "pw-text" });
       if (message.role === "user") text.textContent = message.text;
       else text.append(renderMarkdown(message.text));
       const parts: (HTMLElement | undefined)[] = [who, text];
       if (streaming && !message.text) text.append(h("span", { className: "pw-typing", textContent: "…" }));
-      if (message.stopped) parts.push(h("p", { className: "pw-error", textContent: "Stopped." }));
-      else if (message.failed) parts.push(h("p", { className: "pw-error", textContent: "This answer could not be completed." }));
+      if (message.stopped) parts.push(h("p", { className: "pw-error", textContent: t.stopped }));
+      else if (message.failed) parts.push(h("p", { className: "pw-error", textContent: t.failed }));
       if (!streaming && message.role === "assistant") parts.push(renderSources(message.sources ?? []), renderRating(message));
       bubble.replaceChildren(...parts.filter((p): p is HTMLElement => !!p));
       bubble.setAttribute("aria-busy", String(streaming));
@@ -190,7 +192,7 @@ export async function startChat(config: PageConfig): Promise<void> {
         if (Date.now() >= blockedUntil) clearInterval(tick);
       }, 1000);
     } else {
-      notice = first?.message ?? "Something went wrong. Please try again.";
+      notice = first?.message ?? t.error;
     }
     refresh();
   }

@@ -1,8 +1,9 @@
+import { stringsFor } from "./i18n.js";
 import { CHAT, icon } from "./icons.js";
 import { storageKey } from "./store.js";
 import type { FrameMessage, PublicFace } from "./types.js";
 
-const PUBLIC_BOT = `{ publicBot { name title greeting primaryColor position } }`;
+const PUBLIC_BOT = `{ publicBot { name title greeting primaryColor position language } }`;
 
 /** Styles go through the CSSOM (element.style): host pages' CSP may forbid style elements, never this. */
 function styled<K extends keyof HTMLElementTagNameMap>(tag: K, style: Partial<CSSStyleDeclaration>): HTMLElementTagNameMap[K] {
@@ -39,7 +40,7 @@ async function publicFace(origin: string, apiKey: string): Promise<PublicFace> {
   const error = body.errors?.[0];
   // A refused key or site shows no launcher; anything else (a busy minute) shows it plainly.
   if (error?.extensions?.code === "UNAUTHENTICATED" || error?.extensions?.code === "FORBIDDEN") throw new Error(error.message);
-  return { name: "us", title: "Chat", greeting: null, primaryColor: null, position: "right" };
+  return { name: "us", title: "Chat", greeting: null, primaryColor: null, position: "right", language: "en" };
 }
 
 /**
@@ -85,7 +86,8 @@ export async function startLauncher(script: HTMLScriptElement | null): Promise<v
     padding: "0",
   });
   button.type = "button";
-  button.setAttribute("aria-label", `Chat with ${face.name}`);
+  const t = stringsFor(face.language);
+  button.setAttribute("aria-label", t.chatWith(face.name));
   button.setAttribute("aria-expanded", "false");
   button.dataset.parleyLauncher = botId;
   button.append(icon(CHAT, 28));
@@ -104,7 +106,7 @@ export async function startLauncher(script: HTMLScriptElement | null): Promise<v
     if (!frame) {
       frame = styled("iframe", { position: "fixed", border: "0", background: "#fff", boxShadow: "0 8px 30px rgba(0,0,0,.25)", zIndex: "2147483001" });
       frame.id = `parley-chat-${botId}`;
-      frame.title = `Chat with ${face.name}`;
+      frame.title = t.chatWith(face.name);
       // The widget page checks which site embeds it; keep that working under a strict referrer policy.
       frame.referrerPolicy = "origin";
       frame.allow = "clipboard-write";

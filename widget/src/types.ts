@@ -16,6 +16,8 @@ export interface PublicFace {
   greeting: string | null;
   primaryColor: string | null;
   position: string;
+  /** The widget's own words: en, de, fr, nl or es. */
+  language: string;
 }
 
 export interface CitedSource {

@@ -1,0 +1,161 @@
+/** The widget's own words, in the languages a bot's `widgetTheme.language` may name. */
+export interface Strings {
+  placeholder: string;
+  send: string;
+  stop: string;
+  stopLabel: string;
+  ask: (bot: string) => string;
+  newChat: string;
+  newChatTitle: string;
+  close: string;
+  conversation: (bot: string) => string;
+  you: string;
+  sources: string;
+  page: (n: number) => string;
+  helpful: string;
+  notHelpful: string;
+  stopped: string;
+  failed: string;
+  refused: string;
+  offline: string;
+  offlineWaiting: string;
+  lost: string;
+  rateLimited: (seconds: number) => string;
+  error: string;
+  chatWith: (bot: string) => string;
+}
+
+const en: Strings = {
+  placeholder: "Ask a question…",
+  send: "Send",
+  stop: "Stop",
+  stopLabel: "Stop the answer",
+  ask: (bot) => `Ask ${bot} a question`,
+  newChat: "New chat",
+  newChatTitle: "Start a new conversation",
+  close: "Close chat",
+  conversation: (bot) => `Conversation with ${bot}`,
+  you: "You: ",
+  sources: "Sources",
+  page: (n) => `page ${n}`,
+  helpful: "Helpful",
+  notHelpful: "Not helpful",
+  stopped: "Stopped.",
+  failed: "This answer could not be completed.",
+  refused: "This chat is not available here.",
+  offline: "You are offline.",
+  offlineWaiting: "You are offline. Your question will be sent when the connection is back.",
+  lost: "Connection lost. Reconnecting…",
+  rateLimited: (s) => `Too many questions for now. You can ask again in ${s} s.`,
+  error: "Something went wrong. Please try again.",
+  chatWith: (bot) => `Chat with ${bot}`,
+};
+
+const de: Strings = {
+  placeholder: "Stellen Sie eine Frage…",
+  send: "Senden",
+  stop: "Stopp",
+  stopLabel: "Antwort abbrechen",
+  ask: (bot) => `Frage an ${bot}`,
+  newChat: "Neuer Chat",
+  newChatTitle: "Neues Gespräch beginnen",
+  close: "Chat schließen",
+  conversation: (bot) => `Gespräch mit ${bot}`,
+  you: "Sie: ",
+  sources: "Quellen",
+  page: (n) => `Seite ${n}`,
+  helpful: "Hilfreich",
+  notHelpful: "Nicht hilfreich",
+  stopped: "Abgebrochen.",
+  failed: "Diese Antwort konnte nicht abgeschlossen werden.",
+  refused: "Dieser Chat ist hier nicht verfügbar.",
+  offline: "Sie sind offline.",
+  offlineWaiting: "Sie sind offline. Ihre Frage wird gesendet, sobald die Verbindung wieder da ist.",
+  lost: "Verbindung unterbrochen. Neuer Versuch…",
+  rateLimited: (s) => `Zu viele Fragen. Sie können in ${s} s wieder fragen.`,
+  error: "Etwas ist schiefgelaufen. Bitte versuchen Sie es erneut.",
+  chatWith: (bot) => `Chat mit ${bot}`,
+};
+
+const fr: Strings = {
+  placeholder: "Posez une question…",
+  send: "Envoyer",
+  stop: "Arrêter",
+  stopLabel: "Arrêter la réponse",
+  ask: (bot) => `Poser une question à ${bot}`,
+  newChat: "Nouvelle discussion",
+  newChatTitle: "Commencer une nouvelle conversation",
+  close: "Fermer la discussion",
+  conversation: (bot) => `Conversation avec ${bot}`,
+  you: "Vous : ",
+  sources: "Sources",
+  page: (n) => `page ${n}`,
+  helpful: "Utile",
+  notHelpful: "Pas utile",
+  stopped: "Arrêté.",
+  failed: "Cette réponse n’a pas pu être terminée.",
+  refused: "Cette discussion n’est pas disponible ici.",
+  offline: "Vous êtes hors ligne.",
+  offlineWaiting: "Vous êtes hors ligne. Votre question partira dès le retour de la connexion.",
+  lost: "Connexion perdue. Reconnexion…",
+  rateLimited: (s) => `Trop de questions. Vous pourrez en poser une autre dans ${s} s.`,
+  error: "Une erreur est survenue. Veuillez réessayer.",
+  chatWith: (bot) => `Discuter avec ${bot}`,
+};
+
+const nl: Strings = {
+  placeholder: "Stel een vraag…",
+  send: "Versturen",
+  stop: "Stoppen",
+  stopLabel: "Antwoord stoppen",
+  ask: (bot) => `Stel ${bot} een vraag`,
+  newChat: "Nieuw gesprek",
+  newChatTitle: "Begin een nieuw gesprek",
+  close: "Chat sluiten",
+  conversation: (bot) => `Gesprek met ${bot}`,
+  you: "U: ",
+  sources: "Bronnen",
+  page: (n) => `pagina ${n}`,
+  helpful: "Nuttig",
+  notHelpful: "Niet nuttig",
+  stopped: "Gestopt.",
+  failed: "Dit antwoord kon niet worden afgemaakt.",
+  refused: "Deze chat is hier niet beschikbaar.",
+  offline: "U bent offline.",
+  offlineWaiting: "U bent offline. Uw vraag wordt verstuurd zodra de verbinding terug is.",
+  lost: "Verbinding verbroken. Opnieuw verbinden…",
+  rateLimited: (s) => `Te veel vragen. Over ${s} s kunt u weer iets vragen.`,
+  error: "Er ging iets mis. Probeer het opnieuw.",
+  chatWith: (bot) => `Chat met ${bot}`,
+};
+
+const es: Strings = {
+  placeholder: "Haz una pregunta…",
+  send: "Enviar",
+  stop: "Detener",
+  stopLabel: "Detener la respuesta",
+  ask: (bot) => `Pregunta a ${bot}`,
+  newChat: "Nueva conversación",
+  newChatTitle: "Empezar una conversación nueva",
+  close: "Cerrar el chat",
+  conversation: (bot) => `Conversación con ${bot}`,
+  you: "Tú: ",
+  sources: "Fuentes",
+  page: (n) => `página ${n}`,
+  helpful: "Útil",
+  notHelpful: "No es útil",
+  stopped: "Detenido.",
+  failed: "No se pudo completar esta respuesta.",
+  refused: "Este chat no está disponible aquí.",
+  offline: "Estás sin conexión.",
+  offlineWaiting: "Estás sin conexión. Tu pregunta se enviará cuando vuelva la conexión.",
+  lost: "Conexión perdida. Reconectando…",
+  rateLimited: (s) => `Demasiadas preguntas. Podrás preguntar de nuevo en ${s} s.`,
+  error: "Algo salió mal. Inténtalo de nuevo.",
+  chatWith: (bot) => `Chatear con ${bot}`,
+};
+
+const LANGUAGES: Record<string, Strings> = { en, de, fr, nl, es };
+
+/** The strings for a language code; English for one the widget does not speak. */
+export const stringsFor = (language: string | null | undefined): Strings => LANGUAGES[language ?? "en"] ?? en;
