@@ -1,6 +1,6 @@
 import { stringsFor } from "./i18n.js";
 import { CHAT, icon } from "./icons.js";
-import { storageKey } from "./store.js";
+import { localStore, parseConversation } from "./store.js";
 import type { FrameMessage, PublicFace } from "./types.js";
 
 const PUBLIC_BOT = `{ publicBot { name title greeting primaryColor position language } }`;
@@ -10,23 +10,6 @@ function styled<K extends keyof HTMLElementTagNameMap>(tag: K, style: Partial<CS
   const element = document.createElement(tag);
   Object.assign(element.style, style);
   return element;
-}
-
-/** The visitor's conversation, kept in the host page's storage for the chat iframe (which may have none). */
-function readConversation(botId: string): unknown {
-  try {
-    return JSON.parse(localStorage.getItem(storageKey(botId)) ?? "null");
-  } catch {
-    return null;
-  }
-}
-
-function writeConversation(botId: string, conversation: unknown): void {
-  try {
-    localStorage.setItem(storageKey(botId), JSON.stringify(conversation));
-  } catch {
-    // Storage full or blocked: the conversation lasts as long as the page.
-  }
 }
 
 async function publicFace(origin: string, apiKey: string): Promise<PublicFace> {
@@ -92,6 +75,8 @@ export async function startLauncher(script: HTMLScriptElement | null): Promise<v
   button.dataset.parleyLauncher = botId;
   button.append(icon(CHAT, 28));
 
+  // The chat iframe's conversation, kept in this (the host) page's storage: the iframe may have none.
+  const saved = localStore(botId);
   let frame: HTMLIFrameElement | undefined;
   const place = (element: HTMLIFrameElement) => {
     Object.assign(
@@ -137,8 +122,8 @@ export async function startLauncher(script: HTMLScriptElement | null): Promise<v
     if (event.origin !== origin || !frame || event.source !== frame.contentWindow) return;
     const message = event.data;
     if (message?.type === "parley:close") close();
-    else if (message?.type === "parley:ready") post({ type: "parley:restore", conversation: readConversation(botId) });
-    else if (message?.type === "parley:save") writeConversation(botId, message.conversation);
+    else if (message?.type === "parley:ready") void saved.load().then((conversation) => post({ type: "parley:restore", conversation }));
+    else if (message?.type === "parley:save") saved.save(parseConversation(message.conversation));
   });
   narrow.addEventListener("change", () => frame && frame.style.display !== "none" && place(frame));
   document.body.append(button);

@@ -27,7 +27,7 @@ export interface ConversationStore {
 /** Enough to pick up where the visitor left off, small enough for localStorage. */
 const KEEP = 50;
 
-export const storageKey = (botId: string) => `parley:${botId}`;
+const storageKey = (botId: string) => `parley:${botId}`;
 
 /** A conversation from untrusted JSON: only well-formed messages are kept. */
 export function parseConversation(value: unknown): Conversation {
@@ -39,7 +39,7 @@ export function parseConversation(value: unknown): Conversation {
 
 export const trimmed = (conversation: Conversation): Conversation => ({ sessionId: conversation.sessionId, messages: conversation.messages.slice(-KEEP) });
 
-/** The page's own localStorage (a page opened on its own, or a browser that allows storage in iframes). */
+/** A page's own localStorage: the chat's when it may have one, the host page's through the launcher. */
 export function localStore(botId: string): ConversationStore {
   return {
     async load() {
