@@ -121,6 +121,12 @@ async function chatBot(ctx: Context, botId: string) {
   return bot;
 }
 
+/** The chat service's input for a question, once the caller may ask this bot. */
+async function chatInput(ctx: Context, args: { botId: string; message: string; sessionId?: string | null }) {
+  const bot = await chatBot(ctx, args.botId);
+  return { bot, message: args.message, sessionId: args.sessionId, apiKeyId: ctx.viewer.kind === "apiKey" ? ctx.viewer.key.id : null };
+}
+
 /** Public (API-key) calls count against the key's, the bot's and the address's limits. */
 async function limitPublic(ctx: Context): Promise<void> {
   if (ctx.viewer.kind !== "apiKey") return;
@@ -252,8 +258,7 @@ builder.subscriptionFields((t) => ({
     subscribe: async (_root, args, ctx) => {
       const started = performance.now();
       try {
-        const bot = await chatBot(ctx, args.botId);
-        const input = { bot, message: args.message, sessionId: args.sessionId, apiKeyId: ctx.viewer.kind === "apiKey" ? ctx.viewer.key.id : null };
+        const input = await chatInput(ctx, args);
         const prepared = await ctx.chat.prepare(input);
         return abortOnReturn((signal) => recordStream(ctx, started, ctx.chat.stream(input, prepared, signal)), ctx.shutdownSignal);
       } catch (error) {
@@ -280,8 +285,7 @@ builder.mutationFields((t) => ({
         ctx,
         "sendMessage",
         async () => {
-          const bot = await chatBot(ctx, args.botId);
-          const input = { bot, message: args.message, sessionId: args.sessionId, apiKeyId: ctx.viewer.kind === "apiKey" ? ctx.viewer.key.id : null };
+          const input = await chatInput(ctx, args);
           const prepared = await ctx.chat.prepare(input);
           for await (const event of ctx.chat.stream(input, prepared, ctx.shutdownSignal)) {
             if (event.type === "completed") return { sessionId: event.sessionId, message: event.message, sources: event.sources };
