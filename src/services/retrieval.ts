@@ -96,19 +96,8 @@ export function createRetrieval({ prisma, embedder }: { prisma: PrismaClient; em
           ORDER BY embedding <=> ${q}::vector
           LIMIT ${candidates}
         ) nearest ORDER BY distance`,
-      // Ranked on ids first: content is read and similarity computed only for the rows kept.
       tsQuery
-        ? prisma.$queryRaw<Row[]>`
-            SELECT c.id, c.source_id, c.source_type::text AS source_type, c.content, c.metadata,
-                   (1 - (c.embedding <=> ${q}::vector))::float8 AS similarity
-            FROM (
-              SELECT id, ts_rank_cd(search_vector, query, 1) AS rank
-              FROM chunks, to_tsquery('simple', ${tsQuery}) query
-              WHERE bot_id = ${botId}::uuid AND search_vector @@ query
-              ORDER BY rank DESC, id
-              LIMIT ${candidates}
-            ) ranked JOIN chunks c ON c.id = ranked.id
-            ORDER BY ranked.rank DESC, ranked.id`
+        ? textMatches(botId, q, tsQuery, candidates)
         : prisma.$queryRaw<Row[]>`SELECT NULL LIMIT 0`,
     ]);
 
@@ -139,6 +128,29 @@ export function createRetrieval({ prisma, embedder }: { prisma: PrismaClient; em
   }
 
   /**
+   * Chunks matching a tsquery, best ranked first, and with at least
+   * `atLeast` of `terms` when given. Ranked on ids first: content is read and
+   * similarity computed only for the rows kept.
+   */
+  function textMatches(botId: string, q: string, tsQuery: string, limit: number, most?: { terms: string[]; atLeast: number }) {
+    const params: unknown[] = [botId, q, tsQuery, limit];
+    const enough = most ? `AND ${most.terms.map((term) => `(search_vector @@ to_tsquery('simple', $${params.push(term)}))::int`).join(" + ")} >= $${params.push(most.atLeast)}` : "";
+    return prisma.$queryRawUnsafe<Row[]>(
+      `SELECT c.id, c.source_id, c.source_type::text AS source_type, c.content, c.metadata,
+              (1 - (c.embedding <=> $2::vector))::float8 AS similarity
+       FROM (
+         SELECT id, ts_rank_cd(search_vector, query, 1) AS rank
+         FROM chunks, to_tsquery('simple', $3) query
+         WHERE bot_id = $1::uuid AND search_vector @@ query ${enough}
+         ORDER BY rank DESC, id
+         LIMIT $4
+       ) ranked JOIN chunks c ON c.id = ranked.id
+       ORDER BY ranked.rank DESC, ranked.id`,
+      ...params,
+    );
+  }
+
+  /**
    * The last resort when neither the embedding nor all the question's words
    * found anything: chunks with at least half of its content words, as
    * prefixes ("How fast is my refund?" finds the refunds policy, which never
@@ -147,21 +159,7 @@ export function createRetrieval({ prisma, embedder }: { prisma: PrismaClient; em
   async function mostWords(botId: string, q: string, question: string, limit: number): Promise<Row[]> {
     const { terms } = textTerms(question, true);
     if (!terms.length) return [];
-    const params: unknown[] = [botId, q, terms.join(" | "), Math.ceil(terms.length / 2), limit];
-    const matched = terms.map((term) => `(search_vector @@ to_tsquery('simple', $${params.push(term)}))::int`).join(" + ");
-    return prisma.$queryRawUnsafe<Row[]>(
-      `SELECT c.id, c.source_id, c.source_type::text AS source_type, c.content, c.metadata,
-              (1 - (c.embedding <=> $2::vector))::float8 AS similarity
-       FROM (
-         SELECT id, ts_rank_cd(search_vector, query, 1) AS rank
-         FROM chunks, to_tsquery('simple', $3) query
-         WHERE bot_id = $1::uuid AND search_vector @@ query AND ${matched} >= $4
-         ORDER BY rank DESC, id
-         LIMIT $5
-       ) ranked JOIN chunks c ON c.id = ranked.id
-       ORDER BY ranked.rank DESC, ranked.id`,
-      ...params,
-    );
+    return textMatches(botId, q, terms.join(" | "), limit, { terms, atLeast: Math.ceil(terms.length / 2) });
   }
 
   return {
