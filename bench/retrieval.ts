@@ -18,10 +18,10 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { openDatabase } from "../src/db/index.js";
-import { toVectorLiteral } from "../src/db/vector.js";
+import { HNSW_EF_SEARCH, toVectorLiteral } from "../src/db/vector.js";
 import { createLogger } from "../src/logger.js";
 import { createLexicalEmbedder } from "../src/providers/embeddings.js";
-import { createRetrieval, HNSW_EF_SEARCH } from "../src/services/retrieval.js";
+import { createRetrieval } from "../src/services/retrieval.js";
 
 const SIZES = (process.env.PARLEY_BENCH_SIZES ?? "10000,100000").split(",").map(Number);
 const DATA = (process.env.PARLEY_BENCH_DATA ?? "lexical,clustered").split(",") as ("lexical" | "clustered")[];

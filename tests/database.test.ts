@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import type { Database } from "../src/db/index.js";
-import { toVectorLiteral } from "../src/db/vector.js";
+import { HNSW_EF_SEARCH, toVectorLiteral } from "../src/db/vector.js";
 import { startApp } from "./helpers/app.js";
 import { openTestPGlite, openTestPostgres, startPostgresServer } from "./helpers/db.js";
 
@@ -23,6 +23,22 @@ function cosineDistance(a: number[], b: number[]): number {
   return 1 - dot; // both are unit vectors
 }
 
+/** Multi-row insert through raw SQL: the vector column is not typed by Prisma. */
+async function insertVectors(db: Database, botId: string, sourceId: string, vectors: number[][]) {
+  for (let start = 0; start < vectors.length; start += 100) {
+    const params: unknown[] = [botId, sourceId];
+    const tuples = vectors.slice(start, start + 100).map((v, j) => {
+      params.push(`chunk ${start + j}`, start + j, toVectorLiteral(v));
+      const n = params.length;
+      return `($1::uuid, $2::uuid, 'TEXT'::"SourceKind", $${n - 2}, $${n - 1}::int, $${n}::vector)`;
+    });
+    await db.prisma.$executeRawUnsafe(
+      `INSERT INTO chunks (bot_id, source_id, source_type, content, chunk_index, embedding) VALUES ${tuples.join(",")}`,
+      ...params,
+    );
+  }
+}
+
 async function seedBot(db: Database) {
   const workspace = await db.prisma.workspace.create({ data: { name: "Acme" } });
   const bot = await db.prisma.bot.create({ data: { workspaceId: workspace.id, name: "Helpdesk" } });
@@ -42,20 +58,7 @@ describe.each(kinds)("on %s", (_name, open) => {
     const db = await open();
     const { bot, source } = await seedBot(db);
     const vectors = Array.from({ length: 300 }, (_, i) => unitVector(i + 1));
-    // Multi-row insert through raw SQL: the vector column is not typed by Prisma.
-    for (let start = 0; start < vectors.length; start += 100) {
-      const rows = vectors.slice(start, start + 100).map((v, j) => [start + j, toVectorLiteral(v)] as const);
-      const params: unknown[] = [bot.id, source.id];
-      const tuples = rows.map(([index, literal]) => {
-        params.push(`chunk ${index}`, index, literal);
-        const n = params.length;
-        return `($1::uuid, $2::uuid, 'TEXT'::"SourceKind", $${n - 2}, $${n - 1}::int, $${n}::vector)`;
-      });
-      await db.prisma.$executeRawUnsafe(
-        `INSERT INTO chunks (bot_id, source_id, source_type, content, chunk_index, embedding) VALUES ${tuples.join(",")}`,
-        ...params,
-      );
-    }
+    await insertVectors(db, bot.id, source.id, vectors);
     const query = unitVector(10_000);
     const expected = vectors
       .map((v, index) => ({ index, distance: cosineDistance(query, v) }))
@@ -78,6 +81,39 @@ describe.each(kinds)("on %s", (_name, open) => {
     expect(plan.map((p) => p["QUERY PLAN"]).join("\n")).toMatch(/Index Scan using chunks_embedding_hnsw_idx/);
     expect(rows.map((r) => r.chunk_index)).toEqual(expected.map((e) => e.index));
     rows.forEach((row, i) => expect(row.distance).toBeCloseTo(expected[i]!.distance, 5));
+  });
+
+  it("keeps walking the HNSW graph past other bots' chunks (iterative scan, set on every connection)", async () => {
+    const db = await open();
+    const crowd = await seedBot(db);
+    const few = await seedBot(db);
+    const query = unitVector(10_000);
+    const near = (seed: number, sign: number) => {
+      const noise = unitVector(seed);
+      const v = query.map((x, i) => sign * x + 0.3 * noise[i]!);
+      const norm = Math.hypot(...v);
+      return v.map((x) => x / norm);
+    };
+    // Every one of the crowd's chunks is nearer the question than the few's:
+    // a search that stops after ef_search candidates finds none of the few.
+    await insertVectors(db, crowd.bot.id, crowd.source.id, Array.from({ length: 300 }, (_, i) => near(i + 1, 1)));
+    await insertVectors(db, few.bot.id, few.source.id, Array.from({ length: 3 }, (_, i) => near(i + 1000, -1)));
+
+    const [, , plan, rows] = await db.prisma.$transaction([
+      db.prisma.$executeRaw`SET LOCAL enable_seqscan = off`,
+      db.prisma.$executeRaw`SET LOCAL enable_sort = off`,
+      db.prisma.$queryRaw<{ "QUERY PLAN": string }[]>`
+        EXPLAIN SELECT id FROM chunks WHERE bot_id = ${few.bot.id}::uuid
+        ORDER BY embedding <=> ${toVectorLiteral(query)}::vector LIMIT 3`,
+      db.prisma.$queryRaw<{ chunk_index: number }[]>`
+        SELECT chunk_index FROM chunks WHERE bot_id = ${few.bot.id}::uuid
+        ORDER BY embedding <=> ${toVectorLiteral(query)}::vector LIMIT 3`,
+    ]);
+    expect(plan.map((p) => p["QUERY PLAN"]).join("\n")).toMatch(/Index Scan using chunks_embedding_hnsw_idx/);
+    expect(rows.map((r) => r.chunk_index).sort()).toEqual([0, 1, 2]);
+    const [settings] = await db.prisma.$queryRaw<{ ef: string; scan: string }[]>`
+      SELECT current_setting('hnsw.ef_search') AS ef, current_setting('hnsw.iterative_scan') AS scan`;
+    expect(settings).toEqual({ ef: String(HNSW_EF_SEARCH), scan: "relaxed_order" });
   });
 
   it("reports a duplicate key as Prisma's P2002, as on any PostgreSQL", async () => {

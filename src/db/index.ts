@@ -10,6 +10,7 @@ import type { Logger } from "../logger.js";
 import { acquireDirLock } from "./dir-lock.js";
 import { migrate, type MigrationConnection } from "./migrate.js";
 import { createPGliteAdapter } from "./pglite-adapter.js";
+import { VECTOR_SEARCH_SETTINGS } from "./vector.js";
 
 export type DatabaseKind = "pglite" | "postgres";
 
@@ -70,6 +71,7 @@ async function openPGlite(options: DatabaseOptions): Promise<Database> {
     await pglite.waitReady;
     const db = pglite;
     const appliedMigrations = await migrate(pgliteMigrationConnection(db), logger);
+    await db.exec(VECTOR_SEARCH_SETTINGS); // one session for the whole process
     const prisma = prismaClient(createPGliteAdapter(db), options);
     return {
       kind: "pglite",
@@ -107,6 +109,10 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   // An idle client that errors (server restart) must not crash the process.
   pool.on("error", (error) => logger.warn("postgres pool error", { error: error.message }));
+  // Queued before anything the pool hands the client out for, so it runs first.
+  pool.on("connect", (client) => {
+    client.query(VECTOR_SEARCH_SETTINGS).catch((error: Error) => logger.warn("could not apply the vector search settings", { error: error.message }));
+  });
   try {
     const conn = await postgresMigrationConnection(pool);
     let appliedMigrations: string[];

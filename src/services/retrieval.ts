@@ -70,8 +70,23 @@ function textTerms(question: string, prefixes: boolean): { terms: string[]; dist
   return { terms, distinctive };
 }
 
-/** Candidates HNSW examines per search (pgvector's default is 40): more means better recall, a little slower. */
-export const HNSW_EF_SEARCH = 100;
+/**
+ * The SQL of the full-text list, on $1 (bot id) and $2 (question vector):
+ * ranked on ids first, so content is read and similarity computed only for
+ * the rows kept.
+ */
+function textMatchesSql(tsQuery: string, limit: string, condition?: string): string {
+  return `SELECT 'text' AS list, row_number() OVER (ORDER BY ranked.rank DESC, ranked.id) AS position, c.id, c.source_id, c.source_type::text AS source_type, c.content, c.metadata,
+            (1 - (c.embedding <=> $2::vector))::float8 AS similarity
+     FROM (
+       SELECT id, ts_rank_cd(search_vector, query, 1) AS rank
+       FROM chunks, to_tsquery('simple', ${tsQuery}) query
+       WHERE bot_id = $1::uuid AND search_vector @@ query ${condition ? `AND ${condition}` : ""}
+       ORDER BY rank DESC, id
+       LIMIT ${limit}
+     ) ranked JOIN chunks c ON c.id = ranked.id
+     ORDER BY position`;
+}
 
 /**
  * The chunks of one bot most relevant to a question: nearest neighbours by
@@ -85,21 +100,24 @@ export function createRetrieval({ prisma, embedder }: { prisma: PrismaClient; em
     const candidates = Math.max(topK * 4, 20);
     const q = toVectorLiteral(vector);
     const tsQuery = textQuery(question);
-    const [, , byVector, byText] = await prisma.$transaction([
-      prisma.$executeRaw`SET LOCAL hnsw.iterative_scan = relaxed_order`,
-      prisma.$executeRawUnsafe(`SET LOCAL hnsw.ef_search = ${HNSW_EF_SEARCH}`),
-      prisma.$queryRaw<Row[]>`
-        SELECT id, source_id, source_type::text AS source_type, content, metadata, similarity FROM (
-          SELECT id, source_id, source_type, content, metadata, (1 - (embedding <=> ${q}::vector))::float8 AS similarity,
-                 embedding <=> ${q}::vector AS distance
-          FROM chunks WHERE bot_id = ${botId}::uuid AND embedding IS NOT NULL
-          ORDER BY embedding <=> ${q}::vector
-          LIMIT ${candidates}
-        ) nearest ORDER BY distance`,
-      tsQuery
-        ? textMatches(botId, q, tsQuery, candidates)
-        : prisma.$queryRaw<Row[]>`SELECT NULL LIMIT 0`,
-    ]);
+    // Both lists in one statement: on PGlite every statement is a trip
+    // through the WASM boundary and the Prisma engine. (The HNSW settings are
+    // the session's: see VECTOR_SEARCH_SETTINGS.)
+    const params: unknown[] = [botId, q, candidates];
+    const rows = await prisma.$queryRawUnsafe<(Row & { list: "vector" | "text"; position: bigint })[]>(
+      `SELECT 'vector' AS list, row_number() OVER (ORDER BY similarity DESC) AS position,
+              id, source_id, source_type::text AS source_type, content, metadata, similarity FROM (
+         SELECT id, source_id, source_type, content, metadata, (1 - (embedding <=> $2::vector))::float8 AS similarity
+         FROM chunks WHERE bot_id = $1::uuid AND embedding IS NOT NULL
+         ORDER BY embedding <=> $2::vector
+         LIMIT $3
+       ) nearest
+       ${tsQuery ? `UNION ALL (${textMatchesSql(`$${params.push(tsQuery)}`, "$3")})` : ""}`,
+      ...params,
+    );
+    rows.sort((a, b) => Number(a.position - b.position));
+    const byVector = rows.filter((row) => row.list === "vector");
+    const byText = rows.filter((row) => row.list === "text");
 
     const fused = new Map<bigint, RetrievedChunk>();
     const add = (row: Row, rank: number, matchedText: boolean) => {
@@ -127,27 +145,11 @@ export function createRetrieval({ prisma, embedder }: { prisma: PrismaClient; em
     return [...fused.values()].sort((a, b) => b.score - a.score || b.similarity - a.similarity).slice(0, topK);
   }
 
-  /**
-   * Chunks matching a tsquery, best ranked first, and with at least
-   * `atLeast` of `terms` when given. Ranked on ids first: content is read and
-   * similarity computed only for the rows kept.
-   */
+  /** Chunks matching a tsquery, best ranked first, with at least `most.atLeast` of `most.terms` when given. */
   function textMatches(botId: string, q: string, tsQuery: string, limit: number, most?: { terms: string[]; atLeast: number }) {
-    const params: unknown[] = [botId, q, tsQuery, limit];
-    const enough = most ? `AND ${most.terms.map((term) => `(search_vector @@ to_tsquery('simple', $${params.push(term)}))::int`).join(" + ")} >= $${params.push(most.atLeast)}` : "";
-    return prisma.$queryRawUnsafe<Row[]>(
-      `SELECT c.id, c.source_id, c.source_type::text AS source_type, c.content, c.metadata,
-              (1 - (c.embedding <=> $2::vector))::float8 AS similarity
-       FROM (
-         SELECT id, ts_rank_cd(search_vector, query, 1) AS rank
-         FROM chunks, to_tsquery('simple', $3) query
-         WHERE bot_id = $1::uuid AND search_vector @@ query ${enough}
-         ORDER BY rank DESC, id
-         LIMIT $4
-       ) ranked JOIN chunks c ON c.id = ranked.id
-       ORDER BY ranked.rank DESC, ranked.id`,
-      ...params,
-    );
+    const params: unknown[] = [botId, q, limit, tsQuery];
+    const enough = most ? `${most.terms.map((term) => `(search_vector @@ to_tsquery('simple', $${params.push(term)}))::int`).join(" + ")} >= $${params.push(most.atLeast)}` : undefined;
+    return prisma.$queryRawUnsafe<Row[]>(textMatchesSql("$4", "$3", enough), ...params);
   }
 
   /**
