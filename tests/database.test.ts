@@ -116,6 +116,15 @@ describe.each(kinds)("on %s", (_name, open) => {
     expect(settings).toEqual({ ef: String(HNSW_EF_SEARCH), scan: "relaxed_order" });
   });
 
+  it("stores each component of a vector literal as its nearest 32-bit float, and refuses non-finite ones", async () => {
+    const db = await open();
+    const values = [...unitVector(7).slice(0, 6), 1 / 3, -2e-7, 123456.789, 0];
+    const [row] = await db.prisma.$queryRawUnsafe<{ v: string }[]>(`SELECT $1::vector::text AS v`, toVectorLiteral(values));
+    expect((JSON.parse(row!.v) as number[]).map(Math.fround)).toEqual(values.map(Math.fround));
+    expect(() => toVectorLiteral([0.5, Number.NaN])).toThrow(/non-finite/);
+    expect(() => toVectorLiteral([1e39])).toThrow(/32-bit/);
+  });
+
   it("reports a duplicate key as Prisma's P2002, as on any PostgreSQL", async () => {
     const db = await open();
     await db.prisma.user.create({ data: { email: "a@example.com", passwordHash: "x" } });

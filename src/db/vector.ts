@@ -1,13 +1,19 @@
 /**
  * pgvector's text form of a vector, for `${toVectorLiteral(v)}::vector` in raw
- * SQL. Non-finite numbers would be rejected by PostgreSQL with an opaque
- * message, so they are refused here with a clear one.
+ * SQL. The column stores 32-bit floats, and nine significant digits name any
+ * 32-bit float exactly: a third shorter than a double's digits, and PostgreSQL
+ * parses every one of them (on PGlite, a sizeable share of storing a chunk).
+ * Non-finite numbers would be rejected by PostgreSQL with an opaque message,
+ * so they are refused here with a clear one.
  */
 export function toVectorLiteral(values: readonly number[]): string {
-  for (const v of values) {
-    if (!Number.isFinite(v)) throw new RangeError("an embedding contains a non-finite number");
+  const parts = new Array<string>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = Math.fround(values[i]!);
+    if (!Number.isFinite(v)) throw new RangeError("an embedding contains a non-finite number, or one too large for a 32-bit float");
+    parts[i] = String(+v.toPrecision(9));
   }
-  return `[${values.join(",")}]`;
+  return `[${parts.join(",")}]`;
 }
 
 /** Candidates HNSW examines per search (pgvector's default is 40): more means better recall, a little slower. */
