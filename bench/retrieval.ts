@@ -95,13 +95,18 @@ for (const data of DATA) for (const size of SIZES) {
       : (await prisma.$queryRaw<{ v: string }[]>`SELECT embedding::text AS v FROM chunks ORDER BY random() LIMIT ${QUERIES}`).map(({ v }) =>
           normalize((JSON.parse(v) as number[]).map((x) => x + gaussian() * 0.03)),
         );
+  // The product's searches get a pass of their own: each exact search below
+  // reads the whole table and would evict the index between two searches,
+  // which nothing in production does.
   const timings: number[] = [];
-  const exactTimings: number[] = [];
-  const exactResults: { id: bigint; d: number }[][] = [];
   for (let i = 0; i < QUERIES; i++) {
     const t0 = performance.now();
     await retrieval.search(bot.id, questionVectors[i]!, questions[i]!, { topK: 5, minSimilarity: -1 });
     timings.push(performance.now() - t0);
+  }
+  const exactTimings: number[] = [];
+  const exactResults: { id: bigint; d: number }[][] = [];
+  for (let i = 0; i < QUERIES; i++) {
     const q = toVectorLiteral(questionVectors[i]!);
     const e0 = performance.now();
     const [, exact] = await prisma.$transaction([
