@@ -139,6 +139,24 @@ describe("chat", () => {
     expect(session.messages.map((m) => [m.role, m.errorCode])).toEqual([["USER", null], ["ASSISTANT", "CANCELLED"]]);
   });
 
+  it("asks for the question's embedding at once, and closes that request too when the client goes away", async () => {
+    ollama.holdEmbeds(true);
+    try {
+      const before = ollama.abortedEmbeds;
+      const events = await chatOverWs(wsClient(t.url, account.headers), { botId, message: "Can the warranty be transferred?" }, (event, unsubscribe) => {
+        if (event.__typename === "ChatStarted") unsubscribe();
+      });
+      for (let i = 0; i < 100 && ollama.abortedEmbeds === before; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(ollama.abortedEmbeds).toBe(before + 1);
+      const messages = () => t.app.services.db.prisma.message.findMany({ where: { session: { publicId: events[0]!.sessionId } }, orderBy: { createdAt: "asc" } });
+      for (let i = 0; i < 50 && (await messages()).length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect((await messages()).map((m) => [m.role, m.errorCode])).toEqual([["USER", null], ["ASSISTANT", "CANCELLED"]]);
+    } finally {
+      ollama.holdEmbeds(false);
+      ollama.release();
+    }
+  });
+
   it.each([
     ["a model that stalls", { tokens: ["late"], stallMs: 4000 }, /did not answer within 1.5 s/],
     ["a stream cut halfway", { tokens: ["The ", "warranty ", "lasts"], cutAfter: 2 }, /Ollama/],

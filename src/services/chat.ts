@@ -39,6 +39,8 @@ export interface PreparedChat {
   session: ChatSession;
   userMessage: Message;
   question: string;
+  /** The question's embedding, requested before the session and question were stored. */
+  embedding: { vector: Promise<number[]>; abort(): void };
 }
 
 export function createChatService({
@@ -80,13 +82,23 @@ export function createChatService({
       const question = input.message.trim();
       if (!question) throw badInput("The message is empty.", "message");
       if (question.length > MAX_QUESTION_LENGTH) throw badInput(`The message is longer than ${MAX_QUESTION_LENGTH} characters.`, "message");
-      const session = await openSession(input.bot, input.sessionId, input.apiKeyId);
-      const userMessage = await prisma.message.create({ data: { sessionId: session.id, role: "USER", content: question } });
-      return { session, userMessage, question };
+      // Embedding the question needs nothing stored: with a model server it is
+      // a round trip, made while the database works rather than after it.
+      const controller = new AbortController();
+      const embedding = { vector: retrieval.embed(question, controller.signal), abort: () => controller.abort() };
+      embedding.vector.catch(() => {}); // awaited by stream(); a refusal below must not leave it unhandled
+      try {
+        const session = await openSession(input.bot, input.sessionId, input.apiKeyId);
+        const userMessage = await prisma.message.create({ data: { sessionId: session.id, role: "USER", content: question } });
+        return { session, userMessage, question, embedding };
+      } catch (error) {
+        embedding.abort();
+        throw error;
+      }
     },
 
     async *stream(input: ChatInput, prepared: PreparedChat, signal: AbortSignal): AsyncGenerator<ChatEvent> {
-      const { session, userMessage, question } = prepared;
+      const { session, userMessage, question, embedding } = prepared;
       const { bot } = input;
       const started = performance.now();
       yield { type: "started", sessionId: session.publicId, messageId: userMessage.id };
@@ -98,12 +110,15 @@ export function createChatService({
           .create({ data: { sessionId: session.id, role: "ASSISTANT", content, model: model.defaultModel, errorCode, latencyMs: Math.round(performance.now() - started) } })
           .catch(() => {});
       try {
+        // A visitor who leaves stops the embedding request too.
+        signal.addEventListener("abort", embedding.abort, { once: true });
+        if (signal.aborted) embedding.abort();
         const [context, prompts, turns] = await Promise.all([
-          retrieval.retrieve(bot.id, question, { topK: bot.topK, minSimilarity: bot.minSimilarity }, signal),
+          embedding.vector.then((vector) => retrieval.search(bot.id, vector, question, { topK: bot.topK, minSimilarity: bot.minSimilarity })),
           prisma.prompt.findMany({ where: { botId: bot.id, isActive: true }, orderBy: { order: "asc" } }),
           // A conversation opened by this question has no earlier turns to look up.
           input.sessionId ? history(session.id, userMessage.createdAt) : [],
-        ]);
+        ]).finally(() => signal.removeEventListener("abort", embedding.abort));
         sources = citeSources(context);
         const messages = assemblePrompt({ botName: bot.name, prompts, question, context, history: turns, historyBudget: config.CHAT_HISTORY_TOKENS });
         let done: { model: string; promptTokens: number | null; completionTokens: number | null } | undefined;

@@ -164,11 +164,17 @@ export function createRetrieval({ prisma, embedder }: { prisma: PrismaClient; em
     return textMatches(botId, q, terms.join(" | "), limit, { terms, atLeast: Math.ceil(terms.length / 2) });
   }
 
+  /** A question's vector, for search. */
+  async function embed(question: string, signal?: AbortSignal): Promise<number[]> {
+    const [vector] = await embedder.embed([question], signal);
+    return vector!;
+  }
+
   return {
     search,
+    embed,
     async retrieve(botId: string, question: string, options: RetrievalOptions, signal?: AbortSignal): Promise<RetrievedChunk[]> {
-      const [vector] = await embedder.embed([question], signal);
-      return search(botId, vector!, question, options);
+      return search(botId, await embed(question, signal), question, options);
     },
   };
 }

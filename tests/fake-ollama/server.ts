@@ -23,16 +23,20 @@ export interface ChatScript {
 
 export interface FakeOllama {
   url: string;
-  /** Every request body, by path. */
-  requests: { path: string; body: any }[];
+  /** Every request body, by path, with when it arrived (ms since the epoch, sub-millisecond). */
+  requests: { path: string; body: any; at: number }[];
   /** Makes the next `n` calls of a path answer 500. */
   failNext(path: string, n: number): void;
   /** How the next /api/chat answers go (the last script is reused). */
   scriptChat(...scripts: ChatScript[]): void;
-  /** Lets held chat answers go on. */
+  /** Lets held chat answers and embeddings go on. */
   release(): void;
+  /** While on, /api/embed answers only after `release()`. */
+  holdEmbeds(on: boolean): void;
   /** Chat requests whose connection the client closed before the answer ended. */
   readonly abortedChats: number;
+  /** Held embedding requests whose connection the client closed. */
+  readonly abortedEmbeds: number;
   /** Chat tokens written so far. */
   readonly sentTokens: number;
   close(): Promise<void>;
@@ -77,11 +81,14 @@ export async function startFakeOllama({ dimension = 384, models = ["all-minilm:l
   let releaseHeld: () => void = () => {};
   let held = new Promise<void>((resolve) => (releaseHeld = resolve));
   let abortedChats = 0;
+  let abortedEmbeds = 0;
+  let embedsHeld = false;
   let sentTokens = 0;
   const server = createServer(async (request, response) => {
     const path = new URL(request.url ?? "/", "http://x").pathname;
+    const at = performance.timeOrigin + performance.now();
     const body = request.method === "POST" ? await readJson(request) : undefined;
-    requests.push({ path, body });
+    requests.push({ path, body, at });
     const failing = failures.get(path) ?? 0;
     if (failing > 0) {
       failures.set(path, failing - 1);
@@ -93,6 +100,17 @@ export async function startFakeOllama({ dimension = 384, models = ["all-minilm:l
     if (path === "/api/embed" && request.method === "POST") {
       if (!models.some((m) => m === body.model || m === `${body.model}:latest`)) {
         return json(response, 404, { error: `model "${body.model}" not found, try pulling it first` });
+      }
+      if (embedsHeld) {
+        let closed = false;
+        response.on("close", () => {
+          if (!response.writableFinished) {
+            closed = true;
+            abortedEmbeds++;
+          }
+        });
+        await held;
+        if (closed) return;
       }
       const inputs: string[] = Array.isArray(body.input) ? body.input : [body.input];
       return json(response, 200, { model: body.model, embeddings: inputs.map((t) => fakeEmbedding(t, dimension)) });
@@ -141,8 +159,14 @@ export async function startFakeOllama({ dimension = 384, models = ["all-minilm:l
       releaseHeld();
       held = new Promise<void>((resolve) => (releaseHeld = resolve));
     },
+    holdEmbeds: (on) => {
+      embedsHeld = on;
+    },
     get abortedChats() {
       return abortedChats;
+    },
+    get abortedEmbeds() {
+      return abortedEmbeds;
     },
     get sentTokens() {
       return sentTokens;
