@@ -328,5 +328,11 @@ describe("the admin flow over HTTP", () => {
     expect(afterLogOut.errors![0]!.message).toMatch(/not valid/);
     const stillIn = await gql(url, Me, {}, bearer(signUp.data!.signUp.session.token));
     expect(stillIn.data!.me.email).toBe("ada@example.com");
+
+    // An expired session says so, rather than "not valid".
+    await app.services.db.prisma.authToken.updateMany({ data: { expiresAt: new Date(Date.now() - 1000) } });
+    const expired = await gql(url, Me, {}, bearer(signUp.data!.signUp.session.token));
+    expect(codeOf(expired)).toBe("UNAUTHENTICATED");
+    expect(expired.errors![0]!.message).toMatch(/expired/);
   });
 });
