@@ -124,10 +124,11 @@ export function createChatService({
         let done: { model: string; promptTokens: number | null; completionTokens: number | null } | undefined;
         // A model that stalls (before its first token or between two) is given up on.
         const watchdog = new AbortController();
-        const timer = setTimeout(() => watchdog.abort(), config.CHAT_TIMEOUT_MS);
+        let timer = setTimeout(() => watchdog.abort(), config.CHAT_TIMEOUT_MS);
         try {
           for await (const chunk of model.stream({ model: bot.chatModel, temperature: bot.temperature, messages, question, context }, AbortSignal.any([signal, watchdog.signal]))) {
-            timer.refresh(); // re-arms the same timer: no new one per token
+            clearTimeout(timer);
+            timer = setTimeout(() => watchdog.abort(), config.CHAT_TIMEOUT_MS);
             if (chunk.type === "token") {
               content += chunk.text;
               yield { type: "token", text: chunk.text };
