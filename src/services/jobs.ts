@@ -1,5 +1,6 @@
 import type { PrismaClient } from "@prisma/client";
 import { ExtractionError } from "../../connectors/index.js";
+import { analyzeChunksIfChanged } from "../db/statistics.js";
 import type { Logger } from "../logger.js";
 import { EmbeddingError } from "../providers/embeddings.js";
 import type { SourceEvents } from "./events.js";
@@ -90,6 +91,10 @@ export function createJobRunner(
       await prisma.ingestionJob.update({ where: { id: job.id }, data: { status: "SUCCEEDED", finishedAt: new Date(), lockedAt: null, lastError: null } });
       events.publish({ ...base, status: "SYNCED", chunkCount: result.chunkCount, attempts: job.attempts });
       logger.info("source ingested", { sourceId: job.source_id, chunks: result.chunkCount, unchanged: result.unchanged });
+      // PostgreSQL's autovacuum keeps the statistics; PGlite has none.
+      if (pglite && !result.unchanged) {
+        await analyzeChunksIfChanged(prisma).catch((error: unknown) => logger.warn("could not refresh the chunks' statistics", { error }));
+      }
     } catch (error) {
       await settleFailure(job, error, AbortSignal.any([controller.signal, stopping.signal])).catch((e: unknown) => logger.error("could not record an ingestion failure", { error: e }));
     } finally {

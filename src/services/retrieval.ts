@@ -30,6 +30,11 @@ interface Row {
   similarity: number;
 }
 
+/** A word in more than this share of chunks is common (see textQuery). */
+const COMMON_SHARE = 0.2;
+/** How long the common words are kept before they are read again from the statistics. */
+const COMMON_WORDS_TTL_MS = 60_000;
+
 /** RRF's damping constant: the usual 60 keeps one list's top hit from drowning the other's. */
 const RRF_K = 60;
 const STOP_WORDS = new Set(
@@ -42,12 +47,18 @@ const STOP_WORDS = new Set(
  * contain every content word, or any *distinctive* one: a token with a
  * digit, in capitals, or capitalized mid-sentence (codes, part numbers,
  * acronyms, names), which an embedding tends to miss. Common words alone would match most chunks and
- * make ranking them the slowest part of retrieval.
+ * make ranking them the slowest part of retrieval. Words of `common` (in
+ * many chunks, from the column's statistics) are left out of "every word"
+ * unless nothing else is left.
  */
-export function textQuery(question: string): string | null {
+export function textQuery(question: string, common: ReadonlySet<string> = new Set()): string | null {
   const { terms, distinctive } = textTerms(question, false);
   if (!terms.length) return null;
-  const all = terms.length > 1 ? `(${terms.join(" & ")})` : terms[0]!;
+  // A word in most chunks narrows "all the words" by little, and its long
+  // posting list is the costliest part of the search: the rarer words decide.
+  const telling = terms.filter((term) => !common.has(term));
+  const required = telling.length ? telling : terms;
+  const all = required.length > 1 ? `(${required.join(" & ")})` : required[0]!;
   return distinctive.length ? `${all} | ${distinctive.join(" | ")}` : all;
 }
 
@@ -99,7 +110,7 @@ export function createRetrieval({ prisma, embedder }: { prisma: PrismaClient; em
   async function search(botId: string, vector: number[], question: string, { topK, minSimilarity }: RetrievalOptions): Promise<RetrievedChunk[]> {
     const candidates = Math.max(topK * 4, 20);
     const q = toVectorLiteral(vector);
-    const tsQuery = textQuery(question);
+    const tsQuery = textQuery(question, await commonWords());
     // Both lists in one statement: on PGlite every statement is a trip
     // through the WASM boundary and the Prisma engine. (The HNSW settings are
     // the session's: see VECTOR_SEARCH_SETTINGS.)
@@ -162,6 +173,26 @@ export function createRetrieval({ prisma, embedder }: { prisma: PrismaClient; em
     const { terms } = textTerms(question, true);
     if (!terms.length) return [];
     return textMatches(botId, q, terms.join(" | "), limit, { terms, atLeast: Math.ceil(terms.length / 2) });
+  }
+
+  let common: { at: number; words: Promise<ReadonlySet<string>> } | undefined;
+  /**
+   * The words in more than COMMON_SHARE of all chunks, from PostgreSQL's
+   * statistics of the column (empty until ANALYZE has run: autovacuum on
+   * PostgreSQL, analyzeChunksIfChanged after ingestion on PGlite).
+   */
+  function commonWords(): Promise<ReadonlySet<string>> {
+    if (!common || Date.now() - common.at > COMMON_WORDS_TTL_MS) {
+      const words = prisma.$queryRaw<{ word: string }[]>`
+        SELECT s.word FROM pg_stats, unnest(most_common_elems::text::text[], most_common_elem_freqs) AS s(word, share)
+        WHERE schemaname = current_schema() AND tablename = 'chunks' AND attname = 'search_vector'
+          AND s.word IS NOT NULL AND s.share > ${COMMON_SHARE}`.then(
+        (rows) => new Set(rows.map((row) => row.word)),
+        () => new Set<string>(), // statistics are an optimisation: without them, every word counts
+      );
+      common = { at: Date.now(), words };
+    }
+    return common.words;
   }
 
   /** A question's vector, for search. */
