@@ -86,7 +86,7 @@ const CHAT = `subscription($b: ID!, $m: String!) { chat(botId: $b, message: $m) 
 
 interface StreamTimes {
   subscribedAt: number;
-  /** When the fake model received the chat request. */
+  /** When the fake model received the chat request (sequential streams only). */
   modelAskedAt?: number;
   firstReceivedAt?: number;
   firstSentAt?: number;
@@ -98,7 +98,6 @@ interface StreamTimes {
 
 function stream(client: Client): Promise<StreamTimes> {
   const times: StreamTimes = { subscribedAt: now(), latencies: [], receivedAt: [] };
-  const requestsBefore = ollama.requests.length;
   return new Promise((resolve, reject) => {
     client.subscribe(
       { query: CHAT, variables: { b: botId, m: "How long is the warranty?" } },
@@ -119,7 +118,6 @@ function stream(client: Client): Promise<StreamTimes> {
         error: reject,
         complete: () => {
           times.completedAt = now();
-          times.modelAskedAt = ollama.requests.slice(requestsBefore).find((r) => r.path === "/api/chat")?.at;
           resolve(times);
         },
       },
@@ -132,7 +130,9 @@ const client = newClient();
 ollama.scriptChat({ tokens: stamped(20), delayMs: 20 });
 const sequential: StreamTimes[] = [];
 for (let i = 0; i < SEQUENTIAL + 5; i++) {
+  const requestsBefore = ollama.requests.length;
   const times = await stream(client);
+  times.modelAskedAt = ollama.requests.slice(requestsBefore).find((r) => r.path === "/api/chat")?.at;
   if (i >= 5) sequential.push(times); // the first few warm the JIT up
 }
 // 1b. The same streams through bench/relay.ts: the transport's own floor on this machine.
