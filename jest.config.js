@@ -19,4 +19,7 @@ export default {
   testTimeout: 60_000,
   // PGlite instances are heavy on 2 cores; keep parallelism modest.
   maxWorkers: 2,
+  // Each test file loads its own copy of the app (ESM modules are not shared
+  // between files): a worker that has grown past this is replaced.
+  workerIdleMemoryLimit: "1GB",
 };

@@ -15,7 +15,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { Document, HeadingLevel, Packer, Paragraph } from "docx";
 import { PDFDocument, StandardFonts } from "pdf-lib";
-import { connectorNamed, type SourceInput } from "../connectors/index.js";
+import { connectorNamed, createTextBudget, type SourceInput } from "../connectors/index.js";
 import { openDatabase } from "../src/db/index.js";
 import { toVectorLiteral } from "../src/db/vector.js";
 import { createLogger } from "../src/logger.js";
@@ -93,7 +93,11 @@ if (process.env.PARLEY_BENCH_WITHOUT_HNSW) await db.prisma.$executeRawUnsafe("DR
 const workspace = await db.prisma.workspace.create({ data: { name: "bench" } });
 const bot = await db.prisma.bot.create({ data: { workspaceId: workspace.id, name: "bench" } });
 const lexical = createLexicalEmbedder(384);
-const context = { signal: new AbortController().signal, web: { allowPrivateUrls: false, timeoutMs: 1000, maxBytes: MB, maxRedirects: 0 } };
+const context = () => ({
+  signal: new AbortController().signal,
+  budget: createTextBudget(64 * MB),
+  web: { allowPrivateUrls: false, timeoutMs: 1000, maxBytes: MB, maxRedirects: 0 },
+});
 
 console.log(`Generating corpus (${TARGET_MB} MB of text and of HTML, 400 PDF pages, 2 MB of DOCX)...`);
 const inputs = await corpus();
@@ -123,7 +127,7 @@ for (const [name, sources] of Object.entries(inputs)) {
   for (const input of sources) {
     bytes += input.bytes!.length;
     const source = await db.prisma.source.create({ data: { botId: bot.id, kind: "DOCUMENT", connector: connector.name, name: input.name } });
-    const extracted = await time("extract", () => connector.extract(input, context));
+    const extracted = await time("extract", () => connector.extract(input, context()));
     pages += extracted.sections.filter((s) => s.page !== undefined).length;
     const sections = extracted.sections.map((s) => ({ ...s, text: cleanText(s.text) })).filter((s) => s.text);
     const drafts = await time("split", () => splitSections(sections, input.name, 1000, 200));
@@ -131,9 +135,10 @@ for (const [name, sources] of Object.entries(inputs)) {
     // Embedding is excluded from the throughput (timed apart), but the chunks are stored
     // with their real vectors: the HNSW index's cost depends on how they spread.
     const embedStart = performance.now();
-    const vectors = (await lexical.embed(drafts.map((d) => d.content))).map(toVectorLiteral);
+    const embeddings = await lexical.embed(drafts.map((d) => d.content));
+    const vectors = new Float32Array(embeddings.flat());
     embedSeconds += (performance.now() - embedStart) / 1000;
-    if (name === "text" && floorSample.vectors.length < 4000) floorSample.vectors.push(...vectors);
+    if (name === "text" && floorSample.vectors.length < 4000) floorSample.vectors.push(...embeddings.map(toVectorLiteral));
     await time("store", () => storeChunks(db.prisma, source, drafts, vectors, { content: sections.map((s) => s.text).join("\n\n"), contentHash: "bench", title: null }));
   }
   if (name === "text") floorSample.bytesPerChunk = bytes / chunks;

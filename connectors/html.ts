@@ -1,6 +1,6 @@
 import * as cheerio from "cheerio";
 import type { AnyNode, Element } from "domhandler";
-import type { Section } from "./types.js";
+import type { Section, TextBudget } from "./types.js";
 
 /** Page furniture that is not content. */
 const CHROME = [
@@ -29,7 +29,7 @@ export interface HtmlText {
  * `dropChrome: false` keeps everything (for generated HTML such as DOCX
  * conversions, which has no chrome but may use any element).
  */
-export function htmlToSections(html: string, options: { dropChrome?: boolean; url?: string } = {}): HtmlText {
+export function htmlToSections(html: string, options: { dropChrome?: boolean; url?: string; budget?: TextBudget } = {}): HtmlText {
   const $ = cheerio.load(html);
   const title = $("title").first().text().replace(/\s+/g, " ").trim() || undefined;
   if (options.dropChrome ?? true) $(CHROME).remove();
@@ -40,10 +40,14 @@ export function htmlToSections(html: string, options: { dropChrome?: boolean; ur
   let current: Section = { text: "", ...(options.url && { url: options.url }) };
   let lines: string[] = [];
   let inline = "";
+  const pushLine = (line: string) => {
+    options.budget?.take(line.length + 1);
+    lines.push(line);
+  };
 
   const flushLine = () => {
     const line = inline.replace(/[ \t\f\v\u00a0]+/g, " ").trim();
-    if (line) lines.push(line);
+    if (line) pushLine(line);
     inline = "";
   };
   const flushSection = () => {
@@ -65,7 +69,7 @@ export function htmlToSections(html: string, options: { dropChrome?: boolean; ur
       flushSection();
       const heading = $(element).text().replace(/\s+/g, " ").trim();
       current = { text: "", ...(heading && { heading }), ...(options.url && { url: options.url }) };
-      if (heading) lines.push(`${"#".repeat(Number(tag[1]))} ${heading}`);
+      if (heading) pushLine(`${"#".repeat(Number(tag[1]))} ${heading}`);
       return;
     }
     if (tag === "tr") {
@@ -74,12 +78,12 @@ export function htmlToSections(html: string, options: { dropChrome?: boolean; ur
         .children("td,th")
         .map((_, cell) => $(cell).text().replace(/\s+/g, " ").trim())
         .get();
-      if (cells.some(Boolean)) lines.push(cells.join(" | "));
+      if (cells.some(Boolean)) pushLine(cells.join(" | "));
       return;
     }
     if (tag === "pre") {
       flushLine();
-      lines.push($(element).text().replace(/\s+$/, ""));
+      pushLine($(element).text().replace(/\s+$/, ""));
       return;
     }
     if (tag === "li") {

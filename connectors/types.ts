@@ -46,6 +46,8 @@ export interface ExtractContext {
   signal: AbortSignal;
   /** Reports progress in the connector's natural unit (pages, ...). */
   onProgress?: (done: number, total: number | null, unit: string) => void;
+  /** Caps the text extracted from one source (MAX_EXTRACTED_BYTES); see createTextBudget. */
+  budget: TextBudget;
   web: {
     /** Fetch private, loopback and link-local addresses too (ALLOW_PRIVATE_URLS). */
     allowPrivateUrls: boolean;
@@ -58,6 +60,30 @@ export interface ExtractContext {
 }
 
 /**
+ * Why a source could not be ingested, for clients to act on; the message
+ * says it in words. Stored on the source as lastErrorCode.
+ */
+export const SOURCE_ERROR_CODES = [
+  /** Corrupt, protected, empty or unsupported content. */
+  "EXTRACTION_FAILED",
+  /** More text, expanded bytes or memory than the limits allow. */
+  "SOURCE_TOO_LARGE",
+  /** Reading it took longer than EXTRACTION_TIMEOUT_MS. */
+  "EXTRACTION_TIMEOUT",
+  /** The worker reading it died (a crash in a parser). */
+  "EXTRACTION_CRASHED",
+  /** A web page could not be fetched. */
+  "FETCH_FAILED",
+  /** The embedding model failed. */
+  "EMBEDDING_FAILED",
+  /** The server stopped while processing it, too many times. */
+  "SERVER_STOPPED",
+  /** Anything else; details are in the server log. */
+  "INTERNAL_ERROR",
+] as const;
+export type SourceErrorCode = (typeof SOURCE_ERROR_CODES)[number];
+
+/**
  * A failure to read a source. `retryable: false` (the default) means trying
  * again cannot help (a corrupt file); `true` means it might (a timeout).
  * The message is shown to admins as the source's lastError.
@@ -65,10 +91,47 @@ export interface ExtractContext {
 export class ExtractionError extends Error {
   override name = "ExtractionError";
   readonly retryable: boolean;
-  constructor(message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
+  readonly code: SourceErrorCode;
+  constructor(message: string, options: { retryable?: boolean; code?: SourceErrorCode; cause?: unknown } = {}) {
     super(message, { cause: options.cause });
     this.retryable = options.retryable ?? false;
+    this.code = options.code ?? "EXTRACTION_FAILED";
   }
+}
+
+/** A running count of extracted text that refuses to grow past its limit. */
+export interface TextBudget {
+  readonly limit: number;
+  /** Counts `characters` more; throws SOURCE_TOO_LARGE past the limit. */
+  take(characters: number): void;
+}
+
+/**
+ * Connectors call `take` as their text grows, so that a small file that
+ * expands to gigabytes of text is refused early rather than after it has
+ * filled memory.
+ */
+export function createTextBudget(limit: number): TextBudget {
+  let used = 0;
+  return {
+    limit,
+    take(characters) {
+      used += characters;
+      if (used > limit) {
+        throw new ExtractionError(
+          `The source holds more than ${formatBytes(limit)} of text, the most Parley reads from one source (MAX_EXTRACTED_BYTES). Split it into smaller files.`,
+          { code: "SOURCE_TOO_LARGE" },
+        );
+      }
+    },
+  };
+}
+
+/** "5 MB", "512 KB": sizes as people read them. */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
+  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${bytes} bytes`;
 }
 
 export interface Connector {

@@ -199,6 +199,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
         await new Promise<void>((resolve) => wss.close(() => resolve()));
         // Running ingestion jobs are interrupted and go back to the queue.
         await services.jobs.stop();
+        await services.extraction.close();
         await services.usage.stop();
         await yoga.dispose();
         await redis?.quit().catch(() => {});

@@ -54,6 +54,14 @@ const schema = z
     MAX_UPLOAD_BYTES: int(1).default(25 * 1024 * 1024),
     /** Ingestion jobs run at once. @default 2 */
     INGESTION_WORKERS: int(1, 64).default(2),
+    /** Ingestion jobs of one workspace run at once, so that one tenant cannot take every worker. @default half of INGESTION_WORKERS, at least 1 */
+    INGESTION_WORKERS_PER_WORKSPACE: int(1, 64).optional(),
+    /** The most one source may expand to: the declared size of a DOCX's parts, and the text extracted. @default 67108864 (64 MiB) */
+    MAX_EXTRACTED_BYTES: int(1024).default(64 * 1024 * 1024),
+    /** Heap of each extraction worker thread; a source needing more fails as SOURCE_TOO_LARGE. @default 1024 */
+    EXTRACTION_HEAP_MB: int(32, 65_536).default(1024),
+    /** The longest reading one source (a file, or a crawl) may take. @default 300000 (5 minutes) */
+    EXTRACTION_TIMEOUT_MS: int(100, 86_400_000).default(300_000),
     /** Retries of a failed ingestion (after the first attempt) when the failure may pass. @default 3 */
     INGESTION_MAX_RETRIES: int(0, 20).default(3),
     /** Delay before the first retry; each next one doubles. @default 5000 */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { connectorFor, ExtractionError, supportedDocuments, type ExtractContext, type SourceInput } from "../connectors/index.js";
+import { connectorFor, createTextBudget, ExtractionError, supportedDocuments, type ExtractContext, type SourceInput } from "../connectors/index.js";
 import { docx } from "../connectors/docx/index.js";
 import { pdf } from "../connectors/pdf/index.js";
 import { text } from "../connectors/text/index.js";
@@ -7,6 +7,7 @@ import { makeDocx, makeEmptyDocx, makeEncryptedPdf, makePdf } from "./fixtures/d
 
 const context: ExtractContext = {
   signal: new AbortController().signal,
+  budget: createTextBudget(64 * 1024 * 1024),
   web: { allowPrivateUrls: true, timeoutMs: 5000, maxBytes: 1024 * 1024, maxRedirects: 3 },
 };
 

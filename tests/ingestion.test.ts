@@ -163,7 +163,8 @@ describe("ingestion", () => {
     const reader = (async () => {
       // Reads until it has seen the new chunks (after the sync), however fast or slow the machine.
       while (reading || (stopAt !== undefined && counts.at(-1) !== stopAt)) {
-        const [row] = await t.app.services.db.prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM chunks WHERE source_id = ${id}::uuid`;
+        const [row] = await t.app.services.db.prisma.$queryRaw<{ n: bigint }[]>`
+          SELECT count(*) AS n FROM chunks c JOIN sources s ON s.id = c.source_id AND s.generation = c.generation WHERE c.source_id = ${id}::uuid`;
         counts.push(Number(row!.n));
         await new Promise((resolve) => setImmediate(resolve));
       }
@@ -239,7 +240,12 @@ describe("ingestion", () => {
     const second = await startApp({ DATA_DIR: dataDir });
     const source = await waitForSource(second, id);
     expect(source).toMatchObject({ syncStatus: "SYNCED", chunkCount: 1 });
-    const job = await second.app.services.db.prisma.ingestionJob.findFirstOrThrow({ where: { sourceId: id } });
+    // The job is marked done once the old generation is deleted, just after the source reads SYNCED.
+    let job = await second.app.services.db.prisma.ingestionJob.findFirstOrThrow({ where: { sourceId: id } });
+    for (let i = 0; job.status === "RUNNING" && i < 100; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      job = await second.app.services.db.prisma.ingestionJob.findFirstOrThrow({ where: { sourceId: id } });
+    }
     expect(job).toMatchObject({ status: "SUCCEEDED", attempts: 1 });
   });
 });

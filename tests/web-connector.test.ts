@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "@jest/globals";
-import { ExtractionError, type ExtractContext } from "../connectors/index.js";
+import { createTextBudget, ExtractionError, type ExtractContext } from "../connectors/index.js";
 import { isPrivateAddress } from "../connectors/web/fetch.js";
 import { web } from "../connectors/web/index.js";
 import { parseRobots } from "../connectors/web/robots.js";
@@ -39,6 +39,7 @@ beforeAll(async () => {
 
 const context = (overrides: Partial<ExtractContext["web"]> = {}): ExtractContext => ({
   signal: new AbortController().signal,
+  budget: createTextBudget(64 * 1024 * 1024),
   web: { allowPrivateUrls: true, timeoutMs: 1000, maxBytes: 200_000, maxRedirects: 3, ...overrides },
 });
 const link = (path: string, options: Record<string, unknown> = {}) => ({ kind: "LINK" as const, name: path, url: `${origin}${path}`, options });

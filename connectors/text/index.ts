@@ -27,9 +27,10 @@ export const text = defineConnector({
   label: "text (.txt, .md, .csv, .json, .html)",
   accepts: ({ kind, name, mimeType }) =>
     kind === "TEXT" || (kind === "DOCUMENT" && (EXTENSIONS.has(extensionOf(name)) || (!!mimeType && MIME.test(mimeType.split(";")[0]!.trim())))),
-  async extract(input): Promise<Extracted> {
+  async extract(input, { budget }): Promise<Extracted> {
     if (!input.bytes?.length) throw new ExtractionError("The text is empty.");
     const raw = decodeText(input.bytes);
+    budget.take(raw.length);
     const extension = extensionOf(input.name);
     const mime = input.mimeType?.split(";")[0]?.trim();
     let extracted: Extracted;

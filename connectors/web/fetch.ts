@@ -1,7 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import { BlockList, isIP } from "node:net";
 import { Agent, fetch, type Response } from "undici";
-import { ExtractionError, type ExtractContext } from "../types.js";
+import { ExtractionError, formatBytes, type ExtractContext } from "../types.js";
 
 /** Addresses a server-side fetch must not reach unless allowed (SSRF). */
 const privateRanges = new BlockList();
@@ -82,14 +82,14 @@ export async function fetchText(
       });
     } catch (error) {
       signal.throwIfAborted();
-      if (timeout.aborted) throw new ExtractionError(`${url.href} did not answer within ${web.timeoutMs / 1000} s.`, { retryable: true });
+      if (timeout.aborted) throw new ExtractionError(`${url.href} did not answer within ${web.timeoutMs / 1000} s.`, { retryable: true, code: "FETCH_FAILED" });
       // undici wraps the socket's error (our refusal included) in "fetch failed".
       let cause = error as Error;
       while (!(cause instanceof ExtractionError) && cause.cause instanceof Error) cause = cause.cause;
       if (cause instanceof ExtractionError) throw cause;
       const code = (cause as NodeJS.ErrnoException).code;
       const permanent = code === "ENOTFOUND";
-      throw new ExtractionError(`${url.href} could not be reached (${code ?? cause.message}).`, { retryable: !permanent, cause });
+      throw new ExtractionError(`${url.href} could not be reached (${code ?? cause.message}).`, { retryable: !permanent, code: "FETCH_FAILED", cause });
     }
     if (response.status >= 300 && response.status < 400 && response.headers.get("location")) {
       await response.body?.cancel();
@@ -99,7 +99,7 @@ export async function fetchText(
     }
     if (!response.ok) {
       await response.body?.cancel();
-      throw new ExtractionError(`${url.href} answered ${response.status} ${response.statusText}.`, { retryable: response.status >= 500 || response.status === 429 });
+      throw new ExtractionError(`${url.href} answered ${response.status} ${response.statusText}.`, { retryable: response.status >= 500 || response.status === 429, code: "FETCH_FAILED" });
     }
     const contentType = (response.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
     if (!accept.test(contentType)) {
@@ -109,7 +109,7 @@ export async function fetchText(
     const declared = Number(response.headers.get("content-length"));
     if (declared > web.maxBytes) {
       await response.body?.cancel();
-      throw new ExtractionError(`${url.href} is larger than the ${formatBytes(web.maxBytes)} Parley reads per page.`);
+      throw new ExtractionError(`${url.href} is larger than the ${formatBytes(web.maxBytes)} Parley reads per page.`, { code: "SOURCE_TOO_LARGE" });
     }
     return { url: url.href, contentType, body: await readCapped(response, url.href, web.maxBytes) };
   }
@@ -122,7 +122,7 @@ async function readCapped(response: Response, url: string, maxBytes: number): Pr
     size += chunk.byteLength;
     if (size > maxBytes) {
       await response.body?.cancel().catch(() => {});
-      throw new ExtractionError(`${url} is larger than the ${formatBytes(maxBytes)} Parley reads per page.`);
+      throw new ExtractionError(`${url} is larger than the ${formatBytes(maxBytes)} Parley reads per page.`, { code: "SOURCE_TOO_LARGE" });
     }
     chunks.push(chunk);
   }
@@ -140,8 +140,4 @@ export function parseHttpUrl(value: string): URL {
   if (url.username || url.password) throw new ExtractionError("Links with a user name or password in them are not fetched.");
   url.hash = "";
   return url;
-}
-
-function formatBytes(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${Math.round(bytes / 1024 / 102.4) / 10} MB` : `${Math.round(bytes / 1024)} KB`;
 }

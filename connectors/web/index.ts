@@ -61,10 +61,11 @@ export const web = defineConnector({
       pages++;
       context.onProgress?.(pages, queue.length ? null : pages, "pages");
       if (page.contentType === "text/plain") {
+        context.budget.take(page.body.length);
         sections.push({ text: page.body, url: page.url });
         continue;
       }
-      const extracted = htmlToSections(page.body, { url: page.url });
+      const extracted = htmlToSections(page.body, { url: page.url, budget: context.budget });
       title ??= extracted.title;
       sections.push(...extracted.sections.map((s) => ({ ...s, ...(extracted.title && { title: extracted.title }) })));
       if (depth < maxDepth && HTML.test(page.contentType)) {

@@ -6,7 +6,7 @@
  * Non-finite numbers would be rejected by PostgreSQL with an opaque message,
  * so they are refused here with a clear one.
  */
-export function toVectorLiteral(values: readonly number[]): string {
+export function toVectorLiteral(values: ArrayLike<number>): string {
   const parts = new Array<string>(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = Math.fround(values[i]!);

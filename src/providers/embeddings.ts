@@ -8,6 +8,11 @@ export interface Embedder {
   /** Stored with content hashes: a new model means new vectors. */
   readonly model: string;
   readonly dimension: number;
+  /**
+   * The embedded lexical embedder, which an extraction worker rebuilds from
+   * its width so that chunks are embedded off the event loop.
+   */
+  readonly lexical?: true;
   embed(texts: string[], signal?: AbortSignal): Promise<number[][]>;
 }
 
@@ -115,6 +120,7 @@ export function createLexicalEmbedder(dimension: number): Embedder {
     provider: "embedded",
     model: `${EMBEDDED_EMBEDDING_MODEL}-${dimension}`,
     dimension,
+    lexical: true,
     async embed(texts) {
       return texts.map((text) => {
         const vector = new Array<number>(dimension).fill(0);

@@ -1,3 +1,4 @@
+import { SOURCE_ERROR_CODES, type SourceErrorCode } from "../../connectors/index.js";
 import { builder } from "./builder.js";
 
 export const BotStatus = builder.enumType("BotStatus", {
@@ -26,6 +27,22 @@ export const SyncStatus = builder.enumType("SyncStatus", {
     SYNCED: { description: "Its chunks are searchable." },
     ERROR: { description: "Ingestion failed; see lastError. resyncSource retries." },
   } as const,
+});
+
+const sourceErrorCodes: Record<SourceErrorCode, string> = {
+  EXTRACTION_FAILED: "The content could not be read: corrupt, protected, empty or unsupported.",
+  SOURCE_TOO_LARGE: "It expands to more text, bytes or memory than Parley reads from one source (MAX_EXTRACTED_BYTES, EXTRACTION_HEAP_MB).",
+  EXTRACTION_TIMEOUT: "Reading it took longer than EXTRACTION_TIMEOUT_MS.",
+  EXTRACTION_CRASHED: "The reader of this source crashed; the file may be damaged.",
+  FETCH_FAILED: "A web page could not be fetched.",
+  EMBEDDING_FAILED: "The embedding model failed.",
+  SERVER_STOPPED: "The server stopped while processing it (past the retries: it is not run again until resynced).",
+  INTERNAL_ERROR: "Something else went wrong; details are in the server log.",
+};
+
+export const SourceErrorCodeEnum = builder.enumType("SourceErrorCode", {
+  description: "Why a source's ingestion failed, for clients to act on; lastError says it in words.",
+  values: Object.fromEntries(SOURCE_ERROR_CODES.map((code) => [code, { description: sourceErrorCodes[code] }])) as Record<SourceErrorCode, { description: string }>,
 });
 
 export const PromptType = builder.enumType("PromptType", {

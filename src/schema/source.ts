@@ -3,7 +3,8 @@ import type { SourceEvent as SourceEventShape } from "../services/events.js";
 import { assertId, notFound } from "../services/errors.js";
 import * as v from "../services/validation.js";
 import { actorOf, builder } from "./builder.js";
-import { SourceKind, SyncStatus } from "./enums.js";
+import type { SourceErrorCode } from "../../connectors/index.js";
+import { SourceErrorCodeEnum, SourceKind, SyncStatus } from "./enums.js";
 
 builder.scalarType("File", {
   description: "A file sent with the GraphQL multipart request specification (an `Upload`).",
@@ -46,17 +47,25 @@ export const Source = builder.prismaObject("Source", {
     sha256: t.exposeString("sha256", { nullable: true, description: "SHA-256 of the uploaded bytes or text." }),
     syncStatus: t.expose("syncStatus", { type: SyncStatus, description: "Where it is in ingestion." }),
     lastError: t.exposeString("lastError", { nullable: true, description: "Why the last ingestion attempt failed." }),
+    lastErrorCode: t.field({
+      type: SourceErrorCodeEnum,
+      nullable: true,
+      description: "lastError's stable code.",
+      resolve: (s) => (s.lastErrorCode as SourceErrorCode | null) ?? null,
+    }),
     attempts: t.exposeInt("attempts", { description: "Ingestion attempts since the last success." }),
     chunkCount: t.exposeInt("chunkCount", { description: "Searchable chunks." }),
     lastSyncedAt: t.expose("lastSyncedAt", { type: "DateTime", nullable: true, description: "When it was last ingested." }),
     createdAt: t.expose("createdAt", { type: "DateTime", description: "When it was added." }),
     updatedAt: t.expose("updatedAt", { type: "DateTime", description: "When it last changed." }),
     bot: t.relation("bot", { description: "The bot it belongs to." }),
-    chunks: t.relatedConnection("chunks", {
-      description: "Its chunks, in order.",
+    chunks: t.prismaConnection({
+      type: "Chunk",
+      description: "Its chunks, in order (the version readers see, while a new one is being stored).",
       cursor: "id",
-      totalCount: true,
-      query: { orderBy: { chunkIndex: "asc" } },
+      totalCount: (source, _args, ctx) => ctx.prisma.chunk.count({ where: { sourceId: source.id, generation: source.generation } }),
+      resolve: (query, source, _args, ctx) =>
+        ctx.prisma.chunk.findMany({ ...query, where: { sourceId: source.id, generation: source.generation }, orderBy: { chunkIndex: "asc" } }),
     }),
   }),
 });
@@ -80,6 +89,7 @@ const SourceEvent = builder.objectRef<SourceEventShape>("SourceEvent").implement
     chunkCount: t.int({ nullable: true, description: "Chunks, once synced.", resolve: (e) => e.chunkCount ?? null }),
     attempts: t.int({ nullable: true, description: "Attempts so far.", resolve: (e) => e.attempts ?? null }),
     error: t.string({ nullable: true, description: "Why an attempt failed.", resolve: (e) => e.error ?? null }),
+    errorCode: t.field({ type: SourceErrorCodeEnum, nullable: true, description: "error's stable code.", resolve: (e) => e.errorCode ?? null }),
     at: t.expose("at", { type: "DateTime", description: "When it happened." }),
   }),
 });

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Bot, ChatSession, Message, Prisma, PrismaClient } from "@prisma/client";
 import type { Config } from "../config.js";
+import type { DatabasePriority } from "../db/priority.js";
 import type { Logger } from "../logger.js";
 import { ChatModelError, type ChatMessage, type ChatModel } from "../providers/chat.js";
 import { EmbeddingError } from "../providers/embeddings.js";
@@ -49,13 +50,17 @@ export function createChatService({
   logger,
   retrieval,
   model,
+  priority,
 }: {
   prisma: PrismaClient;
   config: Config;
   logger: Logger;
   retrieval: Retrieval;
   model: ChatModel;
+  /** Chat's statements go ahead of ingestion's batches. */
+  priority?: DatabasePriority;
 }) {
+  const interactive = <T>(fn: () => Promise<T>) => (priority ? priority.interactive(fn) : fn());
   async function openSession(bot: Bot, sessionId: string | null | undefined, apiKeyId: string | null | undefined): Promise<ChatSession> {
     if (sessionId) {
       const session = await prisma.chatSession.findUnique({ where: { publicId: sessionId } });
@@ -88,9 +93,11 @@ export function createChatService({
       const embedding = { vector: retrieval.embed(question, controller.signal), abort: () => controller.abort() };
       embedding.vector.catch(() => {}); // awaited by stream(); a refusal below must not leave it unhandled
       try {
-        const session = await openSession(input.bot, input.sessionId, input.apiKeyId);
-        const userMessage = await prisma.message.create({ data: { sessionId: session.id, role: "USER", content: question } });
-        return { session, userMessage, question, embedding };
+        return await interactive(async () => {
+          const session = await openSession(input.bot, input.sessionId, input.apiKeyId);
+          const userMessage = await prisma.message.create({ data: { sessionId: session.id, role: "USER", content: question } });
+          return { session, userMessage, question, embedding };
+        });
       } catch (error) {
         embedding.abort();
         throw error;
@@ -113,12 +120,14 @@ export function createChatService({
         // A visitor who leaves stops the embedding request too.
         signal.addEventListener("abort", embedding.abort, { once: true });
         if (signal.aborted) embedding.abort();
-        const [context, prompts, turns] = await Promise.all([
-          embedding.vector.then((vector) => retrieval.search(bot.id, vector, question, { topK: bot.topK, minSimilarity: bot.minSimilarity })),
-          prisma.prompt.findMany({ where: { botId: bot.id, isActive: true }, orderBy: { order: "asc" } }),
-          // A conversation opened by this question has no earlier turns to look up.
-          input.sessionId ? history(session.id, userMessage.createdAt) : [],
-        ]).finally(() => signal.removeEventListener("abort", embedding.abort));
+        const [context, prompts, turns] = await interactive(() =>
+          Promise.all([
+            embedding.vector.then((vector) => retrieval.search(bot.id, vector, question, { topK: bot.topK, minSimilarity: bot.minSimilarity })),
+            prisma.prompt.findMany({ where: { botId: bot.id, isActive: true }, orderBy: { order: "asc" } }),
+            // A conversation opened by this question has no earlier turns to look up.
+            input.sessionId ? history(session.id, userMessage.createdAt) : [],
+          ]),
+        ).finally(() => signal.removeEventListener("abort", embedding.abort));
         sources = citeSources(context);
         const messages = assemblePrompt({ botName: bot.name, prompts, question, context, history: turns, historyBudget: config.CHAT_HISTORY_TOKENS });
         let done: { model: string; promptTokens: number | null; completionTokens: number | null } | undefined;

@@ -1,5 +1,6 @@
 import { EventEmitter, on } from "node:events";
 import type { SyncStatus } from "@prisma/client";
+import type { SourceErrorCode } from "../../connectors/index.js";
 
 /** What admin frontends hear about a bot's sources while they are ingested. */
 export interface SourceEvent {
@@ -11,6 +12,7 @@ export interface SourceEvent {
   chunkCount?: number;
   attempts?: number;
   error?: string | null;
+  errorCode?: SourceErrorCode | null;
   at: Date;
 }
 

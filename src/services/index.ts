@@ -6,6 +6,8 @@ import { createApiKeyService } from "./api-keys.js";
 import { createAuthService } from "./auth.js";
 import { createBotService } from "./bots.js";
 import { createSourceEvents } from "./events.js";
+import { createDatabasePriority, type DatabasePriority } from "../db/priority.js";
+import { createExtractionPool, type ExtractionPool } from "./extraction-pool.js";
 import { createIngestion } from "./ingestion.js";
 import { createJobRunner } from "./jobs.js";
 import { createPromptService } from "./prompts.js";
@@ -29,6 +31,10 @@ export interface AppServices {
   /** Aborted when shutdown begins, so long-lived streams can end themselves. */
   readonly shutdownSignal: AbortSignal;
   readonly embedder: Embedder;
+  /** Worker threads that read sources; closed by the app at stop. */
+  readonly extraction: ExtractionPool;
+  /** Chat's database work goes ahead of ingestion's. */
+  readonly dbPriority: DatabasePriority;
   readonly auth: ReturnType<typeof createAuthService>;
   readonly workspaces: ReturnType<typeof createWorkspaceService>;
   readonly bots: ReturnType<typeof createBotService>;
@@ -63,19 +69,32 @@ export function createServices(
   const embedder = overrides.embedder ?? createEmbedder(config);
   const bots = createBotService({ prisma, config });
   const sourceEvents = createSourceEvents();
-  const ingestion = createIngestion({ prisma, config, embedder, events: sourceEvents });
+  const extraction = createExtractionPool(logger, {
+    workers: config.INGESTION_WORKERS,
+    heapMb: config.EXTRACTION_HEAP_MB,
+    timeoutMs: config.EXTRACTION_TIMEOUT_MS,
+  });
+  const dbPriority = createDatabasePriority();
+  const ingestion = createIngestion({ prisma, config, embedder, events: sourceEvents, pool: extraction, priority: dbPriority });
   const jobs = createJobRunner(
     { prisma, logger, ingestion, events: sourceEvents, pglite: db.kind === "pglite" },
-    { workers: config.INGESTION_WORKERS, maxRetries: config.INGESTION_MAX_RETRIES, retryBaseMs: config.INGESTION_RETRY_BASE_MS },
+    {
+      workers: config.INGESTION_WORKERS,
+      ...(config.INGESTION_WORKERS_PER_WORKSPACE && { perWorkspace: config.INGESTION_WORKERS_PER_WORKSPACE }),
+      maxRetries: config.INGESTION_MAX_RETRIES,
+      retryBaseMs: config.INGESTION_RETRY_BASE_MS,
+    },
   );
   const chatModel = overrides.chatModel ?? createChatModel(config);
   const retrieval = createRetrieval({ prisma, embedder });
   return {
     ...base,
     embedder,
+    extraction,
+    dbPriority,
     chatModel,
     retrieval,
-    chat: createChatService({ prisma, config, logger, retrieval, model: chatModel }),
+    chat: createChatService({ prisma, config, logger, retrieval, model: chatModel, priority: dbPriority }),
     usage: createUsageRecorder({ prisma, logger }),
     rateLimiter: createRateLimiter({
       ...(overrides.rateLimitStore && { store: overrides.rateLimitStore }),

@@ -1,54 +1,14 @@
-import { RecursiveCharacterTextSplitter } from "@langchain/textsplitters";
-import type { PrismaClient, Source } from "@prisma/client";
-import { connectorNamed, ExtractionError, type ExtractContext, type Section } from "../../connectors/index.js";
+import type { PrismaClient, Source, SourceFile } from "@prisma/client";
+import type { ExtractContext } from "../../connectors/index.js";
 import type { Config } from "../config.js";
+import type { DatabasePriority } from "../db/priority.js";
 import { toVectorLiteral } from "../db/vector.js";
 import type { Embedder } from "../providers/embeddings.js";
 import type { SourceEvents } from "./events.js";
-import { sha256 } from "./secrets.js";
+import type { ChunkDraft, ExtractionTask, OnProgress } from "./extraction.js";
+import type { ExtractionPool } from "./extraction-pool.js";
 
-export interface ChunkDraft {
-  content: string;
-  index: number;
-  metadata: { source: string; url?: string; page?: number; heading?: string; title?: string };
-}
-
-/** Whitespace and control characters as extracted text tends to have them. */
-export function cleanText(text: string): string {
-  return text
-    .replace(/\r\n?/g, "\n")
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "")
-    .replace(/\u00a0/g, " ")
-    .replace(/[ \t]+\n/g, "\n")
-    .replace(/\n{3,}/g, "\n\n")
-    .trim();
-}
-
-/** Splits sections into chunks, each carrying where it came from. */
-export async function splitSections(sections: Section[], sourceName: string, size: number, overlap: number): Promise<ChunkDraft[]> {
-  const splitter = new RecursiveCharacterTextSplitter({ chunkSize: size, chunkOverlap: overlap });
-  const chunks: ChunkDraft[] = [];
-  for (const section of sections) {
-    for (const content of await splitter.splitText(section.text)) {
-      if (!content.trim()) continue;
-      chunks.push({
-        content,
-        index: chunks.length,
-        metadata: {
-          source: sourceName,
-          ...(section.url && { url: section.url }),
-          ...(section.page !== undefined && { page: section.page }),
-          ...(section.heading && { heading: section.heading }),
-          ...(section.title && { title: section.title }),
-        },
-      });
-    }
-  }
-  return chunks;
-}
-
-/** Rows per INSERT: 7 parameters each, well under PostgreSQL's 65535. */
-const INSERT_BATCH = 500;
+export { cleanText, splitSections, type ChunkDraft } from "./extraction.js";
 
 export interface IngestionResult {
   chunkCount: number;
@@ -56,28 +16,49 @@ export interface IngestionResult {
   unchanged: boolean;
 }
 
+/** Chunks embedded per call to a model server. */
+const EMBED_BATCH = 32;
+
+export interface StoreOptions {
+  /** Chunk rows per INSERT, each its own short transaction. @default 32 */
+  batchSize?: number;
+  /** Awaited before every batch: where interactive work goes first. */
+  beforeBatch?: () => Promise<void>;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
 /**
- * Extract → clean → split → embed → store, for one source. The new chunks
- * replace the old ones in one transaction, so a bot answers from the old or
- * the new version of a source, never from half of one or from nothing.
+ * Extract → clean → split → embed → store, for one source. The first steps
+ * run in a worker thread (extraction-pool.ts); this side embeds with a model
+ * server when there is one, and stores in short batches (storeChunks).
  */
-export function createIngestion({ prisma, config, embedder, events }: { prisma: PrismaClient; config: Config; embedder: Embedder; events: SourceEvents }) {
-  const webSettings: ExtractContext["web"] = {
-    allowPrivateUrls: config.ALLOW_PRIVATE_URLS,
-    timeoutMs: 15_000,
-    maxBytes: 5 * 1024 * 1024,
-    maxRedirects: 5,
+export function createIngestion({
+  prisma,
+  config,
+  embedder,
+  events,
+  pool,
+  priority,
+}: {
+  prisma: PrismaClient;
+  config: Config;
+  embedder: Embedder;
+  events: SourceEvents;
+  pool: ExtractionPool;
+  priority?: DatabasePriority;
+}) {
+  const web: ExtractContext["web"] = { allowPrivateUrls: config.ALLOW_PRIVATE_URLS, timeoutMs: 15_000, maxBytes: 5 * 1024 * 1024, maxRedirects: 5 };
+  const beforeBatch = async () => {
+    await priority?.background();
+    // Between two batches the event loop serves whatever else is waiting.
+    await new Promise((resolve) => setImmediate(resolve));
   };
 
-  async function ingest(sourceId: string, signal: AbortSignal, options: { force?: boolean } = {}): Promise<IngestionResult> {
-    const source = await prisma.source.findUniqueOrThrow({ where: { id: sourceId }, include: { file: true } });
-    const connector = connectorNamed(source.connector);
-    if (!connector) throw new ExtractionError(`No connector named "${source.connector}" is installed.`);
-    const progress = (step: "extracting" | "embedding" | "storing", done: number, total: number | null, unit: string) =>
-      events.publish({ botId: source.botId, sourceId, status: "PROCESSING", progress: { step, done, total, unit } });
-
-    const extracted = await connector.extract(
-      {
+  function taskFor(source: Source & { file: SourceFile | null }, force: boolean): ExtractionTask {
+    return {
+      connector: source.connector,
+      input: {
         kind: source.kind,
         name: source.name,
         mimeType: source.mimeType,
@@ -85,38 +66,49 @@ export function createIngestion({ prisma, config, embedder, events }: { prisma: 
         url: source.url,
         options: source.options as Record<string, unknown>,
       },
-      { signal, web: webSettings, onProgress: (done, total, unit) => progress("extracting", done, total, unit) },
-    );
-    signal.throwIfAborted();
-    const sections = extracted.sections.map((s) => ({ ...s, text: cleanText(s.text) })).filter((s) => s.text);
-    if (!sections.length) throw new ExtractionError("The source contains no text.");
-    const content = sections.map((s) => s.text).join("\n\n");
-    // The model is part of the hash: new model, new vectors.
-    const contentHash = sha256(`${embedder.model}\n${config.CHUNK_SIZE}/${config.CHUNK_OVERLAP}\n${JSON.stringify(sections)}`);
-    const title = extracted.title ?? source.title;
+      web,
+      chunkSize: config.CHUNK_SIZE,
+      chunkOverlap: config.CHUNK_OVERLAP,
+      maxExtractedBytes: config.MAX_EXTRACTED_BYTES,
+      embeddingModel: embedder.model,
+      lexicalDimension: embedder.lexical ? embedder.dimension : null,
+      previousHash: !force && source.lastSyncedAt ? source.contentHash : null,
+    };
+  }
 
-    if (!options.force && source.contentHash === contentHash && source.lastSyncedAt) {
-      await prisma.source.update({
-        where: { id: sourceId },
-        data: { syncStatus: "SYNCED", lastError: null, attempts: 0, lastSyncedAt: new Date(), title },
-      });
+  /** Embeds on this side, with a model server: the wait is I/O, not CPU. */
+  async function embedHere(chunks: ChunkDraft[], signal: AbortSignal, progress: OnProgress): Promise<Float32Array> {
+    const vectors = new Float32Array(chunks.length * embedder.dimension);
+    for (let i = 0; i < chunks.length; i += EMBED_BATCH) {
+      signal.throwIfAborted();
+      const batch = await embedder.embed(chunks.slice(i, i + EMBED_BATCH).map((c) => c.content), signal);
+      batch.forEach((vector, j) => vectors.set(vector, (i + j) * embedder.dimension));
+      progress("embedding", Math.min(i + EMBED_BATCH, chunks.length), chunks.length, "chunks");
+    }
+    return vectors;
+  }
+
+  async function ingest(sourceId: string, signal: AbortSignal, options: { force?: boolean } = {}): Promise<IngestionResult> {
+    const source = await prisma.source.findUniqueOrThrow({ where: { id: sourceId }, include: { file: true } });
+    const progress: OnProgress = (step, done, total, unit) =>
+      events.publish({ botId: source.botId, sourceId, status: "PROCESSING", progress: { step, done, total, unit } });
+    const result = await pool.run(taskFor(source, options.force ?? false), signal, progress);
+    signal.throwIfAborted();
+    const title = result.title ?? source.title;
+    if (result.unchanged) {
+      await prisma.source.update({ where: { id: sourceId }, data: { syncStatus: "SYNCED", lastError: null, lastErrorCode: null, attempts: 0, lastSyncedAt: new Date(), title } });
+      // An attempt that died after its switch left the old generation behind.
+      await deleteStaleChunks(prisma, source.id, source.generation, { beforeBatch });
       return { chunkCount: source.chunkCount, unchanged: true };
     }
-
-    const chunks = await splitSections(sections, source.name, config.CHUNK_SIZE, config.CHUNK_OVERLAP);
-    const vectors: string[] = [];
-    const batchSize = 32;
-    for (let i = 0; i < chunks.length; i += batchSize) {
-      signal.throwIfAborted();
-      const batch = chunks.slice(i, i + batchSize);
-      const embeddings = await embedder.embed(batch.map((c) => c.content), signal);
-      vectors.push(...embeddings.map(toVectorLiteral));
-      progress("embedding", Math.min(i + batchSize, chunks.length), chunks.length, "chunks");
-    }
+    const vectors = result.vectors ?? (await embedHere(result.chunks, signal, progress));
     signal.throwIfAborted();
-    progress("storing", 0, chunks.length, "chunks");
-    await storeChunks(prisma, source, chunks, vectors, { content, contentHash, title });
-    return { chunkCount: chunks.length, unchanged: false };
+    await storeChunks(prisma, source, result.chunks, vectors, { content: result.content, contentHash: result.contentHash, title }, {
+      beforeBatch,
+      signal,
+      onProgress: (done, total) => progress("storing", done, total, "chunks"),
+    });
+    return { chunkCount: result.chunks.length, unchanged: false };
   }
 
   return { ingest };
@@ -124,42 +116,77 @@ export function createIngestion({ prisma, config, embedder, events }: { prisma: 
 
 export type Ingestion = ReturnType<typeof createIngestion>;
 
+/**
+ * Stores a source's new chunks without one long transaction: they are
+ * written in short batches under the next generation, which readers do not
+ * see (retrieval reads only a source's current generation); one statement
+ * then makes it current, and the old generation is deleted in batches.
+ * Readers see the old version or the new one, never half and never
+ * nothing; an attempt that dies between batches leaves the old version
+ * answering, and the next attempt first clears what it left.
+ */
 export async function storeChunks(
   prisma: PrismaClient,
-  source: Source,
+  source: Pick<Source, "id" | "botId" | "kind" | "generation">,
   chunks: ChunkDraft[],
-  vectors: string[],
+  vectors: Float32Array,
   update: { content: string; contentHash: string; title: string | null },
+  { batchSize = 32, beforeBatch = async () => {}, signal, onProgress }: StoreOptions = {},
 ): Promise<void> {
-  await prisma.$transaction(
-    async (tx) => {
-      await tx.$executeRaw`DELETE FROM chunks WHERE source_id = ${source.id}::uuid`;
-      for (let start = 0; start < chunks.length; start += INSERT_BATCH) {
-        const params: unknown[] = [source.botId, source.id, source.kind];
-        const rows = chunks.slice(start, start + INSERT_BATCH).map((chunk, j) => {
-          params.push(chunk.content, chunk.index, vectors[start + j], JSON.stringify(chunk.metadata));
-          const n = params.length;
-          return `($1::uuid, $2::uuid, $3::"SourceKind", $${n - 3}, $${n - 2}::int, $${n - 1}::vector, $${n}::jsonb)`;
-        });
-        await tx.$executeRawUnsafe(
-          `INSERT INTO chunks (bot_id, source_id, source_type, content, chunk_index, embedding, metadata) VALUES ${rows.join(",")}`,
-          ...params,
-        );
-      }
-      await tx.source.update({
-        where: { id: source.id },
-        data: {
-          content: update.content,
-          contentHash: update.contentHash,
-          title: update.title,
-          chunkCount: chunks.length,
-          syncStatus: "SYNCED",
-          lastError: null,
-          attempts: 0,
-          lastSyncedAt: new Date(),
-        },
-      });
+  const next = source.generation + 1;
+  const dimension = chunks.length ? vectors.length / chunks.length : 0;
+  await deleteStaleChunks(prisma, source.id, source.generation, { batchSize, beforeBatch });
+  for (let start = 0; start < chunks.length; start += batchSize) {
+    await beforeBatch();
+    signal?.throwIfAborted();
+    const params: unknown[] = [source.botId, source.id, source.kind, next];
+    const rows = chunks.slice(start, start + batchSize).map((chunk, j) => {
+      const at = (start + j) * dimension;
+      params.push(chunk.content, chunk.index, toVectorLiteral(vectors.subarray(at, at + dimension)), JSON.stringify(chunk.metadata));
+      const n = params.length;
+      return `($1::uuid, $2::uuid, $3::"SourceKind", $4::int, $${n - 3}, $${n - 2}::int, $${n - 1}::vector, $${n}::jsonb)`;
+    });
+    await prisma.$executeRawUnsafe(
+      `INSERT INTO chunks (bot_id, source_id, source_type, generation, content, chunk_index, embedding, metadata) VALUES ${rows.join(",")}`,
+      ...params,
+    );
+    onProgress?.(Math.min(start + batchSize, chunks.length), chunks.length);
+  }
+  await beforeBatch();
+  signal?.throwIfAborted();
+  const { count } = await prisma.source.updateMany({
+    where: { id: source.id, generation: source.generation },
+    data: {
+      generation: next,
+      content: update.content,
+      contentHash: update.contentHash,
+      title: update.title,
+      chunkCount: chunks.length,
+      syncStatus: "SYNCED",
+      lastError: null,
+      lastErrorCode: null,
+      attempts: 0,
+      lastSyncedAt: new Date(),
     },
-    { timeout: 120_000, maxWait: 30_000 },
-  );
+  });
+  // Deleted meanwhile (its chunks went with it), or switched by another attempt.
+  if (!count) throw new Error(`source ${source.id} changed while its chunks were stored`);
+  await deleteStaleChunks(prisma, source.id, next, { batchSize, beforeBatch });
+}
+
+/** Deletes, in batches, a source's chunks of every generation but `keep`. */
+export async function deleteStaleChunks(
+  prisma: PrismaClient,
+  sourceId: string,
+  keep: number,
+  { batchSize = 32, beforeBatch = async () => {} }: Pick<StoreOptions, "batchSize" | "beforeBatch">,
+): Promise<void> {
+  // Deleting a row costs less than writing one (no vector to parse).
+  const limit = batchSize * 8;
+  for (;;) {
+    await beforeBatch();
+    const deleted = await prisma.$executeRaw`
+      DELETE FROM chunks WHERE id IN (SELECT id FROM chunks WHERE source_id = ${sourceId}::uuid AND generation <> ${keep} LIMIT ${limit})`;
+    if (deleted < limit) return;
+  }
 }

@@ -1,5 +1,5 @@
-import type { PrismaClient } from "@prisma/client";
-import { ExtractionError } from "../../connectors/index.js";
+import { Prisma, type PrismaClient } from "@prisma/client";
+import { ExtractionError, type SourceErrorCode } from "../../connectors/index.js";
 import { analyzeChunksIfChanged } from "../db/statistics.js";
 import type { Logger } from "../logger.js";
 import { EmbeddingError } from "../providers/embeddings.js";
@@ -9,6 +9,8 @@ import type { Ingestion } from "./ingestion.js";
 export interface JobRunnerOptions {
   /** Jobs run at once. @default 2 */
   workers?: number;
+  /** Jobs of one workspace run at once, so one tenant cannot take every worker. @default half of `workers`, at least 1 */
+  perWorkspace?: number;
   /** Retries after the first attempt, for failures that may pass. @default 3 */
   maxRetries?: number;
   /** First retry delay; each next one doubles. @default 5000 */
@@ -31,6 +33,30 @@ export interface JobRunnerOptions {
 /** The longest an idle PGlite worker sleeps without being woken. */
 const IDLE_MAX_MS = 60_000;
 
+/** What a source says when the process died while ingesting it. */
+export const SERVER_STOPPED_MESSAGE = "The server stopped while processing this source.";
+
+/**
+ * Due jobs a worker may take: none of their source running already, and
+ * their workspace under its share of the workers. Fewest running first:
+ * a workspace that queued a hundred sources takes turns with one that
+ * queued one, rather than going first a hundred times.
+ */
+function eligibleJobs(perWorkspace: number): Prisma.Sql {
+  return Prisma.sql`
+    WITH busy AS (
+      SELECT b.workspace_id, count(*) AS running FROM ingestion_jobs r
+      JOIN sources rs ON rs.id = r.source_id JOIN bots b ON b.id = rs.bot_id
+      WHERE r.status = 'RUNNING' GROUP BY b.workspace_id)
+    SELECT c.id, c.run_after FROM ingestion_jobs c
+    JOIN sources cs ON cs.id = c.source_id
+    JOIN bots cb ON cb.id = cs.bot_id
+    LEFT JOIN busy ON busy.workspace_id = cb.workspace_id
+    WHERE c.status = 'PENDING'
+      AND coalesce(busy.running, 0) < ${perWorkspace}
+      AND NOT EXISTS (SELECT 1 FROM ingestion_jobs r WHERE r.source_id = c.source_id AND r.status = 'RUNNING')`;
+}
+
 interface ClaimedJob {
   id: string;
   source_id: string;
@@ -45,7 +71,7 @@ interface ClaimedJob {
  */
 export function createJobRunner(
   { prisma, logger, ingestion, events, pglite }: { prisma: PrismaClient; logger: Logger; ingestion: Ingestion; events: SourceEvents; pglite: boolean },
-  { workers = 2, maxRetries = 3, retryBaseMs = 5000, pollMs = 1000, leaseMs = 120_000 }: JobRunnerOptions = {},
+  { workers = 2, perWorkspace = Math.max(1, Math.ceil(workers / 2)), maxRetries = 3, retryBaseMs = 5000, pollMs = 1000, leaseMs = 120_000 }: JobRunnerOptions = {},
 ) {
   const stopping = new AbortController();
   const running = new Map<string, AbortController>();
@@ -55,11 +81,32 @@ export function createJobRunner(
   };
   let loops: Promise<void>[] = [];
 
+  /**
+   * Jobs left RUNNING by a process that died. The death counts as a failed
+   * attempt, so a source that kills the process cannot do it at every
+   * start: past the retries it ends in ERROR.
+   */
   async function recoverStale(olderThanMs: number) {
-    const recovered = await prisma.$executeRaw`
-      UPDATE ingestion_jobs SET status = 'PENDING', locked_at = NULL, updated_at = now()
-      WHERE status = 'RUNNING' AND (locked_at IS NULL OR locked_at < now() - make_interval(secs => ${olderThanMs / 1000}))`;
-    if (recovered) logger.info("ingestion jobs recovered", { count: recovered });
+    const recovered = await prisma.$queryRaw<{ source_id: string; bot_id: string; attempts: number; failed: boolean }[]>`
+      UPDATE ingestion_jobs j SET
+        status = (CASE WHEN j.attempts > ${maxRetries} THEN 'FAILED' ELSE 'PENDING' END)::"JobStatus",
+        finished_at = CASE WHEN j.attempts > ${maxRetries} THEN now() END,
+        run_after = now() + make_interval(secs => ${retryBaseMs / 1000} * power(2, greatest(j.attempts - 1, 0))),
+        last_error = ${SERVER_STOPPED_MESSAGE}, locked_at = NULL, updated_at = now()
+      FROM sources s
+      WHERE s.id = j.source_id AND j.status = 'RUNNING'
+        AND (j.locked_at IS NULL OR j.locked_at < now() - make_interval(secs => ${olderThanMs / 1000}))
+      RETURNING j.source_id, s.bot_id, j.attempts, j.status = 'FAILED' AS failed`;
+    for (const job of recovered) {
+      const status = job.failed ? "ERROR" : "PENDING";
+      // The source says what is true: not SYNCED while its job waits to run again.
+      await prisma.source.update({
+        where: { id: job.source_id },
+        data: { syncStatus: status, lastError: SERVER_STOPPED_MESSAGE, lastErrorCode: "SERVER_STOPPED", attempts: job.attempts },
+      });
+      events.publish({ botId: job.bot_id, sourceId: job.source_id, status, error: SERVER_STOPPED_MESSAGE, errorCode: "SERVER_STOPPED", attempts: job.attempts });
+    }
+    if (recovered.length) logger.warn("ingestion jobs interrupted by a stop recovered", { count: recovered.length, failed: recovered.filter((j) => j.failed).length });
   }
 
   async function claim(): Promise<ClaimedJob | undefined> {
@@ -67,12 +114,10 @@ export function createJobRunner(
       UPDATE ingestion_jobs j SET status = 'RUNNING', attempts = j.attempts + 1, locked_at = now(), updated_at = now()
       FROM sources s
       WHERE s.id = j.source_id AND j.id = (
-        SELECT c.id FROM ingestion_jobs c
-        WHERE c.status = 'PENDING' AND c.run_after <= now()
-          AND NOT EXISTS (SELECT 1 FROM ingestion_jobs r WHERE r.source_id = c.source_id AND r.status = 'RUNNING')
-        ORDER BY c.run_after, c.created_at
-        FOR UPDATE SKIP LOCKED
-        LIMIT 1)
+        SELECT e.id FROM (${eligibleJobs(perWorkspace)} AND c.run_after <= now()
+          ORDER BY coalesce(busy.running, 0), c.run_after, c.created_at
+          FOR UPDATE OF c SKIP LOCKED
+          LIMIT 1) e)
       RETURNING j.id, j.source_id, j.attempts, s.bot_id`;
     return rows[0];
   }
@@ -115,11 +160,11 @@ export function createJobRunner(
       await prisma.source.update({ where: { id: job.source_id }, data: { syncStatus: "PENDING", attempts: job.attempts - 1 } });
       return;
     }
-    const { message, retryable } = describeFailure(error);
+    const { message, code, retryable } = describeFailure(error);
     if (!retryable || job.attempts > maxRetries) {
       await prisma.ingestionJob.update({ where: { id: job.id }, data: { status: "FAILED", lastError: message, lockedAt: null, finishedAt: new Date() } });
-      await prisma.source.update({ where: { id: job.source_id }, data: { syncStatus: "ERROR", lastError: message, attempts: job.attempts } });
-      events.publish({ ...base, status: "ERROR", error: message, attempts: job.attempts });
+      await prisma.source.update({ where: { id: job.source_id }, data: { syncStatus: "ERROR", lastError: message, lastErrorCode: code, attempts: job.attempts } });
+      events.publish({ ...base, status: "ERROR", error: message, errorCode: code, attempts: job.attempts });
       logger.warn("ingestion failed", { sourceId: job.source_id, attempts: job.attempts, error: message, ...(!(error instanceof ExtractionError || error instanceof EmbeddingError) && { cause: error }) });
       return;
     }
@@ -128,8 +173,8 @@ export function createJobRunner(
       where: { id: job.id },
       data: { status: "PENDING", lastError: message, lockedAt: null, runAfter: new Date(Date.now() + delay) },
     });
-    await prisma.source.update({ where: { id: job.source_id }, data: { syncStatus: "PENDING", lastError: message, attempts: job.attempts } });
-    events.publish({ ...base, status: "PENDING", error: message, attempts: job.attempts });
+    await prisma.source.update({ where: { id: job.source_id }, data: { syncStatus: "PENDING", lastError: message, lastErrorCode: code, attempts: job.attempts } });
+    events.publish({ ...base, status: "PENDING", error: message, errorCode: code, attempts: job.attempts });
     logger.info("ingestion will retry", { sourceId: job.source_id, attempts: job.attempts, inMs: delay, error: message });
   }
 
@@ -140,11 +185,8 @@ export function createJobRunner(
    */
   async function idleFor(): Promise<number> {
     if (!pglite) return pollMs;
-    // Jobs waiting behind a running job of their source are woken when it ends.
-    const [next] = await prisma.$queryRaw<{ at: Date | null }[]>`
-      SELECT min(c.run_after) AS at FROM ingestion_jobs c
-      WHERE c.status = 'PENDING'
-        AND NOT EXISTS (SELECT 1 FROM ingestion_jobs r WHERE r.source_id = c.source_id AND r.status = 'RUNNING')`;
+    // Jobs waiting behind a running job of their source, or their workspace's, are woken when it ends.
+    const [next] = await prisma.$queryRaw<{ at: Date | null }[]>`SELECT min(e.run_after) AS at FROM (${eligibleJobs(perWorkspace)}) e`;
     const until = next?.at ? next.at.getTime() - Date.now() : IDLE_MAX_MS;
     return Math.min(Math.max(until, 10), IDLE_MAX_MS);
   }
@@ -216,7 +258,8 @@ export function createJobRunner(
 
 export type JobRunner = ReturnType<typeof createJobRunner>;
 
-function describeFailure(error: unknown): { message: string; retryable: boolean } {
-  if (error instanceof ExtractionError || error instanceof EmbeddingError) return { message: error.message, retryable: error.retryable };
-  return { message: "An internal error interrupted ingestion; it will be retried. Details are in the server log.", retryable: true };
+function describeFailure(error: unknown): { message: string; code: SourceErrorCode; retryable: boolean } {
+  if (error instanceof ExtractionError) return { message: error.message, code: error.code, retryable: error.retryable };
+  if (error instanceof EmbeddingError) return { message: error.message, code: "EMBEDDING_FAILED", retryable: error.retryable };
+  return { message: "An internal error interrupted ingestion; it will be retried. Details are in the server log.", code: "INTERNAL_ERROR", retryable: true };
 }

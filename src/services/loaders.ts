@@ -22,8 +22,9 @@ export function createLoaders(prisma: PrismaClient) {
       });
     }),
     chunkCount: new DataLoader<string, number>(async (botIds) => {
-      const rows = await prisma.chunk.groupBy({ by: ["botId"], where: { botId: { in: [...botIds] } }, _count: { _all: true } });
-      const byBot = new Map(rows.map((r) => [r.botId, r._count._all]));
+      // The sources' counts, not the chunks': a source being re-ingested has a second, unseen generation.
+      const rows = await prisma.source.groupBy({ by: ["botId"], where: { botId: { in: [...botIds] } }, _sum: { chunkCount: true } });
+      const byBot = new Map(rows.map((r) => [r.botId, r._sum.chunkCount ?? 0]));
       return botIds.map((id) => byBot.get(id) ?? 0);
     }),
   };

@@ -82,6 +82,12 @@ function textTerms(question: string, prefixes: boolean): { terms: string[]; dist
 }
 
 /**
+ * Only the chunks readers may see: a source being re-ingested has its next
+ * generation half written beside the current one (see storeChunks).
+ */
+const CURRENT_GENERATION = "generation = (SELECT s.generation FROM sources s WHERE s.id = chunks.source_id)";
+
+/**
  * The SQL of the full-text list, on $1 (bot id) and $2 (question vector):
  * ranked on ids first, so content is read and similarity computed only for
  * the rows kept.
@@ -92,7 +98,7 @@ function textMatchesSql(tsQuery: string, limit: string, condition?: string): str
      FROM (
        SELECT id, ts_rank_cd(search_vector, query, 1) AS rank
        FROM chunks, to_tsquery('simple', ${tsQuery}) query
-       WHERE bot_id = $1::uuid AND search_vector @@ query ${condition ? `AND ${condition}` : ""}
+       WHERE bot_id = $1::uuid AND search_vector @@ query AND ${CURRENT_GENERATION} ${condition ? `AND ${condition}` : ""}
        ORDER BY rank DESC, id
        LIMIT ${limit}
      ) ranked JOIN chunks c ON c.id = ranked.id
@@ -119,7 +125,7 @@ export function createRetrieval({ prisma, embedder }: { prisma: PrismaClient; em
       `SELECT 'vector' AS list, row_number() OVER (ORDER BY similarity DESC) AS position,
               id, source_id, source_type::text AS source_type, content, metadata, similarity FROM (
          SELECT id, source_id, source_type, content, metadata, (1 - (embedding <=> $2::vector))::float8 AS similarity
-         FROM chunks WHERE bot_id = $1::uuid AND embedding IS NOT NULL
+         FROM chunks WHERE bot_id = $1::uuid AND embedding IS NOT NULL AND ${CURRENT_GENERATION}
          ORDER BY embedding <=> $2::vector
          LIMIT $3
        ) nearest

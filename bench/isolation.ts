@@ -1,0 +1,169 @@
+/**
+ * What a large upload costs everybody else. A Parley server (its own
+ * process, embedded default) ingests a 10 MB text file and a 200-page PDF
+ * for one workspace while this process measures, for another workspace's
+ * bot, `sendMessage` latency (one question after another) and GET /livez
+ * (every 20 ms): first at rest, then during the ingestion. Prints both side
+ * by side with the targets, and the ingestion's own throughput.
+ *
+ *   npm run bench:isolation        (PARLEY_BENCH_TEXT_MB=10, PARLEY_BENCH_PDF_PAGES=200)
+ */
+import { spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { PDFDocument, StandardFonts } from "pdf-lib";
+
+const TEXT_MB = Number(process.env.PARLEY_BENCH_TEXT_MB ?? 10);
+const PDF_PAGES = Number(process.env.PARLEY_BENCH_PDF_PAGES ?? 200);
+const REST_MS = 10_000;
+const MB = 1024 * 1024;
+const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))] ?? NaN;
+
+const dataDir = await mkdtemp(path.join(os.tmpdir(), "parley-bench-isolation-"));
+const server = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  env: { ...process.env, PORT: "0", DATA_DIR: dataDir, LOG_LEVEL: "info", PASSWORD_HASH_COST: "10", NODE_OPTIONS: "" },
+  stdio: ["ignore", "ignore", "pipe"],
+});
+const url = await new Promise<string>((resolve, reject) => {
+  let log = "";
+  server.stderr.on("data", (chunk: Buffer) => {
+    log += chunk.toString();
+    const match = /"message":"parley started".*?"url":"([^"]+)"/.exec(log);
+    if (match) resolve(match[1]!);
+  });
+  server.on("exit", (code) => reject(new Error(`the server exited with ${code}:\n${log}`)));
+});
+
+async function gql<T>(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
+  const response = await fetch(`${url}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token && { authorization: `Bearer ${token}` }) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: T; errors?: { message: string }[] };
+  if (body.errors?.length) throw new Error(body.errors[0]!.message);
+  return body.data!;
+}
+
+async function tenant(name: string): Promise<{ token: string; botId: string }> {
+  const { signUp } = await gql<{ signUp: { session: { token: string }; workspace: { id: string } } }>(
+    `mutation($e: String!) { signUp(email: $e, password: "a long bench password", workspaceName: "${name}") { session { token } workspace { id } } }`,
+    { e: `${name}-${Date.now()}@example.com` },
+  );
+  const { createBot } = await gql<{ createBot: { id: string } }>(`mutation($w: ID!) { createBot(input: { workspaceId: $w, name: "${name}" }) { id } }`, { w: signUp.workspace.id }, signUp.session.token);
+  return { token: signUp.session.token, botId: createBot.id };
+}
+
+async function upload(token: string, botId: string, name: string, type: string, bytes: Uint8Array): Promise<string> {
+  const form = new FormData();
+  form.set("operations", JSON.stringify({ query: `mutation($b: ID!, $f: File!) { uploadDocument(botId: $b, file: $f) { id } }`, variables: { b: botId, f: null } }));
+  form.set("map", JSON.stringify({ 0: ["variables.f"] }));
+  form.set("0", new Blob([new Uint8Array(bytes)], { type }), name);
+  const response = await fetch(`${url}/graphql`, { method: "POST", headers: { authorization: `Bearer ${token}`, "graphql-require-preflight": "1" }, body: form });
+  return ((await response.json()) as { data: { uploadDocument: { id: string } } }).data.uploadDocument.id;
+}
+
+const status = async (token: string, id: string) =>
+  (await gql<{ source: { syncStatus: string; chunkCount: number; lastError: string | null } }>(`query($id: ID!) { source(id: $id) { syncStatus chunkCount lastError } }`, { id }, token)).source;
+
+async function settled(token: string, id: string) {
+  for (;;) {
+    const source = await status(token, id);
+    if (source.syncStatus === "SYNCED" || source.syncStatus === "ERROR") return source;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Chat and /livez latencies until `until` resolves. */
+async function measure(chat: { token: string; botId: string }, until: Promise<unknown>) {
+  let done = false;
+  void until.finally(() => (done = true));
+  const chats: number[] = [];
+  const livez: number[] = [];
+  await Promise.all([
+    (async () => {
+      while (!done) {
+        const t0 = performance.now();
+        await gql(`mutation($b: ID!) { sendMessage(botId: $b, message: "When does the shop open on Saturdays?") { message { content } } }`, { b: chat.botId }, chat.token);
+        chats.push(performance.now() - t0);
+      }
+    })(),
+    (async () => {
+      while (!done) {
+        const t0 = performance.now();
+        await fetch(`${url}/livez`).then((r) => r.arrayBuffer());
+        livez.push(performance.now() - t0);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })(),
+  ]);
+  return { chats, livez };
+}
+
+function prose(bytes: number): string {
+  const words = "warranty refund battery frame saddle chain brake gear tyre pedal order delivery invoice service store hours".split(" ");
+  const lines: string[] = [];
+  let size = 0;
+  for (let i = 0; size < bytes; i++) {
+    const line = `Item ${i}: the ${words[i % words.length]} of model ${i % 97} costs ${i % 500} euros and ships in ${i % 9} days.`;
+    lines.push(line);
+    size += line.length + 1;
+  }
+  return lines.join("\n");
+}
+
+async function pdf(pages: number): Promise<Uint8Array> {
+  const doc = await PDFDocument.create();
+  const font = await doc.embedFont(StandardFonts.Helvetica);
+  for (let p = 0; p < pages; p++) {
+    const page = doc.addPage([595, 842]);
+    prose(2500).split("\n").slice(0, 35).forEach((line, i) => page.drawText(line.slice(0, 95), { x: 40, y: 800 - i * 21, size: 10, font }));
+  }
+  return doc.save();
+}
+
+try {
+  const quiet = await tenant("quiet");
+  const busy = await tenant("busy");
+  const facts = await gql<{ addTextSource: { id: string } }>(
+    `mutation($b: ID!) { addTextSource(botId: $b, title: "Hours", text: "The shop opens at nine on Saturdays and at eight on weekdays.") { id } }`,
+    { b: quiet.botId },
+    quiet.token,
+  );
+  await settled(quiet.token, facts.addTextSource.id);
+  const text = new TextEncoder().encode(prose(TEXT_MB * MB));
+  const manual = await pdf(PDF_PAGES);
+
+  console.log(`At rest for ${REST_MS / 1000} s...`);
+  const rest = await measure(quiet, new Promise((resolve) => setTimeout(resolve, REST_MS)));
+
+  console.log(`Ingesting ${TEXT_MB} MB of text and a ${PDF_PAGES}-page PDF (${(manual.length / MB).toFixed(1)} MB) for another workspace...`);
+  const started = performance.now();
+  const ids = [await upload(busy.token, busy.botId, "catalogue.txt", "text/plain", text), await upload(busy.token, busy.botId, "manual.pdf", "application/pdf", manual)];
+  const uploadMs = performance.now() - started;
+  const times: number[] = [];
+  const ingestion = Promise.all(ids.map(async (id) => {
+    const source = await settled(busy.token, id);
+    times.push((performance.now() - started) / 1000);
+    return source;
+  }));
+  const during = await measure(quiet, ingestion);
+  const sources = await ingestion;
+
+  const row = (label: string, at: number[], in_: number[], target: string) =>
+    console.log(`${label.padEnd(26)} ${percentile(at, 50).toFixed(1).padStart(8)} ${percentile(at, 99).toFixed(1).padStart(8)} ${Math.max(...at).toFixed(1).padStart(8)}   ${percentile(in_, 50).toFixed(1).padStart(8)} ${percentile(in_, 99).toFixed(1).padStart(8)} ${Math.max(...in_).toFixed(1).padStart(8)}   ${target}`);
+  console.log(`\n${"ms".padEnd(26)} ${"rest p50".padStart(8)} ${"p99".padStart(8)} ${"max".padStart(8)}   ${"ingest p50".padStart(8)} ${"p99".padStart(8)} ${"max".padStart(8)}   target`);
+  row(`GET /livez (n=${rest.livez.length}/${during.livez.length})`, rest.livez, during.livez, "max during <= 100 ms");
+  row(`sendMessage (n=${rest.chats.length}/${during.chats.length})`, rest.chats, during.chats, `p99 during <= 2 x p99 at rest = ${(2 * percentile(rest.chats, 99)).toFixed(1)} ms`);
+  console.log(`\nThe upload mutations answered in ${uploadMs.toFixed(0)} ms (both files).`);
+  sources.forEach((s, i) => console.log(`${i ? "PDF " : "text"}: ${s.syncStatus}, ${s.chunkCount} chunks, settled ${times[i]?.toFixed(1)} s after the uploads${s.lastError ? ` (${s.lastError})` : ""}`));
+  console.log(`Text ingestion: ${(TEXT_MB / times[0]!).toFixed(2)} MB/s end to end (extract, split, embed, store), while chat and /livez ran.`);
+  console.log(`PDF ingestion: ${(PDF_PAGES / times[1]!).toFixed(1)} pages/s end to end (started with the text, one worker each).`);
+  console.log(`The floor: /livez and sendMessage at rest, above; today's bench:ingest figures (store only, no embedding) are in the README.`);
+} finally {
+  server.kill("SIGTERM");
+  await new Promise((resolve) => server.once("exit", resolve));
+  await rm(dataDir, { recursive: true, force: true });
+}

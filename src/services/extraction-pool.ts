@@ -1,0 +1,117 @@
+import { fileURLToPath } from "node:url";
+import workerpool from "workerpool";
+import { ExtractionError, formatBytes } from "../../connectors/index.js";
+import type { Logger } from "../logger.js";
+import type { ExtractionResult, ExtractionTask, OnProgress } from "./extraction.js";
+import type { ProgressMessage, WorkerOutcome } from "./extraction-worker.js";
+
+export interface ExtractionPoolOptions {
+  /** Worker processes, and so sources read at once. @default 2 */
+  workers?: number;
+  /** Heap of each worker (--max-old-space-size); a source needing more fails as SOURCE_TOO_LARGE. @default 1024 */
+  heapMb?: number;
+  /** The longest one source may take to read; then its worker is ended. @default 300000 */
+  timeoutMs?: number;
+}
+
+/**
+ * The worker script beside this module: .ts when run from source (tsx
+ * loads it), .js when compiled.
+ */
+function workerScript(): { script: string; execArgv: string[] } {
+  const fromSource = import.meta.url.endsWith(".ts");
+  const script = fileURLToPath(new URL(`./extraction-worker.${fromSource ? "ts" : "js"}`, import.meta.url));
+  return { script, execArgv: fromSource ? ["--import", "tsx"] : [] };
+}
+
+/** What V8 writes to stderr as it aborts a process that ran out of heap. */
+const OUT_OF_MEMORY = /heap out of memory|Reached heap limit/i;
+/** The end of a worker's stderr kept per task, for the log and to tell why it died. */
+const STDERR_TAIL = 4096;
+
+/**
+ * Reads sources in child processes through workerpool: parsers and the
+ * embedded embedder never run on the server's event loop, and a worker that
+ * runs out of heap or time is ended and replaced while the server goes on.
+ * Processes rather than threads: a worker thread's resourceLimits could not
+ * keep a DOCX that fills its heap from aborting the whole server (measured:
+ * "FATAL ERROR: Reached heap limit" took the process down 3 times in 3),
+ * while a child process that dies takes only itself. Each failure becomes an
+ * ExtractionError with a stable code for the source.
+ */
+export function createExtractionPool(logger: Logger, { workers = 2, heapMb = 1024, timeoutMs = 300_000 }: ExtractionPoolOptions = {}) {
+  const { script, execArgv } = workerScript();
+  const pool = workerpool.pool(script, {
+    workerType: "process",
+    minWorkers: 0, // no process (nor its memory) until a source needs one
+    maxWorkers: workers,
+    // Typed arrays (file bytes, vectors) cross the process boundary as they are, not as JSON.
+    forkOpts: { execArgv: [...execArgv, `--max-old-space-size=${heapMb}`], serialization: "advanced" },
+    // A worker's stderr comes to the task (see run), not straight to the server's.
+    emitStdStreams: true,
+    workerTerminateTimeout: 2000,
+  });
+
+  async function run(task: ExtractionTask, signal: AbortSignal, onProgress: OnProgress): Promise<ExtractionResult> {
+    signal.throwIfAborted();
+    let stderr = "";
+    const on = (message: ProgressMessage | { stdout?: string; stderr?: string }) => {
+      if (Array.isArray(message)) onProgress(...message);
+      else if (message.stderr) stderr = (stderr + message.stderr).slice(-STDERR_TAIL);
+    };
+    const execution = pool.exec("extract", [task], { on }).timeout(timeoutMs);
+    const cancel = () => {
+      try {
+        execution.cancel(); // ends the worker process
+      } catch (error) {
+        logger.warn("could not cancel an extraction", { error });
+      }
+    };
+    signal.addEventListener("abort", cancel, { once: true });
+    let outcome: WorkerOutcome;
+    try {
+      outcome = (await execution) as WorkerOutcome;
+    } catch (error) {
+      signal.throwIfAborted(); // cancelled or shutting down: the caller's business, not the source's
+      const failure = describeWorkerFailure(error, stderr, { heapMb, timeoutMs });
+      logger.warn("an extraction worker was ended", { connector: task.connector, code: failure.code, stderr: stderr || undefined });
+      throw failure;
+    } finally {
+      signal.removeEventListener("abort", cancel);
+    }
+    if (outcome.ok) return outcome.result;
+    if (outcome.internal) logger.error("extraction failed inside a worker", { connector: task.connector, error: outcome.internal });
+    throw new ExtractionError(outcome.message, { code: outcome.code, retryable: outcome.retryable });
+  }
+
+  return {
+    run,
+    /** Worker processes alive now (for tests and health). */
+    get workers() {
+      return pool.stats().totalWorkers;
+    },
+    /** Ends every worker, running or not. */
+    close: () => pool.terminate(true),
+  };
+}
+
+export type ExtractionPool = ReturnType<typeof createExtractionPool>;
+
+function describeWorkerFailure(error: unknown, stderr: string, { heapMb, timeoutMs }: { heapMb: number; timeoutMs: number }): ExtractionError {
+  if (error instanceof workerpool.Promise.TimeoutError) {
+    return new ExtractionError(
+      `Reading this source took longer than ${Math.round(timeoutMs / 1000)} s, the most Parley allows one source (EXTRACTION_TIMEOUT_MS). Split it into smaller files.`,
+      { code: "EXTRACTION_TIMEOUT" },
+    );
+  }
+  if (OUT_OF_MEMORY.test(stderr)) {
+    return new ExtractionError(
+      `Reading this source needed more than the ${formatBytes(heapMb * 1024 * 1024)} of memory Parley gives one source (EXTRACTION_HEAP_MB). It may expand far beyond its file size; split it into smaller files.`,
+      { code: "SOURCE_TOO_LARGE", cause: error },
+    );
+  }
+  return new ExtractionError("The reader of this source crashed. The file may be damaged; try saving it again, or in another format.", {
+    code: "EXTRACTION_CRASHED",
+    cause: error,
+  });
+}

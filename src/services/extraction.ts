@@ -1,0 +1,119 @@
+import { RecursiveCharacterTextSplitter } from "@langchain/textsplitters";
+import { connectorNamed, createTextBudget, ExtractionError, type ExtractContext, type Section, type SourceInput } from "../../connectors/index.js";
+import { createLexicalEmbedder } from "../providers/embeddings.js";
+import { sha256 } from "./secrets.js";
+
+/**
+ * The CPU-heavy half of ingestion: extract → clean → split (→ embed, for the
+ * embedded embedder). It touches no database and no server state, so it
+ * runs in a worker thread (see extraction-pool.ts): a parser that loops,
+ * or a file that inflates to gigabytes, costs one worker, not the server.
+ */
+
+export interface ChunkDraft {
+  content: string;
+  index: number;
+  metadata: { source: string; url?: string; page?: number; heading?: string; title?: string };
+}
+
+export type ProgressStep = "extracting" | "embedding" | "storing";
+export type OnProgress = (step: ProgressStep, done: number, total: number | null, unit: string) => void;
+
+/** Everything a worker needs to read one source: plain data, cloned into the worker. */
+export interface ExtractionTask {
+  /** The connector named on the source row. */
+  connector: string;
+  input: SourceInput;
+  web: ExtractContext["web"];
+  chunkSize: number;
+  chunkOverlap: number;
+  /** MAX_EXTRACTED_BYTES: expanded archive parts and extracted text. */
+  maxExtractedBytes: number;
+  /** The embedding model, part of the content hash: a new model means new vectors. */
+  embeddingModel: string;
+  /** Embed here with the lexical embedder of this width; null when the caller embeds (a model server). */
+  lexicalDimension: number | null;
+  /** The stored content hash: when the new content hashes the same, nothing is split or embedded. */
+  previousHash: string | null;
+}
+
+export type ExtractionResult =
+  | { unchanged: true; title: string | null; contentHash: string }
+  | {
+      unchanged: false;
+      title: string | null;
+      contentHash: string;
+      content: string;
+      chunks: ChunkDraft[];
+      /** chunks.length × lexicalDimension numbers, when embedded here. */
+      vectors: Float32Array | null;
+    };
+
+/** Whitespace and control characters as extracted text tends to have them. */
+export function cleanText(text: string): string {
+  return text
+    .replace(/\r\n?/g, "\n")
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "")
+    .replace(/\u00a0/g, " ")
+    .replace(/[ \t]+\n/g, "\n")
+    .replace(/\n{3,}/g, "\n\n")
+    .trim();
+}
+
+/** Splits sections into chunks, each carrying where it came from. */
+export async function splitSections(sections: Section[], sourceName: string, size: number, overlap: number): Promise<ChunkDraft[]> {
+  const splitter = new RecursiveCharacterTextSplitter({ chunkSize: size, chunkOverlap: overlap });
+  const chunks: ChunkDraft[] = [];
+  for (const section of sections) {
+    for (const content of await splitter.splitText(section.text)) {
+      if (!content.trim()) continue;
+      chunks.push({
+        content,
+        index: chunks.length,
+        metadata: {
+          source: sourceName,
+          ...(section.url && { url: section.url }),
+          ...(section.page !== undefined && { page: section.page }),
+          ...(section.heading && { heading: section.heading }),
+          ...(section.title && { title: section.title }),
+        },
+      });
+    }
+  }
+  return chunks;
+}
+
+/** Chunks embedded per call, and per progress report. */
+const EMBED_BATCH = 32;
+
+export async function extractChunks(task: ExtractionTask, signal: AbortSignal, onProgress: OnProgress): Promise<ExtractionResult> {
+  const connector = connectorNamed(task.connector);
+  if (!connector) throw new ExtractionError(`No connector named "${task.connector}" is installed.`);
+  const extracted = await connector.extract(task.input, {
+    signal,
+    web: task.web,
+    budget: createTextBudget(task.maxExtractedBytes),
+    onProgress: (done, total, unit) => onProgress("extracting", done, total, unit),
+  });
+  signal.throwIfAborted();
+  const sections = extracted.sections.map((s) => ({ ...s, text: cleanText(s.text) })).filter((s) => s.text);
+  if (!sections.length) throw new ExtractionError("The source contains no text.");
+  // The model and the chunking are part of the hash: either changed means new chunks.
+  const contentHash = sha256(`${task.embeddingModel}\n${task.chunkSize}/${task.chunkOverlap}\n${JSON.stringify(sections)}`);
+  const title = extracted.title ?? null;
+  if (contentHash === task.previousHash) return { unchanged: true, title, contentHash };
+
+  const chunks = await splitSections(sections, task.input.name, task.chunkSize, task.chunkOverlap);
+  let vectors: Float32Array | null = null;
+  if (task.lexicalDimension) {
+    const embedder = createLexicalEmbedder(task.lexicalDimension);
+    vectors = new Float32Array(chunks.length * task.lexicalDimension);
+    for (let i = 0; i < chunks.length; i += EMBED_BATCH) {
+      signal.throwIfAborted();
+      const batch = await embedder.embed(chunks.slice(i, i + EMBED_BATCH).map((c) => c.content));
+      batch.forEach((vector, j) => vectors!.set(vector, (i + j) * task.lexicalDimension!));
+      onProgress("embedding", Math.min(i + EMBED_BATCH, chunks.length), chunks.length, "chunks");
+    }
+  }
+  return { unchanged: false, title, contentHash, content: sections.map((s) => s.text).join("\n\n"), chunks, vectors };
+}
