@@ -9,11 +9,13 @@
  *   npm run bench:isolation        (PARLEY_BENCH_TEXT_MB=10, PARLEY_BENCH_PDF_PAGES=200)
  */
 import { spawn } from "node:child_process";
+import { appendFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { PDFDocument, StandardFonts } from "pdf-lib";
+import { prose } from "./corpus.js";
 
 const TEXT_MB = Number(process.env.PARLEY_BENCH_TEXT_MB ?? 10);
 const PDF_PAGES = Number(process.env.PARLEY_BENCH_PDF_PAGES ?? 200);
@@ -22,13 +24,17 @@ const MB = 1024 * 1024;
 const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))] ?? NaN;
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "parley-bench-isolation-"));
-const server = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-  env: { ...process.env, PORT: "0", DATA_DIR: dataDir, LOG_LEVEL: "info", PASSWORD_HASH_COST: "10", NODE_OPTIONS: "" },
+// PARLEY_BENCH_PROFILE=<dir>: the server writes a CPU profile there when it stops.
+const profile = process.env.PARLEY_BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.PARLEY_BENCH_PROFILE}`] : [];
+const server = spawn(process.execPath, [...profile, "--import", "tsx", "src/main.ts"], {
+  env: { ...process.env, PORT: "0", DATA_DIR: dataDir, LOG_LEVEL: process.env.LOG_LEVEL ?? "info", PASSWORD_HASH_COST: "10", NODE_OPTIONS: "" },
   stdio: ["ignore", "ignore", "pipe"],
 });
 const url = await new Promise<string>((resolve, reject) => {
   let log = "";
   server.stderr.on("data", (chunk: Buffer) => {
+    // PARLEY_BENCH_SERVER_LOG=<file>: the server's log (LOG_LEVEL=debug logs every statement with its time).
+    if (process.env.PARLEY_BENCH_SERVER_LOG) appendFileSync(process.env.PARLEY_BENCH_SERVER_LOG, chunk);
     log += chunk.toString();
     const match = /"message":"parley started".*?"url":"([^"]+)"/.exec(log);
     if (match) resolve(match[1]!);
@@ -102,24 +108,16 @@ async function measure(chat: { token: string; botId: string }, until: Promise<un
   return { chats, livez };
 }
 
-function prose(bytes: number): string {
-  const words = "warranty refund battery frame saddle chain brake gear tyre pedal order delivery invoice service store hours".split(" ");
-  const lines: string[] = [];
-  let size = 0;
-  for (let i = 0; size < bytes; i++) {
-    const line = `Item ${i}: the ${words[i % words.length]} of model ${i % 97} costs ${i % 500} euros and ships in ${i % 9} days.`;
-    lines.push(line);
-    size += line.length + 1;
-  }
-  return lines.join("\n");
-}
-
 async function pdf(pages: number): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
   const font = await doc.embedFont(StandardFonts.Helvetica);
   for (let p = 0; p < pages; p++) {
     const page = doc.addPage([595, 842]);
-    prose(2500).split("\n").slice(0, 35).forEach((line, i) => page.drawText(line.slice(0, 95), { x: 40, y: 800 - i * 21, size: 10, font }));
+    prose(2500, p + 1)
+      .replace(/\n/g, " ")
+      .match(/.{1,90}(\s|$)/g)!
+      .slice(0, 35)
+      .forEach((line, i) => page.drawText(line.trim(), { x: 40, y: 800 - i * 21, size: 10, font }));
   }
   return doc.save();
 }
@@ -133,7 +131,7 @@ try {
     quiet.token,
   );
   await settled(quiet.token, facts.addTextSource.id);
-  const text = new TextEncoder().encode(prose(TEXT_MB * MB));
+  const text = new TextEncoder().encode(prose(TEXT_MB * MB, 7));
   const manual = await pdf(PDF_PAGES);
 
   console.log(`At rest for ${REST_MS / 1000} s...`);

@@ -10,6 +10,7 @@ import { createRedisStore } from "./services/rate-limits.js";
 import type { Config } from "./config.js";
 import { apiKeyOf, authenticateApiKey, bearerToken, createContextFactory, headersOf, type Context } from "./context.js";
 import { databaseOptions, openDatabase, type Database } from "./db/index.js";
+import type { DatabasePriority } from "./db/priority.js";
 import { assertEmbeddingDimension } from "./db/vector.js";
 import { createLogger, type Logger } from "./logger.js";
 import { isExpectedError, maskError } from "./schema/errors.js";
@@ -43,6 +44,21 @@ function useHealthReport(services: AppServices): Plugin {
       if (url.pathname !== "/health" || request.method !== "GET") return;
       const report = await checkHealth(services);
       endResponse(fetchAPI.Response.json(report, { status: report.status === "error" ? 503 : 200 }));
+    },
+  };
+}
+
+/**
+ * Queries and mutations (a visitor's sendMessage, an admin's page) are
+ * interactive work: ingestion's write batches wait while they run (see
+ * db/priority.ts). A subscription's long life is not; chat marks its own
+ * database work.
+ */
+function useInteractivePriority(priority: DatabasePriority): Plugin {
+  return {
+    onExecute() {
+      const end = priority.begin();
+      return { onExecuteDone: end };
     },
   };
 }
@@ -120,6 +136,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     },
     plugins: [
       useHealthReport(services),
+      useInteractivePriority(services.dbPriority),
       useWidget(services, widget),
       useQueryLimits({ maxDepth: config.MAX_QUERY_DEPTH, maxCost: config.MAX_QUERY_COST }),
       ...(config.INTROSPECTION ? [] : [useDisableIntrospection()]),

@@ -1,5 +1,7 @@
+import { randomBytes, randomUUID } from "node:crypto";
 import { describe, expect, it } from "@jest/globals";
 import type { Database } from "../src/db/index.js";
+import { FILE_PART_BYTES, readFile, writeFile } from "../src/services/files.js";
 import { HNSW_EF_SEARCH, toVectorLiteral } from "../src/db/vector.js";
 import { startApp } from "./helpers/app.js";
 import { openTestPGlite, openTestPostgres, startPostgresServer } from "./helpers/db.js";
@@ -132,9 +134,21 @@ describe.each(kinds)("on %s", (_name, open) => {
     await expect(duplicate).rejects.toMatchObject({ code: "P2002" });
     const bytes = Buffer.from([0, 1, 2, 250]);
     const { source } = await seedBot(db);
-    await db.prisma.sourceFile.create({ data: { sourceId: source.id, data: bytes } });
-    const file = await db.prisma.sourceFile.findUniqueOrThrow({ where: { sourceId: source.id } });
+    await db.prisma.sourceFilePart.create({ data: { sourceId: source.id, part: 0, data: bytes } });
+    const file = await db.prisma.sourceFilePart.findUniqueOrThrow({ where: { sourceId_part: { sourceId: source.id, part: 0 } } });
     expect(Buffer.from(file.data).equals(bytes)).toBe(true);
+  });
+
+  it("keeps an uploaded file in 1 MiB parts and reads it back byte for byte", async () => {
+    const db = await open();
+    const { source } = await seedBot(db);
+    const bytes = randomBytes(FILE_PART_BYTES * 2 + 12_345);
+    await writeFile(db.prisma, source.id, bytes);
+    expect(await db.prisma.sourceFilePart.count({ where: { sourceId: source.id } })).toBe(3);
+    expect(Buffer.from((await readFile(db.prisma, source.id))!).equals(bytes)).toBe(true);
+    await writeFile(db.prisma, source.id, bytes.subarray(0, 10)); // a replacement leaves no part of the old file
+    expect(Buffer.from((await readFile(db.prisma, source.id))!).equals(bytes.subarray(0, 10))).toBe(true);
+    expect(await readFile(db.prisma, randomUUID())).toBeNull();
   });
 
   it("cascades: deleting a source takes its chunks and jobs; deleting a bot takes everything under it", async () => {
@@ -147,7 +161,7 @@ describe.each(kinds)("on %s", (_name, open) => {
         VALUES (${bot.id}::uuid, ${s.id}::uuid, ${s.kind}::"SourceKind", 'text', 0, ${embedding}::vector)`;
       await db.prisma.ingestionJob.create({ data: { sourceId: s.id } });
     }
-    await db.prisma.sourceFile.create({ data: { sourceId: source.id, data: Buffer.from("hello") } });
+    await db.prisma.sourceFilePart.create({ data: { sourceId: source.id, part: 0, data: Buffer.from("hello") } });
     await db.prisma.prompt.create({ data: { botId: bot.id, type: "SYSTEM", text: "Be brief." } });
     const key = await db.prisma.apiKey.create({ data: { botId: bot.id, name: "site", prefix: "pk_abc", keyHash: "h".repeat(64) } });
     const session = await db.prisma.chatSession.create({ data: { botId: bot.id, publicId: "s_1", apiKeyId: key.id } });
@@ -157,7 +171,7 @@ describe.each(kinds)("on %s", (_name, open) => {
     await db.prisma.source.delete({ where: { id: source.id } });
     expect(await db.prisma.chunk.count({ where: { sourceId: source.id } })).toBe(0);
     expect(await db.prisma.ingestionJob.count({ where: { sourceId: source.id } })).toBe(0);
-    expect(await db.prisma.sourceFile.count()).toBe(0);
+    expect(await db.prisma.sourceFilePart.count()).toBe(0);
     expect(await db.prisma.chunk.count({ where: { sourceId: other.id } })).toBe(1);
 
     await db.prisma.bot.delete({ where: { id: bot.id } });

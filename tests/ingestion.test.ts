@@ -224,7 +224,7 @@ describe("ingestion", () => {
     expect(await prisma.chunk.count({ where: { sourceId: a.data!.addTextSource.id } })).toBe(0);
     expect(await prisma.chunk.count({ where: { sourceId: b.data!.addTextSource.id } })).toBe(1);
     await gqlRaw(t.url, `mutation($id: ID!) { deleteBot(id: $id) }`, { id: botId }, account.headers);
-    expect([await prisma.source.count(), await prisma.chunk.count(), await prisma.sourceFile.count(), await prisma.ingestionJob.count()]).toEqual([0, 0, 0, 0]);
+    expect([await prisma.source.count(), await prisma.chunk.count(), await prisma.sourceFilePart.count(), await prisma.ingestionJob.count()]).toEqual([0, 0, 0, 0]);
   });
 
   it("finishes a job interrupted by stopping the server after a restart", async () => {

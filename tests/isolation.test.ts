@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
+import { writeFile } from "../src/services/files.js";
 import { storeChunks } from "../src/services/ingestion.js";
 import { SERVER_STOPPED_MESSAGE } from "../src/services/jobs.js";
 import { createBot, signUp, type Account } from "./helpers/admin.js";
@@ -160,11 +161,11 @@ describe("a process that died mid-job", () => {
 
     // A new version is being stored when the process dies after two batches.
     const source = await prisma.source.findUniqueOrThrow({ where: { id } });
-    await prisma.sourceFile.update({ where: { sourceId: id }, data: { data: new TextEncoder().encode(fresh) } });
+    await writeFile(prisma, id, new TextEncoder().encode(fresh));
     await diedWhileRunning(first, id, 1);
     const drafts = Array.from({ length: 100 }, (_, i) => ({ content: `New shade fact ${i}.`, index: i, metadata: { source: "Facts" } }));
     let batches = 0;
-    const crash = storeChunks(prisma, source, drafts, new Float32Array(100 * 384).fill(0.05), { content: fresh, contentHash: "x", title: null }, {
+    const crash = storeChunks(prisma, source, drafts, new Float32Array(100 * 384).fill(0.05), { contentHash: "x", title: null }, {
       batchSize: 10,
       beforeBatch: async () => {
         if (++batches > 3) throw new Error("killed");

@@ -6,22 +6,35 @@
  * while interactive work is in flight, but never longer than `maxWaitMs`,
  * so a steady stream of chats cannot starve ingestion either.
  */
-export function createDatabasePriority({ maxWaitMs = 250 }: { maxWaitMs?: number } = {}) {
+export function createDatabasePriority({ maxWaitMs = 50 }: { maxWaitMs?: number } = {}) {
   let inFlight = 0;
   let waiters: (() => void)[] = [];
 
+  /** Marks interactive work as begun; call the function returned once, when it ends. */
+  function begin(): () => void {
+    inFlight++;
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      if (--inFlight === 0) {
+        const ready = waiters;
+        waiters = [];
+        for (const resolve of ready) resolve();
+      }
+    };
+  }
+
   return {
+    begin,
+
     /** Runs `fn` as interactive work. */
     async interactive<T>(fn: () => Promise<T>): Promise<T> {
-      inFlight++;
+      const end = begin();
       try {
         return await fn();
       } finally {
-        if (--inFlight === 0) {
-          const ready = waiters;
-          waiters = [];
-          for (const resolve of ready) resolve();
-        }
+        end();
       }
     },
 

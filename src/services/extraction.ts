@@ -43,7 +43,6 @@ export type ExtractionResult =
       unchanged: false;
       title: string | null;
       contentHash: string;
-      content: string;
       chunks: ChunkDraft[];
       /** chunks.length × lexicalDimension numbers, when embedded here. */
       vectors: Float32Array | null;
@@ -115,5 +114,5 @@ export async function extractChunks(task: ExtractionTask, signal: AbortSignal, o
       onProgress("embedding", Math.min(i + EMBED_BATCH, chunks.length), chunks.length, "chunks");
     }
   }
-  return { unchanged: false, title, contentHash, content: sections.map((s) => s.text).join("\n\n"), chunks, vectors };
+  return { unchanged: false, title, contentHash, chunks, vectors };
 }

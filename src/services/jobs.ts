@@ -1,6 +1,6 @@
 import { Prisma, type PrismaClient } from "@prisma/client";
 import { ExtractionError, type SourceErrorCode } from "../../connectors/index.js";
-import { analyzeChunksIfChanged } from "../db/statistics.js";
+import { createChunkMaintenance } from "../db/statistics.js";
 import type { Logger } from "../logger.js";
 import { EmbeddingError } from "../providers/embeddings.js";
 import type { SourceEvents } from "./events.js";
@@ -73,6 +73,7 @@ export function createJobRunner(
   { prisma, logger, ingestion, events, pglite }: { prisma: PrismaClient; logger: Logger; ingestion: Ingestion; events: SourceEvents; pglite: boolean },
   { workers = 2, perWorkspace = Math.max(1, Math.ceil(workers / 2)), maxRetries = 3, retryBaseMs = 5000, pollMs = 1000, leaseMs = 120_000 }: JobRunnerOptions = {},
 ) {
+  const maintenance = createChunkMaintenance(prisma);
   const stopping = new AbortController();
   const running = new Map<string, AbortController>();
   const sleepers = new Set<() => void>();
@@ -136,9 +137,9 @@ export function createJobRunner(
       await prisma.ingestionJob.update({ where: { id: job.id }, data: { status: "SUCCEEDED", finishedAt: new Date(), lockedAt: null, lastError: null } });
       events.publish({ ...base, status: "SYNCED", chunkCount: result.chunkCount, attempts: job.attempts });
       logger.info("source ingested", { sourceId: job.source_id, chunks: result.chunkCount, unchanged: result.unchanged });
-      // PostgreSQL's autovacuum keeps the statistics; PGlite has none.
+      // PostgreSQL's autovacuum keeps the statistics and the free space; PGlite has none.
       if (pglite && !result.unchanged) {
-        await analyzeChunksIfChanged(prisma).catch((error: unknown) => logger.warn("could not refresh the chunks' statistics", { error }));
+        await maintenance.afterIngestion().catch((error: unknown) => logger.warn("could not vacuum or analyze the chunks", { error }));
       }
     } catch (error) {
       await settleFailure(job, error, AbortSignal.any([controller.signal, stopping.signal])).catch((e: unknown) => logger.error("could not record an ingestion failure", { error: e }));

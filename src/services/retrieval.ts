@@ -185,7 +185,7 @@ export function createRetrieval({ prisma, embedder }: { prisma: PrismaClient; em
   /**
    * The words in more than COMMON_SHARE of all chunks, from PostgreSQL's
    * statistics of the column (empty until ANALYZE has run: autovacuum on
-   * PostgreSQL, analyzeChunksIfChanged after ingestion on PGlite).
+   * PostgreSQL, createChunkMaintenance after ingestion on PGlite).
    */
   function commonWords(): Promise<ReadonlySet<string>> {
     if (!common || Date.now() - common.at > COMMON_WORDS_TTL_MS) {

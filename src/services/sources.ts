@@ -6,6 +6,7 @@ import type { Config } from "../config.js";
 import { authorizeBotChild, EDITOR, type Actor } from "./access.js";
 import type { BotService } from "./bots.js";
 import { AppError, assertId, badInput } from "./errors.js";
+import { writeFile } from "./files.js";
 import type { SourceEvents } from "./events.js";
 import type { JobRunner } from "./jobs.js";
 import { sha256 } from "./secrets.js";
@@ -80,7 +81,7 @@ export function createSourceService({
   async function create(botId: string, data: Omit<Prisma.SourceUncheckedCreateInput, "botId">, bytes: Uint8Array<ArrayBuffer> | null): Promise<Source> {
     const source = await prisma.$transaction(async (tx) => {
       const created = await tx.source.create({ data: { ...data, botId } });
-      if (bytes) await tx.sourceFile.create({ data: { sourceId: created.id, data: bytes } });
+      if (bytes) await writeFile(tx, created.id, bytes);
       await jobs.enqueue(created.id, tx);
       return created;
     });
@@ -155,7 +156,7 @@ export function createSourceService({
       const contentChanged = given > 0;
       const updated = await prisma.$transaction(async (tx) => {
         const row = await tx.source.update({ where: { id: source.id }, data });
-        if (bytes) await tx.sourceFile.upsert({ where: { sourceId: source.id }, create: { sourceId: source.id, data: bytes }, update: { data: bytes } });
+        if (bytes) await writeFile(tx, source.id, bytes);
         return contentChanged ? requeue(row, tx) : row;
       });
       if (contentChanged) announce([updated]);
