@@ -2,9 +2,10 @@
  * Lets interactive work (a visitor's chat) go ahead of background writes
  * (ingestion) on the database. PGlite runs one statement at a time, in
  * order: a chat's few statements would each queue behind an ingestion
- * batch. Background work asks `background()` before each batch and waits
- * while interactive work is in flight, but never longer than `maxWaitMs`,
- * so a steady stream of chats cannot starve ingestion either.
+ * batch. Background work asks `background(worked)` before each batch and
+ * waits while interactive work is in flight, but no longer than it has just
+ * worked (nor than `maxWaitMs`): under a steady stream of chats, ingestion
+ * keeps about half of the database, and chats get the rest and go first.
  */
 export function createDatabasePriority({ maxWaitMs = 50 }: { maxWaitMs?: number } = {}) {
   let inFlight = 0;
@@ -38,11 +39,11 @@ export function createDatabasePriority({ maxWaitMs = 50 }: { maxWaitMs?: number 
       }
     },
 
-    /** Resolves when no interactive work is in flight, or after `maxWaitMs`. */
-    background(): Promise<void> {
+    /** Resolves when no interactive work is in flight, or after `worked` ms (at most `maxWaitMs`). */
+    background(worked = maxWaitMs): Promise<void> {
       if (inFlight === 0) return Promise.resolve();
       return new Promise((resolve) => {
-        const timer = setTimeout(resolve, maxWaitMs);
+        const timer = setTimeout(resolve, Math.min(worked, maxWaitMs));
         waiters.push(() => {
           clearTimeout(timer);
           resolve();

@@ -54,11 +54,16 @@ export function createIngestion({
   priority?: DatabasePriority;
 }) {
   const web: ExtractContext["web"] = { allowPrivateUrls: config.ALLOW_PRIVATE_URLS, timeoutMs: 15_000, maxBytes: 5 * 1024 * 1024, maxRedirects: 5 };
-  const beforeBatch = async () => {
-    await priority?.background();
-    // Between two batches the event loop serves whatever else is waiting.
-    await new Promise((resolve) => setImmediate(resolve));
-  };
+  /** One per ingestion: before each batch, give way to what else is waiting. */
+  function yieldsBetweenBatches(): () => Promise<void> {
+    let batchStarted = performance.now();
+    return async () => {
+      // The event loop serves whatever else is waiting, then interactive work goes first.
+      await new Promise((resolve) => setImmediate(resolve));
+      await priority?.background(performance.now() - batchStarted);
+      batchStarted = performance.now();
+    };
+  }
 
   function taskFor(source: Source, bytes: Uint8Array | null, force: boolean): ExtractionTask {
     return {
@@ -96,6 +101,7 @@ export function createIngestion({
   async function ingest(sourceId: string, signal: AbortSignal, options: { force?: boolean } = {}): Promise<IngestionResult> {
     const source = await prisma.source.findUniqueOrThrow({ where: { id: sourceId } });
     const bytes = await readFile(prisma, sourceId);
+    const beforeBatch = yieldsBetweenBatches();
     const progress: OnProgress = (step, done, total, unit) =>
       events.publish({ botId: source.botId, sourceId, status: "PROCESSING", progress: { step, done, total, unit } });
     const result = await pool.run(taskFor(source, bytes, options.force ?? false), signal, progress);
@@ -123,25 +129,31 @@ export function createIngestion({
 export type Ingestion = ReturnType<typeof createIngestion>;
 
 /** How long one write statement of ingestion should hold the database (and, on PGlite, the event loop). */
-export const TARGET_STATEMENT_MS = 15;
+export const TARGET_STATEMENT_MS = 20;
 
 /**
  * Batch sizes that follow the time their statements take: a fixed size is
  * too long a statement on a slow disk or a big index, too many on a fast one.
+ * A statement's time includes waiting for the database behind other
+ * requests' statements, which says nothing of its own cost: the cost per row
+ * is the least of the last few seen.
  */
 function createPacer(fixed: number | undefined, { initial = 8, max = 128 } = {}) {
   let size = fixed ?? initial;
+  const costs: number[] = [];
   return {
     get size() {
       return size;
     },
-    async time<T>(fn: () => Promise<T>): Promise<T> {
+    async time<T>(rows: number, fn: () => Promise<T>): Promise<T> {
       const started = performance.now();
       const result = await fn();
-      if (fixed === undefined) {
-        const ratio = TARGET_STATEMENT_MS / Math.max(performance.now() - started, 0.5);
-        // Shrink at once after a long statement; grow by a quarter at most, as costs vary from row to row.
-        size = Math.max(1, Math.min(max, Math.round(size * Math.min(ratio, 1.25))));
+      if (fixed === undefined && rows > 0) {
+        costs.push(Math.max(performance.now() - started, 0.5) / rows);
+        if (costs.length > 8) costs.shift();
+        const wanted = TARGET_STATEMENT_MS / Math.min(...costs);
+        // Grow by a quarter at most, as costs vary from row to row; shrink as soon as the least cost rises.
+        size = Math.max(1, Math.min(max, Math.round(Math.min(wanted, size * 1.25))));
       }
       return result;
     },
@@ -179,7 +191,7 @@ export async function storeChunks(
       const n = params.length;
       return `($1::uuid, $2::uuid, $3::"SourceKind", $4::int, $${n - 3}, $${n - 2}::int, $${n - 1}::vector, $${n}::jsonb)`;
     });
-    await pacer.time(() =>
+    await pacer.time(rows.length, () =>
       prisma.$executeRawUnsafe(
         `INSERT INTO chunks (bot_id, source_id, source_type, generation, content, chunk_index, embedding, metadata) VALUES ${rows.join(",")}`,
         ...params,
@@ -222,6 +234,7 @@ export async function deleteStaleChunks(
     await beforeBatch();
     const limit = pacer.size;
     const deleted = await pacer.time(
+      limit,
       () => prisma.$executeRaw`
         DELETE FROM chunks WHERE id IN (SELECT id FROM chunks WHERE source_id = ${sourceId}::uuid AND generation <> ${keep} LIMIT ${limit})`,
     );
