@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import { writeFile } from "../src/services/files.js";
+import { createLexicalEmbedder, type Embedder } from "../src/providers/embeddings.js";
 import { storeChunks } from "../src/services/ingestion.js";
 import { SERVER_STOPPED_MESSAGE } from "../src/services/jobs.js";
 import { createBot, signUp, type Account } from "./helpers/admin.js";
@@ -213,26 +214,34 @@ describe("fairness across workspaces", () => {
   });
 
   it("takes a second workspace's source before the first workspace's queue is through", async () => {
-    const t = await startApp({ INGESTION_WORKERS: "2" }); // one each, per workspace
+    // The busy workspace's sources wait in the embedder until released: their order cannot depend on timing.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const lexical = createLexicalEmbedder(384);
+    const embedder: Embedder = {
+      provider: "embedded",
+      model: lexical.model,
+      dimension: 384,
+      async embed(texts, signal) {
+        if (texts.some((text) => text.includes("Catalogue part"))) await held;
+        return lexical.embed(texts, signal);
+      },
+    };
+    const t = await startApp({ INGESTION_WORKERS: "2" }, { embedder }); // one each, per workspace
     const busy = await tenant(t);
     const other = await tenant(t);
-    const started: string[] = [];
-    const controller = new AbortController();
-    const listen = async (botId: string) => {
-      for await (const event of t.app.services.sourceEvents.subscribe(botId, controller.signal)) {
-        if (event.status === "PROCESSING" && !event.progress) started.push(event.sourceId);
-      }
-    };
-    void listen(busy.botId);
-    void listen(other.botId);
-    const text = (n: number) => Array.from({ length: 3000 }, (_, i) => `Part ${n}-${i} fits model ${i % 17}.`).join("\n");
     const queued: string[] = [];
-    for (let n = 0; n < 4; n++) queued.push((await gqlRaw(t.url, ADD_TEXT, { botId: busy.botId, title: `Catalogue ${n}`, text: text(n) }, busy.account.headers)).data!.addTextSource.id);
+    for (let n = 0; n < 4; n++) {
+      const added = await gqlRaw(t.url, ADD_TEXT, { botId: busy.botId, title: `Catalogue ${n}`, text: `Catalogue part ${n} fits model ${n}.` }, busy.account.headers);
+      queued.push(added.data!.addTextSource.id);
+    }
+    await waitForSource(t, queued[0]!, (s) => s.syncStatus === "PROCESSING");
     const late = (await gqlRaw(t.url, ADD_TEXT, { botId: other.botId, title: "Hours", text: "Open at nine." }, other.account.headers)).data!.addTextSource.id;
-    for (const id of [...queued, late]) await waitForSource(t, id, undefined, 120_000);
-    controller.abort();
-    // The other workspace's one source went ahead of the busy workspace's second, third and fourth.
-    expect(started.indexOf(late)).toBeGreaterThanOrEqual(0);
-    expect(started.indexOf(late)).toBeLessThan(started.indexOf(queued[1]!));
+    // The other workspace's one source is done while the busy workspace's second, third and fourth have not started.
+    expect(await waitForSource(t, late)).toMatchObject({ syncStatus: "SYNCED" });
+    const waiting = await t.app.services.db.prisma.source.findMany({ where: { id: { in: queued.slice(1) } }, select: { syncStatus: true } });
+    expect(waiting.map((s) => s.syncStatus)).toEqual(["PENDING", "PENDING", "PENDING"]);
+    release();
+    for (const id of queued) expect(await waitForSource(t, id)).toMatchObject({ syncStatus: "SYNCED" });
   });
 });

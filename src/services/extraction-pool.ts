@@ -86,10 +86,6 @@ export function createExtractionPool(logger: Logger, { workers = 2, heapMb = 102
 
   return {
     run,
-    /** Worker processes alive now (for tests and health). */
-    get workers() {
-      return pool.stats().totalWorkers;
-    },
     /** Ends every worker, running or not. */
     close: () => pool.terminate(true),
   };

@@ -74,7 +74,7 @@ export function createServices(
     heapMb: config.EXTRACTION_HEAP_MB,
     timeoutMs: config.EXTRACTION_TIMEOUT_MS,
   });
-  const dbPriority = createDatabasePriority({ maxWaitMs: 50 });
+  const dbPriority = createDatabasePriority();
   const ingestion = createIngestion({ prisma, config, embedder, events: sourceEvents, pool: extraction, priority: dbPriority });
   const jobs = createJobRunner(
     { prisma, logger, ingestion, events: sourceEvents, pglite: db.kind === "pglite" },
