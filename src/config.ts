@@ -58,7 +58,7 @@ const schema = z
     INGESTION_WORKERS_PER_WORKSPACE: int(1, 64).optional(),
     /** The most one source may expand to: the declared size of a DOCX's parts, and the text extracted. @default 67108864 (64 MiB) */
     MAX_EXTRACTED_BYTES: int(1024).default(64 * 1024 * 1024),
-    /** Heap of each extraction worker thread; a source needing more fails as SOURCE_TOO_LARGE. @default 1024 */
+    /** Heap of each extraction worker process; a source needing more fails as SOURCE_TOO_LARGE. @default 1024 */
     EXTRACTION_HEAP_MB: int(32, 65_536).default(1024),
     /** The longest reading one source (a file, or a crawl) may take. @default 300000 (5 minutes) */
     EXTRACTION_TIMEOUT_MS: int(100, 86_400_000).default(300_000),

@@ -1,12 +1,12 @@
 import { RecursiveCharacterTextSplitter } from "@langchain/textsplitters";
 import { connectorNamed, createTextBudget, ExtractionError, type ExtractContext, type Section, type SourceInput } from "../../connectors/index.js";
-import { createLexicalEmbedder } from "../providers/embeddings.js";
+import { createLexicalEmbedder, type Embedder } from "../providers/embeddings.js";
 import { sha256 } from "./secrets.js";
 
 /**
  * The CPU-heavy half of ingestion: extract → clean → split (→ embed, for the
  * embedded embedder). It touches no database and no server state, so it
- * runs in a worker thread (see extraction-pool.ts): a parser that loops,
+ * runs in a worker process (see extraction-pool.ts): a parser that loops,
  * or a file that inflates to gigabytes, costs one worker, not the server.
  */
 
@@ -85,6 +85,18 @@ export async function splitSections(sections: Section[], sourceName: string, siz
 /** Chunks embedded per call, and per progress report. */
 const EMBED_BATCH = 32;
 
+/** The chunks' vectors, one after another: chunks.length × embedder.dimension numbers. */
+export async function embedChunks(embedder: Embedder, chunks: ChunkDraft[], signal: AbortSignal, onProgress: OnProgress): Promise<Float32Array> {
+  const vectors = new Float32Array(chunks.length * embedder.dimension);
+  for (let i = 0; i < chunks.length; i += EMBED_BATCH) {
+    signal.throwIfAborted();
+    const batch = await embedder.embed(chunks.slice(i, i + EMBED_BATCH).map((c) => c.content), signal);
+    batch.forEach((vector, j) => vectors.set(vector, (i + j) * embedder.dimension));
+    onProgress("embedding", Math.min(i + EMBED_BATCH, chunks.length), chunks.length, "chunks");
+  }
+  return vectors;
+}
+
 export async function extractChunks(task: ExtractionTask, signal: AbortSignal, onProgress: OnProgress): Promise<ExtractionResult> {
   const connector = connectorNamed(task.connector);
   if (!connector) throw new ExtractionError(`No connector named "${task.connector}" is installed.`);
@@ -103,16 +115,6 @@ export async function extractChunks(task: ExtractionTask, signal: AbortSignal, o
   if (contentHash === task.previousHash) return { unchanged: true, title, contentHash };
 
   const chunks = await splitSections(sections, task.input.name, task.chunkSize, task.chunkOverlap);
-  let vectors: Float32Array | null = null;
-  if (task.lexicalDimension) {
-    const embedder = createLexicalEmbedder(task.lexicalDimension);
-    vectors = new Float32Array(chunks.length * task.lexicalDimension);
-    for (let i = 0; i < chunks.length; i += EMBED_BATCH) {
-      signal.throwIfAborted();
-      const batch = await embedder.embed(chunks.slice(i, i + EMBED_BATCH).map((c) => c.content));
-      batch.forEach((vector, j) => vectors!.set(vector, (i + j) * task.lexicalDimension!));
-      onProgress("embedding", Math.min(i + EMBED_BATCH, chunks.length), chunks.length, "chunks");
-    }
-  }
+  const vectors = task.lexicalDimension ? await embedChunks(createLexicalEmbedder(task.lexicalDimension), chunks, signal, onProgress) : null;
   return { unchanged: false, title, contentHash, chunks, vectors };
 }

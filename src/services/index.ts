@@ -31,7 +31,7 @@ export interface AppServices {
   /** Aborted when shutdown begins, so long-lived streams can end themselves. */
   readonly shutdownSignal: AbortSignal;
   readonly embedder: Embedder;
-  /** Worker threads that read sources; closed by the app at stop. */
+  /** Worker processes that read sources; closed by the app at stop. */
   readonly extraction: ExtractionPool;
   /** Chat's database work goes ahead of ingestion's. */
   readonly dbPriority: DatabasePriority;

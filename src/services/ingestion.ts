@@ -5,7 +5,7 @@ import type { DatabasePriority } from "../db/priority.js";
 import { toVectorLiteral } from "../db/vector.js";
 import type { Embedder } from "../providers/embeddings.js";
 import type { SourceEvents } from "./events.js";
-import type { ChunkDraft, ExtractionTask, OnProgress } from "./extraction.js";
+import { embedChunks, type ChunkDraft, type ExtractionTask, type OnProgress } from "./extraction.js";
 import type { ExtractionPool } from "./extraction-pool.js";
 import { readFile } from "./files.js";
 
@@ -16,9 +16,6 @@ export interface IngestionResult {
   /** True when the content was unchanged and nothing was embedded. */
   unchanged: boolean;
 }
-
-/** Chunks embedded per call to a model server. */
-const EMBED_BATCH = 32;
 
 export interface StoreOptions {
   /**
@@ -35,7 +32,7 @@ export interface StoreOptions {
 
 /**
  * Extract → clean → split → embed → store, for one source. The first steps
- * run in a worker thread (extraction-pool.ts); this side embeds with a model
+ * run in a worker process (extraction-pool.ts); this side embeds with a model
  * server when there is one, and stores in short batches (storeChunks).
  */
 export function createIngestion({
@@ -86,18 +83,6 @@ export function createIngestion({
     };
   }
 
-  /** Embeds on this side, with a model server: the wait is I/O, not CPU. */
-  async function embedHere(chunks: ChunkDraft[], signal: AbortSignal, progress: OnProgress): Promise<Float32Array> {
-    const vectors = new Float32Array(chunks.length * embedder.dimension);
-    for (let i = 0; i < chunks.length; i += EMBED_BATCH) {
-      signal.throwIfAborted();
-      const batch = await embedder.embed(chunks.slice(i, i + EMBED_BATCH).map((c) => c.content), signal);
-      batch.forEach((vector, j) => vectors.set(vector, (i + j) * embedder.dimension));
-      progress("embedding", Math.min(i + EMBED_BATCH, chunks.length), chunks.length, "chunks");
-    }
-    return vectors;
-  }
-
   async function ingest(sourceId: string, signal: AbortSignal, options: { force?: boolean } = {}): Promise<IngestionResult> {
     const source = await prisma.source.findUniqueOrThrow({ where: { id: sourceId } });
     const bytes = await readFile(prisma, sourceId);
@@ -113,7 +98,7 @@ export function createIngestion({
       await deleteStaleChunks(prisma, source.id, source.generation, { beforeBatch });
       return { chunkCount: source.chunkCount, unchanged: true };
     }
-    const vectors = result.vectors ?? (await embedHere(result.chunks, signal, progress));
+    const vectors = result.vectors ?? (await embedChunks(embedder, result.chunks, signal, progress));
     signal.throwIfAborted();
     await storeChunks(prisma, source, result.chunks, vectors, { contentHash: result.contentHash, title }, {
       beforeBatch,
