@@ -10,24 +10,26 @@
  */
 import { spawn } from "node:child_process";
 import { appendFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { performance } from "node:perf_hooks";
+import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { PDFDocument, StandardFonts } from "pdf-lib";
 import { prose } from "./corpus.js";
 
 const TEXT_MB = Number(process.env.PARLEY_BENCH_TEXT_MB ?? 10);
 const PDF_PAGES = Number(process.env.PARLEY_BENCH_PDF_PAGES ?? 200);
-const REST_MS = 10_000;
+const REST_MS = 20_000;
 const MB = 1024 * 1024;
 const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))] ?? NaN;
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "parley-bench-isolation-"));
 // PARLEY_BENCH_PROFILE=<dir>: the server writes a CPU profile there when it stops.
 const profile = process.env.PARLEY_BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.PARLEY_BENCH_PROFILE}`] : [];
-const server = spawn(process.execPath, [...profile, "--import", "tsx", "src/main.ts"], {
-  env: { ...process.env, PORT: "0", DATA_DIR: dataDir, LOG_LEVEL: process.env.LOG_LEVEL ?? "info", PASSWORD_HASH_COST: "10", NODE_OPTIONS: "" },
+// The server's own event-loop lag (bench/lag-probe.ts), to tell its stalls from this process's and the OS's.
+const lagFile = path.join(dataDir, "lag.json");
+const server = spawn(process.execPath, [...profile, "--import", "tsx", "--import", "./bench/lag-probe.ts", "src/main.ts"], {
+  env: { ...process.env, PORT: "0", DATA_DIR: dataDir, LOG_LEVEL: process.env.LOG_LEVEL ?? "info", PASSWORD_HASH_COST: "10", NODE_OPTIONS: "", PARLEY_LAG_PROBE_FILE: lagFile },
   stdio: ["ignore", "ignore", "pipe"],
 });
 const url = await new Promise<string>((resolve, reject) => {
@@ -85,10 +87,13 @@ async function settled(token: string, id: string) {
   }
 }
 
-/** Chat and /livez latencies until `until` resolves. */
+/** Chat and /livez latencies until `until` resolves; with the window's bounds (epoch ms) and this process's own worst lag. */
 async function measure(chat: { token: string; botId: string }, until: Promise<unknown>) {
   let done = false;
   void until.finally(() => (done = true));
+  const from = performance.timeOrigin + performance.now();
+  const ownLag = monitorEventLoopDelay({ resolution: 10 });
+  ownLag.enable();
   const chats: number[] = [];
   const livez: number[] = [];
   await Promise.all([
@@ -108,8 +113,11 @@ async function measure(chat: { token: string; botId: string }, until: Promise<un
       }
     })(),
   ]);
-  return { chats, livez };
+  ownLag.disable();
+  return { chats, livez, from, to: performance.timeOrigin + performance.now(), ownLagMaxMs: ownLag.max / 1e6 };
 }
+
+type Measured = Awaited<ReturnType<typeof measure>>;
 
 async function pdf(pages: number): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
@@ -125,6 +133,7 @@ async function pdf(pages: number): Promise<Uint8Array> {
   return doc.save();
 }
 
+let windows: { rest: Measured; during: Measured } | undefined;
 try {
   const quiet = await tenant("quiet");
   const busy = await tenant("busy");
@@ -161,8 +170,25 @@ try {
   console.log(`Text: ${(TEXT_MB / seconds[0]!).toFixed(2)} MB/s, ${(sources[0]!.chunkCount / seconds[0]!).toFixed(0)} chunks/s end to end (extract, split, embed, store) while chat and /livez ran.`);
   console.log(`PDF: ${(PDF_PAGES / seconds[1]!).toFixed(1)} pages/s end to end (one workspace runs INGESTION_WORKERS_PER_WORKSPACE jobs at once: it waited for the text).`);
   console.log(`The floor: the at-rest columns (this bench shares the machine's 2 cores with the server and its workers).`);
+  windows = { rest, during };
 } finally {
   server.kill("SIGTERM");
   await new Promise((resolve) => server.once("exit", resolve));
+  if (windows) await printLag(windows);
   await rm(dataDir, { recursive: true, force: true });
+}
+
+/**
+ * Where a slow /livez spent its time: the server's event loop (sampled inside
+ * it), this process's, or neither (the OS giving the 2 cores to the
+ * database's thread and the extraction workers).
+ */
+async function printLag({ rest, during }: { rest: Measured; during: Measured }) {
+  const samples = JSON.parse(await readFile(lagFile, "utf8")) as [number, number][];
+  const within = (w: Measured) => samples.filter(([at]) => at >= w.from && at <= w.to).map(([, lag]) => lag);
+  const line = (label: string, w: Measured) => {
+    const lag = within(w);
+    return `${label}: server lag p50 ${percentile(lag, 50).toFixed(1)}, p99 ${percentile(lag, 99).toFixed(1)}, max ${Math.max(...lag).toFixed(1)} ms; this process's max ${w.ownLagMaxMs.toFixed(1)} ms`;
+  };
+  console.log(`\nEvent-loop lag (how late a 10 ms timer fires):\n  ${line("at rest", rest)}\n  ${line("ingesting", during)}`);
 }

@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { describe, expect, it } from "@jest/globals";
-import type { Database } from "../src/db/index.js";
+import { openDatabase, type Database } from "../src/db/index.js";
 import { FILE_PART_BYTES, readFile, writeFile } from "../src/services/files.js";
 import { HNSW_EF_SEARCH, toVectorLiteral } from "../src/db/vector.js";
-import { startApp } from "./helpers/app.js";
-import { openTestPGlite, openTestPostgres, startPostgresServer } from "./helpers/db.js";
+import { startApp, tempDir } from "./helpers/app.js";
+import { openTestPGlite, openTestPostgres, silentLogger, startPostgresServer } from "./helpers/db.js";
 
 const DIM = 384;
 
@@ -139,7 +139,7 @@ describe.each(kinds)("on %s", (_name, open) => {
     expect(Buffer.from(file.data).equals(bytes)).toBe(true);
   });
 
-  it("keeps an uploaded file in 1 MiB parts and reads it back byte for byte", async () => {
+  it("keeps an uploaded file in parts and reads it back byte for byte", async () => {
     const db = await open();
     const { source } = await seedBot(db);
     const bytes = randomBytes(FILE_PART_BYTES * 2 + 12_345);
@@ -187,6 +187,34 @@ describe.each(kinds)("on %s", (_name, open) => {
     ]);
     expect(counts).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
     expect(await db.prisma.workspace.count({ where: { id: workspace.id } })).toBe(1);
+  });
+});
+
+describe("the embedded database", () => {
+  it("works in a thread of its own: the server's event loop goes on during a long statement", async () => {
+    const db = await openTestPGlite();
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    // Some hundreds of ms of PGlite's work in one statement; in the server's
+    // thread, no timer could fire until it ended.
+    const [row] = await db.prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM generate_series(1, 3000000) AS g WHERE g % 7 = 0`;
+    clearInterval(timer);
+    expect(row?.n).toBe(428_571n);
+    expect(ticks).toBeGreaterThan(3);
+  });
+
+  it("closes cleanly and opens the same folder again with its data", async () => {
+    const dataDir = await tempDir();
+    const first = await openDatabase({ dataDir, logger: silentLogger });
+    const workspace = await first.prisma.workspace.create({ data: { name: "Kept" } });
+    await first.close();
+    const second = await openDatabase({ dataDir, logger: silentLogger });
+    try {
+      expect(second.appliedMigrations).toEqual([]);
+      expect((await second.prisma.workspace.findUnique({ where: { id: workspace.id } }))?.name).toBe("Kept");
+    } finally {
+      await second.close();
+    }
   });
 });
 

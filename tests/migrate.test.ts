@@ -2,12 +2,22 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "@jest/globals";
 import { PGlite } from "@electric-sql/pglite";
-import { pgliteMigrationConnection } from "../src/db/index.js";
-import { migrate, MigrationError } from "../src/db/migrate.js";
+import { migrate, MigrationError, type MigrationConnection } from "../src/db/migrate.js";
 import { tempDir } from "./helpers/app.js";
 import { silentLogger } from "./helpers/db.js";
 
-const connection = pgliteMigrationConnection;
+/** An in-memory PGlite as the migrator's connection: one session, nobody to lock out. */
+function connection(db: PGlite): MigrationConnection {
+  return {
+    withLock: (fn) => fn(),
+    query: async <R>(sql: string, params?: unknown[]) => (await db.query<R>(sql, params)).rows,
+    transaction: async (fn) => {
+      await db.transaction(async (tx) =>
+        fn({ exec: async (sql) => void (await tx.exec(sql)), query: (sql, params) => tx.query(sql, params) }),
+      );
+    },
+  };
+}
 
 async function migrationsDir(files: Record<string, string>): Promise<string> {
   const dir = await tempDir();

@@ -35,7 +35,7 @@ describe("the server on the embedded default", () => {
     expect(app.services.db.appliedMigrations).toContain("20261125000000_init");
 
     const tables = await app.services.db.prisma.$queryRaw<{ tablename: string }[]>`
-      SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`;
+      SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`;
     expect(tables.map((t) => t.tablename)).toEqual(
       expect.arrayContaining(["workspaces", "users", "memberships", "bots", "sources", "chunks", "prompts", "api_keys", "chat_sessions", "messages", "api_key_usage", "ingestion_jobs", "_parley_migrations"]),
     );

@@ -1,7 +1,5 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
-import { vector } from "@electric-sql/pglite-pgvector";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient, type Prisma } from "@prisma/client";
 import pg from "pg";
@@ -9,7 +7,7 @@ import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
 import { acquireDirLock } from "./dir-lock.js";
 import { migrate, type MigrationConnection } from "./migrate.js";
-import { createPGliteAdapter } from "./pglite-adapter.js";
+import { startPGliteThread, type PGliteThread } from "./pglite-thread.js";
 import { VECTOR_SEARCH_SETTINGS } from "./vector.js";
 
 export type DatabaseKind = "pglite" | "postgres";
@@ -49,13 +47,13 @@ export function databaseOptions(config: Config, logger: Logger): DatabaseOptions
 
 /** Opens the database chosen by the options and brings its schema up to date. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.url ? openPostgres(options.url, options) : openPGlite(options);
+  return options.url ? openPool("postgres", { connectionString: options.url }, options) : openPGlite(options);
 }
 
 /**
  * A source's extracted text can be megabytes; nothing reads it back today,
  * and every source row read or returned by an update would carry it (~40 ms
- * of the event loop per 10 MB on PGlite). Select it explicitly when needed.
+ * per 10 MB on the server's thread to receive and parse). Select it explicitly when needed.
  */
 const OMIT = { source: { content: true } } as const;
 
@@ -72,54 +70,40 @@ async function openPGlite(options: DatabaseOptions): Promise<Database> {
   await mkdir(dataDir, { recursive: true });
   // PGlite is one process's database: a second process on the same folder corrupts it.
   const releaseLock = await acquireDirLock(path.join(dataDir, "parley.lock"));
-  let pglite: PGlite | undefined;
+  let thread: PGliteThread | undefined;
   try {
-    pglite = new PGlite(path.join(dataDir, "pgdata"), { extensions: { vector } });
-    await pglite.waitReady;
-    const db = pglite;
-    const appliedMigrations = await migrate(pgliteMigrationConnection(db), logger);
-    await db.exec(VECTOR_SEARCH_SETTINGS); // one session for the whole process
-    const prisma = prismaClient(createPGliteAdapter(db), options);
+    thread = await startPGliteThread(path.join(dataDir, "pgdata"), logger);
+    // PGlite is one session: one client, so that no two conversations interleave on it.
+    const db = await openPool("pglite", thread.connection, { ...options, poolSize: 1 });
+    const opened = thread;
     return {
-      kind: "pglite",
-      prisma,
-      appliedMigrations,
-      ping: () => timed(() => db.query("SELECT 1")),
+      ...db,
       async close() {
-        await prisma.$disconnect();
         await db.close();
+        await opened.close();
         await releaseLock();
       },
     };
   } catch (error) {
-    await pglite?.close().catch(() => {});
+    await thread?.close().catch(() => {});
     await releaseLock();
     throw error;
   }
 }
 
-/** PGlite is one connection in one process: there is nobody to lock out. */
-export function pgliteMigrationConnection(db: PGlite): MigrationConnection {
-  return {
-    withLock: (fn) => fn(),
-    query: async <R>(sql: string, params?: unknown[]) => (await db.query<R>(sql, params)).rows,
-    transaction: async (fn) => {
-      await db.transaction(async (tx) =>
-        fn({ exec: async (sql) => void (await tx.exec(sql)), query: (sql, params) => tx.query(sql, params) }),
-      );
-    },
-  };
-}
-
-async function openPostgres(url: string, options: DatabaseOptions): Promise<Database> {
+/** A PostgreSQL server, or the embedded one's thread, through `pg` and @prisma/adapter-pg. */
+async function openPool(kind: DatabaseKind, connection: pg.PoolConfig, options: DatabaseOptions): Promise<Database> {
   const { logger, poolSize = 10 } = options;
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
-  // An idle client that errors (server restart) must not crash the process.
-  pool.on("error", (error) => logger.warn("postgres pool error", { error: error.message }));
-  // Queued before anything the pool hands the client out for, so it runs first.
-  pool.on("connect", (client) => {
-    client.query(VECTOR_SEARCH_SETTINGS).catch((error: Error) => logger.warn("could not apply the vector search settings", { error: error.message }));
+  const pool = new pg.Pool({
+    ...connection,
+    max: poolSize,
+    // Awaited before the pool hands the client out, so every session searches alike.
+    onConnect: async (client) => {
+      await client.query(VECTOR_SEARCH_SETTINGS).catch((error: Error) => logger.warn("could not apply the vector search settings", { error: error.message }));
+    },
   });
+  // An idle client that errors (server restart) must not crash the process.
+  pool.on("error", (error) => logger.warn("database pool error", { error: error.message }));
   try {
     const conn = await postgresMigrationConnection(pool);
     let appliedMigrations: string[];
@@ -130,7 +114,7 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
     }
     const prisma = prismaClient(new PrismaPg(pool), options);
     return {
-      kind: "postgres",
+      kind,
       prisma,
       appliedMigrations,
       ping: () => timed(() => pool.query("SELECT 1")),

@@ -2,8 +2,8 @@ import type { PrismaClient } from "@prisma/client";
 
 /**
  * PGlite has no autovacuum; this does its two jobs for `chunks`, after each
- * ingestion that changed chunks. Both hold PGlite, and so the event loop,
- * while they run, so each is the cheap form, chosen by measurement (20k
+ * ingestion that changed chunks. Both hold PGlite's one session (every
+ * request waits behind them) while they run, so each is the cheap form, chosen by measurement (20k
  * chunks, a tenth of them deleted):
  *
  * - the heap's dead rows (an old generation, a deleted source) are pruned

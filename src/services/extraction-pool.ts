@@ -2,8 +2,8 @@ import { fileURLToPath } from "node:url";
 import workerpool from "workerpool";
 import { ExtractionError, formatBytes } from "../../connectors/index.js";
 import type { Logger } from "../logger.js";
-import type { ExtractionResult, ExtractionTask, OnProgress } from "./extraction.js";
-import type { ProgressMessage, WorkerOutcome } from "./extraction-worker.js";
+import type { ChunkDraft, ExtractionResult, ExtractionTask, OnProgress } from "./extraction.js";
+import type { ChunkSlice, ProgressMessage, WorkerOutcome } from "./extraction-worker.js";
 
 export interface ExtractionPoolOptions {
   /** Worker processes, and so sources read at once. @default 2 */
@@ -55,8 +55,10 @@ export function createExtractionPool(logger: Logger, { workers = 2, heapMb = 102
   async function run(task: ExtractionTask, signal: AbortSignal, onProgress: OnProgress): Promise<ExtractionResult> {
     signal.throwIfAborted();
     let stderr = "";
-    const on = (message: ProgressMessage | { stdout?: string; stderr?: string }) => {
+    const slices: ChunkSlice[] = [];
+    const on = (message: ProgressMessage | ChunkSlice | { stdout?: string; stderr?: string }) => {
       if (Array.isArray(message)) onProgress(...message);
+      else if ("chunks" in message) slices.push(message);
       else if (message.stderr) stderr = (stderr + message.stderr).slice(-STDERR_TAIL);
     };
     const execution = pool.exec("extract", [task], { on }).timeout(timeoutMs);
@@ -79,7 +81,7 @@ export function createExtractionPool(logger: Logger, { workers = 2, heapMb = 102
     } finally {
       signal.removeEventListener("abort", cancel);
     }
-    if (outcome.ok) return outcome.result;
+    if (outcome.ok) return outcome.result.unchanged ? outcome.result : { ...outcome.result, ...joinSlices(slices) };
     if (outcome.internal) logger.error("extraction failed inside a worker", { connector: task.connector, error: outcome.internal });
     throw new ExtractionError(outcome.message, { code: outcome.code, retryable: outcome.retryable });
   }
@@ -92,6 +94,19 @@ export function createExtractionPool(logger: Logger, { workers = 2, heapMb = 102
 }
 
 export type ExtractionPool = ReturnType<typeof createExtractionPool>;
+
+/** The result's chunks and vectors, sent ahead of it in slices (see extraction-worker.ts). */
+function joinSlices(slices: ChunkSlice[]): { chunks: ChunkDraft[]; vectors: Float32Array | null } {
+  const chunks = slices.flatMap((slice) => slice.chunks);
+  if (!slices.some((slice) => slice.vectors)) return { chunks, vectors: null };
+  const vectors = new Float32Array(slices.reduce((sum, slice) => sum + (slice.vectors?.length ?? 0), 0));
+  let offset = 0;
+  for (const slice of slices) {
+    vectors.set(slice.vectors!, offset);
+    offset += slice.vectors!.length;
+  }
+  return { chunks, vectors };
+}
 
 function describeWorkerFailure(error: unknown, stderr: string, { heapMb, timeoutMs }: { heapMb: number; timeoutMs: number }): ExtractionError {
   if (error instanceof workerpool.Promise.TimeoutError) {

@@ -7,10 +7,9 @@ type Db = Pick<PrismaClient, "$executeRaw" | "$queryRaw"> | Prisma.TransactionCl
 
 /**
  * A source's original file, stored in parts. Each part crosses the driver as
- * base64 text and is decoded by the database: PGlite turns a bytea
- * parameter into its wire format on the event loop at ~0.35 s per MB, and
- * base64 text costs about a tenth of that. Parts keep each statement short,
- * so other requests run between them.
+ * base64 text and is decoded by the database: two thirds of the hex text
+ * `pg` sends for a bytea parameter. Parts keep each statement short, so
+ * other requests run between them.
  */
 export async function writeFile(db: Db, sourceId: string, bytes: Uint8Array): Promise<void> {
   await db.$executeRaw`DELETE FROM source_file_parts WHERE source_id = ${sourceId}::uuid`;

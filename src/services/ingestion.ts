@@ -113,7 +113,7 @@ export function createIngestion({
 
 export type Ingestion = ReturnType<typeof createIngestion>;
 
-/** How long one write statement of ingestion should hold the database (and, on PGlite, the event loop). */
+/** How long one write statement of ingestion should hold the database (on PGlite, its one session: everyone waits behind it). */
 export const TARGET_STATEMENT_MS = 20;
 
 /**

@@ -77,7 +77,11 @@ export function createJobRunner(
   const stopping = new AbortController();
   const running = new Map<string, AbortController>();
   const sleepers = new Set<() => void>();
+  // Counts wakes, so a worker that was busy asking the database when one came
+  // does not then sleep through it.
+  let wakes = 0;
   const wake = () => {
+    wakes++;
     for (const sleeper of [...sleepers]) sleeper();
   };
   let loops: Promise<void>[] = [];
@@ -180,8 +184,8 @@ export function createJobRunner(
   }
 
   /**
-   * How long an idle worker may sleep. PGlite runs queries on the event loop,
-   * so needless polling there costs every open stream a little latency: with
+   * How long an idle worker may sleep. PGlite runs one statement at a time,
+   * so needless polling there delays everyone else's statements: with
    * one process owning the queue, sleeping until the next retry is due is enough.
    */
   async function idleFor(): Promise<number> {
@@ -194,6 +198,7 @@ export function createJobRunner(
 
   async function loop() {
     while (!stopping.signal.aborted) {
+      const seen = wakes;
       let job: ClaimedJob | undefined;
       try {
         job = await claim();
@@ -205,8 +210,8 @@ export function createJobRunner(
         await run(job);
         continue;
       }
-      if (stopping.signal.aborted) return;
       const wait = await idleFor().catch(() => pollMs);
+      if (wakes !== seen) continue; // woken meanwhile (a new job, or stop)
       await new Promise<void>((resolve) => {
         const done = () => {
           clearTimeout(timer);

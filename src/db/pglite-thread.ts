@@ -1,0 +1,92 @@
+import { once } from "node:events";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { Worker } from "node:worker_threads";
+import type pg from "pg";
+import type { Logger } from "../logger.js";
+import type { PGliteWorkerData, PGliteWorkerMessage } from "./pglite-worker.js";
+
+export interface PGliteThread {
+  /** How `pg` reaches the thread's socket. */
+  readonly connection: pg.PoolConfig;
+  /** Stops serving and closes PGlite, which flushes its data folder. */
+  close(): Promise<void>;
+}
+
+/** How long a closing PGlite may take to flush before its thread is ended. */
+const CLOSE_TIMEOUT_MS = 30_000;
+const SOCKET_PORT = 5432;
+
+/**
+ * Starts PGlite in its own worker thread (see pglite-worker.ts) serving
+ * `dataDir` on a unix socket in a fresh private folder (0700, and short
+ * enough for the socket path limit wherever the data folder lives).
+ */
+export async function startPGliteThread(dataDir: string, logger: Logger): Promise<PGliteThread> {
+  const socketDir = await mkdtemp(path.join(os.tmpdir(), "parley-db-"));
+  const worker = startWorker({ dataDir, socketPath: path.join(socketDir, `.s.PGSQL.${SOCKET_PORT}`) });
+  let closing = false;
+  try {
+    await ready(worker);
+  } catch (error) {
+    await worker.terminate();
+    await rm(socketDir, { recursive: true, force: true });
+    throw error;
+  }
+  worker.on("error", (error) => logger.error("the embedded database failed", { error }));
+  worker.on("exit", (code) => {
+    if (!closing) logger.error("the embedded database stopped", { code });
+  });
+  return {
+    connection: { host: socketDir, port: SOCKET_PORT, user: "postgres", database: "postgres" },
+    async close() {
+      if (closing) return;
+      closing = true;
+      const closed = once(worker, "exit");
+      worker.postMessage("close");
+      const timer = setTimeout(() => void worker.terminate(), CLOSE_TIMEOUT_MS);
+      await closed;
+      clearTimeout(timer);
+      await rm(socketDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The worker module beside this one. From source it is TypeScript: a worker
+ * thread does not inherit the `--import tsx` hook, so it registers tsx first.
+ */
+function startWorker(workerData: PGliteWorkerData): Worker {
+  const fromSource = import.meta.url.endsWith(".ts");
+  const url = new URL(`./pglite-worker.${fromSource ? "ts" : "js"}`, import.meta.url);
+  if (!fromSource) return new Worker(url, { workerData });
+  const bootstrap = `import("tsx/esm/api").then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData });
+}
+
+function ready(worker: Worker): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const cleanup = () => {
+      worker.off("message", onMessage);
+      worker.off("error", onError);
+      worker.off("exit", onExit);
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    const onMessage = (message: PGliteWorkerMessage) => {
+      cleanup();
+      if (message.type === "ready") resolve();
+      else reject(new Error(message.type === "failed" ? message.message : "the embedded database closed while opening"));
+    };
+    const onExit = (code: number) => {
+      cleanup();
+      reject(new Error(`the embedded database's thread exited while opening (code ${code})`));
+    };
+    worker.on("message", onMessage);
+    worker.on("error", onError);
+    worker.on("exit", onExit);
+  });
+}

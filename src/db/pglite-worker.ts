@@ -1,0 +1,55 @@
+/**
+ * The embedded database's own thread: PGlite (with pgvector) served over the
+ * PostgreSQL wire protocol on a private unix socket. PGlite runs each
+ * statement synchronously in WebAssembly, so on the server's thread a 400 ms
+ * VACUUM or a large batch of chunks would stall every request for as long;
+ * here it stalls only this thread, and the server talks to it through `pg`
+ * like to any PostgreSQL. Started and stopped by src/db/pglite-thread.ts.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { PGlite } from "@electric-sql/pglite";
+import { vector } from "@electric-sql/pglite-pgvector";
+import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+
+export interface PGliteWorkerData {
+  /** PGlite's data folder. */
+  dataDir: string;
+  /** The unix socket to serve on. */
+  socketPath: string;
+}
+
+export type PGliteWorkerMessage = { type: "ready" } | { type: "failed"; message: string } | { type: "closed" };
+
+const port = parentPort;
+if (!port) throw new Error("pglite-worker runs as a worker thread");
+const { dataDir, socketPath } = workerData as PGliteWorkerData;
+const send = (message: PGliteWorkerMessage) => port.postMessage(message);
+
+let db: PGlite | undefined;
+let server: PGLiteSocketServer | undefined;
+try {
+  db = new PGlite(dataDir, { extensions: { vector } });
+  await db.waitReady;
+  // One connection: the server's pool is one client, and the socket server
+  // interleaves connections message by message on PGlite's one session.
+  server = new PGLiteSocketServer({ db, path: socketPath, maxConnections: 1 });
+  await server.start();
+  send({ type: "ready" });
+} catch (error) {
+  await db?.close().catch(() => {});
+  send({ type: "failed", message: error instanceof Error ? error.message : String(error) });
+  port.close();
+}
+
+port.on("message", (message: unknown) => {
+  if (message !== "close") return;
+  void (async () => {
+    try {
+      await server?.stop();
+      await db?.close(); // flushes the data folder: never leave it to thread termination
+    } finally {
+      send({ type: "closed" });
+      port.close();
+    }
+  })();
+});
