@@ -38,11 +38,15 @@ export async function startPGliteThread(dataDir: string, logger: Logger): Promis
   worker.on("exit", (code) => {
     if (!closing) logger.error("the embedded database stopped", { code });
   });
+  // Like an in-process PGlite, the thread alone does not keep the process
+  // alive (a caller that never closes it still exits); close() holds it again.
+  worker.unref();
   return {
     connection: { host: socketDir, port: SOCKET_PORT, user: "postgres", database: "postgres" },
     async close() {
       if (closing) return;
       closing = true;
+      worker.ref(); // until PGlite has flushed its folder
       const closed = once(worker, "exit");
       worker.postMessage("close");
       const timer = setTimeout(() => void worker.terminate(), CLOSE_TIMEOUT_MS);
