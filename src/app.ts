@@ -3,7 +3,8 @@ import type { AddressInfo } from "node:net";
 import type { ExecutionArgs, ExecutionResult } from "graphql";
 import { NoSchemaIntrospectionCustomRule } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
-import { createYoga, type Plugin } from "graphql-yoga";
+import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
+import { createYoga, type GraphiQLOptions, type Plugin } from "graphql-yoga";
 import { createClient } from "redis";
 import { WebSocketServer, type WebSocket } from "ws";
 import { createRedisStore } from "./services/rate-limits.js";
@@ -126,7 +127,9 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     landingPage: false,
     // Uploads over the limit are refused from Content-Length, or while streaming, never buffered whole.
     maxRequestBodySize: config.MAX_UPLOAD_BYTES + 64 * 1024,
-    graphiql: config.GRAPHIQL ? { title: "Parley GraphQL", subscriptionsProtocol: "WS" } : false,
+    // Subscriptions over SSE: they carry the headers tab (X-API-Key, Authorization), which a browser's websocket cannot.
+    graphiql: config.GRAPHIQL ? { title: "Parley GraphQL", subscriptionsProtocol: "SSE", defaultQuery: GRAPHIQL_DEFAULT_QUERY } : false,
+    renderGraphiQL: offlineGraphiQL(),
     maskedErrors: { maskError },
     logging: {
       debug: (...args) => logger.debug(String(args[0]), { args: args.slice(1) }),
@@ -225,6 +228,37 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       })();
       return stopping;
     },
+  };
+}
+
+const GRAPHIQL_DEFAULT_QUERY = `# Parley's GraphQL API. The Docs panel (top left) lists every field.
+#
+# Public calls (publicBot, sendMessage, the chat subscription) take a bot's
+# API key; admin calls take a session token from logIn or signUp. Open
+# "Headers" below and put one of:
+#   { "X-API-Key": "pk_..." }
+#   { "Authorization": "Bearer <token>" }
+# Subscriptions stream here over server-sent events, with those headers.
+
+query Health {
+  health {
+    status
+    database { kind ok }
+  }
+}
+`;
+
+/**
+ * GraphiQL from the server's own bundle (@graphql-yoga/render-graphiql):
+ * Yoga's default page loads it from a CDN, and Parley runs where there is
+ * no internet. The page (~9 MB, everything inlined) is built once.
+ */
+function offlineGraphiQL(): (options: GraphiQLOptions) => string {
+  let built: { key: string; page: string } | undefined;
+  return (options) => {
+    const key = JSON.stringify(options);
+    if (built?.key !== key) built = { key, page: renderGraphiQL(options) };
+    return built.page;
   };
 }
 
