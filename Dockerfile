@@ -1,4 +1,15 @@
 # Parley's server. Used by docker-compose.yml; any container runtime will do.
+
+# The browser code: the website widget and the admin console, built with
+# esbuild (the console's operations are typed by codegen, a dev tool).
+FROM node:20-bookworm-slim AS assets
+WORKDIR /app
+COPY package.json package-lock.json prisma.config.ts ./
+COPY prisma ./prisma
+RUN npm ci
+COPY . .
+RUN npm run widget:build && npm run console:build
+
 FROM node:20-bookworm-slim
 
 WORKDIR /app
@@ -11,8 +22,8 @@ COPY prisma ./prisma
 RUN npm ci --omit=dev && npm cache clean --force
 
 COPY . .
-# The website widget: one script and its stylesheet, built with esbuild.
-RUN npm run widget:build
+COPY --from=assets /app/widget/dist ./widget/dist
+COPY --from=assets /app/console/dist ./console/dist
 
 # The embedded database (when DATABASE_URL is unset) lives in /data.
 RUN mkdir -p /data && chown node:node /data

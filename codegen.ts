@@ -1,25 +1,28 @@
 import type { CodegenConfig } from "@graphql-codegen/cli";
 
+const clientPreset = {
+  preset: "client",
+  presetConfig: { fragmentMasking: false },
+  config: {
+    useTypeImports: true,
+    enumsAsTypes: true,
+    emitLegacyCommonJSImports: false,
+    scalars: { DateTime: "string" },
+  },
+} as const;
+
 /**
- * Typed documents from the committed schema.graphql: the tests (and, later,
- * the widget) write operations with `graphql(...)` and get their result and
+ * Typed documents from the committed schema.graphql: the tests and the admin
+ * console write operations with `graphql(...)` and get their result and
  * variable types checked against the schema by `tsc`.
  */
 const config: CodegenConfig = {
   schema: "schema.graphql",
-  documents: ["tests/**/*.ts", "!tests/gql/**"],
   ignoreNoDocuments: true,
   generates: {
-    "tests/gql/": {
-      preset: "client",
-      presetConfig: { fragmentMasking: false },
-      config: {
-        useTypeImports: true,
-        enumsAsTypes: true,
-        emitLegacyCommonJSImports: false,
-        scalars: { DateTime: "string" },
-      },
-    },
+    "tests/gql/": { documents: ["tests/**/*.ts", "!tests/gql/**"], ...clientPreset },
+    // The admin console is a client of the public API like any other.
+    "console/src/gql/": { documents: ["console/src/**/*.{ts,tsx}", "!console/src/gql/**"], ...clientPreset },
   },
 };
 

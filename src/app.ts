@@ -21,6 +21,7 @@ import { checkHealth } from "./services/health.js";
 import { EmbeddingError, type Embedder } from "./providers/embeddings.js";
 import { createServices, type AppServices, type ServiceOverrides } from "./services/index.js";
 import { loadWidgetAssets, useWidget } from "./widget.js";
+import { loadConsoleAssets, useConsole } from "./console.js";
 
 export interface App {
   readonly services: AppServices;
@@ -75,7 +76,7 @@ function useDisableIntrospection(): Plugin {
 
 export async function buildApp(config: Config, options: BuildAppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
-  const widget = await loadWidgetAssets();
+  const [widget, adminConsole] = await Promise.all([loadWidgetAssets(), loadConsoleAssets()]);
   const db = options.db ?? (await openDatabase(databaseOptions(config, logger)));
   try {
     await assertEmbeddingDimension((sql, ...params) => db.prisma.$queryRawUnsafe(sql, ...params), config.EMBEDDING_DIMENSION);
@@ -141,6 +142,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       useHealthReport(services),
       useInteractivePriority(services.dbPriority),
       useWidget(services, widget),
+      useConsole(adminConsole),
       useQueryLimits({ maxDepth: config.MAX_QUERY_DEPTH, maxCost: config.MAX_QUERY_COST }),
       ...(config.INTROSPECTION ? [] : [useDisableIntrospection()]),
     ],

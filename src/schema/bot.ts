@@ -165,12 +165,20 @@ const UpdateBotInput = builder.inputType("UpdateBotInput", {
   }),
 });
 
-/** The bots a `bots` query may see: the actor's workspaces, or one of them. */
-function botsWhere(ctx: Context, args: { workspaceId?: string | null; status?: BotRow["status"] | null }): Prisma.BotWhereInput {
+/** The bots a `bots` query may see: the actor's workspaces, or one of them; by status, and by words in the name or description. */
+function botsWhere(
+  ctx: Context,
+  args: { workspaceId?: string | null; status?: BotRow["status"] | null; search?: string | null },
+): Prisma.BotWhereInput {
   const actor = actorOf(ctx);
   const workspaceId = args.workspaceId ? assertId(args.workspaceId, "workspace") : undefined;
   if (workspaceId && !actor.roles.has(workspaceId)) throw notFound("Workspace");
-  return { workspaceId: workspaceId ?? { in: workspaceIds(actor) }, ...(args.status && { status: args.status }) };
+  const search = args.search?.trim().slice(0, 200);
+  return {
+    workspaceId: workspaceId ?? { in: workspaceIds(actor) },
+    ...(args.status && { status: args.status }),
+    ...(search && { OR: [{ name: { contains: search, mode: "insensitive" } }, { description: { contains: search, mode: "insensitive" } }] }),
+  };
 }
 
 builder.queryFields((t) => ({
@@ -183,6 +191,7 @@ builder.queryFields((t) => ({
     args: {
       workspaceId: t.arg.id({ required: false, description: "Only this workspace's bots." }),
       status: t.arg({ type: BotStatus, required: false, description: "Only bots in this status." }),
+      search: t.arg.string({ required: false, description: "Only bots whose name or description contains this (any case)." }),
     },
     resolve: (query, _root, args, ctx) =>
       ctx.prisma.bot.findMany({ ...query, where: botsWhere(ctx, args), orderBy: [{ createdAt: "desc" }, { id: "desc" }] }),

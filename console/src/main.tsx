@@ -1,0 +1,54 @@
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { Provider } from "urql";
+import { Redirect, Route, Router, Switch } from "wouter";
+import { createClient } from "./client.js";
+import { Shell } from "./shell.js";
+import { LogInPage, SignUpPage } from "./pages/auth.js";
+import { BotsPage } from "./pages/bots.js";
+import { useSession } from "./session.js";
+import "./console.css";
+
+const client = createClient();
+
+function App() {
+  const { token } = useSession();
+  if (!token) {
+    return (
+      <Switch>
+        <Route path="/signup" component={SignUpPage} />
+        <Route path="/login" component={LogInPage} />
+        <Route>
+          <Redirect to="/login" replace />
+        </Route>
+      </Switch>
+    );
+  }
+  return (
+    <Shell>
+      <Switch>
+        <Route path="/" component={BotsPage} />
+        <Route path="/w/:workspaceId" component={BotsPage} />
+        <Route path="/login">
+          <Redirect to="/" replace />
+        </Route>
+        <Route path="/signup">
+          <Redirect to="/" replace />
+        </Route>
+        <Route>
+          <p role="alert">There is no such page in the console.</p>
+        </Route>
+      </Switch>
+    </Shell>
+  );
+}
+
+createRoot(document.getElementById("root")!).render(
+  <StrictMode>
+    <Provider value={client}>
+      <Router base="/admin">
+        <App />
+      </Router>
+    </Provider>
+  </StrictMode>,
+);

@@ -1,0 +1,81 @@
+import { useState, type FormEvent } from "react";
+import { Button, FieldError, Form, Input, Label, TextField } from "react-aria-components";
+import { useMutation } from "urql";
+import { Link } from "wouter";
+import { LogIn, SignUp } from "../operations.js";
+import { session, useSession } from "../session.js";
+
+/** The fields of a form, by name. */
+function fieldsOf(event: FormEvent<HTMLFormElement>): Record<string, string> {
+  event.preventDefault();
+  return Object.fromEntries([...new FormData(event.currentTarget)].map(([k, v]) => [k, String(v)]));
+}
+
+function Field({ name, label, type = "text", autoComplete, minLength }: { name: string; label: string; type?: string; autoComplete?: string; minLength?: number }) {
+  return (
+    <TextField name={name} type={type} isRequired autoComplete={autoComplete} minLength={minLength}>
+      <Label>{label}</Label>
+      <Input />
+      <FieldError />
+    </TextField>
+  );
+}
+
+export function LogInPage() {
+  const { notice } = useSession();
+  const [result, logIn] = useMutation(LogIn);
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    const { email = "", password = "" } = fieldsOf(event);
+    const { data } = await logIn({ email, password });
+    if (data) session.start(data.logIn.session.token);
+  }
+  return (
+    <section className="auth">
+      <h1>Log in to Parley</h1>
+      {notice && <p role="status">{notice}</p>}
+      <Form onSubmit={submit}>
+        <Field name="email" label="Email" type="email" autoComplete="username" />
+        <Field name="password" label="Password" type="password" autoComplete="current-password" />
+        {result.error && <p role="alert">{result.error.graphQLErrors[0]?.message ?? "Parley could not be reached."}</p>}
+        <Button type="submit" isDisabled={result.fetching}>
+          Log in
+        </Button>
+      </Form>
+      <p>
+        New here? <Link href="/signup">Create an account</Link>
+      </p>
+    </section>
+  );
+}
+
+export function SignUpPage() {
+  const [result, signUp] = useMutation(SignUp);
+  const [email, setEmail] = useState("");
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    const fields = fieldsOf(event);
+    setEmail(fields.email ?? "");
+    const { data } = await signUp({ email: fields.email ?? "", password: fields.password ?? "", name: fields.name || null, workspaceName: fields.workspaceName ?? "" });
+    if (data) session.start(data.signUp.session.token);
+  }
+  return (
+    <section className="auth">
+      <h1>Create your Parley account</h1>
+      <Form onSubmit={submit}>
+        <Field name="email" label="Email" type="email" autoComplete="username" />
+        <TextField name="name" autoComplete="name">
+          <Label>Your name</Label>
+          <Input />
+        </TextField>
+        <Field name="password" label="Password (at least 8 characters)" type="password" autoComplete="new-password" minLength={8} />
+        <Field name="workspaceName" label="Your business (the first workspace)" />
+        {result.error && <p role="alert">{result.error.graphQLErrors[0]?.message ?? `Parley could not be reached to sign ${email} up.`}</p>}
+        <Button type="submit" isDisabled={result.fetching}>
+          Create account
+        </Button>
+      </Form>
+      <p>
+        Already have an account? <Link href="/login">Log in</Link>
+      </p>
+    </section>
+  );
+}

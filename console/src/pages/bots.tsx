@@ -1,0 +1,164 @@
+import { useEffect, useState, type FormEvent } from "react";
+import {
+  Button,
+  Cell,
+  Column,
+  Dialog,
+  DialogTrigger,
+  FieldError,
+  Form,
+  Heading,
+  Input,
+  Label,
+  Modal,
+  Row,
+  SearchField,
+  Table,
+  TableBody,
+  TableHeader,
+  TextArea,
+  TextField,
+} from "react-aria-components";
+import { useMutation, useQuery } from "urql";
+import type { BotsQuery } from "../gql/graphql.js";
+import { Bots, CreateBot } from "../operations.js";
+import { useWorkspace } from "../shell.js";
+
+const PAGE_SIZE = 20;
+
+type Page = { after?: string; before?: string };
+
+/** A value that follows `value` once it has stopped changing for `ms`. */
+function useDebounced<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
+}
+
+export function BotsPage() {
+  const workspace = useWorkspace();
+  const [search, setSearch] = useState("");
+  const [page, setPage] = useState<Page>({});
+  const searched = useDebounced(search.trim(), 250);
+  useEffect(() => setPage({}), [searched, workspace.id]);
+  const paging = page.before ? { last: PAGE_SIZE, before: page.before } : { first: PAGE_SIZE, after: page.after ?? null };
+  const [{ data, fetching, error }, refetch] = useQuery({ query: Bots, variables: { workspaceId: workspace.id, search: searched || null, ...paging } });
+  const bots = data?.bots;
+
+  return (
+    <section aria-labelledby="bots-heading">
+      <div className="page-header">
+        <h1 id="bots-heading">Bots</h1>
+        {workspace.canEdit && <CreateBotButton workspaceId={workspace.id} onCreated={() => refetch({ requestPolicy: "network-only" })} />}
+      </div>
+      <SearchField value={search} onChange={setSearch} aria-label="Search bots">
+        <Input placeholder="Search by name or description" />
+        <Button>✕</Button>
+      </SearchField>
+      {error && <p role="alert">{error.graphQLErrors[0]?.message ?? "Parley could not be reached."}</p>}
+      {bots && <BotTable bots={bots} searched={searched} />}
+      {bots && (
+        <nav className="pager" aria-label="Pages of bots">
+          <span>{bots.totalCount === 1 ? "1 bot" : `${bots.totalCount} bots`}</span>
+          <Button isDisabled={!bots.pageInfo.hasPreviousPage || fetching} onPress={() => setPage({ before: bots.pageInfo.startCursor ?? undefined })}>
+            Previous
+          </Button>
+          <Button isDisabled={!bots.pageInfo.hasNextPage || fetching} onPress={() => setPage({ after: bots.pageInfo.endCursor ?? undefined })}>
+            Next
+          </Button>
+        </nav>
+      )}
+    </section>
+  );
+}
+
+function BotTable({ bots, searched }: { bots: BotsQuery["bots"]; searched: string }) {
+  const empty = searched ? `No bot matches “${searched}”.` : "No bots yet. Create one, give it sources, and it answers questions about them.";
+  return (
+    <Table aria-label="Bots">
+      <TableHeader>
+        <Column isRowHeader>Name</Column>
+        <Column>Status</Column>
+        <Column>Sources</Column>
+        <Column>Chunks</Column>
+        <Column>Last change</Column>
+      </TableHeader>
+      <TableBody items={bots.edges.map((e) => e.node)} renderEmptyState={() => empty}>
+        {(bot) => (
+          <Row id={bot.id}>
+            <Cell>
+              <strong>{bot.name}</strong>
+              {bot.description && <div className="muted">{bot.description}</div>}
+            </Cell>
+            <Cell>
+              <span className={`status status-${bot.status.toLowerCase()}`}>{bot.status.toLowerCase()}</span>
+            </Cell>
+            <Cell>{sourceSummary(bot.sourceCounts)}</Cell>
+            <Cell>{bot.chunkCount.toLocaleString()}</Cell>
+            <Cell>
+              <time dateTime={bot.updatedAt}>{new Date(bot.updatedAt).toLocaleString()}</time>
+            </Cell>
+          </Row>
+        )}
+      </TableBody>
+    </Table>
+  );
+}
+
+function sourceSummary(c: BotsQuery["bots"]["edges"][number]["node"]["sourceCounts"]): string {
+  if (!c.total) return "none";
+  const parts = [`${c.synced} of ${c.total} synced`];
+  if (c.pending + c.processing) parts.push(`${c.pending + c.processing} in progress`);
+  if (c.error) parts.push(`${c.error} failed`);
+  return parts.join(", ");
+}
+
+function CreateBotButton({ workspaceId, onCreated }: { workspaceId: string; onCreated: () => void }) {
+  const [result, createBot] = useMutation(CreateBot);
+  return (
+    <DialogTrigger>
+      <Button className="primary">New bot</Button>
+      <Modal isDismissable>
+        <Dialog>
+          {({ close }) => {
+            async function submit(event: FormEvent<HTMLFormElement>) {
+              event.preventDefault();
+              const form = new FormData(event.currentTarget);
+              const { data } = await createBot({
+                input: { workspaceId, name: String(form.get("name")), description: String(form.get("description") ?? "") || null },
+              });
+              if (data) {
+                onCreated();
+                close();
+              }
+            }
+            return (
+              <Form onSubmit={submit}>
+                <Heading slot="title">New bot</Heading>
+                <TextField name="name" isRequired autoFocus maxLength={100}>
+                  <Label>Name</Label>
+                  <Input />
+                  <FieldError />
+                </TextField>
+                <TextField name="description">
+                  <Label>Description (for your team)</Label>
+                  <TextArea />
+                </TextField>
+                {result.error && <p role="alert">{result.error.graphQLErrors[0]?.message ?? "Parley could not be reached."}</p>}
+                <div className="actions">
+                  <Button onPress={close}>Cancel</Button>
+                  <Button type="submit" className="primary" isDisabled={result.fetching}>
+                    Create bot
+                  </Button>
+                </div>
+              </Form>
+            );
+          }}
+        </Dialog>
+      </Modal>
+    </DialogTrigger>
+  );
+}

@@ -1,0 +1,81 @@
+import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
+import { Button, Label, ListBox, ListBoxItem, Popover, Select, SelectValue } from "react-aria-components";
+import { useMutation, useQuery } from "urql";
+import type { Role } from "./gql/graphql.js";
+import { LogOut, Me } from "./operations.js";
+import { session } from "./session.js";
+
+export interface CurrentWorkspace {
+  id: string;
+  name: string;
+  role: Role;
+  /** Owners and admins change things; members see everything, read-only. */
+  canEdit: boolean;
+}
+
+const WorkspaceContext = createContext<CurrentWorkspace | null>(null);
+
+/** The workspace chosen in the header; pages below the shell always have one. */
+export function useWorkspace(): CurrentWorkspace {
+  const workspace = useContext(WorkspaceContext);
+  if (!workspace) throw new Error("useWorkspace is used outside the shell");
+  return workspace;
+}
+
+const CHOSEN = "parley.console.workspace";
+
+/** The header (workspace switcher, who is logged in, log out) around every page behind log-in. */
+export function Shell({ children }: { children: ReactNode }) {
+  const [{ data, error }] = useQuery({ query: Me });
+  const [, logOut] = useMutation(LogOut);
+  const [chosen, setChosen] = useState(() => localStorage.getItem(CHOSEN));
+  useEffect(() => {
+    if (chosen) localStorage.setItem(CHOSEN, chosen);
+  }, [chosen]);
+
+  if (error) return <p role="alert">The console could not reach Parley: {error.message}</p>;
+  if (!data) return <p aria-busy="true">Loading…</p>;
+  const memberships = data.me.memberships;
+  const current = memberships.find((m) => m.workspace.id === chosen) ?? memberships[0];
+  const workspace: CurrentWorkspace | null = current
+    ? { id: current.workspace.id, name: current.workspace.name, role: current.role, canEdit: current.role !== "MEMBER" }
+    : null;
+
+  return (
+    <>
+      <header className="shell">
+        <span className="brand">Parley</span>
+        {memberships.length > 0 && (
+          <Select className="workspace-switcher" selectedKey={workspace?.id ?? null} onSelectionChange={(key) => setChosen(String(key))}>
+            <Label>Workspace</Label>
+            <Button>
+              <SelectValue />
+              <span aria-hidden="true"> ▾</span>
+            </Button>
+            <Popover>
+              <ListBox items={memberships.map((m) => ({ id: m.workspace.id, name: m.workspace.name }))}>
+                {(item) => <ListBoxItem id={item.id}>{item.name}</ListBoxItem>}
+              </ListBox>
+            </Popover>
+          </Select>
+        )}
+        <span className="who">{data.me.name ?? data.me.email}</span>
+        <Button
+          onPress={async () => {
+            await logOut({});
+            session.end();
+          }}
+        >
+          Log out
+        </Button>
+      </header>
+      <main>
+        {workspace ? (
+          <WorkspaceContext.Provider value={workspace}>{children}</WorkspaceContext.Provider>
+        ) : (
+          <p>You are not a member of any workspace yet. Ask an owner to add you.</p>
+        )}
+      </main>
+    </>
+  );
+}

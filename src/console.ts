@@ -1,0 +1,97 @@
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import type { Plugin } from "graphql-yoga";
+
+/**
+ * The admin console (console/, built by `npm run console:build`): a
+ * single-page app under /admin that talks only to the public GraphQL API.
+ * Its files are held in memory with their gzipped twins.
+ */
+export interface ConsoleAssets {
+  files: Map<string, { body: Buffer; gzip: Buffer; type: string }>;
+  /** A hash of the build, for cache busting. */
+  version: string;
+}
+
+const DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "console", "dist");
+const FILES: Record<string, string> = { "app.js": "text/javascript; charset=utf-8", "app.css": "text/css; charset=utf-8" };
+
+export async function loadConsoleAssets(dir = DIST): Promise<ConsoleAssets> {
+  const files = new Map<string, { body: Buffer; gzip: Buffer; type: string }>();
+  const hash = createHash("sha256");
+  for (const [name, type] of Object.entries(FILES)) {
+    let body: Buffer;
+    try {
+      body = await readFile(path.join(dir, name));
+    } catch (error) {
+      throw new Error(`The admin console is not built (${dir}): run \`npm run console:build\`.`, { cause: error });
+    }
+    hash.update(body);
+    files.set(name, { body, gzip: gzipSync(body, { level: 9 }), type });
+  }
+  return { files, version: hash.digest("hex").slice(0, 16) };
+}
+
+/** Same origin only; React Aria positions popovers with style attributes. The console frames nothing but its own pages (widget preview). */
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "style-src-attr 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "frame-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+].join("; ");
+
+function page(version: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Parley console</title>
+<link rel="stylesheet" href="/admin/assets/app.css?v=${version}">
+<script type="module" src="/admin/assets/app.js?v=${version}"></script>
+</head>
+<body>
+<div id="root"></div>
+<noscript>The Parley console needs JavaScript.</noscript>
+</body>
+</html>
+`;
+}
+
+/** Serves the console: `/` goes to `/admin`, every `/admin/…` path is the app (it routes in the browser), `/admin/assets/…` its files. */
+export function useConsole(assets: ConsoleAssets): Plugin {
+  const html = page(assets.version);
+  return {
+    onRequest({ request, url, endResponse, fetchAPI }) {
+      if (request.method !== "GET" && request.method !== "HEAD") return;
+      if (url.pathname === "/") return endResponse(fetchAPI.Response.redirect(new URL("/admin", url).href, 302));
+      if (url.pathname !== "/admin" && !url.pathname.startsWith("/admin/")) return;
+      const common = { "x-content-type-options": "nosniff", "referrer-policy": "same-origin" };
+      const asset = /^\/admin\/assets\/([\w.-]+)$/.exec(url.pathname)?.[1];
+      if (asset !== undefined) {
+        const file = assets.files.get(asset);
+        if (!file) return endResponse(new fetchAPI.Response("Not found", { status: 404, headers: common }));
+        const gzip = /\bgzip\b/.test(request.headers.get("accept-encoding") ?? "");
+        const headers = {
+          ...common,
+          "content-type": file.type,
+          "cache-control": url.searchParams.get("v") === assets.version ? "public, max-age=31536000, immutable" : "no-cache",
+          vary: "Accept-Encoding",
+          ...(gzip && { "content-encoding": "gzip" }),
+        };
+        return endResponse(new fetchAPI.Response(request.method === "HEAD" ? null : new Uint8Array(gzip ? file.gzip : file.body), { headers }));
+      }
+      const headers = { ...common, "content-type": "text/html; charset=utf-8", "cache-control": "no-cache", "content-security-policy": CSP };
+      return endResponse(new fetchAPI.Response(request.method === "HEAD" ? null : html, { headers }));
+    },
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * The admin console in a real browser (Debian's Chromium): it is served at
+ * /admin and works only through the public GraphQL API, as a website
+ * owner would use it.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import type { Browser, Page } from "playwright-core";
+import { signUp } from "./helpers/admin.js";
+import { startApp, type TestApp } from "./helpers/app.js";
+import { launchChromium } from "./helpers/browser.js";
+import { gqlRaw } from "./helpers/graphql.js";
+
+const ARTIFACTS = path.join(import.meta.dirname, "artifacts");
+
+let t: TestApp;
+let browser: Browser;
+const email = `owner-${randomUUID()}@example.com`;
+const password = "a long console password";
+
+beforeAll(async () => {
+  t = await startApp();
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await t?.stop();
+});
+
+async function newPage(): Promise<Page> {
+  const page = await browser.newPage();
+  // Nothing but Parley itself: the console must not need the internet.
+  await page.route("**/*", (route) => (new URL(route.request().url()).origin === new URL(t.url).origin ? route.continue() : route.abort("internetdisconnected")));
+  return page;
+}
+
+async function fill(page: Page, label: string | RegExp, value: string) {
+  await page.getByLabel(label).fill(value);
+}
+
+async function logInForm(page: Page) {
+  await fill(page, "Email", email);
+  await fill(page, "Password", password);
+  await page.getByRole("button", { name: "Log in" }).click();
+}
+
+const token = (page: Page) => page.evaluate(() => localStorage.getItem("parley.console.session"));
+
+describe("the admin console", () => {
+  it("sends / to the console, which serves its own assets with a strict CSP", async () => {
+    const root = await fetch(t.url, { redirect: "manual" });
+    expect(root.status).toBe(302);
+    expect(root.headers.get("location")).toBe(`${t.url}/admin`);
+    const deep = await fetch(`${t.url}/admin/bots/anything`);
+    expect(deep.headers.get("content-security-policy")).toContain("script-src 'self'");
+    expect(await deep.text()).toContain('<div id="root">');
+    expect((await fetch(`${t.url}/admin/assets/app.js`)).headers.get("content-type")).toContain("javascript");
+    expect((await fetch(`${t.url}/admin/assets/missing.js`)).status).toBe(404);
+  });
+
+  it("signs a new owner up, creates bots, searches them, logs out and in again", async () => {
+    const page = await newPage();
+    await page.goto(t.url);
+    await page.getByRole("heading", { name: "Log in to Parley" }).waitFor();
+    await page.getByRole("link", { name: "Create an account" }).click();
+    await fill(page, "Email", email);
+    await fill(page, "Your name", "Olive Owner");
+    await fill(page, /^Password/, password);
+    await fill(page, /Your business/, "Garden Shop");
+    await page.getByRole("button", { name: "Create account" }).click();
+
+    await page.getByRole("heading", { name: "Bots" }).waitFor();
+    await page.getByText("No bots yet", { exact: false }).waitFor();
+    expect(await page.getByRole("button", { name: /Garden Shop/ }).count()).toBe(1); // the workspace switcher
+
+    for (const [name, description] of [
+      ["Garden helper", "Answers about plants and orders"],
+      ["Returns desk", "Refunds and exchanges"],
+    ]) {
+      await page.getByRole("button", { name: "New bot" }).click();
+      const dialog = page.getByRole("dialog");
+      await dialog.getByLabel("Name").fill(name!);
+      await dialog.getByLabel(/Description/).fill(description!);
+      await dialog.getByRole("button", { name: "Create bot" }).click();
+      await page.getByRole("rowheader", { name: new RegExp(name!) }).waitFor();
+    }
+    expect(await page.getByRole("row").count()).toBe(3); // header + 2
+    await page.getByText("2 bots").waitFor();
+    await mkdir(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, "console-bots.png") });
+
+    await page.getByRole("searchbox", { name: "Search bots" }).fill("REFUND");
+    await page.getByText("1 bot", { exact: true }).waitFor();
+    expect(await page.getByRole("rowheader").allInnerTexts()).toEqual([expect.stringContaining("Returns desk")]);
+    await page.getByRole("searchbox", { name: "Search bots" }).fill("cactus");
+    await page.getByText("No bot matches “cactus”.").waitFor();
+
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.getByRole("heading", { name: "Log in to Parley" }).waitFor();
+    expect(await token(page)).toBeNull();
+    await fill(page, "Email", email);
+    await fill(page, "Password", "not the password");
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.getByText("Wrong email or password.").waitFor();
+    await logInForm(page);
+    await page.getByText("2 bots").waitFor();
+    await page.close();
+  });
+
+  it("goes back to log-in, saying why, when the session ends elsewhere", async () => {
+    const page = await newPage();
+    await page.goto(`${t.url}/admin`);
+    await logInForm(page);
+    await page.getByText("2 bots").waitFor();
+    // The session is ended from another client.
+    const ended = await gqlRaw(t.url, "mutation { logOut }", {}, { authorization: `Bearer ${await token(page)}` });
+    expect(ended.errors).toBeUndefined();
+    await page.getByRole("searchbox", { name: "Search bots" }).fill("garden");
+    await page.getByText("Your session has ended. Log in again to go on.").waitFor();
+    await page.getByRole("heading", { name: "Log in to Parley" }).waitFor();
+    await page.close();
+  });
+
+  it("shows a member everything read-only, without edit controls", async () => {
+    const owner = await gqlRaw(t.url, `mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { session { token } } }`, { e: email, p: password });
+    const ownerHeaders = { authorization: `Bearer ${owner.data!.logIn.session.token}` };
+    const me = await gqlRaw(t.url, "{ me { memberships { workspace { id } } } }", {}, ownerHeaders);
+    const member = await signUp(t.url, "Member's own");
+    const added = await gqlRaw(t.url, `mutation($w: ID!, $e: String!) { addMember(workspaceId: $w, email: $e, role: MEMBER) { id } }`, { w: me.data!.me.memberships[0].workspace.id, e: member.email }, ownerHeaders);
+    expect(added.errors).toBeUndefined();
+
+    const page = await newPage();
+    await page.goto(`${t.url}/admin`);
+    await page.evaluate((value) => localStorage.setItem("parley.console.session", value), member.token);
+    await page.reload();
+    await page.getByRole("heading", { name: "Bots" }).waitFor();
+    // Their own workspace first: they own it, and may create bots there.
+    await page.getByRole("button", { name: "New bot" }).waitFor();
+    await page.getByRole("button", { name: /Workspace/ }).click();
+    await page.getByRole("option", { name: "Garden Shop" }).click();
+    await page.getByText("2 bots").waitFor();
+    expect(await page.getByRole("button", { name: "New bot" }).count()).toBe(0);
+    await page.close();
+  });
+});
