@@ -144,4 +144,53 @@ describe("the admin console", () => {
     expect(await page.getByRole("button", { name: "New bot" }).count()).toBe(0);
     await page.close();
   });
+
+  it("follows a bot's sources live: uploads with progress, errors in words, text; then its lifecycle to deletion", async () => {
+    const page = await newPage();
+    const frames: string[] = [];
+    page.on("websocket", (ws) => ws.on("framereceived", (frame) => frames.push(String(frame.payload))));
+    await page.goto(`${t.url}/admin`);
+    await logInForm(page);
+    await page.getByRole("link", { name: "Garden helper" }).click();
+    await page.getByRole("heading", { name: /Garden helper/ }).waitFor();
+    await page.getByText("No sources yet", { exact: false }).waitFor();
+
+    await page.locator('input[type="file"]').setInputFiles([
+      { name: "returns.md", mimeType: "text/markdown", buffer: Buffer.from("# Returns\n\nReturns are accepted within 30 days of delivery, with the receipt.") },
+      { name: "broken.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.7 this is not really a PDF") },
+    ]);
+    const uploads = page.getByRole("list", { name: "Uploads" });
+    await uploads.getByText("uploaded").nth(1).waitFor();
+    expect(await uploads.getByRole("progressbar").count()).toBe(2);
+
+    // Statuses arrive over the sourceEvents subscription: no reload here.
+    const row = (name: string) => page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: new RegExp(name) }) });
+    await row("returns.md").getByText("synced").waitFor({ timeout: 30_000 });
+    await row("broken.pdf").getByText("error", { exact: true }).waitFor({ timeout: 30_000 });
+    expect(await row("broken.pdf").locator("p.error").innerText()).toMatch(/\w+/);
+
+    await page.getByRole("button", { name: "Add text" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel(/Title/).fill("Opening hours");
+    await dialog.getByLabel("Text").fill("The shop opens at nine on Saturdays.");
+    await dialog.getByRole("button", { name: "Add" }).click();
+    await row("Opening hours").getByText("synced").waitFor({ timeout: 30_000 });
+    await page.getByText("3 sources").waitFor();
+    expect(frames.some((frame) => frame.includes('"sourceEvents"') && frame.includes('"SYNCED"'))).toBe(true);
+    await page.screenshot({ path: path.join(ARTIFACTS, "console-bot.png") });
+
+    await row("broken.pdf").getByRole("button", { name: "Delete" }).click();
+    await page.getByRole("alertdialog").getByRole("button", { name: "Delete" }).click();
+    await page.getByText("2 sources").waitFor();
+    expect(await row("broken.pdf").count()).toBe(0);
+
+    await page.getByRole("button", { name: "Activate" }).click();
+    await page.getByRole("button", { name: "Archive" }).click();
+    await page.getByRole("heading", { name: /archived/ }).waitFor();
+    await page.getByRole("button", { name: "Delete bot" }).click();
+    await page.getByRole("alertdialog").getByRole("button", { name: "Delete bot" }).click();
+    await page.getByRole("heading", { name: "Bots" }).waitFor();
+    await page.getByText("1 bot", { exact: true }).waitFor();
+    await page.close();
+  });
 });

@@ -1,4 +1,5 @@
-import { Client, cacheExchange, fetchExchange, mapExchange } from "urql";
+import { createClient as createWsClient } from "graphql-ws";
+import { Client, cacheExchange, fetchExchange, mapExchange, subscriptionExchange } from "urql";
 import { session } from "./session.js";
 
 /** A GraphQL error's stable code (`extensions.code`). */
@@ -14,6 +15,17 @@ export function codeOf(error: { graphQLErrors: readonly { extensions?: Record<st
  * elsewhere): the console goes back to log-in and says so.
  */
 export function createClient(): Client {
+  // Subscriptions over graphql-ws; a browser's websocket cannot carry headers, so the token goes in connectionParams.
+  const ws = createWsClient({
+    url: `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/graphql`,
+    connectionParams: () => {
+      const { token } = session.get();
+      return token ? { authorization: `Bearer ${token}` } : {};
+    },
+    lazy: true,
+  });
+  // A new login (or none) must not go on streaming under the last one's token.
+  session.subscribe(() => ws.terminate());
   return new Client({
     url: "/graphql",
     preferGetMethod: false,
@@ -31,6 +43,11 @@ export function createClient(): Client {
       }),
       cacheExchange,
       fetchExchange,
+      subscriptionExchange({
+        forwardSubscription: (request) => ({
+          subscribe: (sink) => ({ unsubscribe: ws.subscribe({ ...request, query: request.query ?? "" }, sink) }),
+        }),
+      }),
     ],
   });
 }

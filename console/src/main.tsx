@@ -5,6 +5,7 @@ import { Redirect, Route, Router, Switch } from "wouter";
 import { createClient } from "./client.js";
 import { Shell } from "./shell.js";
 import { LogInPage, SignUpPage } from "./pages/auth.js";
+import { BotPage } from "./pages/bot.js";
 import { BotsPage } from "./pages/bots.js";
 import { useSession } from "./session.js";
 import "./console.css";
@@ -28,7 +29,7 @@ function App() {
     <Shell>
       <Switch>
         <Route path="/" component={BotsPage} />
-        <Route path="/w/:workspaceId" component={BotsPage} />
+        <Route path="/bots/:botId" component={BotPage} />
         <Route path="/login">
           <Redirect to="/" replace />
         </Route>

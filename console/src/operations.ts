@@ -85,3 +85,105 @@ export const CreateBot = graphql(`
     }
   }
 `);
+
+export const BotDetail = graphql(`
+  query BotDetail($id: ID!, $first: Int, $after: String, $last: Int, $before: String) {
+    bot(id: $id) {
+      id
+      name
+      description
+      status
+      chunkCount
+      sources(first: $first, after: $after, last: $last, before: $before) {
+        totalCount
+        pageInfo {
+          hasNextPage
+          hasPreviousPage
+          startCursor
+          endCursor
+        }
+        edges {
+          node {
+            id
+            name
+            kind
+            syncStatus
+            chunkCount
+            lastError
+            lastErrorCode
+            lastSyncedAt
+            sizeBytes
+            url
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const SourceEvents = graphql(`
+  subscription SourceEvents($botId: ID!) {
+    sourceEvents(botId: $botId) {
+      sourceId
+      status
+      error
+      chunkCount
+      progress {
+        step
+        done
+        total
+        unit
+      }
+    }
+  }
+`);
+
+export const AddTextSource = graphql(`
+  mutation AddTextSource($botId: ID!, $title: String!, $text: String!) {
+    addTextSource(botId: $botId, title: $title, text: $text) {
+      id
+    }
+  }
+`);
+
+export const ResyncSource = graphql(`
+  mutation ResyncSource($id: ID!) {
+    resyncSource(id: $id) {
+      id
+      syncStatus
+    }
+  }
+`);
+
+export const DeleteSource = graphql(`
+  mutation DeleteSource($id: ID!) {
+    deleteSource(id: $id)
+  }
+`);
+
+export const ActivateBot = graphql(`
+  mutation ActivateBot($id: ID!) {
+    activateBot(id: $id) {
+      id
+      status
+    }
+  }
+`);
+
+export const ArchiveBot = graphql(`
+  mutation ArchiveBot($id: ID!) {
+    archiveBot(id: $id) {
+      id
+      status
+    }
+  }
+`);
+
+export const DeleteBot = graphql(`
+  mutation DeleteBot($id: ID!) {
+    deleteBot(id: $id)
+  }
+`);
+
+/** Sent by upload.ts as a multipart request (GraphQL multipart spec), for its progress events. */
+export const UPLOAD_DOCUMENT = `mutation UploadDocument($botId: ID!, $file: File!) { uploadDocument(botId: $botId, file: $file) { id } }`;

@@ -20,13 +20,11 @@ import {
   TextField,
 } from "react-aria-components";
 import { useMutation, useQuery } from "urql";
+import { Link } from "wouter";
 import type { BotsQuery } from "../gql/graphql.js";
 import { Bots, CreateBot } from "../operations.js";
+import { Pager, usePaging } from "../pager.js";
 import { useWorkspace } from "../shell.js";
-
-const PAGE_SIZE = 20;
-
-type Page = { after?: string; before?: string };
 
 /** A value that follows `value` once it has stopped changing for `ms`. */
 function useDebounced<T>(value: T, ms: number): T {
@@ -41,11 +39,11 @@ function useDebounced<T>(value: T, ms: number): T {
 export function BotsPage() {
   const workspace = useWorkspace();
   const [search, setSearch] = useState("");
-  const [page, setPage] = useState<Page>({});
+  const paging = usePaging();
   const searched = useDebounced(search.trim(), 250);
-  useEffect(() => setPage({}), [searched, workspace.id]);
-  const paging = page.before ? { last: PAGE_SIZE, before: page.before } : { first: PAGE_SIZE, after: page.after ?? null };
-  const [{ data, fetching, error }, refetch] = useQuery({ query: Bots, variables: { workspaceId: workspace.id, search: searched || null, ...paging } });
+  // Back to the first page when the search or the workspace changes.
+  useEffect(() => paging.set({}), [searched, workspace.id]);
+  const [{ data, fetching, error }, refetch] = useQuery({ query: Bots, variables: { workspaceId: workspace.id, search: searched || null, ...paging.variables } });
   const bots = data?.bots;
 
   return (
@@ -60,17 +58,7 @@ export function BotsPage() {
       </SearchField>
       {error && <p role="alert">{error.graphQLErrors[0]?.message ?? "Parley could not be reached."}</p>}
       {bots && <BotTable bots={bots} searched={searched} />}
-      {bots && (
-        <nav className="pager" aria-label="Pages of bots">
-          <span>{bots.totalCount === 1 ? "1 bot" : `${bots.totalCount} bots`}</span>
-          <Button isDisabled={!bots.pageInfo.hasPreviousPage || fetching} onPress={() => setPage({ before: bots.pageInfo.startCursor ?? undefined })}>
-            Previous
-          </Button>
-          <Button isDisabled={!bots.pageInfo.hasNextPage || fetching} onPress={() => setPage({ after: bots.pageInfo.endCursor ?? undefined })}>
-            Next
-          </Button>
-        </nav>
-      )}
+      {bots && <Pager label="Pages of bots" count={bots.totalCount} noun={["bot", "bots"]} pageInfo={bots.pageInfo} busy={fetching} onPage={paging.set} />}
     </section>
   );
 }
@@ -90,7 +78,9 @@ function BotTable({ bots, searched }: { bots: BotsQuery["bots"]; searched: strin
         {(bot) => (
           <Row id={bot.id}>
             <Cell>
-              <strong>{bot.name}</strong>
+              <Link href={`/bots/${bot.id}`} className="strong">
+                {bot.name}
+              </Link>
               {bot.description && <div className="muted">{bot.description}</div>}
             </Cell>
             <Cell>

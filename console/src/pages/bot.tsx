@@ -1,0 +1,285 @@
+import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { Button, Dialog, DialogTrigger, DropZone, FileTrigger, Form, Heading, Input, Label, Modal, ProgressBar, TextArea, TextField } from "react-aria-components";
+import { useMutation, useQuery, useSubscription } from "urql";
+import { Link, useLocation } from "wouter";
+import type { BotDetailQuery, SourceEventsSubscription } from "../gql/graphql.js";
+import { ActivateBot, AddTextSource, ArchiveBot, BotDetail, DeleteBot, DeleteSource, ResyncSource, SourceEvents } from "../operations.js";
+import { Pager, usePaging } from "../pager.js";
+import { useWorkspace } from "../shell.js";
+import { uploadDocument } from "../upload.js";
+
+type Bot = BotDetailQuery["bot"];
+type Source = Bot["sources"]["edges"][number]["node"];
+type SourceEvent = SourceEventsSubscription["sourceEvents"];
+
+/** One bot: its status and lifecycle, and its sources, live. */
+export function BotPage({ params }: { params: { botId: string } }) {
+  const workspace = useWorkspace();
+  const paging = usePaging();
+  const [{ data, error, fetching }, refetch] = useQuery({ query: BotDetail, variables: { id: params.botId, ...paging.variables } });
+  const reload = useCallback(() => refetch({ requestPolicy: "network-only" }), [refetch]);
+  const live = useLiveSources(params.botId, reload);
+
+  if (error) return <p role="alert">{error.graphQLErrors[0]?.message ?? "Parley could not be reached."}</p>;
+  if (!data) return <p aria-busy="true">Loading…</p>;
+  const bot = data.bot;
+  return (
+    <section aria-labelledby="bot-heading">
+      <p>
+        <Link href="/">← Bots</Link>
+      </p>
+      <div className="page-header">
+        <h1 id="bot-heading">
+          {bot.name} <span className={`status status-${bot.status.toLowerCase()}`}>{bot.status.toLowerCase()}</span>
+        </h1>
+        {workspace.canEdit && <Lifecycle bot={bot} />}
+      </div>
+      {bot.description && <p className="muted">{bot.description}</p>}
+      <h2>Sources</h2>
+      {workspace.canEdit && <AddSources botId={bot.id} onAdded={reload} />}
+      <SourceList sources={bot.sources.edges.map((e) => e.node)} live={live} canEdit={workspace.canEdit} onChanged={reload} />
+      <Pager label="Pages of sources" count={bot.sources.totalCount} noun={["source", "sources"]} pageInfo={bot.sources.pageInfo} busy={fetching} onPage={paging.set} />
+    </section>
+  );
+}
+
+/** The latest event of each source (step and progress while it ingests); the list reloads when one settles. */
+function useLiveSources(botId: string, reload: () => void): Map<string, SourceEvent> {
+  const [events, setEvents] = useState(() => new Map<string, SourceEvent>());
+  const [{ data }] = useSubscription({ query: SourceEvents, variables: { botId } });
+  useEffect(() => {
+    const event = data?.sourceEvents;
+    if (!event) return;
+    setEvents((previous) => new Map(previous).set(event.sourceId, event));
+    if (event.status !== "PROCESSING") reload();
+  }, [data, reload]);
+  return events;
+}
+
+function Lifecycle({ bot }: { bot: Bot }) {
+  const [, activate] = useMutation(ActivateBot);
+  const [, archive] = useMutation(ArchiveBot);
+  const [deleted, deleteBot] = useMutation(DeleteBot);
+  const [, navigate] = useLocation();
+  return (
+    <div className="actions">
+      {bot.status !== "ACTIVE" && (
+        <Button className="primary" onPress={() => activate({ id: bot.id })}>
+          Activate
+        </Button>
+      )}
+      {bot.status === "ACTIVE" && <Button onPress={() => archive({ id: bot.id })}>Archive</Button>}
+      <Confirm
+        label="Delete bot"
+        title={`Delete ${bot.name}?`}
+        body="Its sources, prompts, keys and conversations are deleted with it. This cannot be undone."
+        error={deleted.error?.graphQLErrors[0]?.message}
+        onConfirm={async () => {
+          const { data } = await deleteBot({ id: bot.id });
+          if (data) navigate("/");
+          return Boolean(data);
+        }}
+      />
+    </div>
+  );
+}
+
+/** A button that asks before it does something that cannot be undone. */
+function Confirm({ label, title, body, error, onConfirm }: { label: string; title: string; body: string; error?: string | undefined; onConfirm: () => Promise<boolean> }) {
+  return (
+    <DialogTrigger>
+      <Button className="danger">{label}</Button>
+      <Modal isDismissable>
+        <Dialog role="alertdialog">
+          {({ close }) => (
+            <>
+              <Heading slot="title">{title}</Heading>
+              <p>{body}</p>
+              {error && <p role="alert">{error}</p>}
+              <div className="actions">
+                <Button onPress={close}>Cancel</Button>
+                <Button className="danger" onPress={async () => (await onConfirm()) && close()}>
+                  {label}
+                </Button>
+              </div>
+            </>
+          )}
+        </Dialog>
+      </Modal>
+    </DialogTrigger>
+  );
+}
+
+interface Upload {
+  key: string;
+  name: string;
+  progress: number;
+  error?: string;
+  done?: boolean;
+}
+
+/** Files by drag and drop or picker, each with its progress bar; text typed in. */
+function AddSources({ botId, onAdded }: { botId: string; onAdded: () => void }) {
+  const [uploads, setUploads] = useState<Upload[]>([]);
+  const update = (key: string, change: Partial<Upload>) => setUploads((all) => all.map((u) => (u.key === key ? { ...u, ...change } : u)));
+
+  async function upload(files: File[]) {
+    const started = files.map((file) => ({ file, key: `${file.name}-${crypto.randomUUID()}` }));
+    setUploads((all) => [...all, ...started.map(({ file, key }) => ({ key, name: file.name, progress: 0 }))]);
+    await Promise.all(
+      started.map(async ({ file, key }) => {
+        const outcome = await uploadDocument(botId, file, (progress) => update(key, { progress }));
+        update(key, outcome.error ? { error: outcome.error } : { progress: 1, done: true });
+      }),
+    );
+    onAdded();
+  }
+
+  return (
+    <div className="add-sources">
+      <DropZone
+        aria-label="Drop files to upload"
+        onDrop={async (event) => {
+          const files = await Promise.all(event.items.filter((item) => item.kind === "file").map((item) => item.getFile()));
+          await upload(files);
+        }}
+      >
+        <p>Drop PDF, DOCX, HTML, Markdown or text files here, or</p>
+        <FileTrigger allowsMultiple acceptedFileTypes={[".pdf", ".docx", ".txt", ".md", ".html", ".htm", ".csv"]} onSelect={(list) => list && upload([...list])}>
+          <Button>Choose files</Button>
+        </FileTrigger>
+      </DropZone>
+      {uploads.length > 0 && (
+        <ul className="uploads" aria-label="Uploads">
+          {uploads.map((u) => (
+            <li key={u.key}>
+              <ProgressBar value={u.progress * 100} aria-label={`Uploading ${u.name}`}>
+                {({ percentage }) => (
+                  <>
+                    <span>{u.name}</span> <span className="muted">{u.error ? "failed" : u.done ? "uploaded" : `${Math.round(percentage ?? 0)}%`}</span>
+                    <div className="bar">
+                      <div className="fill" style={{ width: `${percentage ?? 0}%` }} />
+                    </div>
+                  </>
+                )}
+              </ProgressBar>
+              {u.error && <p role="alert">{u.error}</p>}
+            </li>
+          ))}
+        </ul>
+      )}
+      <AddText botId={botId} onAdded={onAdded} />
+    </div>
+  );
+}
+
+function AddText({ botId, onAdded }: { botId: string; onAdded: () => void }) {
+  const [result, add] = useMutation(AddTextSource);
+  return (
+    <DialogTrigger>
+      <Button>Add text</Button>
+      <Modal isDismissable>
+        <Dialog>
+          {({ close }) => {
+            async function submit(event: FormEvent<HTMLFormElement>) {
+              event.preventDefault();
+              const form = new FormData(event.currentTarget);
+              const { data } = await add({ botId, title: String(form.get("title")), text: String(form.get("text")) });
+              if (data) {
+                onAdded();
+                close();
+              }
+            }
+            return (
+              <Form onSubmit={submit}>
+                <Heading slot="title">Add text</Heading>
+                <TextField name="title" isRequired autoFocus>
+                  <Label>Title (visitors see it when the bot cites this)</Label>
+                  <Input />
+                </TextField>
+                <TextField name="text" isRequired>
+                  <Label>Text</Label>
+                  <TextArea rows={8} />
+                </TextField>
+                {result.error && <p role="alert">{result.error.graphQLErrors[0]?.message ?? "Parley could not be reached."}</p>}
+                <div className="actions">
+                  <Button onPress={close}>Cancel</Button>
+                  <Button type="submit" className="primary" isDisabled={result.fetching}>
+                    Add
+                  </Button>
+                </div>
+              </Form>
+            );
+          }}
+        </Dialog>
+      </Modal>
+    </DialogTrigger>
+  );
+}
+
+/** Where a source is, in words: its live step while it ingests, its error when it failed. */
+function statusOf(source: Source, event: SourceEvent | undefined): string {
+  const status = event && event.status !== "DELETED" ? event.status : source.syncStatus;
+  const progress = event?.progress;
+  if (status === "PROCESSING" && progress) return `${progress.step} ${progress.done}${progress.total != null ? ` of ${progress.total}` : ""} ${progress.unit}`;
+  return status.toLowerCase();
+}
+
+function SourceList({ sources, live, canEdit, onChanged }: { sources: Source[]; live: Map<string, SourceEvent>; canEdit: boolean; onChanged: () => void }) {
+  const [, resync] = useMutation(ResyncSource);
+  const [, remove] = useMutation(DeleteSource);
+  if (!sources.length) return <p>No sources yet. Upload files or add text, and the bot answers from them.</p>;
+  return (
+    <table className="sources" aria-label="Sources">
+      <thead>
+        <tr>
+          <th scope="col">Name</th>
+          <th scope="col">Status</th>
+          <th scope="col">Chunks</th>
+          {canEdit && <th scope="col">Actions</th>}
+        </tr>
+      </thead>
+      <tbody>
+        {sources.map((source) => {
+          const event = live.get(source.id);
+          return (
+            <tr key={source.id}>
+              <th scope="row">
+                {source.name}
+                <div className="muted">{source.kind.toLowerCase()}</div>
+              </th>
+              <td>
+                <span className={`status status-${(event?.status ?? source.syncStatus).toLowerCase()}`}>{statusOf(source, event)}</span>
+                {source.syncStatus === "ERROR" && source.lastError && <p className="error">{source.lastError}</p>}
+              </td>
+              <td>{(event?.chunkCount ?? source.chunkCount).toLocaleString()}</td>
+              {canEdit && (
+                <td>
+                  <div className="actions">
+                    <Button aria-label={`Resync ${source.name}`} onPress={async () => {
+                        await resync({ id: source.id });
+                        onChanged();
+                      }}
+                    >
+                      Resync
+                    </Button>
+                    <Confirm
+                      label="Delete"
+                      title={`Delete ${source.name}?`}
+                      body="The bot stops answering from it. Its chunks are deleted with it."
+                      onConfirm={async () => {
+                        const { data } = await remove({ id: source.id });
+                        onChanged();
+                        return Boolean(data);
+                      }}
+                    />
+                  </div>
+                </td>
+              )}
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
