@@ -193,4 +193,54 @@ describe("the admin console", () => {
     await page.getByText("1 bot", { exact: true }).waitFor();
     await page.close();
   });
+
+  it("edits a bot's settings with errors shown at their field, and issues a key shown once, then revokes it", async () => {
+    const page = await newPage();
+    await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: new URL(t.url).origin });
+    await page.goto(`${t.url}/admin`);
+    await logInForm(page);
+    await page.getByRole("link", { name: "Returns desk" }).click();
+    await page.getByRole("tab", { name: "Settings" }).click();
+
+    const domains = page.getByRole("textbox", { name: /Allowed websites/ });
+    await domains.fill("not a domain!");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.locator('[aria-invalid="true"]').first().waitFor();
+    expect(await domains.getAttribute("aria-invalid")).toBe("true");
+    await domains.fill("shop.example.com\n*.example.org");
+    await page.getByRole("textbox", { name: "Greeting" }).fill("Hello! Ask me about returns.");
+    await page.getByRole("textbox", { name: "Temperature" }).fill("0.3");
+    await page.getByLabel("Language").selectOption("DE");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByText("Saved.").waitFor();
+
+    await page.reload();
+    await page.getByRole("tab", { name: "Settings" }).click();
+    expect(await page.getByRole("textbox", { name: /Allowed websites/ }).inputValue()).toBe("shop.example.com\n*.example.org");
+    expect(await page.getByRole("textbox", { name: "Greeting" }).inputValue()).toBe("Hello! Ask me about returns.");
+    expect(await page.getByLabel("Language").inputValue()).toBe("DE");
+
+    await page.getByRole("tab", { name: "API keys and embedding" }).click();
+    await page.getByRole("textbox", { name: /New key for/ }).fill("shop website");
+    await page.getByRole("button", { name: "Create key" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByText("cannot show it again", { exact: false }).waitFor();
+    const secret = (await dialog.locator("pre code").first().innerText()).trim();
+    expect(secret).toMatch(/^pk_/);
+    await dialog.getByRole("button", { name: "Copy the api key" }).click();
+    await dialog.getByRole("button", { name: "Copy the api key" }).getByText("Copied").waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
+    expect(await dialog.locator("pre code").nth(1).innerText()).toContain(secret);
+    await dialog.getByRole("button", { name: "I have copied it" }).click();
+
+    const keyRow = page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "shop website" }) });
+    await keyRow.getByText("active").waitFor();
+    expect(await keyRow.innerText()).toContain(secret.slice(0, 11));
+    await keyRow.getByRole("button", { name: "Revoke" }).click();
+    await page.getByRole("alertdialog").getByRole("button", { name: "Revoke" }).click();
+    await keyRow.getByText("revoked").waitFor();
+    const refused = await gqlRaw(t.url, "{ publicBot { name } }", {}, { "x-api-key": secret });
+    expect(refused.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+    await page.close();
+  });
 });

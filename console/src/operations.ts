@@ -94,6 +94,21 @@ export const BotDetail = graphql(`
       description
       status
       chunkCount
+      isPublic
+      allowedDomains
+      settings {
+        chatModel
+        greeting
+        temperature
+        topK
+        minSimilarity
+        widgetTheme {
+          primaryColor
+          position
+          title
+          language
+        }
+      }
       sources(first: $first, after: $after, last: $last, before: $before) {
         totalCount
         pageInfo {
@@ -187,3 +202,93 @@ export const DeleteBot = graphql(`
 
 /** Sent by upload.ts as a multipart request (GraphQL multipart spec), for its progress events. */
 export const UPLOAD_DOCUMENT = `mutation UploadDocument($botId: ID!, $file: File!) { uploadDocument(botId: $botId, file: $file) { id } }`;
+
+export const UpdateBot = graphql(`
+  mutation UpdateBot($id: ID!, $input: UpdateBotInput!) {
+    updateBot(id: $id, input: $input) {
+      id
+      name
+      description
+      isPublic
+      allowedDomains
+      settings {
+        chatModel
+        greeting
+        temperature
+        topK
+        minSimilarity
+        widgetTheme {
+          primaryColor
+          position
+          title
+          language
+        }
+      }
+    }
+  }
+`);
+
+export const ApiKeys = graphql(`
+  query ApiKeys($botId: ID!) {
+    bot(id: $botId) {
+      id
+      embedCode {
+        script
+        iframe
+      }
+      apiKeys(first: 50) {
+        totalCount
+        edges {
+          node {
+            id
+            name
+            prefix
+            status
+            createdAt
+            expiresAt
+            lastUsedAt
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const CreateApiKey = graphql(`
+  mutation CreateApiKey($botId: ID!, $name: String!, $expiresAt: DateTime) {
+    createApiKey(botId: $botId, name: $name, expiresAt: $expiresAt) {
+      secret
+      embedCode {
+        script
+        iframe
+      }
+      apiKey {
+        id
+      }
+    }
+  }
+`);
+
+export const RotateApiKey = graphql(`
+  mutation RotateApiKey($id: ID!) {
+    rotateApiKey(id: $id) {
+      secret
+      embedCode {
+        script
+        iframe
+      }
+      apiKey {
+        id
+      }
+    }
+  }
+`);
+
+export const RevokeApiKey = graphql(`
+  mutation RevokeApiKey($id: ID!) {
+    revokeApiKey(id: $id) {
+      id
+      status
+    }
+  }
+`);

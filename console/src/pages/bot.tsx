@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState, type FormEvent } from "react";
-import { Button, Dialog, DialogTrigger, DropZone, FileTrigger, Form, Heading, Input, Label, Modal, ProgressBar, TextArea, TextField } from "react-aria-components";
+import { Button, Dialog, DialogTrigger, DropZone, FileTrigger, Form, Heading, Input, Label, Modal, ProgressBar, Tab, TabList, TabPanel, Tabs, TextArea, TextField } from "react-aria-components";
 import { useMutation, useQuery, useSubscription } from "urql";
 import { Link, useLocation } from "wouter";
 import type { BotDetailQuery, SourceEventsSubscription } from "../gql/graphql.js";
@@ -7,6 +7,9 @@ import { ActivateBot, AddTextSource, ArchiveBot, BotDetail, DeleteBot, DeleteSou
 import { Pager, usePaging } from "../pager.js";
 import { useWorkspace } from "../shell.js";
 import { uploadDocument } from "../upload.js";
+import { ApiKeysPanel } from "./api-keys.js";
+import { BotSettingsForm } from "./bot-settings.js";
+import { Confirm } from "./confirm.js";
 
 type Bot = BotDetailQuery["bot"];
 type Source = Bot["sources"]["edges"][number]["node"];
@@ -35,10 +38,24 @@ export function BotPage({ params }: { params: { botId: string } }) {
         {workspace.canEdit && <Lifecycle bot={bot} />}
       </div>
       {bot.description && <p className="muted">{bot.description}</p>}
-      <h2>Sources</h2>
-      {workspace.canEdit && <AddSources botId={bot.id} onAdded={reload} />}
-      <SourceList sources={bot.sources.edges.map((e) => e.node)} live={live} canEdit={workspace.canEdit} onChanged={reload} />
-      <Pager label="Pages of sources" count={bot.sources.totalCount} noun={["source", "sources"]} pageInfo={bot.sources.pageInfo} busy={fetching} onPage={paging.set} />
+      <Tabs>
+        <TabList aria-label="About this bot">
+          <Tab id="sources">Sources</Tab>
+          <Tab id="settings">Settings</Tab>
+          <Tab id="keys">API keys and embedding</Tab>
+        </TabList>
+        <TabPanel id="sources">
+          {workspace.canEdit && <AddSources botId={bot.id} onAdded={reload} />}
+          <SourceList sources={bot.sources.edges.map((e) => e.node)} live={live} canEdit={workspace.canEdit} onChanged={reload} />
+          <Pager label="Pages of sources" count={bot.sources.totalCount} noun={["source", "sources"]} pageInfo={bot.sources.pageInfo} busy={fetching} onPage={paging.set} />
+        </TabPanel>
+        <TabPanel id="settings">
+          <BotSettingsForm bot={bot} canEdit={workspace.canEdit} />
+        </TabPanel>
+        <TabPanel id="keys">
+          <ApiKeysPanel botId={bot.id} canEdit={workspace.canEdit} />
+        </TabPanel>
+      </Tabs>
     </section>
   );
 }
@@ -81,32 +98,6 @@ function Lifecycle({ bot }: { bot: Bot }) {
         }}
       />
     </div>
-  );
-}
-
-/** A button that asks before it does something that cannot be undone. */
-function Confirm({ label, title, body, error, onConfirm }: { label: string; title: string; body: string; error?: string | undefined; onConfirm: () => Promise<boolean> }) {
-  return (
-    <DialogTrigger>
-      <Button className="danger">{label}</Button>
-      <Modal isDismissable>
-        <Dialog role="alertdialog">
-          {({ close }) => (
-            <>
-              <Heading slot="title">{title}</Heading>
-              <p>{body}</p>
-              {error && <p role="alert">{error}</p>}
-              <div className="actions">
-                <Button onPress={close}>Cancel</Button>
-                <Button className="danger" onPress={async () => (await onConfirm()) && close()}>
-                  {label}
-                </Button>
-              </div>
-            </>
-          )}
-        </Dialog>
-      </Modal>
-    </DialogTrigger>
   );
 }
 

@@ -1,0 +1,173 @@
+import { useState, type FormEvent } from "react";
+import { Button, Dialog, Form, Heading, Input, Label, Modal, TextField } from "react-aria-components";
+import { useMutation, useQuery } from "urql";
+import { messageOf } from "../errors.js";
+import { ApiKeys, CreateApiKey, RevokeApiKey, RotateApiKey } from "../operations.js";
+import { Confirm } from "./confirm.js";
+
+interface Issued {
+  secret: string;
+  embedCode: { script: string; iframe: string };
+}
+
+/** Copies text, and says so for a moment. */
+function CopyButton({ text, label }: { text: string; label: string }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <Button
+      aria-label={label}
+      onPress={async () => {
+        await navigator.clipboard.writeText(text);
+        setCopied(true);
+        setTimeout(() => setCopied(false), 2000);
+      }}
+    >
+      {copied ? "Copied" : "Copy"}
+    </Button>
+  );
+}
+
+function Snippet({ title, code }: { title: string; code: string }) {
+  return (
+    <div className="snippet">
+      <div className="snippet-head">
+        <span>{title}</span>
+        <CopyButton text={code} label={`Copy the ${title.toLowerCase()}`} />
+      </div>
+      <pre>
+        <code>{code}</code>
+      </pre>
+    </div>
+  );
+}
+
+/** The secret, once: the API keeps only its hash. */
+function IssuedDialog({ issued, onClose }: { issued: Issued; onClose: () => void }) {
+  return (
+    <Modal isOpen onOpenChange={(open) => !open && onClose()}>
+      <Dialog>
+        <Heading slot="title">Your new API key</Heading>
+        <p role="status" className="warning">
+          Copy it now: Parley keeps only a fingerprint of it and cannot show it again.
+        </p>
+        <Snippet title="API key" code={issued.secret} />
+        <Snippet title="Script tag" code={issued.embedCode.script} />
+        <div className="actions">
+          <Button className="primary" onPress={onClose}>
+            I have copied it
+          </Button>
+        </div>
+      </Dialog>
+    </Modal>
+  );
+}
+
+/** A bot's keys (create, rotate, revoke) and its embed code. */
+export function ApiKeysPanel({ botId, canEdit }: { botId: string; canEdit: boolean }) {
+  const [{ data, error }, refetch] = useQuery({ query: ApiKeys, variables: { botId } });
+  const [created, create] = useMutation(CreateApiKey);
+  const [, rotate] = useMutation(RotateApiKey);
+  const [, revoke] = useMutation(RevokeApiKey);
+  const [issued, setIssued] = useState<Issued | null>(null);
+  const reload = () => refetch({ requestPolicy: "network-only" });
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const expires = String(form.get("expiresAt") ?? "");
+    const { data } = await create({ botId, name: String(form.get("name")), expiresAt: expires ? new Date(`${expires}T23:59:59`).toISOString() : null });
+    if (data) {
+      setIssued(data.createApiKey);
+      reload();
+    }
+  }
+
+  if (error) return <p role="alert">{messageOf(error)}</p>;
+  if (!data) return <p aria-busy="true">Loading…</p>;
+  const keys = data.bot.apiKeys.edges.map((e) => e.node);
+  return (
+    <div className="api-keys">
+      {issued && <IssuedDialog issued={issued} onClose={() => setIssued(null)} />}
+      {canEdit && (
+        <Form onSubmit={submit} className="row">
+          <TextField name="name" isRequired>
+            <Label>New key for (e.g. the website)</Label>
+            <Input />
+          </TextField>
+          <TextField name="expiresAt" type="date">
+            <Label>Expires (optional)</Label>
+            <Input />
+          </TextField>
+          <Button type="submit" className="primary" isDisabled={created.fetching}>
+            Create key
+          </Button>
+        </Form>
+      )}
+      {created.error && <p role="alert">{messageOf(created.error)}</p>}
+      {keys.length === 0 ? (
+        <p>No keys yet. A key lets a website (the widget) or a program ask this bot.</p>
+      ) : (
+        <table className="sources" aria-label="API keys">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Key</th>
+              <th scope="col">Status</th>
+              <th scope="col">Expires</th>
+              <th scope="col">Last used</th>
+              {canEdit && <th scope="col">Actions</th>}
+            </tr>
+          </thead>
+          <tbody>
+            {keys.map((key) => (
+              <tr key={key.id}>
+                <th scope="row">{key.name}</th>
+                <td>
+                  <code>{key.prefix}…</code>
+                </td>
+                <td>
+                  <span className={`status status-${key.status.toLowerCase()}`}>{key.status.toLowerCase()}</span>
+                </td>
+                <td>{key.expiresAt ? new Date(key.expiresAt).toLocaleDateString() : "never"}</td>
+                <td>{key.lastUsedAt ? new Date(key.lastUsedAt).toLocaleString() : "not yet"}</td>
+                {canEdit && (
+                  <td>
+                    {key.status === "ACTIVE" && (
+                      <div className="actions">
+                        <Confirm
+                          label="Rotate"
+                          title={`Rotate ${key.name}?`}
+                          body="A new secret replaces this one at once: websites using the old one stop working until you put in the new one."
+                          onConfirm={async () => {
+                            const { data } = await rotate({ id: key.id });
+                            if (data) setIssued(data.rotateApiKey);
+                            reload();
+                            return Boolean(data);
+                          }}
+                        />
+                        <Confirm
+                          label="Revoke"
+                          title={`Revoke ${key.name}?`}
+                          body="It stops working for good, everywhere it is used."
+                          onConfirm={async () => {
+                            const { data } = await revoke({ id: key.id });
+                            reload();
+                            return Boolean(data);
+                          }}
+                        />
+                      </div>
+                    )}
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h3>Embed code</h3>
+      <p className="muted">Put your key where it says YOUR_API_KEY; a key you create comes with its code filled in.</p>
+      <Snippet title="Script tag" code={data.bot.embedCode.script} />
+      <Snippet title="Iframe" code={data.bot.embedCode.iframe} />
+    </div>
+  );
+}

@@ -1,0 +1,156 @@
+import { useState, type FormEvent } from "react";
+import { Button, FieldError, Form, Input, Label, NumberField, Switch, Text, TextArea, TextField } from "react-aria-components";
+import { useMutation } from "urql";
+import type { BotDetailQuery, UpdateBotInput, WidgetLanguage, WidgetPosition } from "../gql/graphql.js";
+import { fieldErrors, messageOf } from "../errors.js";
+import { UpdateBot } from "../operations.js";
+
+type Bot = BotDetailQuery["bot"];
+
+const LANGUAGES: Record<WidgetLanguage, string> = { EN: "English", DE: "Deutsch", ES: "Español", FR: "Français", NL: "Nederlands" };
+
+/** What the form says, as the API's input: empty text clears, numbers as typed. */
+function inputOf(form: FormData, isPublic: boolean): UpdateBotInput {
+  const text = (name: string) => String(form.get(name) ?? "").trim();
+  const number = (name: string) => Number(form.get(name));
+  return {
+    name: text("name"),
+    description: text("description") || null,
+    isPublic,
+    allowedDomains: text("allowedDomains")
+      .split(/[\n,]/)
+      .map((d) => d.trim())
+      .filter(Boolean),
+    settings: {
+      chatModel: text("chatModel") || null,
+      greeting: text("greeting") || null,
+      temperature: number("temperature"),
+      topK: number("topK"),
+      minSimilarity: number("minSimilarity"),
+      widgetTheme: {
+        title: text("title") || null,
+        primaryColor: text("primaryColor") || null,
+        position: (text("position") || null) as WidgetPosition | null,
+        language: (text("language") || null) as WidgetLanguage | null,
+      },
+    },
+  };
+}
+
+/** A bot's name, reach (public, allowed websites), answering and widget settings. Read-only for members. */
+export function BotSettingsForm({ bot, canEdit }: { bot: Bot; canEdit: boolean }) {
+  const [result, update] = useMutation(UpdateBot);
+  const [isPublic, setPublic] = useState(bot.isPublic);
+  const [saved, setSaved] = useState(false);
+  const theme = bot.settings.widgetTheme;
+  const errors = fieldErrors(result.error);
+  const unplaced = result.error && !Object.keys(errors).length ? messageOf(result.error) : undefined;
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setSaved(false);
+    const { data } = await update({ id: bot.id, input: inputOf(new FormData(event.currentTarget), isPublic) });
+    setSaved(Boolean(data));
+  }
+
+  return (
+    <Form onSubmit={submit} validationErrors={errors} className="settings">
+      <fieldset disabled={!canEdit}>
+        <legend>The bot</legend>
+        <TextField name="name" defaultValue={bot.name} isRequired maxLength={100} isReadOnly={!canEdit}>
+          <Label>Name</Label>
+          <Input />
+          <FieldError />
+        </TextField>
+        <TextField name="description" defaultValue={bot.description ?? ""} isReadOnly={!canEdit}>
+          <Label>Description</Label>
+          <TextArea rows={2} />
+          <FieldError />
+        </TextField>
+      </fieldset>
+      <fieldset disabled={!canEdit}>
+        <legend>Where it may be used</legend>
+        <Switch isSelected={isPublic} onChange={setPublic} isReadOnly={!canEdit}>
+          <div className="indicator" /> Public: its keys work from any website
+        </Switch>
+        <TextField name="allowedDomains" defaultValue={bot.allowedDomains.join("\n")} isReadOnly={!canEdit}>
+          <Label>Allowed websites, one per line</Label>
+          <TextArea rows={3} />
+          <Text slot="description">Host names like shop.example.com, or *.example.com for every subdomain.</Text>
+          <FieldError />
+        </TextField>
+      </fieldset>
+      <fieldset disabled={!canEdit}>
+        <legend>How it answers</legend>
+        <TextField name="chatModel" defaultValue={bot.settings.chatModel ?? ""} isReadOnly={!canEdit}>
+          <Label>Chat model</Label>
+          <Input placeholder="The server's default" />
+          <FieldError />
+        </TextField>
+        <div className="row">
+          <NumberField name="temperature" defaultValue={bot.settings.temperature} minValue={0} maxValue={2} step={0.1} isReadOnly={!canEdit}>
+            <Label>Temperature</Label>
+            <Input />
+            <FieldError />
+          </NumberField>
+          <NumberField name="topK" defaultValue={bot.settings.topK} minValue={1} maxValue={50} step={1} isReadOnly={!canEdit}>
+            <Label>Passages per question (top-k)</Label>
+            <Input />
+            <FieldError />
+          </NumberField>
+          <NumberField name="minSimilarity" defaultValue={bot.settings.minSimilarity} minValue={-1} maxValue={1} step={0.05} isReadOnly={!canEdit}>
+            <Label>Minimum similarity</Label>
+            <Input />
+            <FieldError />
+          </NumberField>
+        </div>
+      </fieldset>
+      <fieldset disabled={!canEdit}>
+        <legend>The widget</legend>
+        <TextField name="greeting" defaultValue={bot.settings.greeting ?? ""} isReadOnly={!canEdit}>
+          <Label>Greeting</Label>
+          <TextArea rows={2} />
+          <FieldError />
+        </TextField>
+        <div className="row">
+          <TextField name="title" defaultValue={theme.title ?? ""} isReadOnly={!canEdit}>
+            <Label>Title</Label>
+            <Input />
+            <FieldError />
+          </TextField>
+          <TextField name="primaryColor" defaultValue={theme.primaryColor ?? ""} isReadOnly={!canEdit}>
+            <Label>Colour</Label>
+            <Input placeholder="#1a73e8" />
+            <FieldError />
+          </TextField>
+          <label className="native">
+            Position
+            <select name="position" defaultValue={theme.position ?? ""}>
+              <option value="">Right (default)</option>
+              <option value="RIGHT">Right</option>
+              <option value="LEFT">Left</option>
+            </select>
+          </label>
+          <label className="native">
+            Language
+            <select name="language" defaultValue={theme.language ?? ""}>
+              <option value="">English (default)</option>
+              {Object.entries(LANGUAGES).map(([code, name]) => (
+                <option key={code} value={code}>
+                  {name}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+      </fieldset>
+      {unplaced && <p role="alert">{unplaced}</p>}
+      {saved && <p role="status">Saved.</p>}
+      {canEdit && (
+        <Button type="submit" className="primary" isDisabled={result.fetching}>
+          Save
+        </Button>
+      )}
+    </Form>
+  );
+}
