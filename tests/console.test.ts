@@ -243,4 +243,64 @@ describe("the admin console", () => {
     expect(refused.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
     await page.close();
   });
+
+  it("keeps a bot's prompts in order, switches them, and shows a template's placeholder rules as it is typed", async () => {
+    const page = await newPage();
+    await page.goto(`${t.url}/admin`);
+    await logInForm(page);
+    await page.getByRole("link", { name: "Returns desk" }).click();
+    await page.getByRole("tab", { name: "Prompts" }).click();
+    await page.getByText("No prompts yet", { exact: false }).waitFor();
+    const form = page.getByRole("region", { name: "New prompt" });
+    const list = page.getByRole("list", { name: "Prompts" });
+
+    for (const [name, text] of [
+      ["Tone", "Be brief and friendly."],
+      ["Scope", "Only answer about returns."],
+    ]) {
+      await form.getByLabel(/Name/).fill(name!);
+      await form.getByRole("textbox", { name: "Text" }).fill(text!);
+      await form.getByRole("button", { name: "Add prompt" }).click();
+      await list.getByRole("listitem", { name }).waitFor();
+    }
+    await page.getByRole("button", { name: "Move Scope up" }).click();
+    await page.waitForFunction(() => [...document.querySelectorAll('[aria-label="Prompts"] > li')].map((li) => li.getAttribute("aria-label")).join() === "Scope,Tone");
+
+    await form.getByText("User template", { exact: false }).click();
+    await form.getByRole("textbox", { name: "Text" }).fill("Answer {answer}");
+    const rules = form.getByRole("list", { name: "Placeholders" });
+    await rules.getByText("{question}: the visitor's question, required (missing)").waitFor();
+    await rules.getByText("{answer}: not a placeholder Parley knows").waitFor();
+    await form.getByRole("button", { name: "Add prompt" }).click();
+    await form.getByRole("alert").getByText(/unknown placeholder \{answer\}/).waitFor();
+    await form.getByRole("textbox", { name: "Text" }).fill("Passages:\n{context}\n\nQuestion: {question}");
+    await rules.getByText("{question}: the visitor's question, required ✓").waitFor();
+    await form.getByLabel(/Name/).fill("Template");
+    await form.getByRole("button", { name: "Add prompt" }).click();
+    await list.getByRole("listitem", { name: "Template" }).waitFor();
+
+    // The switch's input is visually hidden; a person clicks its label.
+    await list.getByRole("listitem", { name: "Tone" }).getByText("In use").click();
+    await page.waitForFunction(() => {
+      const tone = document.querySelector('[aria-label="Prompts"] > li[aria-label="Tone"] input[role="switch"]');
+      return tone instanceof HTMLInputElement && !tone.checked;
+    });
+    await page.waitForLoadState("networkidle");
+    const owner = await gqlRaw(t.url, `mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { session { token } } }`, { e: email, p: password });
+    const stored = await gqlRaw(
+      t.url,
+      `{ bots(search: "Returns") { edges { node { prompts(first: 10) { edges { node { name type order isActive } } } } } } }`,
+      {},
+      { authorization: `Bearer ${owner.data!.logIn.session.token}` },
+    );
+    const prompts = stored.data!.bots.edges[0].node.prompts.edges.map((e: { node: unknown }) => e.node);
+    expect(prompts).toEqual(
+      expect.arrayContaining([
+        { name: "Scope", type: "SYSTEM", order: 0, isActive: true },
+        { name: "Tone", type: "SYSTEM", order: 1, isActive: false },
+        { name: "Template", type: "USER_TEMPLATE", order: 0, isActive: true },
+      ]),
+    );
+    await page.close();
+  });
 });

@@ -292,3 +292,61 @@ export const RevokeApiKey = graphql(`
     }
   }
 `);
+
+/** What the console shows of a prompt; the operations below include it. */
+export const PromptFields = graphql(`
+  fragment PromptFields on Prompt {
+    id
+    type
+    name
+    text
+    isActive
+    order
+  }
+`);
+
+export const Prompts = graphql(`
+  query Prompts($botId: ID!) {
+    bot(id: $botId) {
+      id
+      prompts(first: 100) {
+        edges {
+          node {
+            ...PromptFields
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const CreatePrompt = graphql(`
+  mutation CreatePrompt($botId: ID!, $input: CreatePromptInput!) {
+    createPrompt(botId: $botId, input: $input) {
+      ...PromptFields
+    }
+  }
+`);
+
+export const UpdatePrompt = graphql(`
+  mutation UpdatePrompt($id: ID!, $input: UpdatePromptInput!) {
+    updatePrompt(id: $id, input: $input) {
+      ...PromptFields
+    }
+  }
+`);
+
+export const ReorderPrompts = graphql(`
+  mutation ReorderPrompts($botId: ID!, $promptIds: [ID!]!) {
+    reorderPrompts(botId: $botId, promptIds: $promptIds) {
+      ...PromptFields
+    }
+  }
+`);
+
+export const DeletePrompt = graphql(`
+  mutation DeletePrompt($id: ID!) {
+    deletePrompt(id: $id)
+  }
+`);
+

@@ -10,6 +10,7 @@ import { uploadDocument } from "../upload.js";
 import { ApiKeysPanel } from "./api-keys.js";
 import { BotSettingsForm } from "./bot-settings.js";
 import { Confirm } from "./confirm.js";
+import { PromptsPanel } from "./prompts.js";
 
 type Bot = BotDetailQuery["bot"];
 type Source = Bot["sources"]["edges"][number]["node"];
@@ -41,6 +42,7 @@ export function BotPage({ params }: { params: { botId: string } }) {
       <Tabs>
         <TabList aria-label="About this bot">
           <Tab id="sources">Sources</Tab>
+          <Tab id="prompts">Prompts</Tab>
           <Tab id="settings">Settings</Tab>
           <Tab id="keys">API keys and embedding</Tab>
         </TabList>
@@ -48,6 +50,9 @@ export function BotPage({ params }: { params: { botId: string } }) {
           {workspace.canEdit && <AddSources botId={bot.id} onAdded={reload} />}
           <SourceList sources={bot.sources.edges.map((e) => e.node)} live={live} canEdit={workspace.canEdit} onChanged={reload} />
           <Pager label="Pages of sources" count={bot.sources.totalCount} noun={["source", "sources"]} pageInfo={bot.sources.pageInfo} busy={fetching} onPage={paging.set} />
+        </TabPanel>
+        <TabPanel id="prompts">
+          <PromptsPanel botId={bot.id} canEdit={workspace.canEdit} />
         </TabPanel>
         <TabPanel id="settings">
           <BotSettingsForm bot={bot} canEdit={workspace.canEdit} />
