@@ -12,6 +12,7 @@ import { signUp } from "./helpers/admin.js";
 import { startApp, type TestApp } from "./helpers/app.js";
 import { launchChromium } from "./helpers/browser.js";
 import { gqlRaw } from "./helpers/graphql.js";
+import { serveSite } from "./helpers/site.js";
 
 const ARTIFACTS = path.join(import.meta.dirname, "artifacts");
 
@@ -20,8 +21,11 @@ let browser: Browser;
 const email = `owner-${randomUUID()}@example.com`;
 const password = "a long console password";
 
+let site: { origin: string };
+
 beforeAll(async () => {
-  t = await startApp();
+  site = await serveSite({ "/help/returns": `<!doctype html><title>Returns</title><main><h1>Returns</h1><p>Returns are free within 30 days.</p></main>` });
+  t = await startApp({ ALLOW_PRIVATE_URLS: "true" });
   browser = await launchChromium();
 });
 
@@ -175,13 +179,18 @@ describe("the admin console", () => {
     await dialog.getByLabel("Text").fill("The shop opens at nine on Saturdays.");
     await dialog.getByRole("button", { name: "Add" }).click();
     await row("Opening hours").getByText("synced").waitFor({ timeout: 30_000 });
-    await page.getByText("3 sources").waitFor();
+
+    await page.getByRole("button", { name: "Add a link" }).click();
+    await page.getByRole("dialog").getByLabel("Address").fill(`${site.origin}/help/returns`);
+    await page.getByRole("dialog").getByRole("button", { name: "Add" }).click();
+    await row("/help/returns").getByText("synced").waitFor({ timeout: 30_000 });
+    await page.getByText("4 sources").waitFor();
     expect(frames.some((frame) => frame.includes('"sourceEvents"') && frame.includes('"SYNCED"'))).toBe(true);
     await page.screenshot({ path: path.join(ARTIFACTS, "console-bot.png") });
 
     await row("broken.pdf").getByRole("button", { name: "Delete" }).click();
     await page.getByRole("alertdialog").getByRole("button", { name: "Delete" }).click();
-    await page.getByText("2 sources").waitFor();
+    await page.getByText("3 sources").waitFor();
     expect(await row("broken.pdf").count()).toBe(0);
 
     await page.getByRole("button", { name: "Activate" }).click();

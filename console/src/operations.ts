@@ -350,3 +350,11 @@ export const DeletePrompt = graphql(`
   }
 `);
 
+
+export const AddLinkSource = graphql(`
+  mutation AddLinkSource($botId: ID!, $link: LinkInput!) {
+    addLinkSource(botId: $botId, link: $link) {
+      id
+    }
+  }
+`);

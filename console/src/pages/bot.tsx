@@ -7,6 +7,7 @@ import { ActivateBot, AddTextSource, ArchiveBot, BotDetail, DeleteBot, DeleteSou
 import { Pager, usePaging } from "../pager.js";
 import { useWorkspace } from "../shell.js";
 import { uploadDocument } from "../upload.js";
+import { AddLink } from "./add-link.js";
 import { ApiKeysPanel } from "./api-keys.js";
 import { BotSettingsForm } from "./bot-settings.js";
 import { Confirm } from "./confirm.js";
@@ -65,18 +66,32 @@ export function BotPage({ params }: { params: { botId: string } }) {
   );
 }
 
-/** The latest event of each source (step and progress while it ingests); the list reloads when one settles. */
-function useLiveSources(botId: string, reload: () => void): Map<string, SourceEvent> {
-  const [events, setEvents] = useState(() => new Map<string, SourceEvent>());
-  const [{ data }] = useSubscription({ query: SourceEvents, variables: { botId } });
-  useEffect(() => {
-    const event = data?.sourceEvents;
-    if (!event) return;
-    setEvents((previous) => new Map(previous).set(event.sourceId, event));
-    if (event.status !== "PROCESSING") reload();
-  }, [data, reload]);
-  return events;
+interface Live {
+  /** The latest event of each source. */
+  events: Map<string, SourceEvent>;
+  /** How many events said a source settled (or went): the list reloads when it grows. */
+  settled: number;
 }
+
+/**
+ * The latest event of each source (step and progress while it ingests); the
+ * list reloads when one settles. Events are folded in as they arrive: two
+ * that arrive between renders must not lose the first (a source's SYNCED
+ * followed at once by another's progress).
+ */
+function useLiveSources(botId: string, reload: () => void): Map<string, SourceEvent> {
+  const [{ data }] = useSubscription({ query: SourceEvents, variables: { botId } }, (live: Live = { events: new Map(), settled: 0 }, response): Live => {
+    const event = response.sourceEvents;
+    return { events: new Map(live.events).set(event.sourceId, event), settled: live.settled + (event.status === "PROCESSING" ? 0 : 1) };
+  });
+  const settled = data?.settled ?? 0;
+  useEffect(() => {
+    if (settled) reload();
+  }, [settled, reload]);
+  return data?.events ?? NO_EVENTS;
+}
+
+const NO_EVENTS = new Map<string, SourceEvent>();
 
 function Lifecycle({ bot }: { bot: Bot }) {
   const [, activate] = useMutation(ActivateBot);
@@ -164,7 +179,10 @@ function AddSources({ botId, onAdded }: { botId: string; onAdded: () => void }) 
           ))}
         </ul>
       )}
-      <AddText botId={botId} onAdded={onAdded} />
+      <div className="actions">
+        <AddText botId={botId} onAdded={onAdded} />
+        <AddLink botId={botId} onAdded={onAdded} />
+      </div>
     </div>
   );
 }
