@@ -312,4 +312,32 @@ describe("the admin console", () => {
     );
     await page.close();
   });
+
+  it("answers in the playground as a visitor would, streamed, with the passages it used beside the answer", async () => {
+    const page = await newPage();
+    const frames: string[] = [];
+    page.on("websocket", (ws) => ws.on("framereceived", (frame) => frames.push(String(frame.payload))));
+    await page.goto(`${t.url}/admin`);
+    await logInForm(page);
+    await page.getByRole("link", { name: "Returns desk" }).click();
+    await page.getByRole("button", { name: "Add text" }).click();
+    await page.getByRole("dialog").getByLabel(/Title/).fill("Returns policy");
+    await page.getByRole("dialog").getByLabel("Text").fill("Returns are accepted within 30 days of delivery, with the receipt. Refunds reach your card within five working days.");
+    await page.getByRole("dialog").getByRole("button", { name: "Add" }).click();
+    await page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: /Returns policy/ }) }).getByText("synced").waitFor({ timeout: 30_000 });
+
+    await page.getByRole("tab", { name: "Playground" }).click();
+    await page.getByRole("textbox", { name: "Question" }).fill("Within how many days are returns accepted?");
+    await page.getByRole("button", { name: "Ask" }).click();
+    const passages = page.getByRole("complementary", { name: "Passages used" });
+    await passages.getByText("Returns policy").waitFor({ timeout: 30_000 });
+    expect(await page.getByRole("list", { name: "Conversation" }).innerText()).toContain("30 days");
+    expect(await passages.innerText()).toMatch(/score -?\d\.\d\d/);
+    expect(frames.filter((frame) => frame.includes('"ChatToken"')).length).toBeGreaterThan(1);
+    await page.getByRole("textbox", { name: "Question" }).fill("And the refund?");
+    await page.getByRole("button", { name: "Ask" }).click();
+    await page.getByRole("complementary", { name: "Passages used" }).nth(1).waitFor({ timeout: 30_000 });
+    expect(await page.getByRole("list", { name: "Conversation" }).getByRole("listitem").count()).toBe(2);
+    await page.close();
+  });
 });

@@ -358,3 +358,38 @@ export const AddLinkSource = graphql(`
     }
   }
 `);
+
+export const Chat = graphql(`
+  subscription Chat($botId: ID!, $message: String!, $sessionId: String) {
+    chat(botId: $botId, message: $message, sessionId: $sessionId) {
+      __typename
+      ... on ChatStarted {
+        sessionId
+      }
+      ... on ChatToken {
+        text
+      }
+      ... on ChatCompleted {
+        sessionId
+        message {
+          id
+          content
+          latencyMs
+          model
+        }
+        sources {
+          id
+          name
+          page
+          url
+          score
+          snippet
+        }
+      }
+      ... on ChatFailed {
+        code
+        error
+      }
+    }
+  }
+`);

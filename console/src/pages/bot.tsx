@@ -11,6 +11,7 @@ import { AddLink } from "./add-link.js";
 import { ApiKeysPanel } from "./api-keys.js";
 import { BotSettingsForm } from "./bot-settings.js";
 import { Confirm } from "./confirm.js";
+import { Playground } from "./playground.js";
 import { PromptsPanel } from "./prompts.js";
 
 type Bot = BotDetailQuery["bot"];
@@ -46,6 +47,7 @@ export function BotPage({ params }: { params: { botId: string } }) {
           <Tab id="prompts">Prompts</Tab>
           <Tab id="settings">Settings</Tab>
           <Tab id="keys">API keys and embedding</Tab>
+          <Tab id="playground">Playground</Tab>
         </TabList>
         <TabPanel id="sources">
           {workspace.canEdit && <AddSources botId={bot.id} onAdded={reload} />}
@@ -60,6 +62,9 @@ export function BotPage({ params }: { params: { botId: string } }) {
         </TabPanel>
         <TabPanel id="keys">
           <ApiKeysPanel botId={bot.id} canEdit={workspace.canEdit} />
+        </TabPanel>
+        <TabPanel id="playground">
+          <Playground botId={bot.id} />
         </TabPanel>
       </Tabs>
     </section>
