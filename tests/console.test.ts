@@ -188,6 +188,13 @@ describe("the admin console", () => {
     expect(frames.some((frame) => frame.includes('"sourceEvents"') && frame.includes('"SYNCED"'))).toBe(true);
     await page.screenshot({ path: path.join(ARTIFACTS, "console-bot.png") });
 
+    const filter = page.getByRole("radiogroup", { name: "Show sources" });
+    await filter.getByRole("radio", { name: "Failed" }).click();
+    await page.getByText("1 source", { exact: true }).waitFor();
+    expect(await page.getByRole("rowheader").allInnerTexts()).toEqual([expect.stringContaining("broken.pdf")]);
+    await filter.getByRole("radio", { name: "All" }).click();
+    await page.getByText("4 sources").waitFor();
+
     await row("broken.pdf").getByRole("button", { name: "Delete" }).click();
     await page.getByRole("alertdialog").getByRole("button", { name: "Delete" }).click();
     await page.getByText("3 sources").waitFor();

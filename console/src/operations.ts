@@ -87,7 +87,7 @@ export const CreateBot = graphql(`
 `);
 
 export const BotDetail = graphql(`
-  query BotDetail($id: ID!, $first: Int, $after: String, $last: Int, $before: String) {
+  query BotDetail($id: ID!, $status: SyncStatus, $first: Int, $after: String, $last: Int, $before: String) {
     bot(id: $id) {
       id
       name
@@ -109,7 +109,7 @@ export const BotDetail = graphql(`
           language
         }
       }
-      sources(first: $first, after: $after, last: $last, before: $before) {
+      sources(status: $status, first: $first, after: $after, last: $last, before: $before) {
         totalCount
         pageInfo {
           hasNextPage

@@ -5,7 +5,7 @@ import type { WidgetTheme as WidgetThemeShape } from "../services/bots.js";
 import { assertId, notFound } from "../services/errors.js";
 import * as v from "../services/validation.js";
 import { actorOf, builder } from "./builder.js";
-import { BotStatus } from "./enums.js";
+import { BotStatus, SyncStatus } from "./enums.js";
 
 const WidgetPosition = builder.enumType("WidgetPosition", {
   description: "Which bottom corner the widget's launcher sits in.",
@@ -83,7 +83,8 @@ export const Bot = builder.prismaObject("Bot", {
       description: "What the bot knows, newest first.",
       cursor: "id",
       totalCount: true,
-      query: { orderBy: [{ createdAt: "desc" }, { id: "desc" }] },
+      args: { status: t.arg({ type: SyncStatus, required: false, description: "Only sources in this status." }) },
+      query: (args) => ({ where: args.status ? { syncStatus: args.status } : {}, orderBy: [{ createdAt: "desc" }, { id: "desc" }] }),
     }),
     prompts: t.relatedConnection("prompts", {
       description: "System prompts and user templates, in order.",

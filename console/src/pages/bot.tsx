@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useState, type FormEvent } from "react";
-import { Button, Dialog, DialogTrigger, DropZone, FileTrigger, Form, Heading, Input, Label, Modal, ProgressBar, Tab, TabList, TabPanel, Tabs, TextArea, TextField } from "react-aria-components";
+import { Button, Dialog, DialogTrigger, DropZone, FileTrigger, Form, Heading, Input, Label, Modal, ProgressBar, Tab, TabList, TabPanel, Tabs, TextArea, TextField, ToggleButton, ToggleButtonGroup } from "react-aria-components";
 import { useMutation, useQuery, useSubscription } from "urql";
 import { Link, useLocation } from "wouter";
-import type { BotDetailQuery, SourceEventsSubscription } from "../gql/graphql.js";
+import type { BotDetailQuery, SourceEventsSubscription, SyncStatus } from "../gql/graphql.js";
 import { ActivateBot, AddTextSource, ArchiveBot, BotDetail, DeleteBot, DeleteSource, ResyncSource, SourceEvents } from "../operations.js";
 import { Pager, usePaging } from "../pager.js";
 import { useWorkspace } from "../shell.js";
@@ -22,7 +22,8 @@ type SourceEvent = SourceEventsSubscription["sourceEvents"];
 export function BotPage({ params }: { params: { botId: string } }) {
   const workspace = useWorkspace();
   const paging = usePaging();
-  const [{ data, error, fetching }, refetch] = useQuery({ query: BotDetail, variables: { id: params.botId, ...paging.variables } });
+  const [status, setStatus] = useState<SyncStatus | null>(null);
+  const [{ data, error, fetching }, refetch] = useQuery({ query: BotDetail, variables: { id: params.botId, status, ...paging.variables } });
   const reload = useCallback(() => refetch({ requestPolicy: "network-only" }), [refetch]);
   const live = useLiveSources(params.botId, reload);
 
@@ -51,7 +52,14 @@ export function BotPage({ params }: { params: { botId: string } }) {
         </TabList>
         <TabPanel id="sources">
           {workspace.canEdit && <AddSources botId={bot.id} onAdded={reload} />}
-          <SourceList sources={bot.sources.edges.map((e) => e.node)} live={live} canEdit={workspace.canEdit} onChanged={reload} />
+          <StatusFilter
+            value={status}
+            onChange={(next) => {
+              setStatus(next);
+              paging.set({});
+            }}
+          />
+          <SourceList sources={bot.sources.edges.map((e) => e.node)} filtered={status !== null} live={live} canEdit={workspace.canEdit} onChanged={reload} />
           <Pager label="Pages of sources" count={bot.sources.totalCount} noun={["source", "sources"]} pageInfo={bot.sources.pageInfo} busy={fetching} onPage={paging.set} />
         </TabPanel>
         <TabPanel id="prompts">
@@ -97,6 +105,36 @@ function useLiveSources(botId: string, reload: () => void): Map<string, SourceEv
 }
 
 const NO_EVENTS = new Map<string, SourceEvent>();
+
+const STATUSES: [SyncStatus | null, string][] = [
+  [null, "All"],
+  ["PROCESSING", "In progress"],
+  ["PENDING", "Waiting"],
+  ["SYNCED", "Synced"],
+  ["ERROR", "Failed"],
+];
+
+function StatusFilter({ value, onChange }: { value: SyncStatus | null; onChange: (status: SyncStatus | null) => void }) {
+  return (
+    <ToggleButtonGroup
+      aria-label="Show sources"
+      selectionMode="single"
+      disallowEmptySelection
+      selectedKeys={[value ?? "ALL"]}
+      onSelectionChange={(keys) => {
+        const key = [...keys][0];
+        onChange(key === "ALL" || key === undefined ? null : (key as SyncStatus));
+      }}
+      className="filter"
+    >
+      {STATUSES.map(([status, label]) => (
+        <ToggleButton key={status ?? "ALL"} id={status ?? "ALL"}>
+          {label}
+        </ToggleButton>
+      ))}
+    </ToggleButtonGroup>
+  );
+}
 
 function Lifecycle({ bot }: { bot: Bot }) {
   const [, activate] = useMutation(ActivateBot);
@@ -244,10 +282,10 @@ function statusOf(source: Source, event: SourceEvent | undefined): string {
   return status.toLowerCase();
 }
 
-function SourceList({ sources, live, canEdit, onChanged }: { sources: Source[]; live: Map<string, SourceEvent>; canEdit: boolean; onChanged: () => void }) {
+function SourceList({ sources, filtered, live, canEdit, onChanged }: { sources: Source[]; filtered: boolean; live: Map<string, SourceEvent>; canEdit: boolean; onChanged: () => void }) {
   const [, resync] = useMutation(ResyncSource);
   const [, remove] = useMutation(DeleteSource);
-  if (!sources.length) return <p>No sources yet. Upload files or add text, and the bot answers from them.</p>;
+  if (!sources.length) return <p>{filtered ? "No source is in this status." : "No sources yet. Upload files or add text, and the bot answers from them."}</p>;
   return (
     <table className="sources" aria-label="Sources">
       <thead>
