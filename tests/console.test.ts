@@ -347,4 +347,40 @@ describe("the admin console", () => {
     expect(await page.getByRole("list", { name: "Conversation" }).getByRole("listitem").count()).toBe(2);
     await page.close();
   });
+
+  it("lets an owner add members, change their roles and remove them", async () => {
+    const newcomer = await signUp(t.url, "Newcomer's own");
+    const page = await newPage();
+    await page.goto(`${t.url}/admin`);
+    await logInForm(page);
+    await page.getByRole("link", { name: "Members" }).click();
+    await page.getByRole("heading", { name: "Members of Garden Shop" }).waitFor();
+    const table = page.getByRole("table", { name: "Members" });
+    await table.getByRole("rowheader", { name: /Olive Owner/ }).waitFor();
+    expect(await table.getByRole("row").count()).toBe(3); // header, the owner, the member added earlier
+
+    const form = page.getByRole("form", { name: "Add a member" });
+    await form.getByLabel(/Email/).fill(newcomer.email);
+    await form.getByLabel("Role").selectOption("ADMIN");
+    await form.getByRole("button", { name: "Add member" }).click();
+    const row = table.getByRole("row").filter({ hasText: newcomer.email });
+    await row.waitFor();
+    expect(await row.getByLabel(`Role of ${newcomer.email}`).inputValue()).toBe("ADMIN");
+
+    await row.getByLabel(`Role of ${newcomer.email}`).selectOption("MEMBER");
+    const roleThere = async () => {
+      const roles = await gqlRaw(t.url, "{ me { memberships { role workspace { name } } } }", {}, newcomer.headers);
+      return roles.data!.me.memberships.find((m: { workspace: { name: string } }) => m.workspace.name === "Garden Shop")?.role;
+    };
+    // The change goes out as the select changes; wait for it to be stored.
+    for (let i = 0; i < 100 && (await roleThere()) !== "MEMBER"; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await roleThere()).toBe("MEMBER");
+
+    await row.getByRole("button", { name: "Remove" }).click();
+    await page.getByRole("alertdialog").getByRole("button", { name: "Remove" }).click();
+    await row.waitFor({ state: "detached" });
+    const after = await gqlRaw(t.url, "{ me { memberships { workspace { name } } } }", {}, newcomer.headers);
+    expect(after.data!.me.memberships.map((m: { workspace: { name: string } }) => m.workspace.name)).toEqual(["Newcomer's own"]);
+    await page.close();
+  });
 });

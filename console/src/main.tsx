@@ -7,6 +7,7 @@ import { Shell } from "./shell.js";
 import { LogInPage, SignUpPage } from "./pages/auth.js";
 import { BotPage } from "./pages/bot.js";
 import { BotsPage } from "./pages/bots.js";
+import { MembersPage } from "./pages/members.js";
 import { useSession } from "./session.js";
 import "./console.css";
 
@@ -30,6 +31,7 @@ function App() {
       <Switch>
         <Route path="/" component={BotsPage} />
         <Route path="/bots/:botId" component={BotPage} />
+        <Route path="/members" component={MembersPage} />
         <Route path="/login">
           <Redirect to="/" replace />
         </Route>

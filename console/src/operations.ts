@@ -393,3 +393,49 @@ export const Chat = graphql(`
     }
   }
 `);
+
+export const Members = graphql(`
+  query Members($workspaceId: ID!) {
+    workspace(id: $workspaceId) {
+      id
+      members(first: 100) {
+        totalCount
+        edges {
+          node {
+            id
+            role
+            createdAt
+            user {
+              id
+              email
+              name
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const AddMember = graphql(`
+  mutation AddMember($workspaceId: ID!, $email: String!, $role: Role!) {
+    addMember(workspaceId: $workspaceId, email: $email, role: $role) {
+      id
+    }
+  }
+`);
+
+export const ChangeMemberRole = graphql(`
+  mutation ChangeMemberRole($workspaceId: ID!, $userId: ID!, $role: Role!) {
+    changeMemberRole(workspaceId: $workspaceId, userId: $userId, role: $role) {
+      id
+      role
+    }
+  }
+`);
+
+export const RemoveMember = graphql(`
+  mutation RemoveMember($workspaceId: ID!, $userId: ID!) {
+    removeMember(workspaceId: $workspaceId, userId: $userId)
+  }
+`);

@@ -1,6 +1,7 @@
 import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
 import { Button, Label, ListBox, ListBoxItem, Popover, Select, SelectValue } from "react-aria-components";
 import { useMutation, useQuery } from "urql";
+import { Link } from "wouter";
 import type { Role } from "./gql/graphql.js";
 import { LogOut, Me } from "./operations.js";
 import { session } from "./session.js";
@@ -45,6 +46,10 @@ export function Shell({ children }: { children: ReactNode }) {
     <>
       <header className="shell">
         <span className="brand">Parley</span>
+        <nav className="main-nav" aria-label="Console">
+          <Link href="/">Bots</Link>
+          <Link href="/members">Members</Link>
+        </nav>
         {memberships.length > 0 && (
           <Select className="workspace-switcher" selectedKey={workspace?.id ?? null} onSelectionChange={(key) => setChosen(String(key))}>
             <Label>Workspace</Label>
