@@ -86,6 +86,27 @@ export const CreateBot = graphql(`
   }
 `);
 
+/** What the settings form shows and saves; the operations below include it. */
+export const BotSettingsFields = graphql(`
+  fragment BotSettingsFields on Bot {
+    isPublic
+    allowedDomains
+    settings {
+      chatModel
+      greeting
+      temperature
+      topK
+      minSimilarity
+      widgetTheme {
+        primaryColor
+        position
+        title
+        language
+      }
+    }
+  }
+`);
+
 export const BotDetail = graphql(`
   query BotDetail($id: ID!, $status: SyncStatus, $first: Int, $after: String, $last: Int, $before: String) {
     bot(id: $id) {
@@ -94,21 +115,7 @@ export const BotDetail = graphql(`
       description
       status
       chunkCount
-      isPublic
-      allowedDomains
-      settings {
-        chatModel
-        greeting
-        temperature
-        topK
-        minSimilarity
-        widgetTheme {
-          primaryColor
-          position
-          title
-          language
-        }
-      }
+      ...BotSettingsFields
       sources(status: $status, first: $first, after: $after, last: $last, before: $before) {
         totalCount
         pageInfo {
@@ -209,21 +216,7 @@ export const UpdateBot = graphql(`
       id
       name
       description
-      isPublic
-      allowedDomains
-      settings {
-        chatModel
-        greeting
-        temperature
-        topK
-        minSimilarity
-        widgetTheme {
-          primaryColor
-          position
-          title
-          language
-        }
-      }
+      ...BotSettingsFields
     }
   }
 `);

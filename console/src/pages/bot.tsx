@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useState, type FormEvent } from "react";
-import { Button, Dialog, DialogTrigger, DropZone, FileTrigger, Form, Heading, Input, Label, Modal, ProgressBar, Tab, TabList, TabPanel, Tabs, TextArea, TextField, ToggleButton, ToggleButtonGroup } from "react-aria-components";
+import { useCallback, useEffect, useState } from "react";
+import { Button, DropZone, FieldError, FileTrigger, Input, Label, ProgressBar, Tab, TabList, TabPanel, Tabs, TextArea, TextField, ToggleButton, ToggleButtonGroup } from "react-aria-components";
 import { useMutation, useQuery, useSubscription } from "urql";
 import { Link, useLocation } from "wouter";
 import type { BotDetailQuery, SourceEventsSubscription, SyncStatus } from "../gql/graphql.js";
@@ -11,6 +11,7 @@ import { AddLink } from "./add-link.js";
 import { ApiKeysPanel } from "./api-keys.js";
 import { BotSettingsForm } from "./bot-settings.js";
 import { Confirm } from "./confirm.js";
+import { FormDialog } from "./form-dialog.js";
 import { Playground } from "./playground.js";
 import { PromptsPanel } from "./prompts.js";
 
@@ -233,44 +234,29 @@ function AddSources({ botId, onAdded }: { botId: string; onAdded: () => void }) 
 function AddText({ botId, onAdded }: { botId: string; onAdded: () => void }) {
   const [result, add] = useMutation(AddTextSource);
   return (
-    <DialogTrigger>
-      <Button>Add text</Button>
-      <Modal isDismissable>
-        <Dialog>
-          {({ close }) => {
-            async function submit(event: FormEvent<HTMLFormElement>) {
-              event.preventDefault();
-              const form = new FormData(event.currentTarget);
-              const { data } = await add({ botId, title: String(form.get("title")), text: String(form.get("text")) });
-              if (data) {
-                onAdded();
-                close();
-              }
-            }
-            return (
-              <Form onSubmit={submit}>
-                <Heading slot="title">Add text</Heading>
-                <TextField name="title" isRequired autoFocus>
-                  <Label>Title (visitors see it when the bot cites this)</Label>
-                  <Input />
-                </TextField>
-                <TextField name="text" isRequired>
-                  <Label>Text</Label>
-                  <TextArea rows={8} />
-                </TextField>
-                {result.error && <p role="alert">{result.error.graphQLErrors[0]?.message ?? "Parley could not be reached."}</p>}
-                <div className="actions">
-                  <Button onPress={close}>Cancel</Button>
-                  <Button type="submit" className="primary" isDisabled={result.fetching}>
-                    Add
-                  </Button>
-                </div>
-              </Form>
-            );
-          }}
-        </Dialog>
-      </Modal>
-    </DialogTrigger>
+    <FormDialog
+      trigger="Add text"
+      title="Add text"
+      submitLabel="Add"
+      error={result.error}
+      busy={result.fetching}
+      onSubmit={async (form) => {
+        const { data } = await add({ botId, title: String(form.get("title")), text: String(form.get("text")) });
+        if (data) onAdded();
+        return Boolean(data);
+      }}
+    >
+      <TextField name="title" isRequired autoFocus>
+        <Label>Title (visitors see it when the bot cites this)</Label>
+        <Input />
+        <FieldError />
+      </TextField>
+      <TextField name="text" isRequired>
+        <Label>Text</Label>
+        <TextArea rows={8} />
+        <FieldError />
+      </TextField>
+    </FormDialog>
   );
 }
 

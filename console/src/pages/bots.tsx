@@ -1,16 +1,11 @@
-import { useEffect, useState, type FormEvent } from "react";
+import { useEffect, useState } from "react";
 import {
   Button,
   Cell,
   Column,
-  Dialog,
-  DialogTrigger,
   FieldError,
-  Form,
-  Heading,
   Input,
   Label,
-  Modal,
   Row,
   SearchField,
   Table,
@@ -24,6 +19,7 @@ import { Link } from "wouter";
 import type { BotsQuery } from "../gql/graphql.js";
 import { Bots, CreateBot } from "../operations.js";
 import { Pager, usePaging } from "../pager.js";
+import { FormDialog } from "./form-dialog.js";
 import { useWorkspace } from "../shell.js";
 
 /** A value that follows `value` once it has stopped changing for `ms`. */
@@ -109,46 +105,28 @@ function sourceSummary(c: BotsQuery["bots"]["edges"][number]["node"]["sourceCoun
 function CreateBotButton({ workspaceId, onCreated }: { workspaceId: string; onCreated: () => void }) {
   const [result, createBot] = useMutation(CreateBot);
   return (
-    <DialogTrigger>
-      <Button className="primary">New bot</Button>
-      <Modal isDismissable>
-        <Dialog>
-          {({ close }) => {
-            async function submit(event: FormEvent<HTMLFormElement>) {
-              event.preventDefault();
-              const form = new FormData(event.currentTarget);
-              const { data } = await createBot({
-                input: { workspaceId, name: String(form.get("name")), description: String(form.get("description") ?? "") || null },
-              });
-              if (data) {
-                onCreated();
-                close();
-              }
-            }
-            return (
-              <Form onSubmit={submit}>
-                <Heading slot="title">New bot</Heading>
-                <TextField name="name" isRequired autoFocus maxLength={100}>
-                  <Label>Name</Label>
-                  <Input />
-                  <FieldError />
-                </TextField>
-                <TextField name="description">
-                  <Label>Description (for your team)</Label>
-                  <TextArea />
-                </TextField>
-                {result.error && <p role="alert">{result.error.graphQLErrors[0]?.message ?? "Parley could not be reached."}</p>}
-                <div className="actions">
-                  <Button onPress={close}>Cancel</Button>
-                  <Button type="submit" className="primary" isDisabled={result.fetching}>
-                    Create bot
-                  </Button>
-                </div>
-              </Form>
-            );
-          }}
-        </Dialog>
-      </Modal>
-    </DialogTrigger>
+    <FormDialog
+      trigger="New bot"
+      triggerClassName="primary"
+      title="New bot"
+      submitLabel="Create bot"
+      error={result.error}
+      busy={result.fetching}
+      onSubmit={async (form) => {
+        const { data } = await createBot({ input: { workspaceId, name: String(form.get("name")), description: String(form.get("description") ?? "") || null } });
+        if (data) onCreated();
+        return Boolean(data);
+      }}
+    >
+      <TextField name="name" isRequired autoFocus maxLength={100}>
+        <Label>Name</Label>
+        <Input />
+        <FieldError />
+      </TextField>
+      <TextField name="description">
+        <Label>Description (for your team)</Label>
+        <TextArea />
+      </TextField>
+    </FormDialog>
   );
 }

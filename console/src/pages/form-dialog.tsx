@@ -1,0 +1,51 @@
+import type { FormEvent, ReactNode } from "react";
+import { Button, Dialog, DialogTrigger, Form, Heading, Modal } from "react-aria-components";
+import type { CombinedError } from "urql";
+import { fieldErrors, messageOf } from "../errors.js";
+
+interface FormDialogProps {
+  /** The button that opens it. */
+  trigger: string;
+  triggerClassName?: string;
+  title: string;
+  submitLabel: string;
+  /** The last attempt's error: at its field when the API names one, else under the form. */
+  error: CombinedError | undefined;
+  busy: boolean;
+  /** Resolves true when it worked, and the dialog closes. */
+  onSubmit: (form: FormData) => Promise<boolean>;
+  children: ReactNode;
+}
+
+/** A button that opens a form in a modal dialog: the shape of every "add" and "new" in the console. */
+export function FormDialog({ trigger, triggerClassName, title, submitLabel, error, busy, onSubmit, children }: FormDialogProps) {
+  const errors = fieldErrors(error);
+  return (
+    <DialogTrigger>
+      <Button className={triggerClassName}>{trigger}</Button>
+      <Modal isDismissable>
+        <Dialog>
+          {({ close }) => {
+            async function submit(event: FormEvent<HTMLFormElement>) {
+              event.preventDefault();
+              if (await onSubmit(new FormData(event.currentTarget))) close();
+            }
+            return (
+              <Form onSubmit={submit} validationErrors={errors}>
+                <Heading slot="title">{title}</Heading>
+                {children}
+                {error && !Object.keys(errors).length && <p role="alert">{messageOf(error)}</p>}
+                <div className="actions">
+                  <Button onPress={close}>Cancel</Button>
+                  <Button type="submit" className="primary" isDisabled={busy}>
+                    {submitLabel}
+                  </Button>
+                </div>
+              </Form>
+            );
+          }}
+        </Dialog>
+      </Modal>
+    </DialogTrigger>
+  );
+}
