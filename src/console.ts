@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { gzipSync } from "node:zlib";
 import type { Plugin } from "graphql-yoga";
+import { assetResponse, staticAsset, type StaticAsset } from "./assets.js";
 
 /**
  * The admin console (console/, built by `npm run console:build`): a
@@ -11,7 +11,7 @@ import type { Plugin } from "graphql-yoga";
  * Its files are held in memory with their gzipped twins.
  */
 export interface ConsoleAssets {
-  files: Map<string, { body: Buffer; gzip: Buffer; type: string }>;
+  files: Map<string, StaticAsset>;
   /** A hash of the build, for cache busting. */
   version: string;
 }
@@ -20,7 +20,7 @@ const DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "c
 const FILES: Record<string, string> = { "app.js": "text/javascript; charset=utf-8", "app.css": "text/css; charset=utf-8" };
 
 export async function loadConsoleAssets(dir = DIST): Promise<ConsoleAssets> {
-  const files = new Map<string, { body: Buffer; gzip: Buffer; type: string }>();
+  const files = new Map<string, StaticAsset>();
   const hash = createHash("sha256");
   for (const [name, type] of Object.entries(FILES)) {
     let body: Buffer;
@@ -30,7 +30,7 @@ export async function loadConsoleAssets(dir = DIST): Promise<ConsoleAssets> {
       throw new Error(`The admin console is not built (${dir}): run \`npm run console:build\`.`, { cause: error });
     }
     hash.update(body);
-    files.set(name, { body, gzip: gzipSync(body, { level: 9 }), type });
+    files.set(name, staticAsset(body, type));
   }
   return { files, version: hash.digest("hex").slice(0, 16) };
 }
@@ -80,15 +80,7 @@ export function useConsole(assets: ConsoleAssets): Plugin {
       if (asset !== undefined) {
         const file = assets.files.get(asset);
         if (!file) return endResponse(new fetchAPI.Response("Not found", { status: 404, headers: common }));
-        const gzip = /\bgzip\b/.test(request.headers.get("accept-encoding") ?? "");
-        const headers = {
-          ...common,
-          "content-type": file.type,
-          "cache-control": url.searchParams.get("v") === assets.version ? "public, max-age=31536000, immutable" : "no-cache",
-          vary: "Accept-Encoding",
-          ...(gzip && { "content-encoding": "gzip" }),
-        };
-        return endResponse(new fetchAPI.Response(request.method === "HEAD" ? null : new Uint8Array(gzip ? file.gzip : file.body), { headers }));
+        return endResponse(assetResponse(request, url, file, { version: assets.version, unversioned: "no-cache", headers: common }));
       }
       const headers = { ...common, "content-type": "text/html; charset=utf-8", "cache-control": "no-cache", "content-security-policy": CSP };
       return endResponse(new fetchAPI.Response(request.method === "HEAD" ? null : html, { headers }));

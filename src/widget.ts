@@ -3,9 +3,9 @@ import type { IncomingMessage } from "node:http";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { gzipSync } from "node:zlib";
 import type { Bot } from "@prisma/client";
 import type { Plugin } from "graphql-yoga";
+import { assetResponse, staticAsset, type StaticAsset } from "./assets.js";
 import { clientAddress } from "./context.js";
 import { isId } from "./services/errors.js";
 import { publicFace } from "./services/bots.js";
@@ -15,8 +15,7 @@ import type { PageConfig } from "../widget/src/types.js";
 
 /** The built widget (npm run widget:build), held in memory with its gzipped twin. */
 export interface WidgetAssets {
-  script: Buffer;
-  scriptGzip: Buffer;
+  script: StaticAsset;
   css: string;
   /** A hash of the build, for cache busting and ETags. */
   version: string;
@@ -33,7 +32,7 @@ export async function loadWidgetAssets(dir = DIST): Promise<WidgetAssets> {
     throw new Error(`The website widget is not built (${dir}): run \`npm run widget:build\`.`, { cause: error });
   }
   const version = createHash("sha256").update(script).update(css).digest("hex").slice(0, 16);
-  return { script, scriptGzip: gzipSync(script, { level: 9 }), css, version };
+  return { script: staticAsset(script, "text/javascript; charset=utf-8"), css, version };
 }
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -89,25 +88,14 @@ async function decide(services: AppServices, botId: string, apiKey: string | nul
  * but Parley's own script run in it.
  */
 export function useWidget(services: AppServices, assets: WidgetAssets): Plugin {
-  const etag = `"${assets.version}"`;
   return {
     async onRequest({ request, url, endResponse, fetchAPI, serverContext }) {
       if (request.method !== "GET" && request.method !== "HEAD") return;
       if (url.pathname === "/widget.js") {
-        const gzip = /\bgzip\b/.test(request.headers.get("accept-encoding") ?? "");
-        const headers: Record<string, string> = {
-          "content-type": "text/javascript; charset=utf-8",
-          // Versioned URLs (the widget page's) never change; the launcher's bare URL is rechecked every few minutes.
-          "cache-control": url.searchParams.get("v") === assets.version ? "public, max-age=31536000, immutable" : "public, max-age=300",
-          etag,
-          vary: "Accept-Encoding",
-          "cross-origin-resource-policy": "cross-origin",
-          "x-content-type-options": "nosniff",
-          ...(gzip && { "content-encoding": "gzip" }),
-        };
-        if (request.headers.get("if-none-match") === etag) return endResponse(new fetchAPI.Response(null, { status: 304, headers }));
-        const body = request.method === "HEAD" ? null : new Uint8Array(gzip ? assets.scriptGzip : assets.script);
-        return endResponse(new fetchAPI.Response(body, { headers }));
+        // The widget page asks for its versioned URL; the launcher's bare URL is rechecked every few minutes.
+        return endResponse(
+          assetResponse(request, url, assets.script, { version: assets.version, unversioned: "public, max-age=300", headers: { "cross-origin-resource-policy": "cross-origin" } }),
+        );
       }
 
       const match = /^\/widget\/([^/]+)\/?$/.exec(url.pathname);

@@ -60,7 +60,9 @@ describe("the admin console", () => {
     const deep = await fetch(`${t.url}/admin/bots/anything`);
     expect(deep.headers.get("content-security-policy")).toContain("script-src 'self'");
     expect(await deep.text()).toContain('<div id="root">');
-    expect((await fetch(`${t.url}/admin/assets/app.js`)).headers.get("content-type")).toContain("javascript");
+    const script = await fetch(`${t.url}/admin/assets/app.js`);
+    expect(script.headers.get("content-type")).toContain("javascript");
+    expect((await fetch(`${t.url}/admin/assets/app.js`, { headers: { "if-none-match": script.headers.get("etag")! } })).status).toBe(304);
     expect((await fetch(`${t.url}/admin/assets/missing.js`)).status).toBe(404);
   });
 
