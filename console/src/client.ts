@@ -1,12 +1,7 @@
 import { createClient as createWsClient } from "graphql-ws";
 import { Client, cacheExchange, fetchExchange, mapExchange, subscriptionExchange } from "urql";
+import { codeOf } from "./errors.js";
 import { session } from "./session.js";
-
-/** A GraphQL error's stable code (`extensions.code`). */
-export function codeOf(error: { graphQLErrors: readonly { extensions?: Record<string, unknown> }[] } | undefined): string | undefined {
-  const code = error?.graphQLErrors[0]?.extensions?.code;
-  return typeof code === "string" ? code : undefined;
-}
 
 /**
  * The console's GraphQL client: the public API at /graphql, with the

@@ -1,9 +1,20 @@
 import type { CombinedError } from "urql";
 
+/** A GraphQL error's stable code (`extensions.code`). */
+export function codeOf(error: CombinedError | undefined): string | undefined {
+  const code = error?.graphQLErrors[0]?.extensions?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
 /** The message to show for a failed operation. */
 export function messageOf(error: CombinedError | undefined): string | undefined {
   if (!error) return undefined;
   return error.graphQLErrors[0]?.message ?? "Parley could not be reached.";
+}
+
+/** The message for a failed operation when no form field shows it (see fieldErrors). */
+export function messageOutsideFields(error: CombinedError | undefined): string | undefined {
+  return Object.keys(fieldErrors(error)).length ? undefined : messageOf(error);
 }
 
 /**

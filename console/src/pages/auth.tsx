@@ -2,6 +2,7 @@ import { useState, type FormEvent } from "react";
 import { Button, FieldError, Form, Input, Label, TextField } from "react-aria-components";
 import { useMutation } from "urql";
 import { Link } from "wouter";
+import { messageOf } from "../errors.js";
 import { LogIn, SignUp } from "../operations.js";
 import { session, useSession } from "../session.js";
 
@@ -36,7 +37,7 @@ export function LogInPage() {
       <Form onSubmit={submit}>
         <Field name="email" label="Email" type="email" autoComplete="username" />
         <Field name="password" label="Password" type="password" autoComplete="current-password" />
-        {result.error && <p role="alert">{result.error.graphQLErrors[0]?.message ?? "Parley could not be reached."}</p>}
+        {result.error && <p role="alert">{messageOf(result.error)}</p>}
         <Button type="submit" isDisabled={result.fetching}>
           Log in
         </Button>

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from "react";
 import { Button, FieldError, Form, Input, Label, NumberField, Switch, Text, TextArea, TextField } from "react-aria-components";
 import { useMutation } from "urql";
 import type { BotDetailQuery, UpdateBotInput, WidgetLanguage, WidgetPosition } from "../gql/graphql.js";
-import { fieldErrors, messageOf } from "../errors.js";
+import { fieldErrors, messageOutsideFields } from "../errors.js";
 import { UpdateBot } from "../operations.js";
 
 type Bot = BotDetailQuery["bot"];
@@ -44,7 +44,7 @@ export function BotSettingsForm({ bot, canEdit }: { bot: Bot; canEdit: boolean }
   const [saved, setSaved] = useState(false);
   const theme = bot.settings.widgetTheme;
   const errors = fieldErrors(result.error);
-  const unplaced = result.error && !Object.keys(errors).length ? messageOf(result.error) : undefined;
+  const unplaced = messageOutsideFields(result.error);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();

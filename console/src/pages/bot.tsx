@@ -3,6 +3,7 @@ import { Button, DropZone, FieldError, FileTrigger, Input, Label, ProgressBar, T
 import { useMutation, useQuery, useSubscription } from "urql";
 import { Link, useLocation } from "wouter";
 import type { BotDetailQuery, SourceEventsSubscription, SyncStatus } from "../gql/graphql.js";
+import { messageOf } from "../errors.js";
 import { ActivateBot, AddTextSource, ArchiveBot, BotDetail, DeleteBot, DeleteSource, ResyncSource, SourceEvents } from "../operations.js";
 import { Pager, usePaging } from "../pager.js";
 import { useWorkspace } from "../shell.js";
@@ -28,7 +29,7 @@ export function BotPage({ params }: { params: { botId: string } }) {
   const reload = useCallback(() => refetch({ requestPolicy: "network-only" }), [refetch]);
   const live = useLiveSources(params.botId, reload);
 
-  if (error) return <p role="alert">{error.graphQLErrors[0]?.message ?? "Parley could not be reached."}</p>;
+  if (error) return <p role="alert">{messageOf(error)}</p>;
   if (!data) return <p aria-busy="true">Loading…</p>;
   const bot = data.bot;
   return (

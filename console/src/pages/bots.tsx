@@ -17,6 +17,7 @@ import {
 import { useMutation, useQuery } from "urql";
 import { Link } from "wouter";
 import type { BotsQuery } from "../gql/graphql.js";
+import { messageOf } from "../errors.js";
 import { Bots, CreateBot } from "../operations.js";
 import { Pager, usePaging } from "../pager.js";
 import { FormDialog } from "./form-dialog.js";
@@ -52,7 +53,7 @@ export function BotsPage() {
         <Input placeholder="Search by name or description" />
         <Button>✕</Button>
       </SearchField>
-      {error && <p role="alert">{error.graphQLErrors[0]?.message ?? "Parley could not be reached."}</p>}
+      {error && <p role="alert">{messageOf(error)}</p>}
       {bots && <BotTable bots={bots} searched={searched} />}
       {bots && <Pager label="Pages of bots" count={bots.totalCount} noun={["bot", "bots"]} pageInfo={bots.pageInfo} busy={fetching} onPage={paging.set} />}
     </section>

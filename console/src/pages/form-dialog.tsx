@@ -1,7 +1,7 @@
 import type { FormEvent, ReactNode } from "react";
 import { Button, Dialog, DialogTrigger, Form, Heading, Modal } from "react-aria-components";
 import type { CombinedError } from "urql";
-import { fieldErrors, messageOf } from "../errors.js";
+import { fieldErrors, messageOutsideFields } from "../errors.js";
 
 interface FormDialogProps {
   /** The button that opens it. */
@@ -20,6 +20,7 @@ interface FormDialogProps {
 /** A button that opens a form in a modal dialog: the shape of every "add" and "new" in the console. */
 export function FormDialog({ trigger, triggerClassName, title, submitLabel, error, busy, onSubmit, children }: FormDialogProps) {
   const errors = fieldErrors(error);
+  const outside = messageOutsideFields(error);
   return (
     <DialogTrigger>
       <Button className={triggerClassName}>{trigger}</Button>
@@ -34,7 +35,7 @@ export function FormDialog({ trigger, triggerClassName, title, submitLabel, erro
               <Form onSubmit={submit} validationErrors={errors}>
                 <Heading slot="title">{title}</Heading>
                 {children}
-                {error && !Object.keys(errors).length && <p role="alert">{messageOf(error)}</p>}
+                {outside && <p role="alert">{outside}</p>}
                 <div className="actions">
                   <Button onPress={close}>Cancel</Button>
                   <Button type="submit" className="primary" isDisabled={busy}>

@@ -2,6 +2,7 @@ import { useRef, useState, type FormEvent } from "react";
 import { Button, Form, Input, Label, TextField } from "react-aria-components";
 import { useClient } from "urql";
 import type { ChatSubscription } from "../gql/graphql.js";
+import { messageOf } from "../errors.js";
 import { Chat } from "../operations.js";
 
 type Completed = Extract<ChatSubscription["chat"], { __typename: "ChatCompleted" }>;
@@ -36,7 +37,7 @@ export function Playground({ botId }: { botId: string }) {
     setTurns((all) => [...all, { question, answer: "", done: false, sources: [] }]);
     const { unsubscribe } = client.subscription(Chat, { botId, message: question, sessionId: session.current }).subscribe((result) => {
       const event = result.data?.chat;
-      if (result.error) updateLast((turn) => ({ ...turn, done: true, error: result.error!.graphQLErrors[0]?.message ?? "Parley could not be reached." }));
+      if (result.error) updateLast((turn) => ({ ...turn, done: true, error: messageOf(result.error) }));
       if (!event) return;
       if (event.__typename === "ChatStarted") session.current = event.sessionId;
       if (event.__typename === "ChatToken") updateLast((turn) => ({ ...turn, answer: turn.answer + event.text }));
