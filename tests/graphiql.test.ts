@@ -61,10 +61,18 @@ const HEADERS = '.monaco-editor[data-uri$="headers.json"]';
 
 /** Replaces a Monaco editor's text as typing would (insertText: no auto-closed brackets). */
 async function setEditor(page: Page, editor: string, text: string) {
-  await page.locator(editor).click();
-  await page.keyboard.press("Control+A");
-  await page.keyboard.press("Delete");
-  await page.keyboard.insertText(text);
+  // On a loaded machine the keys can reach Monaco before it has focus (then
+  // Ctrl+A selects nothing and the text lands beside the old one): check
+  // what the editor holds, and type again if it is not exactly the text.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    await page.locator(editor).click();
+    await page.keyboard.press("Control+A");
+    await page.keyboard.press("Delete");
+    await page.keyboard.insertText(text);
+    const shown = (await page.locator(`${editor} .view-lines`).innerText()).replace(/\u00a0/g, " ").trim();
+    if (shown === text) return;
+  }
+  throw new Error(`the editor ${editor} would not take the text`);
 }
 
 async function run(page: Page) {
