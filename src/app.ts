@@ -9,14 +9,14 @@ import { createClient } from "redis";
 import { WebSocketServer, type WebSocket } from "ws";
 import { createRedisStore } from "./services/rate-limits.js";
 import type { Config } from "./config.js";
-import { apiKeyOf, authenticateApiKey, bearerToken, createContextFactory, headersOf, type Context } from "./context.js";
+import { apiKeyOf, apiKeyViewer, bearerToken, clientAddress, createContextFactory, headersOf, type Context } from "./context.js";
 import { databaseOptions, openDatabase, type Database } from "./db/index.js";
 import type { DatabasePriority } from "./db/priority.js";
 import { assertEmbeddingDimension } from "./db/vector.js";
 import { createLogger, type Logger } from "./logger.js";
 import { isExpectedError, maskError } from "./schema/errors.js";
 import { schema } from "./schema/index.js";
-import { useQueryLimits } from "./schema/limits.js";
+import { usePublicCharges, useQueryLimits, useRetryAfter } from "./schema/limits.js";
 import { checkHealth } from "./services/health.js";
 import { EmbeddingError, type Embedder } from "./providers/embeddings.js";
 import { createServices, type AppServices, type ServiceOverrides } from "./services/index.js";
@@ -144,6 +144,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       useWidget(services, widget),
       useConsole(adminConsole),
       useQueryLimits({ maxDepth: config.MAX_QUERY_DEPTH, maxCost: config.MAX_QUERY_COST }),
+      usePublicCharges(),
+      useRetryAfter(),
       ...(config.INTROSPECTION ? [] : [useDisableIntrospection()]),
     ],
   });
@@ -162,7 +164,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
         if (bearerToken(headers, params)) return true;
         const key = apiKeyOf(headers, params, ctx.extra.request.url);
         if (!key) return true;
-        return (await authenticateApiKey(services, key, headers)).kind === "apiKey";
+        const ip = clientAddress(config, headers, ctx.extra.request.socket);
+        return (await apiKeyViewer(services, key, { headers, ip })).kind === "apiKey";
       },
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),

@@ -1,21 +1,21 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import type { ApiKey, Bot, PrismaClient } from "@prisma/client";
+import type { PrismaClient } from "@prisma/client";
 import type { YogaInitialContext } from "graphql-yoga";
 import type { Actor } from "./services/access.js";
 import type { AppServices } from "./services/index.js";
 import { createLoaders, type Loaders } from "./services/loaders.js";
-import { fromOwnPage, originAllowed, requestOrigin } from "./services/origins.js";
+import type { KeyProblem, PublicCaller } from "./services/public-access.js";
 
 /**
  * Who is calling. A bad or expired token does not fail the whole request:
  * public fields still answer, and fields that need a user say why they refuse.
  */
 export type Viewer =
-  | { kind: "anonymous"; tokenProblem?: "expired" | "invalid"; keyProblem?: "invalid" | "origin" }
+  | { kind: "anonymous"; tokenProblem?: "expired" | "invalid"; keyProblem?: KeyProblem }
   | { kind: "user"; actor: Actor }
   /** A public client (the widget, a partner's script) holding one bot's API key. */
-  | { kind: "apiKey"; key: ApiKey; bot: Bot };
+  | ({ kind: "apiKey" } & PublicCaller);
 
 /** The one context of every operation, over HTTP and over graphql-ws alike. */
 export interface Context extends AppServices {
@@ -80,14 +80,10 @@ export function apiKeyOf(headers: Headers, connectionParams: Readonly<Record<str
   }
 }
 
-/** The viewer an API key makes, or why it makes none (unusable key, or a page the bot does not allow). */
-export async function authenticateApiKey(services: Pick<AppServices, "apiKeys" | "config">, secret: string, headers: Headers): Promise<Viewer> {
-  const key = await services.apiKeys.findUsable(secret);
-  if (!key) return { kind: "anonymous", keyProblem: "invalid" };
-  if (!fromOwnPage(headers, services.config) && !originAllowed(key.bot, requestOrigin(headers))) return { kind: "anonymous", keyProblem: "origin" };
-  const { bot, ...row } = key;
-  services.apiKeys.touch(row);
-  return { kind: "apiKey", key: row, bot };
+/** The viewer an API key makes, or why it makes none (see services/public-access.ts). */
+export async function apiKeyViewer(services: Pick<AppServices, "publicAccess">, secret: string, request: { headers: Headers; ip: string | undefined }): Promise<Viewer> {
+  const caller = await services.publicAccess.authenticate(secret, request);
+  return "problem" in caller ? { kind: "anonymous", keyProblem: caller.problem } : { kind: "apiKey", ...caller };
 }
 
 /** The client's address: X-Forwarded-For's first hop behind a trusted proxy, else the socket's peer. */
@@ -103,17 +99,18 @@ export function createContextFactory(services: AppServices) {
     const connectionParams = (websocket ? initial.connectionParams : undefined) ?? {};
     const token = bearerToken(headers, connectionParams);
     const apiKey = apiKeyOf(headers, connectionParams, websocket ? initial.extra.request.url : initial.request.url);
+    const socket = websocket ? initial.extra.request.socket : (initial as { req?: IncomingMessage }).req?.socket;
+    const ip = clientAddress(services.config, headers, socket);
     let viewer: Viewer = { kind: "anonymous" };
     if (token) {
       const result = await services.auth.authenticate(token);
       viewer = "actor" in result ? { kind: "user", actor: result.actor } : { kind: "anonymous", tokenProblem: result.error };
     } else if (apiKey) {
-      viewer = await authenticateApiKey(services, apiKey, headers);
+      viewer = await apiKeyViewer(services, apiKey, { headers, ip });
     }
-    const socket = websocket ? initial.extra.request.socket : (initial as { req?: IncomingMessage }).req?.socket;
     return {
       ...services,
-      ip: clientAddress(services.config, headers, socket),
+      ip,
       prisma: services.db.prisma,
       requestId: randomUUID(),
       transport: websocket ? "websocket" : "http",

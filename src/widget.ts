@@ -3,14 +3,12 @@ import type { IncomingMessage } from "node:http";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Bot } from "@prisma/client";
 import type { Plugin } from "graphql-yoga";
 import { assetResponse, staticAsset, type StaticAsset } from "./assets.js";
 import { clientAddress } from "./context.js";
-import { isId } from "./services/errors.js";
 import { publicFace } from "./services/bots.js";
 import type { AppServices } from "./services/index.js";
-import { fromOwnPage, frameAncestors, requestOrigin, widgetPageAllowed } from "./services/origins.js";
+import { frameAncestors } from "./services/origins.js";
 import type { PageConfig } from "../widget/src/types.js";
 
 /** The built widget (npm run widget:build), held in memory with its gzipped twin. */
@@ -58,29 +56,6 @@ ${body}
 }
 
 /**
- * Whether the widget page may be shown, and if not, why, in words for
- * whoever set the page up. The key is named when known, for usage records.
- */
-type PageDecision =
-  | { shown: true; bot: Bot; apiKeyId: string }
-  | { shown: false; status: number; reason: string; key?: { id: string; botId: string } };
-
-async function decide(services: AppServices, botId: string, apiKey: string | null, headers: Headers): Promise<PageDecision> {
-  if (!isId(botId)) return { shown: false, status: 404, reason: "There is no such chat." };
-  const key = apiKey ? await services.apiKeys.findUsable(apiKey) : null;
-  if (!key) return { shown: false, status: 401, reason: "The API key is missing, revoked or expired." };
-  const refused = (status: number, reason: string): PageDecision => ({ shown: false, status, reason, key: { id: key.id, botId: key.bot.id } });
-  if (key.bot.id !== botId) return refused(403, "This API key belongs to another bot.");
-  if (key.bot.status !== "ACTIVE") return refused(403, "This bot is not active.");
-  const host = requestOrigin(headers);
-  if (!fromOwnPage(headers, services.config) && !widgetPageAllowed(key.bot, host)) {
-    return refused(403, host ? `This website (${host}) is not one of the bot's allowed domains.` : "This bot can only be used from its allowed websites.");
-  }
-  services.apiKeys.touch(key);
-  return { shown: true, bot: key.bot, apiKeyId: key.id };
-}
-
-/**
  * The website widget's HTTP side:
  * - GET /widget.js: the script (launcher on a host page, chat on the widget page);
  * - GET /widget/:botId?api_key=…: the chat page for an iframe, or on its own.
@@ -100,8 +75,9 @@ export function useWidget(services: AppServices, assets: WidgetAssets): Plugin {
 
       const match = /^\/widget\/([^/]+)\/?$/.exec(url.pathname);
       if (!match) return;
-      const started = performance.now();
-      const decision = await decide(services, match[1]!, url.searchParams.get("api_key"), request.headers);
+      const req = (serverContext as { req?: IncomingMessage } | undefined)?.req;
+      const ip = clientAddress(services.config, request.headers, req?.socket);
+      const decision = await services.publicAccess.admitPage(match[1]!, url.searchParams.get("api_key"), { headers: request.headers, ip });
       const nonce = randomBytes(16).toString("base64");
       // The Host header goes into the CSP: only a plain host[:port] may.
       const host = /^[\w.-]+(:\d+)?$|^\[[\da-f:.]+\](:\d+)?$/i.test(request.headers.get("host") ?? "") ? request.headers.get("host")! : "";
@@ -112,21 +88,6 @@ export function useWidget(services: AppServices, assets: WidgetAssets): Plugin {
         "cache-control": "no-store",
         "x-content-type-options": "nosniff",
       };
-
-      const key = decision.shown ? { id: decision.apiKeyId, botId: decision.bot.id } : decision.key;
-      if (key) {
-        const req = (serverContext as { req?: IncomingMessage } | undefined)?.req;
-        services.usage.record({
-          botId: key.botId,
-          apiKeyId: key.id,
-          operation: "widgetPage",
-          ip: clientAddress(services.config, request.headers, req?.socket) ?? null,
-          userAgent: request.headers.get("user-agent"),
-          responseTimeMs: performance.now() - started,
-          tokens: null,
-          errorCode: decision.shown ? null : "FORBIDDEN",
-        });
-      }
 
       if (!decision.shown) {
         // A refusal may show in any frame: it says why and holds nothing.

@@ -53,6 +53,24 @@ describe("rate limits on public calls", () => {
     for (let i = 0; i < 3; i++) expect((await gqlRaw(t.url, `{ me { email } }`, {}, admin.headers)).errors).toBeUndefined();
   });
 
+  it("counts concurrent checks exactly, in memory and in Redis, and charges several calls at once", async () => {
+    const { url } = await startRedis();
+    const client = createClient({ url });
+    await client.connect();
+    try {
+      for (const store of [undefined, createRedisStore(client as never, "parley:concurrent:")]) {
+        const limiter = createRateLimiter({ rules: [{ per: "key", max: 100, windowMs: 60_000 }], ...(store && { store }) });
+        const outcomes = await Promise.allSettled(Array.from({ length: 120 }, () => limiter.check({ key: "k" })));
+        expect(outcomes.filter((o) => o.status === "fulfilled").length).toBe(100);
+        await expect(limiter.check({ key: "other" }, 101)).rejects.toMatchObject({ code: "RATE_LIMITED" });
+        await expect(limiter.check({ key: "other" }, 100)).resolves.toBeUndefined();
+        await expect(limiter.check({ key: "other" })).rejects.toMatchObject({ code: "RATE_LIMITED" });
+      }
+    } finally {
+      await client.quit();
+    }
+  });
+
   it("shares counts between two instances through Redis", async () => {
     const { url } = await startRedis();
     const clients = [createClient({ url }), createClient({ url })];

@@ -2,6 +2,7 @@ import type { Message as MessageRow } from "@prisma/client";
 import { publicFace, type PublicFace } from "../services/bots.js";
 import type { ChatEvent as ChatEventShape } from "../services/chat.js";
 import { AppError, assertId, notFound } from "../services/errors.js";
+import type { CallOutcome } from "../services/public-access.js";
 import type { CitedSource as CitedSourceShape } from "../services/retrieval.js";
 import { actorOf, builder } from "./builder.js";
 import type { Context } from "../context.js";
@@ -109,12 +110,7 @@ const ChatReply = builder.objectRef<{ sessionId: string; message: MessageRow; so
  */
 async function chatBot(ctx: Context, botId: string) {
   const id = assertId(botId, "bot");
-  await limitPublic(ctx);
-  if (ctx.viewer.kind === "apiKey") {
-    if (ctx.viewer.bot.id !== id) throw new AppError("FORBIDDEN", "This API key belongs to another bot.");
-    if (ctx.viewer.bot.status !== "ACTIVE") throw new AppError("FORBIDDEN", "This bot is not active.");
-    return ctx.viewer.bot;
-  }
+  if (ctx.viewer.kind === "apiKey") return ctx.publicAccess.botFor(ctx.viewer, id);
   const actor = actorOf(ctx);
   const bot = await ctx.prisma.bot.findUnique({ where: { id } });
   if (!bot || !actor.roles.has(bot.workspaceId)) throw notFound("Bot");
@@ -127,12 +123,6 @@ async function chatInput(ctx: Context, args: { botId: string; message: string; s
   return { bot, message: args.message, sessionId: args.sessionId, apiKeyId: ctx.viewer.kind === "apiKey" ? ctx.viewer.key.id : null };
 }
 
-/** Public (API-key) calls count against the key's, the bot's and the address's limits. */
-async function limitPublic(ctx: Context): Promise<void> {
-  if (ctx.viewer.kind !== "apiKey") return;
-  await ctx.rateLimiter.check({ key: ctx.viewer.key.id, bot: ctx.viewer.bot.id, ...(ctx.ip && { ip: ctx.ip }) });
-}
-
 /** The code of a refusal or failure, for usage records. */
 function codeOf(error: unknown): string {
   if (error instanceof AppError) return error.code;
@@ -141,18 +131,8 @@ function codeOf(error: unknown): string {
 }
 
 /** Records a public (API-key) call in the usage log; admins' calls are not recorded. */
-function recordUsage(ctx: Context, operation: string, started: number, outcome: { tokens?: number | null; errorCode?: string | null }): void {
-  if (ctx.viewer.kind !== "apiKey") return;
-  ctx.usage.record({
-    botId: ctx.viewer.bot.id,
-    apiKeyId: ctx.viewer.key.id,
-    operation,
-    ip: ctx.ip ?? null,
-    userAgent: ctx.headers.get("user-agent"),
-    responseTimeMs: performance.now() - started,
-    tokens: outcome.tokens ?? null,
-    errorCode: outcome.errorCode ?? null,
-  });
+function recordUsage(ctx: Context, operation: string, started: number, outcome: CallOutcome): void {
+  if (ctx.viewer.kind === "apiKey") ctx.publicAccess.record(ctx.viewer, operation, started, outcome);
 }
 
 /** Runs a public operation and records it, with the code it failed with if it did. */
@@ -170,7 +150,7 @@ async function publicCall<T>(ctx: Context, operation: string, run: () => Promise
 
 /** Passes a streamed answer through, recording it when it ends: its tokens, or how it failed. */
 async function* recordStream(ctx: Context, started: number, events: AsyncGenerator<ChatEventShape>): AsyncGenerator<ChatEventShape> {
-  const outcome: { tokens?: number | null; errorCode?: string | null } = { errorCode: "CANCELLED" };
+  const outcome: CallOutcome = { errorCode: "CANCELLED" };
   try {
     for await (const event of events) {
       if (event.type === "completed") Object.assign(outcome, { tokens: event.message.completionTokens, errorCode: null });
@@ -237,10 +217,8 @@ builder.queryFields((t) => ({
     authScopes: { apiKey: true },
     resolve: (_root, _args, ctx) =>
       publicCall(ctx, "publicBot", async () => {
-        await limitPublic(ctx);
         if (ctx.viewer.kind !== "apiKey") throw new AppError("UNAUTHENTICATED", "Send an API key.");
-        if (ctx.viewer.bot.status !== "ACTIVE") throw new AppError("FORBIDDEN", "This bot is not active.");
-        return publicFace(ctx.viewer.bot);
+        return publicFace(ctx.publicAccess.botFor(ctx.viewer));
       }),
   }),
 }));
@@ -306,7 +284,6 @@ builder.mutationFields((t) => ({
     args: { messageId: t.arg.id({ description: "The answer's id." }), rating: t.arg({ type: Feedback, description: "Up or down." }) },
     resolve: (query, _root, args, ctx) =>
       publicCall(ctx, "rateMessage", async () => {
-        await limitPublic(ctx);
         const message = await ctx.chat.rate(args.messageId, args.rating, mayRate(ctx));
         return ctx.prisma.message.findUniqueOrThrow({ ...query, where: { id: message.id } });
       }),

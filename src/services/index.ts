@@ -16,6 +16,7 @@ import { createChatService } from "./chat.js";
 import { createRetrieval } from "./retrieval.js";
 import { createRateLimiter, type RateLimiter } from "./rate-limits.js";
 import { createUsageRecorder, type UsageRecorder } from "./usage.js";
+import { createPublicAccess, type PublicAccess } from "./public-access.js";
 import type { Store } from "graphql-rate-limit";
 import { createChatModel, type ChatModel } from "../providers/chat.js";
 import { createWorkspaceService } from "./workspaces.js";
@@ -46,7 +47,8 @@ export interface AppServices {
   readonly chatModel: ChatModel;
   readonly retrieval: ReturnType<typeof createRetrieval>;
   readonly chat: ReturnType<typeof createChatService>;
-  readonly rateLimiter: RateLimiter;
+  /** The rules for public (API-key) callers: keys, pages, limits, usage. */
+  readonly publicAccess: PublicAccess;
   readonly authLimiter: RateLimiter;
   readonly usage: UsageRecorder;
 }
@@ -87,6 +89,16 @@ export function createServices(
   );
   const chatModel = overrides.chatModel ?? createChatModel(config);
   const retrieval = createRetrieval({ prisma, embedder });
+  const usage = createUsageRecorder({ prisma, logger });
+  const apiKeys = createApiKeyService({ prisma, bots });
+  const publicLimiter = createRateLimiter({
+    ...(overrides.rateLimitStore && { store: overrides.rateLimitStore }),
+    rules: [
+      { per: "key", max: config.RATE_LIMIT_PER_KEY_PER_MINUTE, windowMs: 60_000 },
+      { per: "bot", max: config.RATE_LIMIT_PER_BOT_PER_HOUR, windowMs: 3_600_000 },
+      { per: "ip", max: config.RATE_LIMIT_PER_IP_PER_HOUR, windowMs: 3_600_000 },
+    ],
+  });
   return {
     ...base,
     embedder,
@@ -95,15 +107,8 @@ export function createServices(
     chatModel,
     retrieval,
     chat: createChatService({ prisma, config, logger, retrieval, model: chatModel, priority: dbPriority }),
-    usage: createUsageRecorder({ prisma, logger }),
-    rateLimiter: createRateLimiter({
-      ...(overrides.rateLimitStore && { store: overrides.rateLimitStore }),
-      rules: [
-        { per: "key", max: config.RATE_LIMIT_PER_KEY_PER_MINUTE, windowMs: 60_000 },
-        { per: "bot", max: config.RATE_LIMIT_PER_BOT_PER_HOUR, windowMs: 3_600_000 },
-        { per: "ip", max: config.RATE_LIMIT_PER_IP_PER_HOUR, windowMs: 3_600_000 },
-      ],
-    }),
+    usage,
+    publicAccess: createPublicAccess({ config, apiKeys, limiter: publicLimiter, usage }),
     // Password guessing: log-in attempts per account and per address, sign-ups per address.
     authLimiter: createRateLimiter({
       ...(overrides.rateLimitStore && { store: overrides.rateLimitStore }),
@@ -117,7 +122,7 @@ export function createServices(
     workspaces: createWorkspaceService({ prisma }),
     bots,
     prompts: createPromptService({ prisma, bots }),
-    apiKeys: createApiKeyService({ prisma, bots }),
+    apiKeys,
     sourceEvents,
     jobs,
     sources: createSourceService({ prisma, config, bots, jobs, events: sourceEvents }),

@@ -31,6 +31,22 @@ export interface RateLimitRule {
 const SUBJECTS: Record<RateLimitRule["per"], string> = { key: "this API key", bot: "this bot", ip: "your address", email: "this account" };
 
 /**
+ * Runs one task at a time per key. graphql-rate-limit reads an identity's
+ * calls, then writes them back; two checks interleaved between the read and
+ * the write would both pass on the same free slot (150 aliased fields did).
+ */
+function createKeyedQueue() {
+  const tails = new Map<string, Promise<unknown>>();
+  return <T>(key: string, run: () => Promise<T>): Promise<T> => {
+    const result = (tails.get(key) ?? Promise.resolve()).then(run);
+    const tail = result.catch(() => undefined);
+    tails.set(key, tail);
+    void tail.then(() => tails.get(key) === tail && tails.delete(key));
+    return result;
+  };
+}
+
+/**
  * Limits counted by graphql-rate-limit in a sliding window, in memory or in
  * Redis. Over a limit, RATE_LIMITED with the seconds to wait. `scope`
  * keeps the counters of separate limiters (public calls, logins) apart in
@@ -41,22 +57,34 @@ export function createRateLimiter({ rules, store = new InMemoryStore(), scope = 
     store,
     identifyContext: (context: { identity: string }) => context.identity,
   });
+  const queue = createKeyedQueue();
+
+  /** Counts `calls` calls against one rule, or says how long to wait. */
+  async function take(rule: RateLimitRule, subject: string, calls: number): Promise<number | undefined> {
+    const identity = `${rule.per}:${subject}`;
+    const fieldName = `${scope}-${rule.per}`;
+    // graphql-rate-limit counts one call per element of `arrayLengthField`.
+    const limited = await limiter(
+      { parent: undefined, args: { calls: new Array(calls) }, context: { identity }, info: { fieldName } as GraphQLResolveInfo },
+      { max: rule.max, window: `${rule.windowMs}`, uncountRejected: true, arrayLengthField: "calls" },
+    );
+    if (!limited) return undefined;
+    const recent = (await store.getForIdentity({ contextIdentity: identity, fieldIdentity: fieldName })).filter((t) => t > Date.now() - rule.windowMs);
+    // The wait until enough of the window's calls have aged out to make room for these.
+    const freeing = recent.sort((a, b) => a - b)[Math.max(0, Math.min(recent.length - 1, recent.length + calls - rule.max - 1))];
+    return Math.max(1, Math.ceil(((freeing ?? Date.now()) + rule.windowMs - Date.now()) / 1000));
+  }
 
   return {
-    async check(subjects: Partial<Record<RateLimitRule["per"], string>>): Promise<void> {
+    /** Counts `calls` calls (default 1) for each subject; RATE_LIMITED when a limit would be passed. */
+    async check(subjects: Partial<Record<RateLimitRule["per"], string>>, calls = 1): Promise<void> {
       for (const rule of rules) {
         const subject = subjects[rule.per];
         if (!subject) continue;
-        const fieldName = `${scope}-${rule.per}`;
-        const limited = await limiter(
-          { parent: undefined, args: {}, context: { identity: `${rule.per}:${subject}` }, info: { fieldName } as GraphQLResolveInfo },
-          { max: rule.max, window: `${rule.windowMs}`, uncountRejected: true },
-        );
-        if (!limited) continue;
-        const calls = await store.getForIdentity({ contextIdentity: `${rule.per}:${subject}`, fieldIdentity: fieldName });
-        const oldest = Math.min(...calls.filter((t) => t > Date.now() - rule.windowMs));
-        const retryAfterSeconds = Math.max(1, Math.ceil((oldest + rule.windowMs - Date.now()) / 1000));
-        throw new AppError("RATE_LIMITED", `Too many ${scope === "auth" ? "attempts" : "requests"} for ${SUBJECTS[rule.per]} (${rule.max} per ${describeWindow(rule.windowMs)}); try again in ${retryAfterSeconds} s.`, {
+        const retryAfterSeconds = await queue(`${scope}:${rule.per}:${subject}`, () => take(rule, subject, calls));
+        if (retryAfterSeconds === undefined) continue;
+        const noun = scope === "auth" ? "attempts" : "requests";
+        throw new AppError("RATE_LIMITED", `Too many ${noun} for ${SUBJECTS[rule.per]} (${rule.max} per ${describeWindow(rule.windowMs)}); try again in ${retryAfterSeconds} s.`, {
           retryAfterSeconds,
           limit: rule.max,
           windowSeconds: rule.windowMs / 1000,

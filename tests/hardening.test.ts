@@ -1,0 +1,72 @@
+import { describe, expect, it } from "@jest/globals";
+import { createBot, signUp } from "./helpers/admin.js";
+import { startApp, type TestApp } from "./helpers/app.js";
+import { chatOverWs } from "./helpers/chat.js";
+import { gqlRaw, wsClient } from "./helpers/graphql.js";
+
+/** An app with one active bot and one API key for it. */
+async function botWithKey(env: Record<string, string> = {}) {
+  const t = await startApp(env);
+  const admin = await signUp(t.url);
+  const botId = await createBot(t.url, admin);
+  await gqlRaw(t.url, `mutation($b: ID!) { activateBot(id: $b) { status } }`, { b: botId }, admin.headers);
+  const key = await gqlRaw(t.url, `mutation($b: ID!) { createApiKey(botId: $b, name: "site") { secret } }`, { b: botId }, admin.headers);
+  const secret = key.data!.createApiKey.secret as string;
+  return { t, admin, botId, secret, asKey: { "x-api-key": secret } };
+}
+
+const aliased = (n: number, field: string) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: ${field}`).join(" ")} }`;
+
+async function usageOf(t: TestApp, operation: string) {
+  await t.app.services.usage.flush();
+  return t.app.services.db.prisma.apiKeyUsage.findMany({ where: { operation } });
+}
+
+describe("public calls are charged for what they do", () => {
+  it("counts every aliased root field: 150 publicBot fields on a fresh key are refused, 429 with Retry-After", async () => {
+    const { t, asKey } = await botWithKey();
+    const response = await fetch(`${t.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...asKey },
+      body: JSON.stringify({ query: aliased(150, "publicBot { name }") }),
+    });
+    const body = (await response.json()) as { data?: unknown; errors: { message: string; extensions: Record<string, unknown> }[] };
+    expect(body.data ?? null).toBeNull();
+    expect(body.errors[0]!.extensions).toMatchObject({ code: "RATE_LIMITED", limit: 100 });
+    expect(body.errors[0]!.extensions.http).toBeUndefined();
+    expect(response.status).toBe(429);
+    expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await usageOf(t, "publicBot")).map((u) => u.errorCode)).toEqual(["RATE_LIMITED"]);
+
+    // 60 then 40 fit in the minute's 100; the next single call does not.
+    expect((await gqlRaw(t.url, aliased(60, "publicBot { name }"), {}, asKey)).errors).toBeUndefined();
+    expect((await gqlRaw(t.url, aliased(40, "publicBot { name }"), {}, asKey)).errors).toBeUndefined();
+    const refused = await gqlRaw(t.url, `{ publicBot { name } }`, {}, asKey);
+    expect(refused.status).toBe(429);
+    expect(refused.errors?.[0]?.extensions?.code).toBe("RATE_LIMITED");
+  });
+
+  it("lets one request ask one question: 20 aliased sendMessage fields are refused before any is answered", async () => {
+    const { t, botId, asKey } = await botWithKey();
+    const send = `sendMessage(botId: "${botId}", message: "Hello?") { message { content } }`;
+    const result = await gqlRaw(t.url, `mutation ${aliased(20, send)}`, {}, asKey);
+    expect(result.errors?.[0]?.extensions).toMatchObject({ code: "QUERY_TOO_COMPLEX", questions: 20, maxQuestions: 1 });
+    expect(result.data ?? null).toBeNull();
+    expect(await t.app.services.db.prisma.message.count()).toBe(0);
+    expect((await gqlRaw(t.url, `mutation { ${send} }`, {}, asKey)).errors).toBeUndefined();
+  });
+
+  it("charges websocket and SSE subscriptions like HTTP requests", async () => {
+    const { t, botId, secret, asKey } = await botWithKey({ RATE_LIMIT_PER_KEY_PER_MINUTE: "3" });
+    const ws = wsClient(t.url, { apiKey: secret });
+    await chatOverWs(ws, { botId, message: "Hello?" });
+    const sse = await fetch(`${t.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "text/event-stream", ...asKey },
+      body: JSON.stringify({ query: `subscription($b: ID!) { chat(botId: $b, message: "Hi") { __typename } }`, variables: { b: botId } }),
+    });
+    expect(await sse.text()).toContain("ChatCompleted");
+    expect((await gqlRaw(t.url, `{ publicBot { name } }`, {}, asKey)).errors).toBeUndefined();
+    await expect(chatOverWs(ws, { botId, message: "Again?" })).rejects.toMatchObject({ extensions: { code: "RATE_LIMITED" } });
+  });
+});
