@@ -22,6 +22,7 @@ import { EmbeddingError, type Embedder } from "./providers/embeddings.js";
 import { createServices, type AppServices, type ServiceOverrides } from "./services/index.js";
 import { loadWidgetAssets, useWidget } from "./widget.js";
 import { loadConsoleAssets, useConsole } from "./console.js";
+import { corsOptions, useCsrfPrevention } from "./csrf.js";
 
 export interface App {
   readonly services: AppServices;
@@ -126,6 +127,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     // A trivial liveness probe; /health is the full readiness report.
     healthCheckEndpoint: "/livez",
     landingPage: false,
+    cors: corsOptions,
     // Uploads over the limit are refused from Content-Length, or while streaming, never buffered whole.
     maxRequestBodySize: config.MAX_UPLOAD_BYTES + 64 * 1024,
     // Subscriptions over SSE: they carry the headers tab (X-API-Key, Authorization), which a browser's websocket cannot.
@@ -139,6 +141,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       error: (...args) => (isExpectedError(args[0]) ? logger.debug : logger.error)(String(args[0]), { args: args.slice(1).map(String) }),
     },
     plugins: [
+      useCsrfPrevention(),
       useHealthReport(services),
       useInteractivePriority(services.dbPriority),
       useWidget(services, widget),

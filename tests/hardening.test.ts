@@ -70,3 +70,62 @@ describe("public calls are charged for what they do", () => {
     await expect(chatOverWs(ws, { botId, message: "Again?" })).rejects.toMatchObject({ extensions: { code: "RATE_LIMITED" } });
   });
 });
+
+describe("cross-site requests", () => {
+  const foreign = { origin: "https://evil.example.net" };
+
+  it("refuses form-encoded and plain-text bodies, with or without ?api_key=, before anything runs", async () => {
+    const { t, admin, botId, secret } = await botWithKey();
+    const forms = [
+      { url: `${t.url}/graphql`, type: "application/x-www-form-urlencoded", body: new URLSearchParams({ query: "mutation { logOut }" }).toString(), headers: {} },
+      {
+        url: `${t.url}/graphql?api_key=${encodeURIComponent(secret)}`,
+        type: "application/x-www-form-urlencoded",
+        body: new URLSearchParams({ query: `mutation { sendMessage(botId: "${botId}", message: "Hi") { sessionId } }` }).toString(),
+        headers: {},
+      },
+      { url: `${t.url}/graphql`, type: "text/plain", body: JSON.stringify({ query: "mutation { logOut }" }), headers: admin.headers },
+    ];
+    for (const form of forms) {
+      const response = await fetch(form.url, { method: "POST", headers: { ...foreign, ...form.headers, "content-type": form.type }, body: form.body });
+      expect(response.status).toBe(415);
+      const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
+      expect(body.errors[0]!.extensions.code).toBe("UNSUPPORTED_MEDIA_TYPE");
+    }
+    expect(await t.app.services.db.prisma.message.count()).toBe(0);
+    expect((await gqlRaw(t.url, `{ me { id } }`, {}, admin.headers)).errors).toBeUndefined();
+  });
+
+  it("requires a header no form can send on multipart uploads and GET requests", async () => {
+    const { t, admin, botId } = await botWithKey();
+    const form = new FormData();
+    const query = `mutation($b: ID!, $file: File!) { uploadDocument(botId: $b, file: $file) { id } }`;
+    form.set("operations", JSON.stringify({ query, variables: { b: botId, file: null } }));
+    form.set("map", JSON.stringify({ 0: ["variables.file"] }));
+    form.set("0", new Blob(["Opening hours: 9 to 5."], { type: "text/plain" }), "hours.txt");
+    const bare = await fetch(`${t.url}/graphql`, { method: "POST", headers: foreign, body: form });
+    expect(bare.status).toBe(403);
+    expect(((await bare.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe("CSRF_PREVENTED");
+    expect(await t.app.services.db.prisma.source.count()).toBe(0);
+    const signed = await fetch(`${t.url}/graphql`, { method: "POST", headers: admin.headers, body: form });
+    expect(((await signed.json()) as { data: { uploadDocument: { id: string } } }).data.uploadDocument.id).toBeTruthy();
+
+    const get = (headers: Record<string, string>) => fetch(`${t.url}/graphql?query=${encodeURIComponent("{ health { status } }")}`, { headers });
+    expect((await get(foreign)).status).toBe(403);
+    expect((await get({ "graphql-require-preflight": "1" })).status).toBe(200);
+  });
+
+  it("answers CORS preflights for any site, never with credentials", async () => {
+    const { t } = await botWithKey();
+    const response = await fetch(`${t.url}/graphql`, {
+      method: "OPTIONS",
+      headers: { ...foreign, "access-control-request-method": "POST", "access-control-request-headers": "content-type, x-api-key" },
+    });
+    expect(response.headers.get("access-control-allow-origin")).toBe(foreign.origin);
+    expect(response.headers.get("access-control-allow-credentials")).toBeNull();
+    expect(response.headers.get("access-control-allow-headers")).toMatch(/x-api-key/);
+    const post = await fetch(`${t.url}/graphql`, { method: "POST", headers: { ...foreign, "content-type": "application/json" }, body: JSON.stringify({ query: "{ health { status } }" }) });
+    expect(post.headers.get("access-control-allow-credentials")).toBeNull();
+    expect(post.headers.get("access-control-expose-headers")).toMatch(/retry-after/i);
+  });
+});
