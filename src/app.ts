@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { ExecutionArgs, ExecutionResult } from "graphql";
-import { NoSchemaIntrospectionCustomRule } from "graphql";
+import type { DocumentNode, ExecutionArgs, ExecutionResult } from "graphql";
+import { GraphQLError, NoSchemaIntrospectionCustomRule, validate } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { createYoga, type GraphiQLOptions, type Plugin } from "graphql-yoga";
@@ -16,7 +16,7 @@ import { assertEmbeddingDimension } from "./db/vector.js";
 import { createLogger, type Logger } from "./logger.js";
 import { isExpectedError, maskError } from "./schema/errors.js";
 import { schema } from "./schema/index.js";
-import { usePublicCharges, useQueryLimits, useRetryAfter } from "./schema/limits.js";
+import { useDocumentLimits, usePublicCharges, useQueryLimits, useRetryAfter } from "./schema/limits.js";
 import { checkHealth } from "./services/health.js";
 import { EmbeddingError, type Embedder } from "./providers/embeddings.js";
 import { createServices, type AppServices, type ServiceOverrides } from "./services/index.js";
@@ -66,14 +66,33 @@ function useInteractivePriority(priority: DatabasePriority): Plugin {
   };
 }
 
-/** Refuses introspection queries when INTROSPECTION=false. */
-function useDisableIntrospection(): Plugin {
+/**
+ * INTROSPECTION=false: introspection is refused, and no error suggests a
+ * name ("Did you mean "bots"?"), which would give the schema away one guess
+ * at a time. graphql-js validates without them when asked; variables are
+ * checked by Yoga's executor, which (2.1) does not pass the option on to
+ * graphql-js's coercion, so their messages lose the suggestion afterwards.
+ */
+function useSchemaPrivacy(): Plugin {
+  const strip = ({ result, setResult }: { result: unknown; setResult: (result: ExecutionResult) => void }) => {
+    const errors = (result as ExecutionResult).errors;
+    if (!errors?.some((error) => error.message.includes("Did you mean"))) return;
+    setResult({
+      ...(result as ExecutionResult),
+      errors: errors.map((error) => new GraphQLError(error.message.replace(SUGGESTION, ""), { nodes: error.nodes, path: error.path, extensions: error.extensions })),
+    });
+  };
   return {
-    onValidate({ addValidationRule }) {
+    onValidate({ addValidationRule, setValidationFn }) {
       addValidationRule(NoSchemaIntrospectionCustomRule);
+      setValidationFn((schema, document, rules) => validate(schema, document, rules, { hideSuggestions: true }));
     },
+    onExecute: () => ({ onExecuteDone: strip }),
+    onSubscribe: () => ({ onSubscribeResult: strip }),
   };
 }
+
+const SUGGESTION = / ?Did you mean [^?]*\?/g;
 
 export async function buildApp(config: Config, options: BuildAppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
@@ -146,10 +165,11 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       useInteractivePriority(services.dbPriority),
       useWidget(services, widget),
       useConsole(adminConsole),
+      ...useDocumentLimits({ maxAliases: config.MAX_QUERY_ALIASES, maxDirectives: config.MAX_QUERY_DIRECTIVES, maxTokens: config.MAX_QUERY_TOKENS }),
       useQueryLimits({ maxDepth: config.MAX_QUERY_DEPTH, maxCost: config.MAX_QUERY_COST }),
       usePublicCharges(),
       useRetryAfter(),
-      ...(config.INTROSPECTION ? [] : [useDisableIntrospection()]),
+      ...(config.INTROSPECTION ? [] : [useSchemaPrivacy()]),
     ],
   });
 
@@ -179,16 +199,25 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
           socket: ctx.extra.socket,
           params,
         });
+        // A document refused while parsing (syntax, too many tokens) fails this operation, not the socket.
+        let document: DocumentNode;
+        try {
+          document = parse(params.query);
+        } catch (error) {
+          if (error instanceof GraphQLError) return [withoutHttp(error)];
+          throw error;
+        }
         const args: ExecutionArgs = {
           schema,
           operationName: params.operationName,
-          document: parse(params.query),
+          document,
           variableValues: params.variables,
           contextValue: await contextFactory(),
           rootValue: { execute, subscribe } satisfies EnvelopedRoot,
         };
         const errors = validate(args.schema, args.document);
-        if (errors.length) return errors;
+        // Yoga marks validation errors with the HTTP status they would get; a socket has none.
+        if (errors.length) return errors.map(withoutHttp);
         return args;
       },
     },
@@ -268,6 +297,12 @@ function offlineGraphiQL(): (options: GraphiQLOptions) => string {
     if (built?.key !== key) built = { key, page: renderGraphiQL(options) };
     return built.page;
   };
+}
+
+function withoutHttp(error: GraphQLError): GraphQLError {
+  if (!error.extensions.http) return error;
+  const { http: _http, ...extensions } = error.extensions;
+  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions });
 }
 
 type OperationResult = ExecutionResult | AsyncIterable<ExecutionResult>;

@@ -78,6 +78,12 @@ const schema = z
     MAX_QUERY_DEPTH: int(2, 100).default(12),
     /** Largest estimated cost (fields times list sizes) a query may have. @default 20000 */
     MAX_QUERY_COST: int(10, 10_000_000).default(20_000),
+    /** Aliased fields a document may have (1,000 aliased `me` ran before this). @default 20 */
+    MAX_QUERY_ALIASES: int(1, 10_000).default(20),
+    /** Directives a document may have. @default 20 */
+    MAX_QUERY_DIRECTIVES: int(1, 10_000).default(20),
+    /** Tokens a document may have, counted while parsing, so a huge document stops early. @default 2000 */
+    MAX_QUERY_TOKENS: int(100, 1_000_000).default(2000),
     /** Public (API-key) calls per key per minute. @default 100 */
     RATE_LIMIT_PER_KEY_PER_MINUTE: int(1).default(100),
     /** Public calls per bot per hour, all keys together. @default 1000 */

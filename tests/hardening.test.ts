@@ -1,8 +1,9 @@
 import { describe, expect, it } from "@jest/globals";
+import { getIntrospectionQuery, parse } from "graphql";
 import { createBot, signUp } from "./helpers/admin.js";
 import { startApp, type TestApp } from "./helpers/app.js";
 import { chatOverWs } from "./helpers/chat.js";
-import { gqlRaw, wsClient } from "./helpers/graphql.js";
+import { gqlRaw, wsClient, wsOnce } from "./helpers/graphql.js";
 
 /** An app with one active bot and one API key for it. */
 async function botWithKey(env: Record<string, string> = {}) {
@@ -23,24 +24,27 @@ async function usageOf(t: TestApp, operation: string) {
 }
 
 describe("public calls are charged for what they do", () => {
-  it("counts every aliased root field: 150 publicBot fields on a fresh key are refused, 429 with Retry-After", async () => {
-    const { t, asKey } = await botWithKey();
+  it("counts every aliased root field against the key's limit, and answers 429 with Retry-After", async () => {
+    const { t, asKey } = await botWithKey({ RATE_LIMIT_PER_KEY_PER_MINUTE: "10" });
+    // The measured case: 150 aliases on a fresh key. Refused whole by the alias cap now.
+    expect((await gqlRaw(t.url, aliased(150, "publicBot { name }"), {}, asKey)).errors?.[0]?.extensions?.code).toBe("QUERY_TOO_COMPLEX");
+
     const response = await fetch(`${t.url}/graphql`, {
       method: "POST",
       headers: { "content-type": "application/json", ...asKey },
-      body: JSON.stringify({ query: aliased(150, "publicBot { name }") }),
+      body: JSON.stringify({ query: aliased(15, "publicBot { name }") }),
     });
     const body = (await response.json()) as { data?: unknown; errors: { message: string; extensions: Record<string, unknown> }[] };
     expect(body.data ?? null).toBeNull();
-    expect(body.errors[0]!.extensions).toMatchObject({ code: "RATE_LIMITED", limit: 100 });
+    expect(body.errors[0]!.extensions).toMatchObject({ code: "RATE_LIMITED", limit: 10 });
     expect(body.errors[0]!.extensions.http).toBeUndefined();
     expect(response.status).toBe(429);
     expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
     expect((await usageOf(t, "publicBot")).map((u) => u.errorCode)).toEqual(["RATE_LIMITED"]);
 
-    // 60 then 40 fit in the minute's 100; the next single call does not.
-    expect((await gqlRaw(t.url, aliased(60, "publicBot { name }"), {}, asKey)).errors).toBeUndefined();
-    expect((await gqlRaw(t.url, aliased(40, "publicBot { name }"), {}, asKey)).errors).toBeUndefined();
+    // 6 then 4 fit in the minute's 10; the next single call does not.
+    expect((await gqlRaw(t.url, aliased(6, "publicBot { name }"), {}, asKey)).errors).toBeUndefined();
+    expect((await gqlRaw(t.url, aliased(4, "publicBot { name }"), {}, asKey)).errors).toBeUndefined();
     const refused = await gqlRaw(t.url, `{ publicBot { name } }`, {}, asKey);
     expect(refused.status).toBe(429);
     expect(refused.errors?.[0]?.extensions?.code).toBe("RATE_LIMITED");
@@ -127,5 +131,62 @@ describe("cross-site requests", () => {
     const post = await fetch(`${t.url}/graphql`, { method: "POST", headers: { ...foreign, "content-type": "application/json" }, body: JSON.stringify({ query: "{ health { status } }" }) });
     expect(post.headers.get("access-control-allow-credentials")).toBeNull();
     expect(post.headers.get("access-control-expose-headers")).toMatch(/retry-after/i);
+  });
+});
+
+describe("documents are capped before they run", () => {
+  it("refuses too many aliases, directives and tokens, and counts introspection in the cost", async () => {
+    const { t, admin } = await botWithKey();
+    const refusal = async (query: string) => {
+      const result = await gqlRaw(t.url, query, {}, admin.headers);
+      expect(result.data ?? null).toBeNull();
+      expect(result.errors?.[0]?.extensions?.code).toBe("QUERY_TOO_COMPLEX");
+      return result.errors![0]!.message;
+    };
+    expect(await refusal(aliased(1000, "me { id }"))).toMatch(/Token limit of 2000 exceeded/);
+    expect(await refusal(aliased(25, "me { id }"))).toMatch(/Aliases limit of 20 exceeded, found 25/);
+    expect(await refusal(`{ me { ${Array.from({ length: 30 }, () => "id @include(if: true)").join(" ")} } }`)).toMatch(/Directives limit of 20 exceeded/);
+    expect(await refusal(`{ me { ${"id ".repeat(2500)} } }`)).toMatch(/Token limit of 2000 exceeded/);
+    expect(await refusal(aliased(50, "__schema { types { name fields { name } } }"))).toMatch(/Aliases limit of 20 exceeded, found 50/);
+    // Under the alias cap, introspection still costs what it fetches.
+    const deep = "__schema { types { name fields { name args { name type { name ofType { name } } } } } }";
+    expect(await refusal(aliased(15, deep))).toMatch(/could fetch about \d+ fields; the limit is 20000/);
+    expect((await gqlRaw(t.url, aliased(10, "me { id }"), {}, admin.headers)).errors).toBeUndefined();
+    // What GraphiQL asks for still fits.
+    const full = await gqlRaw(t.url, getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true, specifiedByUrl: true, directiveIsRepeatable: true }));
+    expect(full.errors).toBeUndefined();
+  });
+
+  it("refuses an oversized document over a websocket without closing it", async () => {
+    const { t, admin } = await botWithKey();
+    const ws = wsClient(t.url, { authorization: admin.token });
+    await expect(wsOnce(ws, parse(aliased(25, "me { id }")))).rejects.toEqual([expect.objectContaining({ extensions: { code: "QUERY_TOO_COMPLEX" } })]);
+    const tooLong = new Promise((resolve, reject) =>
+      ws.subscribe({ query: `{ me { ${"id ".repeat(2500)} } }` }, { next: resolve, error: reject, complete: () => resolve(undefined) }),
+    );
+    await expect(tooLong).rejects.toEqual([expect.objectContaining({ extensions: { code: "QUERY_TOO_COMPLEX" } })]);
+    expect((await wsOnce(ws, parse("{ me { id } }"))).data).toEqual({ me: { id: admin.userId } });
+  });
+
+  it("with INTROSPECTION=false, suggests no names: fields, arguments, enum values, input fields, variables", async () => {
+    const { t, admin } = await botWithKey({ INTROSPECTION: "false" });
+    const probes: [string, Record<string, unknown>][] = [
+      [`{ bot { id } }`, {}],
+      [`{ me { emial } }`, {}],
+      [`{ bots(serch: "a") { totalCount } }`, {}],
+      [`mutation { createBot(input: { workspaceId: "${admin.workspaceId}", nmae: "x" }) { id } }`, {}],
+      [`{ me { memberships { workspace { bots { nodes { sources(status: SYNCD) { totalCount } } } } } } }`, {}],
+      [`mutation($i: CreateBotInput!) { createBot(input: $i) { id } }`, { i: { workspaceId: admin.workspaceId, nmae: "x" } }],
+      [`query($s: SyncStatus) { me { memberships { workspace { bots { nodes { sources(status: $s) { totalCount } } } } } } }`, { s: "SYNCD" }],
+      [`{ __schema { types { name } } }`, {}],
+    ];
+    for (const [query, variables] of probes) {
+      const result = await gqlRaw(t.url, query, variables, admin.headers);
+      expect(result.errors?.length).toBeGreaterThan(0);
+      for (const error of result.errors!) expect(error.message).not.toMatch(/Did you mean/i);
+    }
+    const open = await startApp();
+    const suggested = await gqlRaw(open.url, `{ me { emial } }`);
+    expect(suggested.errors?.[0]?.message).toMatch(/Did you mean "email"\?/);
   });
 });

@@ -2,6 +2,8 @@ import {
   GraphQLError,
   Kind,
   getOperationAST,
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
   getNamedType,
   getNullableType,
   isListType,
@@ -21,6 +23,9 @@ import {
   type ValidationContext,
   type ValidationRule,
 } from "graphql";
+import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
+import { maxDirectivesPlugin } from "@escape.tech/graphql-armor-max-directives";
+import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
 import type { Plugin } from "graphql-yoga";
 import type { Context } from "../context.js";
 import { maskError } from "./errors.js";
@@ -37,6 +42,27 @@ export interface QueryLimits {
 }
 
 /**
+ * Caps on a document's size that cost alone does not see: aliases (many
+ * copies of a cheap field), directives and tokens (checked while parsing,
+ * so a megabyte of tokens is not parsed whole). GraphQL Armor's rules, their
+ * refusals given Parley's code, QUERY_TOO_COMPLEX.
+ */
+export function useDocumentLimits(limits: { maxAliases: number; maxDirectives: number; maxTokens: number }): Plugin[] {
+  // A validation rule reports (so a websocket operation fails alone); the token count, while parsing, can only throw.
+  const refuse = (context: ValidationContext | null, error: GraphQLError) => {
+    const refusal = new GraphQLError(error.message.replace(/^Syntax Error: /, ""), { extensions: { code: "QUERY_TOO_COMPLEX" } });
+    if (!context) throw refusal;
+    context.reportError(refusal);
+  };
+  const options = { exposeLimits: true, propagateOnRejection: false, onReject: [refuse] };
+  return [
+    maxTokensPlugin({ n: limits.maxTokens, ...options }),
+    maxAliasesPlugin({ n: limits.maxAliases, ...options }),
+    maxDirectivesPlugin({ n: limits.maxDirectives, ...options }),
+  ] as Plugin[];
+}
+
+/**
  * Refuses queries that are too deep or would fetch too much before they run.
  * The estimate reads only the document (a variable `first` counts as the
  * largest page), so Yoga may cache the verdict per document.
@@ -50,10 +76,56 @@ export function useQueryLimits(limits: QueryLimits): Plugin {
   };
 }
 
+/** How many times a list's selection is assumed to repeat. */
+interface ListSizes {
+  listSize: number;
+  defaultPageSize: number;
+  /** Introspection lists, by `Type.field`: their mean length in this schema. */
+  introspection: ReadonlyMap<string, number>;
+}
+
+const introspectionSizesBySchema = new WeakMap<GraphQLSchema, ReadonlyMap<string, number>>();
+
+/**
+ * The mean lengths of the introspection lists in this schema, so that
+ * `__schema { types { fields { args … } } }` costs about what it fetches
+ * (the full introspection query: ~6,000 fields today) and 50 of them cost 50 times that.
+ */
+function introspectionSizes(schema: GraphQLSchema): ReadonlyMap<string, number> {
+  const known = introspectionSizesBySchema.get(schema);
+  if (known) return known;
+  const types = Object.values(schema.getTypeMap());
+  const fields = types.flatMap((type) => ("getFields" in type ? Object.values(type.getFields()) : []));
+  const mean = (total: number, count: number) => Math.max(1, Math.ceil(total / Math.max(1, count)));
+  const perType = (count: (type: (typeof types)[number]) => number) => mean(types.reduce((sum, type) => sum + count(type), 0), types.length);
+  const fieldCount = perType((type) => ("getFields" in type ? Object.keys(type.getFields()).length : 0));
+  const argCount = mean(
+    fields.reduce((sum, field) => sum + ("args" in field ? field.args.length : 0), 0),
+    fields.length,
+  );
+  const sizes = new Map<string, number>([
+    ["__Schema.types", types.length],
+    ["__Schema.directives", schema.getDirectives().length],
+    ["__Type.fields", fieldCount],
+    ["__Type.inputFields", fieldCount],
+    ["__Type.enumValues", perType((type) => ("getValues" in type ? type.getValues().length : 0))],
+    ["__Type.interfaces", perType((type) => ("getInterfaces" in type ? type.getInterfaces().length : 0))],
+    ["__Type.possibleTypes", perType((type) => ("getTypes" in type ? type.getTypes().length : 0))],
+    ["__Field.args", argCount],
+    ["__Directive.args", argCount],
+    // A type reference is wrapped (non-null, list) at most a few levels deep,
+    // and the chain ends at the named type: each `ofType` level is there for
+    // about half the references, not for all of them.
+    ["__Type.ofType", 0.5],
+  ]);
+  introspectionSizesBySchema.set(schema, sizes);
+  return sizes;
+}
+
 export function queryLimitsRule({ maxDepth, maxCost, listSize = 100, defaultPageSize = 20 }: QueryLimits): ValidationRule {
-  const sizes = { listSize, defaultPageSize };
   return (context: ValidationContext): ASTVisitor => {
     const schema = context.getSchema();
+    const sizes: ListSizes = { listSize, defaultPageSize, introspection: introspectionSizes(schema) };
     const fragments = new Map<string, FragmentDefinitionNode>();
     for (const definition of context.getDocument().definitions) {
       if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
@@ -63,7 +135,8 @@ export function queryLimitsRule({ maxDepth, maxCost, listSize = 100, defaultPage
         const root =
           operation.operation === "query" ? schema.getQueryType() : operation.operation === "mutation" ? schema.getMutationType() : schema.getSubscriptionType();
         if (!root) return;
-        const { depth, cost } = measure(schema, fragments, operation.selectionSet, root, sizes, new Set());
+        const { depth, cost: estimate } = measure(schema, fragments, operation.selectionSet, root, sizes, new Set());
+        const cost = Math.ceil(estimate);
         const name = operation.name?.value ?? "the operation";
         if (depth > maxDepth) {
           context.reportError(
@@ -90,7 +163,7 @@ function measure(
   fragments: Map<string, FragmentDefinitionNode>,
   selectionSet: SelectionSetNode,
   parent: GraphQLCompositeType,
-  sizes: Required<Pick<QueryLimits, "listSize" | "defaultPageSize">>,
+  sizes: ListSizes,
   visiting: Set<string>,
 ): { depth: number; cost: number } {
   let depth = 0;
@@ -123,23 +196,26 @@ function measureField(
   fragments: Map<string, FragmentDefinitionNode>,
   field: FieldNode,
   parent: GraphQLCompositeType,
-  sizes: Required<Pick<QueryLimits, "listSize" | "defaultPageSize">>,
+  sizes: ListSizes,
   visiting: Set<string>,
 ): { depth: number; cost: number } | undefined {
   const name = field.name.value;
-  // Introspection has its own switch (INTROSPECTION) and is not data.
-  if (name.startsWith("__")) return undefined;
-  const definition = "getFields" in parent ? parent.getFields()[name] : undefined;
+  if (name === "__typename") return undefined;
+  const definition = name === "__schema" ? SchemaMetaFieldDef : name === "__type" ? TypeMetaFieldDef : "getFields" in parent ? parent.getFields()[name] : undefined;
   if (!definition) return undefined; // reported by the standard rules
   if (!field.selectionSet) return { depth: 0, cost: 1 };
   const type = getNamedType(definition.type);
   if (!isObjectType(type) && !isInterfaceType(type) && !("getTypes" in type)) return { depth: 0, cost: 1 };
   const inner = measure(schema, fragments, field.selectionSet, type as GraphQLCompositeType, sizes, visiting);
-  return { depth: inner.depth, cost: 1 + multiplier(field, definition.type, parent, sizes) * inner.cost };
+  const cost = 1 + multiplier(field, definition.type, parent, sizes) * inner.cost;
+  // Introspection costs what it fetches; its depth is the type system's (ofType chains), not a client's choice.
+  return { depth: name.startsWith("__") || parent.name.startsWith("__") ? 0 : inner.depth, cost };
 }
 
 /** How many times a field's selection may be repeated. */
-function multiplier(field: FieldNode, type: GraphQLOutputType, parent: GraphQLCompositeType, limits: Required<Pick<QueryLimits, "listSize" | "defaultPageSize">>): number {
+function multiplier(field: FieldNode, type: GraphQLOutputType, parent: GraphQLCompositeType, limits: ListSizes): number {
+  const introspected = limits.introspection.get(`${parent.name}.${field.name.value}`);
+  if (introspected !== undefined) return introspected;
   for (const arg of field.arguments ?? []) {
     if (arg.name.value !== "first" && arg.name.value !== "last") continue;
     return arg.value.kind === Kind.INT ? Math.min(Math.max(Number(arg.value.value), 0), limits.listSize) : limits.listSize;
