@@ -90,10 +90,16 @@ const schema = z
     RATE_LIMIT_PER_BOT_PER_HOUR: int(1).default(1000),
     /** Public calls per client address per hour. @default 10000 */
     RATE_LIMIT_PER_IP_PER_HOUR: int(1).default(10_000),
-    /** Log-in attempts per account (email) per hour, successful or not. @default 30 */
-    AUTH_RATE_LIMIT_PER_EMAIL_PER_HOUR: int(1).default(30),
+    /** Log-in attempts on one account before each further one must wait (1 s, 2 s, 4 s…). @default 5 */
+    AUTH_LOGIN_FREE_ATTEMPTS: int(1, 1000).default(5),
+    /** The longest wait between two log-in attempts on one account: what its owner may have to wait during an attack. @default 60 */
+    AUTH_LOGIN_MAX_DELAY_SECONDS: int(1, 3600).default(60),
     /** Log-in and sign-up attempts per client address per hour. @default 300 */
     AUTH_RATE_LIMIT_PER_IP_PER_HOUR: int(1).default(300),
+    /** Sign-ups per client address per hour. @default 20 */
+    AUTH_SIGNUPS_PER_IP_PER_HOUR: int(1).default(20),
+    /** Least password strength, as zxcvbn's score: 0 anything goes … 4 very hard to guess. @default 3 */
+    PASSWORD_MIN_SCORE: int(0, 4).default(3),
     /** Redis for rate-limit counters shared by several instances; in memory when unset. */
     REDIS_URL: z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }).optional(),
     /** Take the client address from X-Forwarded-For (behind a reverse proxy). @default false */

@@ -190,3 +190,28 @@ describe("documents are capped before they run", () => {
     expect(suggested.errors?.[0]?.message).toMatch(/Did you mean "email"\?/);
   });
 });
+
+describe("accounts", () => {
+  const SIGN_UP = `mutation($e: String!, $p: String!, $w: String!) { signUp(email: $e, password: $p, workspaceName: $w) { session { token } } }`;
+
+  it("refuses passwords that are easy to guess, saying why at the field", async () => {
+    const t = await startApp();
+    for (const weak of ["password", "12345678", "aaaaaaaa", "Password1", "acme-rockets"]) {
+      const result = await gqlRaw(t.url, SIGN_UP, { e: "jane.doe@acme-rockets.com", p: weak, w: "Acme Rockets" });
+      expect(result.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "password", minScore: 3 });
+      expect(result.errors?.[0]?.message).toMatch(/^This password is too easy to guess/);
+    }
+    const common = await gqlRaw(t.url, SIGN_UP, { e: "jane@example.com", p: "password", w: "W" });
+    expect(common.errors?.[0]?.message).toMatch(/commonly used|heavily used/);
+    expect(await t.app.services.db.prisma.user.count()).toBe(0);
+    expect((await gqlRaw(t.url, SIGN_UP, { e: "jane@example.com", p: "plum orchard telescope", w: "W" })).errors).toBeUndefined();
+  });
+
+  it("answers a taken email at sign-up without saying an account exists", async () => {
+    const t = await startApp();
+    await gqlRaw(t.url, SIGN_UP, { e: "taken@example.com", p: "plum orchard telescope", w: "W" });
+    const again = await gqlRaw(t.url, SIGN_UP, { e: "taken@example.com", p: "another strong passphrase", w: "W2" });
+    expect(again.errors?.[0]?.extensions).toEqual({ code: "CONFLICT", field: "email" });
+    expect(again.errors?.[0]?.message).toBe("This email cannot be used to sign up. If you have an account, log in.");
+  });
+});

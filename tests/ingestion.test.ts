@@ -146,6 +146,29 @@ describe("ingestion", () => {
     expect(await waitForSource(t, failed.id)).toMatchObject({ syncStatus: "SYNCED", chunkCount: 1, attempts: 0, lastError: null });
   });
 
+  it("never says SYNCED while another job for the source waits: a resync during ingestion keeps it PENDING", async () => {
+    const { embedder, state } = instrumentedEmbedder();
+    let release!: () => void;
+    state.gate = new Promise<void>((resolve) => (release = resolve));
+    const { t, account, botId } = await setup({}, embedder);
+    const statuses: string[] = [];
+    const listening = new AbortController();
+    void (async () => {
+      for await (const event of t.app.services.sourceEvents.subscribe(botId, listening.signal)) statuses.push(event.status);
+    })().catch(() => {});
+    const id = (await gqlRaw(t.url, ADD_TEXT, { botId, title: "Doc", text: "First version." }, account.headers)).data!.addTextSource.id;
+    while (!state.calls) await new Promise((resolve) => setTimeout(resolve, 20));
+    // Changed while its first job is embedding: a second job is queued.
+    await gqlRaw(t.url, `mutation($id: ID!) { resyncSource(id: $id) { id } }`, { id }, account.headers);
+    release();
+    const prisma = t.app.services.db.prisma;
+    while ((await prisma.ingestionJob.count({ where: { sourceId: id, status: "SUCCEEDED" } })) < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+    listening.abort();
+    expect(statuses.filter((s) => s === "SYNCED")).toEqual(["SYNCED"]);
+    expect(statuses.at(-1)).toBe("SYNCED");
+    expect(await prisma.source.findUniqueOrThrow({ where: { id } })).toMatchObject({ syncStatus: "SYNCED", attempts: 0 });
+  });
+
   it("replaces chunks atomically on update: readers see the old or the new chunks, never none", async () => {
     const { embedder, state } = instrumentedEmbedder();
     const { t, account, botId } = await setup({ CHUNK_SIZE: "100", CHUNK_OVERLAP: "0" }, embedder);

@@ -189,6 +189,29 @@ describe("a process that died mid-job", () => {
     expect(after).toHaveLength(synced.chunkCount);
     expect(new Set(after)).toEqual(new Set(["New"]));
   });
+
+  it("does not say SYNCED before the job that stored the chunks has ended, even if the process dies in between", async () => {
+    const dataDir = await tempDir();
+    const env = { DATA_DIR: dataDir, INGESTION_RETRY_BASE_MS: "20" };
+    const first = await startApp(env);
+    const { account, botId } = await tenant(first);
+    const id = (await gqlRaw(first.url, ADD_TEXT, { botId, title: "Facts", text: "Old lamp fact." }, account.headers)).data!.addTextSource.id;
+    await waitForSource(first, id);
+    const prisma = first.app.services.db.prisma;
+    const source = await prisma.source.findUniqueOrThrow({ where: { id } });
+    await diedWhileRunning(first, id, 1);
+    // The new version is stored in full; the process dies before its job ends.
+    const drafts = [{ content: "New shade fact.", index: 0, metadata: { source: "Facts" } }];
+    await storeChunks(prisma, source, drafts, new Float32Array(384).fill(0.05), { contentHash: "x", title: null });
+    expect(await prisma.source.findUniqueOrThrow({ where: { id } })).toMatchObject({ syncStatus: "PROCESSING", generation: source.generation + 1 });
+    await first.stop();
+
+    const second = await startApp(env);
+    expect((await second.app.services.db.prisma.source.findUniqueOrThrow({ where: { id } })).syncStatus).not.toBe("SYNCED");
+    const settled = await waitForSource(second, id, (s) => s.syncStatus === "SYNCED");
+    expect(await second.app.services.db.prisma.ingestionJob.count({ where: { sourceId: id, status: { in: ["PENDING", "RUNNING"] } } })).toBe(0);
+    expect(settled).toMatchObject({ lastError: null, attempts: 0 });
+  });
 });
 
 describe("fairness across workspaces", () => {

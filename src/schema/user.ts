@@ -59,12 +59,15 @@ builder.mutationFields((t) => ({
     description: "Creates an account and its first workspace (you own it), and logs in. No token needed.",
     args: {
       email: t.arg.string({ description: "Login email.", validate: { schema: email } }),
-      password: t.arg.string({ description: "At least 8 characters.", validate: { schema: password } }),
+      password: t.arg.string({ description: "At least 8 characters, and not easy to guess: common passwords, repeats and words from the email or workspace are refused.", validate: { schema: password } }),
       workspaceName: t.arg.string({ description: "Name of your first workspace.", validate: { schema: name } }),
       name: t.arg.string({ required: false, description: "Your display name.", validate: { schema: name } }),
     },
     resolve: async (_root, args, ctx) => {
-      await ctx.authLimiter.check({ ...(ctx.ip && { ip: ctx.ip }) });
+      if (ctx.ip) {
+        await ctx.authLimiter.check({ ip: ctx.ip });
+        await ctx.signUpLimiter.check({ ip: ctx.ip });
+      }
       return ctx.auth.signUp(args);
     },
   }),
@@ -76,7 +79,7 @@ builder.mutationFields((t) => ({
       password: t.arg.string({ description: "Password.", validate: { schema: password } }),
     },
     resolve: async (_root, args, ctx) => {
-      await ctx.authLimiter.check({ email: args.email.trim().toLowerCase(), ...(ctx.ip && { ip: ctx.ip }) });
+      if (ctx.ip) await ctx.authLimiter.check({ ip: ctx.ip });
       return ctx.auth.logIn(args);
     },
   }),

@@ -3,6 +3,8 @@ import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
 import type { Actor } from "./access.js";
 import { AppError } from "./errors.js";
+import type { LoginThrottle } from "./login-throttle.js";
+import { assertStrongPassword, type PasswordScore } from "./passwords.js";
 import { hashPassword, newSecret, sha256, verifyPassword } from "./secrets.js";
 
 /** Bearer tokens of admin sessions look like `pst_<43 chars>`. */
@@ -29,7 +31,7 @@ interface TokenRow {
 /** Only written when older than this, so requests don't each cost a write. */
 const LAST_USED_RESOLUTION_MS = 5 * 60_000;
 
-export function createAuthService({ prisma, config, logger }: { prisma: PrismaClient; config: Config; logger: Logger }) {
+export function createAuthService({ prisma, config, logger, throttle }: { prisma: PrismaClient; config: Config; logger: Logger; throttle: LoginThrottle }) {
   // Verifying against a real hash when the email is unknown keeps both
   // answers equally slow, so timing doesn't reveal who has an account.
   let decoyHash: Promise<string> | undefined;
@@ -44,6 +46,8 @@ export function createAuthService({ prisma, config, logger }: { prisma: PrismaCl
   return {
     /** A new user, their first workspace (they own it), and a session. */
     async signUp(input: { email: string; password: string; workspaceName: string; name?: string | null }): Promise<Session & { workspace: Workspace }> {
+      await assertStrongPassword(input.password, config.PASSWORD_MIN_SCORE as PasswordScore, [input.email, input.workspaceName, input.name ?? ""]);
+      // Hashed before the email is looked at, so a taken email answers no faster than a free one.
       const passwordHash = await hashPassword(input.password, config.PASSWORD_HASH_COST);
       try {
         return await prisma.$transaction(async (tx) => {
@@ -55,17 +59,21 @@ export function createAuthService({ prisma, config, logger }: { prisma: PrismaCl
         });
       } catch (error) {
         if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
-          throw new AppError("CONFLICT", "An account with this email already exists; log in instead.", { field: "email" });
+          // Unavoidable without mail to prove the address is yours: the email cannot be taken twice. Said no more plainly than that.
+          throw new AppError("CONFLICT", "This email cannot be used to sign up. If you have an account, log in.", { field: "email" });
         }
         throw error;
       }
     },
 
+    /** Checks a password, no faster than the account's throttle allows (RATE_LIMITED with the wait). */
     async logIn(input: { email: string; password: string }): Promise<Session> {
+      await throttle.attempt(input.email);
       const user = await prisma.user.findUnique({ where: { email: input.email } });
       decoyHash ??= hashPassword("decoy password", config.PASSWORD_HASH_COST);
       const valid = await verifyPassword(input.password, user?.passwordHash ?? (await decoyHash));
       if (!user || !valid) throw new AppError("UNAUTHENTICATED", "Wrong email or password.");
+      await throttle.succeeded(input.email);
       return issueToken(user);
     },
 

@@ -17,6 +17,7 @@ import { createRetrieval } from "./retrieval.js";
 import { createRateLimiter, type RateLimiter } from "./rate-limits.js";
 import { createUsageRecorder, type UsageRecorder } from "./usage.js";
 import { createPublicAccess, type PublicAccess } from "./public-access.js";
+import { createLoginThrottle } from "./login-throttle.js";
 import type { Store } from "graphql-rate-limit";
 import { createChatModel, type ChatModel } from "../providers/chat.js";
 import { createWorkspaceService } from "./workspaces.js";
@@ -50,6 +51,7 @@ export interface AppServices {
   /** The rules for public (API-key) callers: keys, pages, limits, usage. */
   readonly publicAccess: PublicAccess;
   readonly authLimiter: RateLimiter;
+  readonly signUpLimiter: RateLimiter;
   readonly usage: UsageRecorder;
 }
 
@@ -109,16 +111,27 @@ export function createServices(
     chat: createChatService({ prisma, config, logger, retrieval, model: chatModel, priority: dbPriority }),
     usage,
     publicAccess: createPublicAccess({ config, apiKeys, limiter: publicLimiter, usage }),
-    // Password guessing: log-in attempts per account and per address, sign-ups per address.
+    // Password guessing from one address: log-ins and sign-ups per address (per account: auth's throttle).
     authLimiter: createRateLimiter({
       ...(overrides.rateLimitStore && { store: overrides.rateLimitStore }),
       scope: "auth",
-      rules: [
-        { per: "email", max: config.AUTH_RATE_LIMIT_PER_EMAIL_PER_HOUR, windowMs: 3_600_000 },
-        { per: "ip", max: config.AUTH_RATE_LIMIT_PER_IP_PER_HOUR, windowMs: 3_600_000 },
-      ],
+      rules: [{ per: "ip", max: config.AUTH_RATE_LIMIT_PER_IP_PER_HOUR, windowMs: 3_600_000 }],
     }),
-    auth: createAuthService({ prisma, config, logger }),
+    signUpLimiter: createRateLimiter({
+      ...(overrides.rateLimitStore && { store: overrides.rateLimitStore }),
+      scope: "signup",
+      rules: [{ per: "ip", max: config.AUTH_SIGNUPS_PER_IP_PER_HOUR, windowMs: 3_600_000 }],
+    }),
+    auth: createAuthService({
+      prisma,
+      config,
+      logger,
+      throttle: createLoginThrottle({
+        ...(overrides.rateLimitStore && { store: overrides.rateLimitStore }),
+        freeAttempts: config.AUTH_LOGIN_FREE_ATTEMPTS,
+        maxDelayMs: config.AUTH_LOGIN_MAX_DELAY_SECONDS * 1000,
+      }),
+    }),
     workspaces: createWorkspaceService({ prisma }),
     bots,
     prompts: createPromptService({ prisma, bots }),

@@ -93,7 +93,7 @@ export function createIngestion({
     signal.throwIfAborted();
     const title = result.title ?? source.title;
     if (result.unchanged) {
-      await prisma.source.update({ where: { id: sourceId }, data: { syncStatus: "SYNCED", lastError: null, lastErrorCode: null, attempts: 0, lastSyncedAt: new Date(), title } });
+      await prisma.source.update({ where: { id: sourceId }, data: { lastSyncedAt: new Date(), title } });
       // An attempt that died after its switch left the old generation behind.
       await deleteStaleChunks(prisma, source.id, source.generation, { beforeBatch });
       return { chunkCount: source.chunkCount, unchanged: true };
@@ -195,10 +195,7 @@ export async function storeChunks(
       contentHash: update.contentHash,
       title: update.title,
       chunkCount: chunks.length,
-      syncStatus: "SYNCED",
-      lastError: null,
-      lastErrorCode: null,
-      attempts: 0,
+      // The status stays PROCESSING: the job says SYNCED when it is done (jobs.ts), in the statement that ends it.
       lastSyncedAt: new Date(),
     },
   });

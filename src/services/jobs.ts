@@ -138,8 +138,8 @@ export function createJobRunner(
       await prisma.source.update({ where: { id: job.source_id }, data: { syncStatus: "PROCESSING", attempts: job.attempts } });
       events.publish({ ...base, status: "PROCESSING", attempts: job.attempts });
       const result = await ingestion.ingest(job.source_id, AbortSignal.any([controller.signal, stopping.signal]));
-      await prisma.ingestionJob.update({ where: { id: job.id }, data: { status: "SUCCEEDED", finishedAt: new Date(), lockedAt: null, lastError: null } });
-      events.publish({ ...base, status: "SYNCED", chunkCount: result.chunkCount, attempts: job.attempts });
+      const status = await succeed(job);
+      events.publish({ ...base, status, chunkCount: result.chunkCount, attempts: job.attempts });
       logger.info("source ingested", { sourceId: job.source_id, chunks: result.chunkCount, unchanged: result.unchanged });
       // PostgreSQL's autovacuum keeps the statistics and the free space; PGlite has none.
       if (pglite && !result.unchanged) {
@@ -153,6 +153,25 @@ export function createJobRunner(
       // A job of the same source may have been waiting for this one.
       wake();
     }
+  }
+
+  /**
+   * Ends a job and tells its source's status in one transaction, so the
+   * source never reads SYNCED while its job could still run again (a crash
+   * between the two left a SYNCED source whose recovered job re-ingested
+   * it). A job queued meanwhile (a resync) keeps the source PENDING.
+   */
+  async function succeed(job: ClaimedJob): Promise<"SYNCED" | "PENDING"> {
+    const [, rows] = await prisma.$transaction([
+      prisma.ingestionJob.update({ where: { id: job.id }, data: { status: "SUCCEEDED", finishedAt: new Date(), lockedAt: null, lastError: null } }),
+      prisma.$queryRaw<{ status: "SYNCED" | "PENDING" }[]>`
+        UPDATE sources SET
+          sync_status = (CASE WHEN EXISTS (SELECT 1 FROM ingestion_jobs w WHERE w.source_id = sources.id AND w.status = 'PENDING') THEN 'PENDING' ELSE 'SYNCED' END)::"SyncStatus",
+          last_error = NULL, last_error_code = NULL, attempts = 0, updated_at = now()
+        WHERE id = ${job.source_id}::uuid
+        RETURNING sync_status::text AS status`,
+    ]);
+    return rows[0]?.status ?? "SYNCED";
   }
 
   async function settleFailure(job: ClaimedJob, error: unknown, signal: AbortSignal) {

@@ -35,7 +35,7 @@ const SUBJECTS: Record<RateLimitRule["per"], string> = { key: "this API key", bo
  * calls, then writes them back; two checks interleaved between the read and
  * the write would both pass on the same free slot (150 aliased fields did).
  */
-function createKeyedQueue() {
+export function createKeyedQueue() {
   const tails = new Map<string, Promise<unknown>>();
   return <T>(key: string, run: () => Promise<T>): Promise<T> => {
     const result = (tails.get(key) ?? Promise.resolve()).then(run);
@@ -83,7 +83,7 @@ export function createRateLimiter({ rules, store = new InMemoryStore(), scope = 
         if (!subject) continue;
         const retryAfterSeconds = await queue(`${scope}:${rule.per}:${subject}`, () => take(rule, subject, calls));
         if (retryAfterSeconds === undefined) continue;
-        const noun = scope === "auth" ? "attempts" : "requests";
+        const noun = scope === "public" ? "requests" : "attempts";
         throw new AppError("RATE_LIMITED", `Too many ${noun} for ${SUBJECTS[rule.per]} (${rule.max} per ${describeWindow(rule.windowMs)}); try again in ${retryAfterSeconds} s.`, {
           retryAfterSeconds,
           limit: rule.max,

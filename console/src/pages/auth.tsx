@@ -67,7 +67,7 @@ export function SignUpPage() {
           <Label>Your name</Label>
           <Input />
         </TextField>
-        <Field name="password" label="Password (at least 8 characters)" type="password" autoComplete="new-password" minLength={8} />
+        <Field name="password" label="Password (at least 8 characters, hard to guess)" type="password" autoComplete="new-password" minLength={8} />
         <Field name="workspaceName" label="Your business (the first workspace)" />
         {result.error && <p role="alert">{result.error.graphQLErrors[0]?.message ?? `Parley could not be reached to sign ${email} up.`}</p>}
         <Button type="submit" isDisabled={result.fetching}>
