@@ -6,6 +6,7 @@ import { assertId, notFound } from "../services/errors.js";
 import * as v from "../services/validation.js";
 import { actorOf, builder } from "./builder.js";
 import { BotStatus, SyncStatus } from "./enums.js";
+import { ConversationFilter, conversationWhere } from "./chat-session.js";
 
 const WidgetPosition = builder.enumType("WidgetPosition", {
   description: "Which bottom corner the widget's launcher sits in.",
@@ -102,7 +103,8 @@ export const Bot = builder.prismaObject("Bot", {
       description: "Conversations, most recently active first.",
       cursor: "id",
       totalCount: true,
-      query: { orderBy: [{ lastActivityAt: "desc" }, { id: "desc" }] },
+      args: { filter: t.arg({ type: ConversationFilter, required: false, description: "Only rated-down or unanswered conversations." }) },
+      query: (args) => ({ where: conversationWhere(args.filter), orderBy: [{ lastActivityAt: "desc" }, { id: "desc" }] }),
     }),
     sourceCounts: t.field({
       type: SourceCounts,
