@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Plugin } from "graphql-yoga";
@@ -14,25 +14,31 @@ export interface ConsoleAssets {
   files: Map<string, StaticAsset>;
   /** A hash of the build, for cache busting. */
   version: string;
+  /** The chunks app.js imports statically: the page asks for them at once rather than after app.js. */
+  preload: string[];
 }
 
 const DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "console", "dist");
-const FILES: Record<string, string> = { "app.js": "text/javascript; charset=utf-8", "app.css": "text/css; charset=utf-8" };
+const TYPES: Record<string, string> = { ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8" };
 
 export async function loadConsoleAssets(dir = DIST): Promise<ConsoleAssets> {
   const files = new Map<string, StaticAsset>();
   const hash = createHash("sha256");
-  for (const [name, type] of Object.entries(FILES)) {
-    let body: Buffer;
-    try {
-      body = await readFile(path.join(dir, name));
-    } catch (error) {
-      throw new Error(`The admin console is not built (${dir}): run \`npm run console:build\`.`, { cause: error });
-    }
-    hash.update(body);
-    files.set(name, staticAsset(body, type));
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((name) => path.extname(name) in TYPES).sort();
+    if (!names.includes("app.js")) throw new Error("app.js is missing");
+  } catch (error) {
+    throw new Error(`The admin console is not built (${dir}): run \`npm run console:build\`.`, { cause: error });
   }
-  return { files, version: hash.digest("hex").slice(0, 16) };
+  for (const name of names) {
+    const body = await readFile(path.join(dir, name));
+    hash.update(body);
+    files.set(name, staticAsset(body, TYPES[path.extname(name)]!));
+  }
+  const app = await readFile(path.join(dir, "app.js"), "utf8");
+  const preload = [...app.matchAll(/(?:from|import)\s*"\.\/(chunk-[\w-]+\.js)"/g)].map((match) => match[1]!);
+  return { files, version: hash.digest("hex").slice(0, 16), preload };
 }
 
 /** Same origin only; React Aria positions popovers with style attributes. The console frames nothing but its own pages (widget preview). */
@@ -49,7 +55,7 @@ const CSP = [
   "form-action 'self'",
 ].join("; ");
 
-function page(version: string): string {
+function page({ version, preload }: Pick<ConsoleAssets, "version" | "preload">): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -58,6 +64,7 @@ function page(version: string): string {
 <title>Parley console</title>
 <link rel="stylesheet" href="/admin/assets/app.css?v=${version}">
 <script type="module" src="/admin/assets/app.js?v=${version}"></script>
+${preload.map((chunk) => `<link rel="modulepreload" href="/admin/assets/${chunk}">`).join("\n")}
 </head>
 <body>
 <div id="root"></div>
@@ -69,7 +76,7 @@ function page(version: string): string {
 
 /** Serves the console: `/` goes to `/admin`, every `/admin/…` path is the app (it routes in the browser), `/admin/assets/…` its files. */
 export function useConsole(assets: ConsoleAssets): Plugin {
-  const html = page(assets.version);
+  const html = page(assets);
   return {
     onRequest({ request, url, endResponse, fetchAPI }) {
       if (request.method !== "GET" && request.method !== "HEAD") return;
@@ -80,7 +87,9 @@ export function useConsole(assets: ConsoleAssets): Plugin {
       if (asset !== undefined) {
         const file = assets.files.get(asset);
         if (!file) return endResponse(new fetchAPI.Response("Not found", { status: 404, headers: common }));
-        return endResponse(assetResponse(request, url, file, { version: assets.version, unversioned: "no-cache", headers: common }));
+        // Chunks are named by their content hash (the app imports them without ?v=): cached for good too.
+        const unversioned = asset.startsWith("chunk-") ? "public, max-age=31536000, immutable" : "no-cache";
+        return endResponse(assetResponse(request, url, file, { version: assets.version, unversioned, headers: common }));
       }
       const headers = { ...common, "content-type": "text/html; charset=utf-8", "cache-control": "no-cache", "content-security-policy": CSP };
       return endResponse(new fetchAPI.Response(request.method === "HEAD" ? null : html, { headers }));

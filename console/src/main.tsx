@@ -9,6 +9,7 @@ import { BotPage } from "./pages/bot.js";
 import { BotsPage } from "./pages/bots.js";
 import { MembersPage } from "./pages/members.js";
 import { useSession } from "./session.js";
+import "uplot/dist/uPlot.min.css";
 import "./console.css";
 
 const client = createClient();

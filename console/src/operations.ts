@@ -432,3 +432,98 @@ export const RemoveMember = graphql(`
     removeMember(workspaceId: $workspaceId, userId: $userId)
   }
 `);
+
+export const Conversations = graphql(`
+  query Conversations($botId: ID!, $filter: ConversationFilter, $first: Int, $after: String, $last: Int, $before: String) {
+    bot(id: $botId) {
+      id
+      sessions(filter: $filter, first: $first, after: $after, last: $last, before: $before) {
+        totalCount
+        pageInfo {
+          hasNextPage
+          hasPreviousPage
+          startCursor
+          endCursor
+        }
+        edges {
+          node {
+            id
+            firstQuestion
+            lastActivityAt
+            messageCount
+            downRatedCount
+            unansweredCount
+            apiKey {
+              id
+              name
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const Conversation = graphql(`
+  query Conversation($botId: ID!, $id: ID!) {
+    bot(id: $botId) {
+      id
+      session(id: $id) {
+        id
+        createdAt
+        apiKey {
+          id
+          name
+        }
+        messages(first: 50) {
+          totalCount
+          edges {
+            node {
+              id
+              role
+              content
+              model
+              latencyMs
+              errorCode
+              feedback
+              createdAt
+              sources {
+                id
+                name
+                page
+                url
+                score
+                snippet
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const Usage = graphql(`
+  query Usage($botId: ID!, $from: DateTime!, $to: DateTime!, $interval: UsageInterval!, $apiKeyId: ID) {
+    bot(id: $botId) {
+      id
+      usage(from: $from, to: $to, interval: $interval, apiKeyId: $apiKeyId) {
+        start
+        calls
+        errors
+        p50Ms
+        p95Ms
+        tokens
+      }
+      apiKeys(first: 50) {
+        edges {
+          node {
+            id
+            name
+            status
+          }
+        }
+      }
+    }
+  }
+`);

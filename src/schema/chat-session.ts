@@ -1,5 +1,6 @@
 import type { Prisma } from "@prisma/client";
 import { builder } from "./builder.js";
+import { assertId } from "../services/errors.js";
 
 /** An answer the bot could not give from its sources: it failed, or it cited none. */
 export const UNANSWERED: Prisma.MessageWhereInput = { role: "ASSISTANT", OR: [{ errorCode: { not: null } }, { sources: { equals: [] } }] };
@@ -37,3 +38,13 @@ export const ChatSession = builder.prismaObject("ChatSession", {
     }),
   }),
 });
+
+builder.prismaObjectFields("Bot", (t) => ({
+  session: t.prismaField({
+    type: ChatSession,
+    nullable: true,
+    description: "One conversation of this bot, by its id (from `sessions`).",
+    args: { id: t.arg.id({ description: "The conversation's id." }) },
+    resolve: (query, bot, args, ctx) => ctx.prisma.chatSession.findFirst({ ...query, where: { id: assertId(args.id, "conversation"), botId: bot.id } }),
+  }),
+}));

@@ -37,7 +37,13 @@ export const Message = builder.prismaObject("Message", {
     id: t.exposeID("id", { description: "The message's id (for rateMessage)." }),
     role: t.expose("role", { type: MessageRole, description: "The visitor's question or the bot's answer." }),
     content: t.exposeString("content", { description: "The text (for a failed answer, what had arrived)." }),
-    sources: t.field({ type: [CitedSource], description: "What an answer was drawn from.", resolve: (m) => (m.sources ?? []) as unknown as CitedSourceShape[] }),
+    sources: t.field({
+      type: [CitedSource],
+      description: "What an answer was drawn from.",
+      // One entry per source among at most topK (50) passages: the query cost counts that many, not 100.
+      extensions: { listSize: 50 },
+      resolve: (m) => (m.sources ?? []) as unknown as CitedSourceShape[],
+    }),
     model: t.exposeString("model", { nullable: true, description: "The model that answered (parley-extractive for the embedded answerer)." }),
     promptTokens: t.exposeInt("promptTokens", { nullable: true, description: "Tokens sent to the model (estimated when the model does not say)." }),
     completionTokens: t.exposeInt("completionTokens", { nullable: true, description: "Tokens the model produced." }),
@@ -75,7 +81,7 @@ const ChatCompleted = builder.objectRef<Extract<ChatEventShape, { type: "complet
   fields: (t) => ({
     sessionId: t.exposeString("sessionId", { description: "The conversation." }),
     message: t.field({ type: Message, description: "The whole answer, with its sources, token counts and latency.", resolve: (e) => e.message }),
-    sources: t.field({ type: [CitedSource], description: "The sources it used.", resolve: (e) => e.sources }),
+    sources: t.field({ type: [CitedSource], description: "The sources it used.", extensions: { listSize: 50 }, resolve: (e) => e.sources }),
   }),
 });
 
@@ -99,7 +105,7 @@ const ChatReply = builder.objectRef<{ sessionId: string; message: MessageRow; so
   fields: (t) => ({
     sessionId: t.exposeString("sessionId", { description: "Pass it with the next message to continue the conversation." }),
     message: t.field({ type: Message, description: "The answer.", resolve: (r) => r.message }),
-    sources: t.field({ type: [CitedSource], description: "The sources it used.", resolve: (r) => r.sources }),
+    sources: t.field({ type: [CitedSource], description: "The sources it used.", extensions: { listSize: 50 }, resolve: (r) => r.sources }),
   }),
 });
 

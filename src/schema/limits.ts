@@ -207,15 +207,18 @@ function measureField(
   const type = getNamedType(definition.type);
   if (!isObjectType(type) && !isInterfaceType(type) && !("getTypes" in type)) return { depth: 0, cost: 1 };
   const inner = measure(schema, fragments, field.selectionSet, type as GraphQLCompositeType, sizes, visiting);
-  const cost = 1 + multiplier(field, definition.type, parent, sizes) * inner.cost;
+  const cost = 1 + multiplier(field, definition, parent, sizes) * inner.cost;
   // Introspection costs what it fetches; its depth is the type system's (ofType chains), not a client's choice.
   return { depth: name.startsWith("__") || parent.name.startsWith("__") ? 0 : inner.depth, cost };
 }
 
 /** How many times a field's selection may be repeated. */
-function multiplier(field: FieldNode, type: GraphQLOutputType, parent: GraphQLCompositeType, limits: ListSizes): number {
+function multiplier(field: FieldNode, definition: { type: GraphQLOutputType; extensions?: { listSize?: unknown } }, parent: GraphQLCompositeType, limits: ListSizes): number {
+  const { type } = definition;
   const introspected = limits.introspection.get(`${parent.name}.${field.name.value}`);
   if (introspected !== undefined) return introspected;
+  // A list whose length the schema bounds says so (`extensions: { listSize }`).
+  if (typeof definition.extensions?.listSize === "number") return definition.extensions.listSize;
   for (const arg of field.arguments ?? []) {
     if (arg.name.value !== "first" && arg.name.value !== "last") continue;
     return arg.value.kind === Kind.INT ? Math.min(Math.max(Number(arg.value.value), 0), limits.listSize) : limits.listSize;

@@ -1,4 +1,6 @@
 import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll } from "@jest/globals";
@@ -30,14 +32,15 @@ export async function tempDir(prefix = "parley-test-"): Promise<string> {
 }
 
 /**
- * Starts Parley on port 0 against a fresh PGlite folder (or `env.DATA_DIR`).
+ * Starts Parley on port 0 (or `env.PORT`, when its public URL must be known
+ * first) against a fresh PGlite folder (or `env.DATA_DIR`).
  * Password hashing is made cheap (PASSWORD_HASH_COST=10) to keep tests quick.
  */
 export async function startApp(env: Record<string, string> = {}, options: BuildAppOptions = {}): Promise<TestApp> {
   const dataDir = env.DATA_DIR ?? (await tempDir());
-  const config = loadConfig({ LOG_LEVEL: "silent", SHUTDOWN_TIMEOUT_MS: "2000", PASSWORD_HASH_COST: "10", ...env, DATA_DIR: dataDir, PORT: "0" });
+  const config = loadConfig({ LOG_LEVEL: "silent", SHUTDOWN_TIMEOUT_MS: "2000", PASSWORD_HASH_COST: "10", PORT: "0", ...env, DATA_DIR: dataDir });
   const app = await buildApp(config, options);
-  const { url, port } = await app.start(0);
+  const { url, port } = await app.start(config.PORT);
   const handle: TestApp = {
     app,
     config,
@@ -51,4 +54,13 @@ export async function startApp(env: Record<string, string> = {}, options: BuildA
   };
   started.add(handle);
   return handle;
+}
+
+/** A port free now, for a server whose address must be known before it starts. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

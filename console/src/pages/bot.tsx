@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 import { Button, DropZone, FieldError, FileTrigger, Input, Label, ProgressBar, Tab, TabList, TabPanel, Tabs, TextArea, TextField, ToggleButton, ToggleButtonGroup } from "react-aria-components";
 import { useMutation, useQuery, useSubscription } from "urql";
 import { Link, useLocation } from "wouter";
@@ -12,9 +12,13 @@ import { AddLink } from "./add-link.js";
 import { ApiKeysPanel } from "./api-keys.js";
 import { BotSettingsForm } from "./bot-settings.js";
 import { Confirm } from "./confirm.js";
+import { ConversationsPanel } from "./conversations.js";
 import { FormDialog } from "./form-dialog.js";
 import { Playground } from "./playground.js";
 import { PromptsPanel } from "./prompts.js";
+
+/** The charts (uPlot) load when the tab is first opened, not with the console. */
+const UsagePanel = lazy(() => import("./usage.js").then((module) => ({ default: module.UsagePanel })));
 
 type Bot = BotDetailQuery["bot"];
 type Source = Bot["sources"]["edges"][number]["node"];
@@ -51,6 +55,8 @@ export function BotPage({ params }: { params: { botId: string } }) {
           <Tab id="settings">Settings</Tab>
           <Tab id="keys">API keys and embedding</Tab>
           <Tab id="playground">Playground</Tab>
+          <Tab id="conversations">Conversations</Tab>
+          <Tab id="usage">Usage</Tab>
         </TabList>
         <TabPanel id="sources">
           {workspace.canEdit && <AddSources botId={bot.id} onAdded={reload} />}
@@ -75,6 +81,14 @@ export function BotPage({ params }: { params: { botId: string } }) {
         </TabPanel>
         <TabPanel id="playground">
           <Playground botId={bot.id} />
+        </TabPanel>
+        <TabPanel id="conversations">
+          <ConversationsPanel botId={bot.id} />
+        </TabPanel>
+        <TabPanel id="usage">
+          <Suspense fallback={<p aria-busy="true">Loading…</p>}>
+            <UsagePanel botId={bot.id} />
+          </Suspense>
         </TabPanel>
       </Tabs>
     </section>

@@ -61,17 +61,7 @@ export function Playground({ botId }: { botId: string }) {
                 {turn.done && turn.latencyMs != null && <p className="muted">{turn.latencyMs} ms</p>}
               </div>
               {turn.done && !turn.error && (
-                <aside aria-label="Passages used">
-                  {turn.sources.length === 0 && <p className="muted">No passage was close enough to use.</p>}
-                  {turn.sources.map((source) => (
-                    <div key={source.id} className="passage">
-                      <strong>{source.name}</strong>
-                      {source.page != null && <span className="muted"> · page {source.page}</span>}
-                      <span className="muted"> · score {source.score.toFixed(2)}</span>
-                      <p>{source.snippet}</p>
-                    </div>
-                  ))}
-                </aside>
+                <Passages sources={turn.sources} />
               )}
             </div>
           </li>
@@ -96,5 +86,30 @@ export function Playground({ botId }: { botId: string }) {
         </Button>
       </Form>
     </div>
+  );
+}
+
+interface Passage {
+  id: string;
+  name: string;
+  page?: number | null;
+  score: number;
+  snippet: string;
+}
+
+/** The passages an answer drew on: source, page, score and the passage itself. */
+export function Passages({ sources }: { sources: readonly Passage[] }) {
+  return (
+    <aside aria-label="Passages used" className="passages">
+      {sources.length === 0 && <p className="muted">No passage was close enough to use.</p>}
+      {sources.map((source) => (
+        <div key={source.id} className="passage">
+          <strong>{source.name}</strong>
+          {source.page != null && <span className="muted"> · page {source.page}</span>}
+          <span className="muted"> · score {source.score.toFixed(2)}</span>
+          <p>{source.snippet}</p>
+        </div>
+      ))}
+    </aside>
   );
 }
