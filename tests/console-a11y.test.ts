@@ -1,0 +1,98 @@
+/**
+ * Every screen of the console checked by axe-core (Deque's rules, WCAG 2.1
+ * A and AA) in Debian's Chromium, at a desktop width and on a 390 px phone:
+ * no serious or critical violation, and no page wider than the phone.
+ */
+import { AxeBuilder } from "@axe-core/playwright";
+import { beforeAll, describe, expect, it } from "@jest/globals";
+import type { Browser, Page } from "playwright-core";
+import { createBot, signUp, type Account } from "./helpers/admin.js";
+import { startApp, type TestApp } from "./helpers/app.js";
+import { launchChromium } from "./helpers/browser.js";
+import { gqlRaw } from "./helpers/graphql.js";
+import { waitForSource } from "./helpers/sources.js";
+
+let t: TestApp;
+let browser: Browser;
+let owner: Account;
+let botId: string;
+
+beforeAll(async () => {
+  t = await startApp();
+  owner = await signUp(t.url, "Garden Shop");
+  botId = await createBot(t.url, owner, "Garden helper");
+  const admin = (query: string, variables: Record<string, unknown>) => gqlRaw(t.url, query, variables, owner.headers);
+  const source = await admin(`mutation($b: ID!) { addTextSource(botId: $b, title: "Care guide", text: "Water roses twice a week in summer.") { id } }`, { b: botId });
+  await waitForSource(t, source.data!.addTextSource.id);
+  await admin(`mutation($b: ID!) { activateBot(id: $b) { status } }`, { b: botId });
+  const key = await admin(`mutation($b: ID!) { createApiKey(botId: $b, name: "Shop website") { secret } }`, { b: botId });
+  const visitor = { "x-api-key": key.data!.createApiKey.secret as string };
+  await gqlRaw(t.url, `mutation($b: ID!) { sendMessage(botId: $b, message: "How often should I water roses?") { sessionId } }`, { b: botId }, visitor);
+  await t.app.services.usage.flush();
+  browser = await launchChromium();
+});
+
+/** The screens, as a signed-in owner reaches them. */
+const screens = (): { name: string; path: string; open?: (page: Page) => Promise<void> }[] => [
+  { name: "bots", path: "/admin" },
+  { name: "new bot dialog", path: "/admin", open: (page) => page.getByRole("button", { name: "New bot" }).click() },
+  { name: "members", path: "/admin/members" },
+  ...["Sources", "Prompts", "Settings", "API keys and embedding", "Playground", "Conversations", "Usage"].map((tab) => ({
+    name: `bot: ${tab}`,
+    path: `/admin/bots/${botId}`,
+    open: async (page: Page) => {
+      await page.getByRole("tab", { name: tab }).click();
+      if (tab === "Conversations") await page.getByRole("button", { name: /How often should I water roses/ }).click();
+      if (tab === "Usage") await page.getByText(/\d+ calls,/).waitFor();
+    },
+  })),
+];
+
+async function check(page: Page, label: string) {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect({ screen: label, violations: serious.map((v) => ({ id: v.id, help: v.help, nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 3) })) }).toEqual({ screen: label, violations: [] });
+}
+
+async function openPage(width: number): Promise<Page> {
+  // axe is injected by the test, which the console's CSP would refuse.
+  const context = await browser.newContext({ viewport: { width, height: 844 }, bypassCSP: true });
+  await context.addInitScript((token) => localStorage.setItem("parley.console.session", token), owner.token);
+  const page = await context.newPage();
+  await page.route("**/*", (route) => (new URL(route.request().url()).origin === new URL(t.url).origin ? route.continue() : route.abort("internetdisconnected")));
+  return page;
+}
+
+describe("the console's accessibility", () => {
+  it.each([
+    ["a desktop", 1280],
+    ["a 390 px phone", 390],
+  ])("has no serious or critical axe violation on any screen, on %s", async (_what, width) => {
+    const anonymous = await (await browser.newContext({ viewport: { width, height: 844 }, bypassCSP: true })).newPage();
+    for (const path of ["/admin/login", "/admin/signup"]) {
+      await anonymous.goto(`${t.url}${path}`);
+      await anonymous.getByRole("button", { name: /Log in|Create account/ }).waitFor();
+      await check(anonymous, path);
+    }
+
+    const page = await openPage(width);
+    for (const screen of screens()) {
+      await page.goto(`${t.url}${screen.path}`);
+      await page
+        .getByRole("main")
+        .getByRole("heading", { level: 1 })
+        .first()
+        .waitFor({ timeout: 10_000 })
+        .catch(async (error) => {
+          await page.screenshot({ path: `tests/artifacts/a11y-${width}-${screen.name.replace(/\W+/g, "-")}.png`, fullPage: true });
+          throw new Error(`${screen.name}: ${(error as Error).message}`);
+        });
+      await screen.open?.(page);
+      await page.waitForLoadState("networkidle");
+      await check(page, screen.name);
+      if (width < 500) await page.screenshot({ path: `tests/artifacts/a11y-${width}-${screen.name.replace(/\W+/g, "-")}.png`, fullPage: true });
+      // Nothing sideways: wide tables scroll inside themselves.
+      expect({ screen: screen.name, width: await page.evaluate(() => document.documentElement.scrollWidth) }).toEqual({ screen: screen.name, width });
+    }
+  });
+});
