@@ -1,6 +1,7 @@
 import { createClient as createWsClient } from "graphql-ws";
 import { Client, cacheExchange, fetchExchange, mapExchange, subscriptionExchange } from "urql";
 import { codeOf } from "./errors.js";
+import { watchConnection } from "./connection.js";
 import { session } from "./session.js";
 
 /**
@@ -18,7 +19,12 @@ export function createClient(): Client {
       return token ? { authorization: `Bearer ${token}` } : {};
     },
     lazy: true,
+    // Keep trying while the server restarts or the network is gone; the header says so meanwhile.
+    retryAttempts: Number.POSITIVE_INFINITY,
+    shouldRetry: () => true,
+    retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, Math.min(1000 * 2 ** retries, 15_000))),
   });
+  watchConnection(ws);
   // A new login (or none) must not go on streaming under the last one's token.
   session.subscribe(() => ws.terminate());
   return new Client({

@@ -4,6 +4,7 @@ import { useMutation, useQuery } from "urql";
 import { Link } from "wouter";
 import type { Role } from "./gql/graphql.js";
 import { LogOut, Me } from "./operations.js";
+import { useConnection } from "./connection.js";
 import { session } from "./session.js";
 
 export interface CurrentWorkspace {
@@ -24,6 +25,17 @@ export function useWorkspace(): CurrentWorkspace {
 }
 
 const CHOSEN = "parley.console.workspace";
+
+/** Says when live updates are paused: the connection dropped, or the browser is offline. */
+function ConnectionNotice() {
+  const { status } = useConnection();
+  return (
+    <div role="status" className={status === "reconnecting" || status === "offline" ? "connection-notice" : "visually-hidden"}>
+      {status === "reconnecting" && "Reconnecting to Parley… live updates are paused."}
+      {status === "offline" && "You are offline. Live updates resume when the connection is back."}
+    </div>
+  );
+}
 
 /** The header (workspace switcher, who is logged in, log out) around every page behind log-in. */
 export function Shell({ children }: { children: ReactNode }) {
@@ -74,6 +86,7 @@ export function Shell({ children }: { children: ReactNode }) {
           Log out
         </Button>
       </header>
+      <ConnectionNotice />
       <main>
         {workspace ? (
           <WorkspaceContext.Provider value={workspace}>{children}</WorkspaceContext.Provider>

@@ -3,6 +3,7 @@ import { Button, DropZone, FieldError, FileTrigger, Input, Label, ProgressBar, T
 import { useMutation, useQuery, useSubscription } from "urql";
 import { Link, useLocation } from "wouter";
 import type { BotDetailQuery, SourceEventsSubscription, SyncStatus } from "../gql/graphql.js";
+import { useConnection } from "../connection.js";
 import { messageOf } from "../errors.js";
 import { ActivateBot, AddTextSource, ArchiveBot, BotDetail, DeleteBot, DeleteSource, ResyncSource, SourceEvents } from "../operations.js";
 import { Pager, usePaging } from "../pager.js";
@@ -32,6 +33,11 @@ export function BotPage({ params }: { params: { botId: string } }) {
   const [{ data, error, fetching }, refetch] = useQuery({ query: BotDetail, variables: { id: params.botId, status, ...paging.variables } });
   const reload = useCallback(() => refetch({ requestPolicy: "network-only" }), [refetch]);
   const live = useLiveSources(params.botId, reload);
+  // Events sent while the connection was down are lost: read the list again when it is back.
+  const { reconnects } = useConnection();
+  useEffect(() => {
+    if (reconnects) reload();
+  }, [reconnects, reload]);
 
   if (error) return <p role="alert">{messageOf(error)}</p>;
   if (!data) return <p aria-busy="true">Loading…</p>;
