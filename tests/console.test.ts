@@ -115,16 +115,35 @@ describe("the admin console", () => {
     await page.close();
   });
 
-  it("goes back to log-in, saying why, when the session ends elsewhere", async () => {
+  it("asks to log in again when the session ends elsewhere, keeping what was typed", async () => {
     const page = await newPage();
     await page.goto(`${t.url}/admin`);
     await logInForm(page);
-    await page.getByText("2 bots").waitFor();
-    // The session is ended from another client.
+    await page.getByRole("link", { name: "Returns desk" }).click();
+    await page.getByRole("tab", { name: "Settings" }).click();
+    const greeting = page.getByRole("textbox", { name: "Greeting" });
+    await greeting.fill("Welcome back! Typed before the session ended.");
+    // The session is ended from another client; the owner presses Save afterwards.
     const ended = await gqlRaw(t.url, "mutation { logOut }", {}, { authorization: `Bearer ${await token(page)}` });
     expect(ended.errors).toBeUndefined();
-    await page.getByRole("searchbox", { name: "Search bots" }).fill("garden");
-    await page.getByText("Your session has ended. Log in again to go on.").waitFor();
+    await page.getByRole("button", { name: "Save" }).click();
+    const dialog = page.getByRole("alertdialog", { name: "Your session has ended" });
+    await dialog.waitFor();
+    expect(await dialog.getByRole("textbox", { name: "Email" }).inputValue()).toBe(email);
+    await dialog.getByLabel("Password").fill("not the password");
+    await dialog.getByRole("button", { name: "Log in" }).click();
+    await dialog.getByText("Wrong email or password.").waitFor();
+    await dialog.getByLabel("Password").fill(password);
+    await dialog.getByRole("button", { name: "Log in" }).click();
+    await dialog.waitFor({ state: "detached" });
+    expect(await greeting.inputValue()).toBe("Welcome back! Typed before the session ended.");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByText("Saved.").waitFor();
+
+    // Someone else at this browser leaves rather than logging in.
+    await gqlRaw(t.url, "mutation { logOut }", {}, { authorization: `Bearer ${await token(page)}` });
+    await page.getByRole("button", { name: "Save" }).click();
+    await dialog.getByRole("button", { name: "Log out instead" }).click();
     await page.getByRole("heading", { name: "Log in to Parley" }).waitFor();
     await page.close();
   });

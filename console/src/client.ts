@@ -25,8 +25,15 @@ export function createClient(): Client {
     retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, Math.min(1000 * 2 ** retries, 15_000))),
   });
   watchConnection(ws);
-  // A new login (or none) must not go on streaming under the last one's token.
-  session.subscribe(() => ws.terminate());
+  // A new login (or a log-out) must not go on streaming under the last one's token. A session that
+  // lapsed keeps its open streams until the same user logs in again: then they resume under the new token.
+  let streamingAs = session.get().token;
+  session.subscribe(() => {
+    const { token, lapsed } = session.get();
+    if (lapsed || token === streamingAs) return;
+    streamingAs = token;
+    ws.terminate();
+  });
   return new Client({
     url: "/graphql",
     preferGetMethod: false,

@@ -15,8 +15,8 @@ import "./console.css";
 const client = createClient();
 
 function App() {
-  const { token } = useSession();
-  if (!token) {
+  const { token, lapsed } = useSession();
+  if (!token && !lapsed) {
     return (
       <Switch>
         <Route path="/signup" component={SignUpPage} />

@@ -5,7 +5,8 @@ import { Link } from "wouter";
 import type { Role } from "./gql/graphql.js";
 import { LogOut, Me } from "./operations.js";
 import { useConnection } from "./connection.js";
-import { session } from "./session.js";
+import { LogInAgain } from "./pages/auth.js";
+import { session, useSession } from "./session.js";
 
 export interface CurrentWorkspace {
   id: string;
@@ -40,6 +41,7 @@ function ConnectionNotice() {
 /** The header (workspace switcher, who is logged in, log out) around every page behind log-in. */
 export function Shell({ children }: { children: ReactNode }) {
   const [{ data, error }] = useQuery({ query: Me });
+  const { lapsed } = useSession();
   const [, logOut] = useMutation(LogOut);
   const [chosen, setChosen] = useState(() => localStorage.getItem(CHOSEN));
   useEffect(() => {
@@ -87,6 +89,7 @@ export function Shell({ children }: { children: ReactNode }) {
         </Button>
       </header>
       <ConnectionNotice />
+      {lapsed && <LogInAgain email={data.me.email} />}
       <main>
         {workspace ? (
           <WorkspaceContext.Provider value={workspace}>{children}</WorkspaceContext.Provider>

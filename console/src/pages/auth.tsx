@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from "react";
-import { Button, FieldError, Form, Input, Label, TextField } from "react-aria-components";
+import { Button, Dialog, FieldError, Form, Heading, Input, Label, Modal, TextField } from "react-aria-components";
 import { useMutation } from "urql";
 import { Link } from "wouter";
 import { messageOf } from "../errors.js";
@@ -46,6 +46,42 @@ export function LogInPage() {
         New here? <Link href="/signup">Create an account</Link>
       </p>
     </section>
+  );
+}
+
+/**
+ * Over the page where the session ended: the same user logs in again and
+ * goes on with what they had typed (the request that failed is sent again
+ * by pressing its button once more). Anyone else logs out first.
+ */
+export function LogInAgain({ email }: { email: string }) {
+  const [result, logIn] = useMutation(LogIn);
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    const { password = "" } = fieldsOf(event);
+    const { data } = await logIn({ email, password });
+    if (data) session.start(data.logIn.session.token);
+  }
+  return (
+    <Modal isOpen isDismissable={false} isKeyboardDismissDisabled>
+      <Dialog role="alertdialog">
+        <Heading slot="title">Your session has ended</Heading>
+        <p>Log in again to go on: what you typed on this page is kept.</p>
+        <Form onSubmit={submit}>
+          <TextField name="email" value={email} isReadOnly>
+            <Label>Email</Label>
+            <Input />
+          </TextField>
+          <Field name="password" label="Password" type="password" autoComplete="current-password" />
+          {result.error && <p role="alert">{messageOf(result.error)}</p>}
+          <div className="actions">
+            <Button type="submit" className="primary" isDisabled={result.fetching}>
+              Log in
+            </Button>
+            <Button onPress={() => session.end()}>Log out instead</Button>
+          </div>
+        </Form>
+      </Dialog>
+    </Modal>
   );
 }
 
