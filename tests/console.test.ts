@@ -8,11 +8,12 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import type { Browser, Page } from "playwright-core";
-import { signUp } from "./helpers/admin.js";
+import { createBot, signUp } from "./helpers/admin.js";
 import { startApp, type TestApp } from "./helpers/app.js";
 import { launchChromium } from "./helpers/browser.js";
 import { gqlRaw } from "./helpers/graphql.js";
 import { serveSite } from "./helpers/site.js";
+import { uploadFile, waitForSource } from "./helpers/sources.js";
 
 const ARTIFACTS = path.join(import.meta.dirname, "artifacts");
 
@@ -24,7 +25,10 @@ const password = "a long console password";
 let site: { origin: string };
 
 beforeAll(async () => {
-  site = await serveSite({ "/help/returns": `<!doctype html><title>Returns</title><main><h1>Returns</h1><p>Returns are free within 30 days.</p></main>` });
+  site = await serveSite({
+    "/help/returns": `<!doctype html><title>Returns</title><main><h1>Returns</h1><p>Returns are free within 30 days.</p></main>`,
+    "/help/shipping": `<!doctype html><title>Shipping</title><main><h1>Shipping</h1><p>Parcels leave the warehouse within two days.</p></main>`,
+  });
   t = await startApp({ ALLOW_PRIVATE_URLS: "true" });
   browser = await launchChromium();
 });
@@ -366,6 +370,53 @@ describe("the admin console", () => {
     await page.getByRole("button", { name: "Ask" }).click();
     await page.getByRole("complementary", { name: "Passages used" }).nth(1).waitFor({ timeout: 30_000 });
     expect(await page.getByRole("list", { name: "Conversation" }).getByRole("listitem").count()).toBe(2);
+    await page.close();
+  });
+
+  it("replaces a document's file, a text's words and a link's address, each read again", async () => {
+    const owner = (await gqlRaw(t.url, `mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { session { token } } }`, { e: email, p: password })).data!.logIn.session.token as string;
+    const headers = { authorization: `Bearer ${owner}` };
+    const me = await gqlRaw(t.url, `{ me { memberships { workspace { id } } } }`, {}, headers);
+    const account = { token: owner, userId: "", email, workspaceId: me.data!.me.memberships[0].workspace.id, headers };
+    const botId = await createBot(t.url, account, "Replacements");
+    const upload = await uploadFile(t.url, headers, `mutation($b: ID!, $file: File!) { uploadDocument(botId: $b, file: $file) { id } }`, { b: botId }, { name: "hours.txt", type: "text/plain", bytes: new TextEncoder().encode("The shop opens at nine.") });
+    const text = await gqlRaw(t.url, `mutation($b: ID!) { addTextSource(botId: $b, title: "Delivery", text: "Delivery takes a week.") { id } }`, { b: botId }, headers);
+    const link = await gqlRaw(t.url, `mutation($b: ID!, $u: String!) { addLinkSource(botId: $b, link: { url: $u }) { id } }`, { b: botId, u: `${site.origin}/help/returns` }, headers);
+    const ids = { file: upload.data!.uploadDocument.id as string, text: text.data!.addTextSource.id as string, link: link.data!.addLinkSource.id as string };
+    for (const id of Object.values(ids)) await waitForSource(t, id);
+    const chunksOf = async (id: string) => (await t.app.services.db.prisma.chunk.findMany({ where: { sourceId: id } })).map((c) => c.content).join(" ");
+    const synced = (id: string, before: Date | null) => waitForSource(t, id, (s) => s.syncStatus === "SYNCED" && s.lastSyncedAt !== null && (!before || s.lastSyncedAt > before));
+    const lastSynced = async (id: string) => (await t.app.services.db.prisma.source.findUniqueOrThrow({ where: { id } })).lastSyncedAt;
+
+    const page = await newPage();
+    await page.goto(`${t.url}/admin`);
+    await logInForm(page);
+    await page.getByRole("link", { name: "Replacements" }).click();
+    await page.getByRole("rowheader", { name: /hours\.txt/ }).waitFor();
+
+    let before = await lastSynced(ids.file);
+    const chooser = page.waitForEvent("filechooser");
+    await page.getByRole("button", { name: "Replace hours.txt" }).click();
+    await (await chooser).setFiles({ name: "hours.txt", mimeType: "text/plain", buffer: Buffer.from("The shop opens at eight, from Monday.") });
+    await synced(ids.file, before);
+    expect(await chunksOf(ids.file)).toContain("opens at eight");
+
+    before = await lastSynced(ids.text);
+    await page.getByRole("button", { name: "Replace Delivery" }).click();
+    await page.getByRole("dialog").getByLabel("New text").fill("Delivery takes three days.");
+    await page.getByRole("dialog").getByRole("button", { name: "Replace" }).click();
+    await synced(ids.text, before);
+    expect(await chunksOf(ids.text)).toContain("three days");
+
+    before = await lastSynced(ids.link);
+    await page.getByRole("button", { name: /^Change .*help\/returns/ }).click();
+    const address = page.getByRole("dialog").getByLabel("Address");
+    expect(await address.inputValue()).toBe(`${site.origin}/help/returns`);
+    await address.fill(`${site.origin}/help/shipping`);
+    await page.getByRole("dialog").getByRole("button", { name: "Read it again" }).click();
+    await synced(ids.link, before);
+    expect(await chunksOf(ids.link)).toContain("within two days");
+    await page.getByRole("row").filter({ hasText: "/help/shipping" }).getByText("synced").waitFor();
     await page.close();
   });
 

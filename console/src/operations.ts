@@ -209,6 +209,17 @@ export const DeleteBot = graphql(`
 
 /** Sent by upload.ts as a multipart request (GraphQL multipart spec), for its progress events. */
 export const UPLOAD_DOCUMENT = `mutation UploadDocument($botId: ID!, $file: File!) { uploadDocument(botId: $botId, file: $file) { id } }`;
+export const REPLACE_DOCUMENT = `mutation ReplaceDocument($id: ID!, $file: File!) { updateSource(id: $id, file: $file) { id } }`;
+
+export const UpdateSource = graphql(`
+  mutation UpdateSource($id: ID!, $title: String, $text: String, $link: LinkInput) {
+    updateSource(id: $id, title: $title, text: $text, link: $link) {
+      id
+      name
+      syncStatus
+    }
+  }
+`);
 
 export const UpdateBot = graphql(`
   mutation UpdateBot($id: ID!, $input: UpdateBotInput!) {

@@ -1,8 +1,13 @@
 import { useState } from "react";
 import { Checkbox, FieldError, Input, Label, NumberField, Text, TextField } from "react-aria-components";
 import { useMutation } from "urql";
-import { AddLinkSource } from "../operations.js";
+import { AddLinkSource, UpdateSource } from "../operations.js";
 import { FormDialog } from "./form-dialog.js";
+
+/** The address and crawl settings of a link, from the dialog's fields. */
+function linkOf(form: FormData, sitemap: boolean) {
+  return { url: String(form.get("url")).trim(), sitemap, maxDepth: sitemap ? null : Number(form.get("maxDepth")), maxPages: Number(form.get("maxPages")) };
+}
 
 /** A web page, and optionally the pages it links to (to a depth) or its sitemap's. */
 export function AddLink({ botId, onAdded }: { botId: string; onAdded: () => void }) {
@@ -16,18 +21,48 @@ export function AddLink({ botId, onAdded }: { botId: string; onAdded: () => void
       error={result.error}
       busy={result.fetching}
       onSubmit={async (form) => {
-        const link = { url: String(form.get("url")).trim(), sitemap, maxDepth: sitemap ? null : Number(form.get("maxDepth")), maxPages: Number(form.get("maxPages")) };
-        const { data } = await add({ botId, link });
+        const { data } = await add({ botId, link: linkOf(form, sitemap) });
         if (data) onAdded();
         return Boolean(data);
       }}
     >
-      <TextField name="url" type="url" isRequired autoFocus>
+      <LinkFields sitemap={sitemap} onSitemap={setSitemap} />
+    </FormDialog>
+  );
+}
+
+/** A link source's new address or crawl settings; its pages keep answering until the new ones replace them. */
+export function ChangeLink({ source, onChanged }: { source: { id: string; name: string; url?: string | null }; onChanged: () => void }) {
+  const [result, update] = useMutation(UpdateSource);
+  const [sitemap, setSitemap] = useState(false);
+  return (
+    <FormDialog
+      trigger="Change"
+      triggerLabel={`Change ${source.name}`}
+      title={`Change ${source.name}`}
+      submitLabel="Read it again"
+      error={result.error}
+      busy={result.fetching}
+      onSubmit={async (form) => {
+        const { data } = await update({ id: source.id, link: linkOf(form, sitemap) });
+        if (data) onChanged();
+        return Boolean(data);
+      }}
+    >
+      <LinkFields sitemap={sitemap} onSitemap={setSitemap} url={source.url ?? undefined} />
+    </FormDialog>
+  );
+}
+
+function LinkFields({ sitemap, onSitemap, url }: { sitemap: boolean; onSitemap: (on: boolean) => void; url?: string }) {
+  return (
+    <>
+      <TextField name="url" type="url" isRequired autoFocus defaultValue={url}>
         <Label>Address</Label>
         <Input placeholder="https://example.com/help" />
         <FieldError />
       </TextField>
-      <Checkbox isSelected={sitemap} onChange={setSitemap}>
+      <Checkbox isSelected={sitemap} onChange={onSitemap}>
         <div className="box" aria-hidden="true" /> Read the pages its site's sitemap lists
       </Checkbox>
       <div className="row">
@@ -43,6 +78,6 @@ export function AddLink({ botId, onAdded }: { botId: string; onAdded: () => void
           <FieldError />
         </NumberField>
       </div>
-    </FormDialog>
+    </>
   );
 }

@@ -5,11 +5,11 @@ import { Link, useLocation } from "wouter";
 import type { BotDetailQuery, SourceEventsSubscription, SyncStatus } from "../gql/graphql.js";
 import { useConnection } from "../connection.js";
 import { messageOf } from "../errors.js";
-import { ActivateBot, AddTextSource, ArchiveBot, BotDetail, DeleteBot, DeleteSource, ResyncSource, SourceEvents } from "../operations.js";
+import { ActivateBot, AddTextSource, ArchiveBot, BotDetail, DeleteBot, DeleteSource, ResyncSource, SourceEvents, UpdateSource } from "../operations.js";
 import { Pager, usePaging } from "../pager.js";
 import { useWorkspace } from "../shell.js";
-import { uploadDocument } from "../upload.js";
-import { AddLink } from "./add-link.js";
+import { replaceDocument, uploadDocument } from "../upload.js";
+import { AddLink, ChangeLink } from "./add-link.js";
 import { ApiKeysPanel } from "./api-keys.js";
 import { BotSettingsForm } from "./bot-settings.js";
 import { Confirm } from "./confirm.js";
@@ -186,6 +186,8 @@ function Lifecycle({ bot }: { bot: Bot }) {
   );
 }
 
+const ACCEPTED = [".pdf", ".docx", ".txt", ".md", ".html", ".htm", ".csv", ".json"];
+
 interface Upload {
   key: string;
   name: string;
@@ -221,7 +223,7 @@ function AddSources({ botId, onAdded }: { botId: string; onAdded: () => void }) 
         }}
       >
         <p>Drop PDF, DOCX, HTML, Markdown or text files here, or</p>
-        <FileTrigger allowsMultiple acceptedFileTypes={[".pdf", ".docx", ".txt", ".md", ".html", ".htm", ".csv"]} onSelect={(list) => list && upload([...list])}>
+        <FileTrigger allowsMultiple acceptedFileTypes={ACCEPTED} onSelect={(list) => list && upload([...list])}>
           <Button>Choose files</Button>
         </FileTrigger>
       </DropZone>
@@ -281,6 +283,70 @@ function AddText({ botId, onAdded }: { botId: string; onAdded: () => void }) {
   );
 }
 
+/**
+ * A source's content replaced: a document gets a new file (with its upload's
+ * progress), a text new words, a link a new address. Its chunks keep
+ * answering until the new ones replace them.
+ */
+function Replace({ source, onChanged }: { source: Source; onChanged: () => void }) {
+  const [progress, setProgress] = useState<number | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  if (source.kind === "LINK") return <ChangeLink source={source} onChanged={onChanged} />;
+  if (source.kind === "TEXT") return <ReplaceText source={source} onChanged={onChanged} />;
+  return (
+    <>
+      <FileTrigger
+        acceptedFileTypes={ACCEPTED}
+        onSelect={async (list) => {
+          const file = list?.[0];
+          if (!file) return;
+          setError(null);
+          setProgress(0);
+          const outcome = await replaceDocument(source.id, file, setProgress);
+          setProgress(null);
+          if (outcome.error) setError(outcome.error);
+          onChanged();
+        }}
+      >
+        <Button aria-label={`Replace ${source.name}`} isDisabled={progress !== null}>
+          {progress === null ? "Replace" : `Uploading ${Math.round(progress * 100)}%`}
+        </Button>
+      </FileTrigger>
+      {error && <p role="alert">{error}</p>}
+    </>
+  );
+}
+
+function ReplaceText({ source, onChanged }: { source: Source; onChanged: () => void }) {
+  const [result, update] = useMutation(UpdateSource);
+  return (
+    <FormDialog
+      trigger="Replace"
+      triggerLabel={`Replace ${source.name}`}
+      title={`Replace the text of ${source.name}`}
+      submitLabel="Replace"
+      error={result.error}
+      busy={result.fetching}
+      onSubmit={async (form) => {
+        const { data } = await update({ id: source.id, title: String(form.get("title")), text: String(form.get("text")) });
+        if (data) onChanged();
+        return Boolean(data);
+      }}
+    >
+      <TextField name="title" isRequired defaultValue={source.name}>
+        <Label>Title</Label>
+        <Input />
+        <FieldError />
+      </TextField>
+      <TextField name="text" isRequired autoFocus>
+        <Label>New text</Label>
+        <TextArea rows={8} />
+        <FieldError />
+      </TextField>
+    </FormDialog>
+  );
+}
+
 /** Where a source is, in words: its live step while it ingests, its error when it failed. */
 function statusOf(source: Source, event: SourceEvent | undefined): string {
   const status = event && event.status !== "DELETED" ? event.status : source.syncStatus;
@@ -320,6 +386,7 @@ function SourceList({ sources, filtered, live, canEdit, onChanged }: { sources: 
               {canEdit && (
                 <td>
                   <div className="actions">
+                    <Replace source={source} onChanged={onChanged} />
                     <Button aria-label={`Resync ${source.name}`} onPress={async () => {
                         await resync({ id: source.id });
                         onChanged();

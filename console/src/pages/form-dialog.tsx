@@ -6,6 +6,8 @@ import { fieldErrors, messageOutsideFields } from "../errors.js";
 interface FormDialogProps {
   /** The button that opens it. */
   trigger: string;
+  /** The button's name for screen readers, when its text alone is ambiguous (one per row). */
+  triggerLabel?: string;
   triggerClassName?: string;
   title: string;
   submitLabel: string;
@@ -18,12 +20,14 @@ interface FormDialogProps {
 }
 
 /** A button that opens a form in a modal dialog: the shape of every "add" and "new" in the console. */
-export function FormDialog({ trigger, triggerClassName, title, submitLabel, error, busy, onSubmit, children }: FormDialogProps) {
+export function FormDialog({ trigger, triggerLabel, triggerClassName, title, submitLabel, error, busy, onSubmit, children }: FormDialogProps) {
   const errors = fieldErrors(error);
   const outside = messageOutsideFields(error);
   return (
     <DialogTrigger>
-      <Button className={triggerClassName}>{trigger}</Button>
+      <Button className={triggerClassName} aria-label={triggerLabel}>
+        {trigger}
+      </Button>
       <Modal isDismissable>
         <Dialog>
           {({ close }) => {
