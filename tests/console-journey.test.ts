@@ -75,6 +75,14 @@ describe("a website owner's first hour", () => {
     await page.getByText("active", { exact: true }).first().waitFor();
 
     await page.getByRole("tab", { name: "API keys and embedding" }).click();
+    // The widget as visitors will see it, before it goes on the shop.
+    await page.getByRole("button", { name: "Show a live preview" }).click();
+    const preview = page.frameLocator('iframe[title="Widget preview"]');
+    await preview.getByRole("textbox").fill("Can plants be returned?");
+    await preview.getByRole("textbox").press("Enter");
+    await preview.getByText(/within 30 days/).first().waitFor({ timeout: 30_000 });
+    await page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "Console preview" }) }).getByText("active").waitFor();
+
     await page.getByRole("textbox", { name: /New key for/ }).fill("Shop website");
     await page.getByRole("button", { name: "Create key" }).click();
     const dialog = page.getByRole("dialog");
@@ -113,6 +121,9 @@ describe("a website owner's first hour", () => {
     await page.getByText("The figures as a table").click();
     expect(await page.getByRole("table", { name: "Usage" }).getByRole("row").count()).toBeGreaterThanOrEqual(2);
     await page.screenshot({ path: path.join(ARTIFACTS, "console-usage.png"), fullPage: true });
+    await page.getByRole("tab", { name: "API keys and embedding" }).click();
+    await page.frameLocator('iframe[title="Widget preview"]').getByText(/within 30 days/).first().waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, "console-preview.png"), fullPage: true });
     await page.close();
   });
 });

@@ -115,6 +115,7 @@ export const BotDetail = graphql(`
       description
       status
       chunkCount
+      updatedAt
       ...BotSettingsFields
       sources(status: $status, first: $first, after: $after, last: $last, before: $before) {
         totalCount

@@ -63,7 +63,7 @@ function IssuedDialog({ issued, onClose }: { issued: Issued; onClose: () => void
 }
 
 /** A bot's keys (create, rotate, revoke) and its embed code. */
-export function ApiKeysPanel({ botId, canEdit }: { botId: string; canEdit: boolean }) {
+export function ApiKeysPanel({ botId, canEdit, active, version }: { botId: string; canEdit: boolean; active: boolean; version: string }) {
   const [{ data, error }, refetch] = useQuery({ query: ApiKeys, variables: { botId } });
   const [created, create] = useMutation(CreateApiKey);
   const [, rotate] = useMutation(RotateApiKey);
@@ -168,6 +168,56 @@ export function ApiKeysPanel({ botId, canEdit }: { botId: string; canEdit: boole
       <p className="muted">Put your key where it says YOUR_API_KEY; a key you create comes with its code filled in.</p>
       <Snippet title="Script tag" code={data.bot.embedCode.script} />
       <Snippet title="Iframe" code={data.bot.embedCode.iframe} />
+      {canEdit && <Preview botId={botId} active={active} version={version} onKeyCreated={reload} />}
     </div>
+  );
+}
+
+const PREVIEW_TTL_MS = 3_600_000;
+
+/**
+ * The widget as a visitor sees it, in the bot's theme, live: it asks and
+ * answers. It needs a key like any visitor's, so the console makes one that
+ * expires in an hour ("Console preview") and keeps it for this tab; its
+ * chats and usage are counted under that name.
+ */
+function Preview({ botId, active, version, onKeyCreated }: { botId: string; active: boolean; version: string; onKeyCreated: () => void }) {
+  const stored = `parley.console.preview.${botId}`;
+  // A preview opened earlier in this tab shows again while its key lasts.
+  const kept = () => {
+    const preview = JSON.parse(sessionStorage.getItem(stored) ?? "null") as { url: string; expiresAt: number } | null;
+    return preview && preview.expiresAt > Date.now() + 60_000 ? preview.url : null;
+  };
+  const [url, setUrl] = useState<string | null>(kept);
+  const [result, create] = useMutation(CreateApiKey);
+
+  async function open() {
+    const expiresAt = Date.now() + PREVIEW_TTL_MS;
+    const { data } = await create({ botId, name: "Console preview", expiresAt: new Date(expiresAt).toISOString() });
+    if (!data) return;
+    const next = `/widget/${botId}?api_key=${encodeURIComponent(data.createApiKey.secret)}`;
+    sessionStorage.setItem(stored, JSON.stringify({ url: next, expiresAt }));
+    setUrl(next);
+    onKeyCreated();
+  }
+
+  return (
+    <section aria-labelledby="preview-heading" className="preview">
+      <h3 id="preview-heading">Live preview</h3>
+      {!active ? (
+        <p className="muted">Activate the bot to preview its widget: visitors can only talk to active bots.</p>
+      ) : url ? (
+        // Reloaded when the bot's settings change (its theme, greeting, language).
+        <iframe key={version} src={url} title="Widget preview" />
+      ) : (
+        <>
+          <p className="muted">Shows the widget as a visitor sees it, in your theme, and lets you talk to it. It uses a key of its own that expires in an hour.</p>
+          <Button onPress={open} isDisabled={result.fetching}>
+            Show a live preview
+          </Button>
+        </>
+      )}
+      {result.error && <p role="alert">{messageOf(result.error)}</p>}
+    </section>
   );
 }

@@ -83,7 +83,7 @@ export function BotPage({ params }: { params: { botId: string } }) {
           <BotSettingsForm bot={bot} canEdit={workspace.canEdit} />
         </TabPanel>
         <TabPanel id="keys">
-          <ApiKeysPanel botId={bot.id} canEdit={workspace.canEdit} />
+          <ApiKeysPanel botId={bot.id} canEdit={workspace.canEdit} active={bot.status === "ACTIVE"} version={bot.updatedAt} />
         </TabPanel>
         <TabPanel id="playground">
           <Playground botId={bot.id} />
