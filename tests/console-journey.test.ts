@@ -115,6 +115,7 @@ describe("a website owner's first hour", () => {
     });
     expect(await transcript.getByRole("complementary", { name: "Passages used" }).innerText()).toMatch(/care-guide\.pdf · page 1 · score/);
 
+    await page.screenshot({ path: path.join(ARTIFACTS, "console-conversations.png"), fullPage: true });
     await page.getByRole("tab", { name: "Usage" }).click();
     await page.getByText(/^[1-9]\d* calls, 0 errors/).waitFor({ timeout: 15_000 });
     expect(await page.locator(".chart canvas").count()).toBeGreaterThanOrEqual(3);
