@@ -32,6 +32,12 @@ describe("conversations for the owner", () => {
     const listed = await gqlRaw(t.url, SESSIONS, { b: botId }, admin.headers);
     expect(listed.errors).toBeUndefined();
     const all = listed.data!.bot.sessions;
+    // The bot list says when the bot was last talked to; a bot nobody talked to says null.
+    await createBot(t.url, admin, "Quiet bot");
+    const bots = await gqlRaw(t.url, `query($w: ID!) { bots(workspaceId: $w) { edges { node { name lastActivityAt } } } }`, { w: admin.workspaceId }, admin.headers);
+    const latest = await t.app.services.db.prisma.chatSession.findFirstOrThrow({ where: { botId }, orderBy: { lastActivityAt: "desc" } });
+    const byName = Object.fromEntries(bots.data!.bots.edges.map((e: any) => [e.node.name, e.node.lastActivityAt]));
+    expect(byName).toEqual({ Helpdesk: latest.lastActivityAt.toISOString(), "Quiet bot": null });
     expect(all.totalCount).toBe(3);
     expect(all.edges.map((e: any) => e.node.firstQuestion)).toEqual(["What does the warranty cover?", "Do you sell bicycles in Peru?", "How long is the warranty?"]);
     const peru = all.edges[1].node;

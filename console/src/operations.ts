@@ -64,6 +64,7 @@ export const Bots = graphql(`
           status
           chunkCount
           updatedAt
+          lastActivityAt
           sourceCounts {
             total
             synced

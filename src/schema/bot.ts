@@ -115,6 +115,12 @@ export const Bot = builder.prismaObject("Bot", {
       description: "Searchable chunks across all sources.",
       resolve: (b, _args, ctx) => ctx.loaders.chunkCount.load(b.id),
     }),
+    lastActivityAt: t.field({
+      type: "DateTime",
+      nullable: true,
+      description: "When a visitor (or a member, in the playground) last talked to it; null if nobody has.",
+      resolve: (b, _args, ctx) => ctx.loaders.lastActivityAt.load(b.id),
+    }),
     embedCode: t.field({
       type: EmbedCode,
       description: "Snippets for a web page, with YOUR_API_KEY where the key goes (createApiKey returns them filled in).",

@@ -27,6 +27,11 @@ export function createLoaders(prisma: PrismaClient) {
       const byBot = new Map(rows.map((r) => [r.botId, r._sum.chunkCount ?? 0]));
       return botIds.map((id) => byBot.get(id) ?? 0);
     }),
+    lastActivityAt: new DataLoader<string, Date | null>(async (botIds) => {
+      const rows = await prisma.chatSession.groupBy({ by: ["botId"], where: { botId: { in: [...botIds] } }, _max: { lastActivityAt: true } });
+      const byBot = new Map(rows.map((r) => [r.botId, r._max.lastActivityAt]));
+      return botIds.map((id) => byBot.get(id) ?? null);
+    }),
   };
 }
 

@@ -69,6 +69,7 @@ function BotTable({ bots, searched }: { bots: BotsQuery["bots"]; searched: strin
         <Column>Status</Column>
         <Column>Sources</Column>
         <Column>Chunks</Column>
+        <Column>Last activity</Column>
         <Column>Last change</Column>
       </TableHeader>
       <TableBody items={bots.edges.map((e) => e.node)} renderEmptyState={() => empty}>
@@ -85,6 +86,7 @@ function BotTable({ bots, searched }: { bots: BotsQuery["bots"]; searched: strin
             </Cell>
             <Cell>{sourceSummary(bot.sourceCounts)}</Cell>
             <Cell>{bot.chunkCount.toLocaleString()}</Cell>
+            <Cell>{bot.lastActivityAt ? <time dateTime={bot.lastActivityAt}>{new Date(bot.lastActivityAt).toLocaleString()}</time> : <span className="muted">no chats yet</span>}</Cell>
             <Cell>
               <time dateTime={bot.updatedAt}>{new Date(bot.updatedAt).toLocaleString()}</time>
             </Cell>
