@@ -38,7 +38,8 @@ describe("API keys on the wire", () => {
   it("let a public client chat with its bot over HTTP, by header or ?api_key=, and read its public face", async () => {
     const byHeader = await gqlRaw(t.url, SEND, { b: botId }, asKey(key.secret, "https://www.example.com"));
     expect(byHeader.errors).toBeUndefined();
-    expect(byHeader.data!.sendMessage.message).toEqual({ role: "ASSISTANT", model: "parley-extractive" });
+    // The bot has no sources: the answer says so, and no model was asked.
+    expect(byHeader.data!.sendMessage.message).toEqual({ role: "ASSISTANT", model: null });
     const session = await t.app.services.db.prisma.chatSession.findUniqueOrThrow({ where: { publicId: byHeader.data!.sendMessage.sessionId } });
     expect(session.apiKeyId).toBe(key.id);
 

@@ -173,8 +173,9 @@ describe("chat", () => {
 
   it("names a missing model, and fails sendMessage with MODEL_UNAVAILABLE", async () => {
     const bot = await createBot(t.url, account, "Custom model");
+    await addText(bot, "Warranty", "The warranty lasts two years from the day of delivery.");
     await gqlRaw(t.url, `mutation($b: ID!) { updateBot(id: $b, input: { settings: { chatModel: "mistral" } }) { id } }`, { b: bot }, account.headers);
-    const result = await gqlRaw(t.url, SEND, { b: bot, m: "Hello?" }, account.headers);
+    const result = await gqlRaw(t.url, SEND, { b: bot, m: "How long is the warranty?" }, account.headers);
     expect(result.errors?.[0]).toMatchObject({ message: "The chat model mistral is not available in Ollama (run: ollama pull mistral).", extensions: { code: "MODEL_UNAVAILABLE" } });
   });
 

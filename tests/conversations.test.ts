@@ -26,7 +26,7 @@ describe("conversations for the owner", () => {
     const unanswered = await ask("Do you sell bicycles in Peru?");
     expect(unanswered.message.sources).toHaveLength(0);
     await ask("And the warranty?", unanswered.sessionId);
-    const disliked = await ask("What does the warranty cover?");
+    const disliked = await ask("How long does the warranty last?");
     await gqlRaw(t.url, `mutation($m: ID!) { rateMessage(messageId: $m, rating: DOWN) { id } }`, { m: disliked.message.id }, visitor);
 
     const listed = await gqlRaw(t.url, SESSIONS, { b: botId }, admin.headers);
@@ -39,7 +39,7 @@ describe("conversations for the owner", () => {
     const byName = Object.fromEntries(bots.data!.bots.edges.map((e: any) => [e.node.name, e.node.lastActivityAt]));
     expect(byName).toEqual({ Helpdesk: latest.lastActivityAt.toISOString(), "Quiet bot": null });
     expect(all.totalCount).toBe(3);
-    expect(all.edges.map((e: any) => e.node.firstQuestion)).toEqual(["What does the warranty cover?", "Do you sell bicycles in Peru?", "How long is the warranty?"]);
+    expect(all.edges.map((e: any) => e.node.firstQuestion)).toEqual(["How long does the warranty last?", "Do you sell bicycles in Peru?", "How long is the warranty?"]);
     const peru = all.edges[1].node;
     expect(peru).toMatchObject({ messageCount: 4, downRatedCount: 0, unansweredCount: 1, apiKey: { name: "Website" } });
     expect(peru.messages.edges.map((e: any) => e.node.role)).toEqual(["USER", "ASSISTANT", "USER", "ASSISTANT"]);
@@ -47,7 +47,7 @@ describe("conversations for the owner", () => {
     expect(peru.messages.edges[1].node.latencyMs).toEqual(expect.any(Number));
 
     const down = (await gqlRaw(t.url, SESSIONS, { b: botId, f: "RATED_DOWN" }, admin.headers)).data!.bot.sessions;
-    expect(down.edges.map((e: any) => [e.node.firstQuestion, e.node.downRatedCount])).toEqual([["What does the warranty cover?", 1]]);
+    expect(down.edges.map((e: any) => [e.node.firstQuestion, e.node.downRatedCount])).toEqual([["How long does the warranty last?", 1]]);
     const missing = (await gqlRaw(t.url, SESSIONS, { b: botId, f: "UNANSWERED" }, admin.headers)).data!.bot.sessions;
     expect(missing.edges.map((e: any) => e.node.firstQuestion)).toEqual(["Do you sell bicycles in Peru?"]);
     expect(missing.totalCount).toBe(1);

@@ -150,12 +150,12 @@ describe("the widget in Chromium", () => {
   it("shows HTML in an answer as text: nothing in it runs", async () => {
     const { page, chat } = await openWidget(context);
     ollama.scriptChat({ tokens: ["Look: ", XSS, " and [a link](javascript:alert(1))."] });
-    await ask(chat, "Show me a picture");
+    await ask(chat, "How are returns accepted?");
     const answer = answers(chat).last();
     await answer.getByRole("button", { name: "Helpful", exact: true }).waitFor();
     expect(await answer.locator(".pw-text").textContent()).toBe(`Look: ${XSS} and [a link](javascript:alert(1)).`);
-    expect(await answer.locator("img").count()).toBe(0);
-    expect(await answer.locator("a").count()).toBe(0);
+    expect(await answer.locator(".pw-text img").count()).toBe(0);
+    expect(await answer.locator(".pw-text a").count()).toBe(0);
     await page.waitForTimeout(200);
     expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
     const frame = page.frames().find((f) => f.url().startsWith(`${parley()}/widget/`))!;
@@ -184,7 +184,7 @@ describe("the widget in Chromium", () => {
     const { page, chat } = await openWidget(context);
     ollama.scriptChat({ tokens: ["Let ", "me ", "explain ", "at ", "length."], holdAfter: 2 });
     const aborted = ollama.abortedChats;
-    await ask(chat, "Tell me everything about returns");
+    await ask(chat, "When are returns accepted?");
     const answer = answers(chat).last();
     await answer.locator(".pw-text").filter({ hasText: "Let me" }).waitFor();
     await chat.getByRole("button", { name: "Stop the answer" }).click();

@@ -124,6 +124,41 @@ function weighByRarity(candidates: Map<string, number>[]): (features: Map<string
 }
 
 /**
+ * Questions whose answer is a number, a time, a price, an address or a phone
+ * number: "how long is the warranty?" is answered by "a warranty of 3 years",
+ * not by "the warranty does not cover wiring", which shares as many words.
+ */
+const wantsNumber = (question: string) =>
+  /^\s*(how (long|many|much|often|fast|far|big|old|heavy|soon|high|large)|when|what time|at what|which (port|year|day|number|version)|where)\b/i.test(question) ||
+  /\b(cost|price|fee|number|phone|address|weigh\w*|size|height|temperature|port|percent|amount|version|date|hours|deadline)\b/i.test(question);
+
+/** How much more a sentence with a figure weighs for a question that wants one. */
+const NUMBER_BONUS = 1.6;
+
+/**
+ * The sentences that may answer: a question in the sources (an FAQ's "Is
+ * there parking?") is not an answer, but matching it says its answer is the
+ * sentence after it, which takes its score. A sentence that overlapping
+ * chunks repeat counts once, with its best score.
+ */
+function answersOf<T extends { text: string; chunk: number; i: number; score: number }>(scored: T[]): T[] {
+  const byPlace = new Map(scored.map((s) => [`${s.chunk}:${s.i}`, s]));
+  for (const s of scored) {
+    if (!s.text.endsWith("?")) continue;
+    const next = byPlace.get(`${s.chunk}:${s.i + 1}`);
+    if (next && !next.text.endsWith("?")) next.score = Math.max(next.score, s.score);
+  }
+  const unique = new Map<string, T>();
+  for (const s of scored) {
+    if (s.text.endsWith("?")) continue;
+    const key = s.text.toLowerCase().replace(/\s+/g, " ");
+    const seen = unique.get(key);
+    if (!seen || seen.score < s.score) unique.set(key, s);
+  }
+  return [...unique.values()];
+}
+
+/**
  * The embedded default: an *extractive* answerer, not a language model. It
  * picks the sentences of the retrieved chunks that share the most with the
  * question and streams them word by word, naming where they come from. It
@@ -138,7 +173,8 @@ export function createExtractiveChat({ maxSentences = 3, minScore = 0.05 }: { ma
       const candidates = request.context.flatMap((chunk, c) => sentences(chunk.content).map((text, i) => ({ text, chunk: c, i, features: lexicalFeatures(text) })));
       const weigh = weighByRarity(candidates.map((s) => s.features));
       const question = weigh(lexicalFeatures(request.question));
-      const scored = candidates.map((s) => ({ ...s, score: similarity(question, weigh(s.features)) }));
+      const numeric = wantsNumber(request.question);
+      const scored = answersOf(candidates.map((s) => ({ ...s, score: similarity(question, weigh(s.features)) * (numeric && /\d/.test(s.text) ? NUMBER_BONUS : 1) })));
       const ranked = scored.filter((s) => s.score >= minScore).sort((a, b) => b.score - a.score);
       // Sentences far behind the best one are padding, not answer.
       const best = ranked.filter((s) => s.score >= ranked[0]!.score / 2).slice(0, maxSentences);

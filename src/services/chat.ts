@@ -3,7 +3,8 @@ import type { Bot, ChatSession, Message, Prisma, PrismaClient } from "@prisma/cl
 import type { Config } from "../config.js";
 import type { DatabasePriority } from "../db/priority.js";
 import type { Logger } from "../logger.js";
-import { ChatModelError, type ChatMessage, type ChatModel } from "../providers/chat.js";
+import { ChatModelError, NOTHING_FOUND, type ChatChunk, type ChatMessage, type ChatModel } from "../providers/chat.js";
+import { assess, subjectTerms } from "./answerability.js";
 import { EmbeddingError } from "../providers/embeddings.js";
 import { AppError, assertId, badInput, notFound } from "./errors.js";
 import { assemblePrompt, estimateTokens } from "./prompting.js";
@@ -21,6 +22,13 @@ export interface ChatInput {
   /** The public id of a conversation to continue. */
   sessionId?: string | null;
   apiKeyId?: string | null;
+}
+
+/** The answer when the gate finds no grounds, word by word like any other. */
+async function* notInSources(): AsyncGenerator<ChatChunk | { type: "done"; model: null; promptTokens: number; completionTokens: number }> {
+  const words = NOTHING_FOUND.split(/(?<=\s)/);
+  for (const text of words) yield { type: "token", text };
+  yield { type: "done", model: null, promptTokens: 0, completionTokens: words.length };
 }
 
 /** Longest question accepted, in characters. */
@@ -128,14 +136,24 @@ export function createChatService({
             input.sessionId ? history(session.id, userMessage.createdAt) : [],
           ]),
         ).finally(() => signal.removeEventListener("abort", embedding.abort));
-        sources = citeSources(context);
-        const messages = assemblePrompt({ botName: bot.name, prompts, question, context, history: turns, historyBudget: config.CHAT_HISTORY_TOKENS });
-        let done: { model: string; promptTokens: number | null; completionTokens: number | null } | undefined;
+        // The answerability gate: passages that do not cover what the question asks about are not sources.
+        // A follow-up ("Does it start at delivery?") is read with the question before it.
+        const previous = turns.findLast((turn) => turn.role === "user")?.content;
+        const withPrevious = previous ? `${previous} ${question}` : question;
+        const stats = await interactive(() => retrieval.termStatistics(bot.id, subjectTerms(withPrevious)));
+        const alone = assess(question, context, stats);
+        const { grounded, coverage } = alone.grounded || !previous ? alone : assess(withPrevious, context, stats);
+        logger.debug("answerability", { botId: bot.id, coverage, grounded, passages: context.length });
+        sources = grounded ? citeSources(context) : [];
+        const messages = assemblePrompt({ botName: bot.name, prompts, question, context: grounded ? context : [], history: turns, historyBudget: config.CHAT_HISTORY_TOKENS });
+        let done: { model: string | null; promptTokens: number | null; completionTokens: number | null } | undefined;
         // A model that stalls (before its first token or between two) is given up on.
         const watchdog = new AbortController();
         let timer = setTimeout(() => watchdog.abort(), config.CHAT_TIMEOUT_MS);
         try {
-          for await (const chunk of model.stream({ model: bot.chatModel, temperature: bot.temperature, messages, question, context }, AbortSignal.any([signal, watchdog.signal]))) {
+          // Without grounds no model is asked: the answer is that the sources do not say.
+          const answering = grounded ? model.stream({ model: bot.chatModel, temperature: bot.temperature, messages, question, context }, AbortSignal.any([signal, watchdog.signal])) : notInSources();
+          for await (const chunk of answering) {
             clearTimeout(timer);
             timer = setTimeout(() => watchdog.abort(), config.CHAT_TIMEOUT_MS);
             if (chunk.type === "token") {
@@ -157,7 +175,7 @@ export function createChatService({
             role: "ASSISTANT",
             content,
             sources: sources as unknown as Prisma.InputJsonArray,
-            model: done?.model ?? model.defaultModel,
+            model: done ? done.model : model.defaultModel,
             promptTokens: done?.promptTokens ?? estimateTokens(messages.map((m) => m.content).join("\n")),
             completionTokens: done?.completionTokens ?? estimateTokens(content),
             latencyMs: Math.round(performance.now() - started),

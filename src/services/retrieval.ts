@@ -1,6 +1,7 @@
 import type { PrismaClient, SourceKind } from "@prisma/client";
 import { toVectorLiteral } from "../db/vector.js";
 import type { Embedder } from "../providers/embeddings.js";
+import type { TermStatistics } from "./answerability.js";
 
 export interface RetrievedChunk {
   id: bigint;
@@ -34,6 +35,9 @@ interface Row {
 const COMMON_SHARE = 0.2;
 /** How long the common words are kept before they are read again from the statistics. */
 const COMMON_WORDS_TTL_MS = 60_000;
+
+/** Chunks counted per term for its rarity (see termStatistics). */
+const STATISTICS_CAP = 1000;
 
 /** RRF's damping constant: the usual 60 keeps one list's top hit from drowning the other's. */
 const RRF_K = 60;
@@ -207,9 +211,29 @@ export function createRetrieval({ prisma, embedder }: { prisma: PrismaClient; em
     return vector!;
   }
 
+  /**
+   * How many of a bot's current chunks hold each term (as a prefix from four
+   * letters on, as stems are), and how many it has: what an answer's
+   * grounding weighs words by. Counted through the text index, at most
+   * STATISTICS_CAP per term: a word in that many chunks is common anyway.
+   */
+  async function termStatistics(botId: string, terms: readonly string[]): Promise<TermStatistics> {
+    const params: unknown[] = [botId];
+    const counts = terms.map((term) => {
+      const lexeme = term.length >= 4 && !/\d/.test(term) ? `${term}:*` : term;
+      return `(SELECT count(*) FROM (SELECT 1 FROM chunks WHERE bot_id = $1::uuid AND search_vector @@ to_tsquery('simple', $${params.push(lexeme)}) LIMIT ${STATISTICS_CAP}) m)::int AS "${params.length - 2}"`;
+    });
+    const [row] = await prisma.$queryRawUnsafe<Record<string, number>[]>(
+      `SELECT (SELECT coalesce(sum(chunk_count), 0) FROM sources WHERE bot_id = $1::uuid)::int AS chunks${counts.length ? `, ${counts.join(", ")}` : ""}`,
+      ...params,
+    );
+    return { chunks: row?.chunks ?? 0, holding: new Map(terms.map((term, i) => [term, row?.[String(i)] ?? 0])) };
+  }
+
   return {
     search,
     embed,
+    termStatistics,
     async retrieve(botId: string, question: string, options: RetrievalOptions, signal?: AbortSignal): Promise<RetrievedChunk[]> {
       return search(botId, await embed(question, signal), question, options);
     },

@@ -1,0 +1,72 @@
+import type { RetrievedChunk } from "./retrieval.js";
+
+/**
+ * Words that carry no subject: the question's form ("how", "what"), and
+ * verbs and nouns every question may use ("tell", "know", "get").
+ */
+const FORM_WORDS = new Set(
+  (
+    "a an and are as at be been but by can could did do does for from had has have how i if in into is it its me my no not of on or our so " +
+    "that the their them then there these they this those to was we were what when where which who whom whose why will with would you your " +
+    "about any anything everything something get got give tell know need want please much many long often there's it's i'm yes also some " +
+    "all more info information details explain describe show should shall may might must"
+  ).split(" "),
+);
+
+/** A crude stem: what "refunds", "refunded" and "refunding" share with "refund". */
+export function stem(word: string): string {
+  const lower = word.toLowerCase();
+  if (lower.length <= 4 || /\d/.test(lower)) return lower;
+  return lower.replace(/(?:ing|ed|es|s|ly)$/, "").slice(0, 8);
+}
+
+/** The words of a question that name what it is about, stemmed, once each. */
+export function subjectTerms(question: string): string[] {
+  const words = question.normalize("NFKC").match(/[\p{L}\p{N}]+/gu) ?? [];
+  return [...new Set(words.filter((w) => w.length > 1 && !FORM_WORDS.has(w.toLowerCase())).map(stem))].slice(0, 16);
+}
+
+/** How many of a bot's chunks hold each term, and how many chunks it has. */
+export interface TermStatistics {
+  chunks: number;
+  holding: ReadonlyMap<string, number>;
+}
+
+export interface Assessment {
+  /** Whether the passages hold enough of what the question asks about to answer from them. */
+  grounded: boolean;
+  /** The share (0 to 1) of the question's subject the best passages cover, each word weighted by its rarity in the bot's chunks. */
+  coverage: number;
+}
+
+/** The least coverage an answer needs; below it, the bot says it does not know (tuned with `npm run eval`). */
+export const MIN_COVERAGE = 0.4;
+
+/**
+ * Whether the retrieved passages can answer the question. Every subject word
+ * of the question weighs by how rare it is in the bot's own chunks (a word
+ * that is everywhere, the product's name in its manual, says little; one
+ * that is nowhere, "HomeKit", says the answer is not there), and the
+ * coverage is the weight the best passages hold. A question sharing one
+ * common word with the sources ("the boiling point on Mount Everest" and a
+ * manual's "mount the plate") does not pass.
+ */
+export function assess(question: string, context: readonly RetrievedChunk[], stats: TermStatistics, { best = 3, minCoverage = MIN_COVERAGE } = {}): Assessment {
+  const terms = subjectTerms(question);
+  if (!context.length) return { grounded: false, coverage: 0 };
+  // A question of form words alone ("What is it?") has nothing to check against.
+  if (!terms.length) return { grounded: true, coverage: 1 };
+  const present = [...new Set(context.slice(0, best).flatMap((chunk) => (chunk.content.normalize("NFKC").match(/[\p{L}\p{N}]+/gu) ?? []).map(stem)))];
+  // "weigh" is in "weight", "member" in "membership": a stem of five letters or more meets its longer forms either way.
+  const holds = (term: string) => present.some((word) => word === term || (Math.min(word.length, term.length) >= 5 && (word.startsWith(term) || term.startsWith(word))));
+  const weight = (term: string) => Math.log((stats.chunks + 1) / ((stats.holding.get(term) ?? 0) + 0.5));
+  let total = 0;
+  let covered = 0;
+  for (const term of terms) {
+    const w = Math.max(weight(term), 0.05);
+    total += w;
+    if (holds(term)) covered += w;
+  }
+  const coverage = covered / total;
+  return { grounded: coverage >= minCoverage, coverage: Math.round(coverage * 1000) / 1000 };
+}

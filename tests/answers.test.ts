@@ -1,0 +1,98 @@
+/**
+ * What the embedded answerer says, and when any answerer may answer at all:
+ * the answerability gate (src/services/answerability.ts) and the extractive
+ * answerer (src/providers/chat.ts), on passages, then end to end with a
+ * model server behind (the fake Ollama) that must not be asked without grounds.
+ */
+import { describe, expect, it } from "@jest/globals";
+import { createExtractiveChat, NOTHING_FOUND } from "../src/providers/chat.js";
+import { assess, subjectTerms } from "../src/services/answerability.js";
+import type { RetrievedChunk } from "../src/services/retrieval.js";
+import { createBot, signUp } from "./helpers/admin.js";
+import { startApp } from "./helpers/app.js";
+import { startFakeOllama } from "./helpers/fake-ollama.js";
+import { gqlRaw } from "./helpers/graphql.js";
+import { waitForSource } from "./helpers/sources.js";
+
+const chunk = (content: string, source = "manual.html", id = 1n): RetrievedChunk => ({
+  id,
+  sourceId: source,
+  sourceType: "DOCUMENT",
+  content,
+  metadata: { source },
+  similarity: 0.5,
+  score: 0.03,
+  matchedText: true,
+});
+
+async function answer(question: string, context: RetrievedChunk[]): Promise<string> {
+  let text = "";
+  for await (const part of createExtractiveChat().stream({ temperature: 0, messages: [], question, context }, new AbortController().signal)) {
+    if (part.type === "token") text += part.text;
+  }
+  return text;
+}
+
+describe("the answerability gate", () => {
+  const manual = [chunk("Mount the wall plate at a height of about 1.5 metres, away from radiators. The T200 works with 24 volt systems only.")];
+  // The bot's chunks: "t200" and "mount" are in some, "everest", "homekit" and "boiling" in none.
+  const stats = { chunks: 20, holding: new Map([["t200", 12], ["mount", 1], ["height", 1], ["plate", 2], ["work", 2]]) };
+
+  it("passes a question whose subject the passages hold", () => {
+    expect(assess("At what height should I mount the plate?", manual, stats)).toMatchObject({ grounded: true, coverage: 1 });
+  });
+
+  it("refuses one that shares a common word with them, or only the product's name", () => {
+    expect(assess("What is the boiling point of water on Mount Everest?", manual, stats).grounded).toBe(false);
+    expect(assess("Does the T200 work with Apple HomeKit?", manual, stats).grounded).toBe(false);
+    expect(assess("Anything at all?", [], stats)).toEqual({ grounded: false, coverage: 0 });
+  });
+
+  it("reads a question's subject, not its form", () => {
+    expect(subjectTerms("Tell me everything about the refunds, please")).toEqual(["refund"]);
+  });
+});
+
+describe("the extractive answerer", () => {
+  it("answers an FAQ's question with the sentence after it, not the question", async () => {
+    const faq = chunk("Can I bring my dog?\nWell-behaved dogs are welcome on Fridays only.\nIs coffee included?\nCoffee is free for members.", "faq.txt");
+    const text = await answer("Can I bring my dog?", [faq]);
+    expect(text).toContain("dogs are welcome on Fridays only");
+    expect(text).not.toContain("Can I bring my dog?");
+  });
+
+  it("says a sentence once when overlapping chunks both hold it", async () => {
+    const text = await answer("Does STP have encryption?", [chunk("STP version 2 has no encryption of its own.", "stp.md", 1n), chunk("STP version 2 has no encryption of its own. Use DTLS.", "stp.md", 2n)]);
+    expect(text.match(/has no encryption/g)).toHaveLength(1);
+  });
+
+  it("prefers the sentence with the figure when the question asks for one", async () => {
+    const text = await answer("How long is the warranty?", [chunk("The warranty does not cover damage caused by wrong wiring. The T200 comes with a warranty of 3 years from the date of purchase.")]);
+    expect(text).toContain("a warranty of 3 years");
+  });
+
+  it("says it does not know when nothing is retrieved", async () => {
+    expect(await answer("Anything?", [])).toBe(NOTHING_FOUND);
+  });
+});
+
+describe("grounded answers end to end", () => {
+  it("does not ask the model without grounds, and says so in the answer's `grounded`", async () => {
+    const ollama = await startFakeOllama();
+    const t = await startApp({ OLLAMA_BASE_URL: ollama.url });
+    const admin = await signUp(t.url);
+    const botId = await createBot(t.url, admin);
+    const added = await gqlRaw(t.url, `mutation($b: ID!) { addTextSource(botId: $b, title: "Warranty", text: "The warranty lasts two years from the day of delivery.") { id } }`, { b: botId }, admin.headers);
+    await waitForSource(t, added.data!.addTextSource.id);
+    const SEND = `mutation($b: ID!, $m: String!) { sendMessage(botId: $b, message: $m) { grounded sources { name } message { content model grounded } } }`;
+
+    ollama.scriptChat({ tokens: ["Two ", "years."] });
+    const grounded = await gqlRaw(t.url, SEND, { b: botId, m: "How long is the warranty?" }, admin.headers);
+    expect(grounded.data!.sendMessage).toMatchObject({ grounded: true, sources: [{ name: "Warranty" }], message: { content: "Two years.", grounded: true } });
+    const asked = ollama.requests.filter((r) => r.path === "/api/chat").length;
+
+    const unknown = await gqlRaw(t.url, SEND, { b: botId, m: "What is the capital of Peru?" }, admin.headers);
+    expect(unknown.data!.sendMessage).toEqual({ grounded: false, sources: [], message: { content: NOTHING_FOUND, model: null, grounded: false } });
+    expect(ollama.requests.filter((r) => r.path === "/api/chat")).toHaveLength(asked);
+  });
+});
