@@ -80,16 +80,19 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 
+  // Answers name a document by its title; the questions by its file.
+  const listed = await gql<{ bot: { sources: { edges: { node: { id: string; name: string } }[] } } }>(`query($b: ID!) { bot(id: $b) { sources(first: 100) { edges { node { id name } } } } }`, { b: botId }, token);
+  const idOf = new Map(listed.bot.sources.edges.map((e) => [e.node.name, e.node.id]));
   const latencies: number[] = [];
-  async function ask(q: string): Promise<{ content: string; sources: string[]; grounded: boolean | null }> {
+  async function ask(q: string): Promise<{ content: string; sources: string[]; sourceIds: string[]; grounded: boolean | null }> {
     const started = performance.now();
-    const { sendMessage } = await gql<{ sendMessage: { message: { content: string }; sources: { name: string }[]; grounded?: boolean | null } }>(
-      `mutation($b: ID!, $m: String!) { sendMessage(botId: $b, message: $m) { message { content } sources { name } grounded } }`,
+    const { sendMessage } = await gql<{ sendMessage: { message: { content: string }; sources: { id: string; name: string }[]; grounded?: boolean | null } }>(
+      `mutation($b: ID!, $m: String!) { sendMessage(botId: $b, message: $m) { message { content } sources { id name } grounded } }`,
       { b: botId, m: q },
       token,
     );
     latencies.push(performance.now() - started);
-    return { content: sendMessage.message.content, sources: sendMessage.sources.map((s) => s.name), grounded: sendMessage.grounded ?? null };
+    return { content: sendMessage.message.content, sources: sendMessage.sources.map((s) => s.name), sourceIds: sendMessage.sources.map((s) => s.id), grounded: sendMessage.grounded ?? null };
   }
   const saysDontKnow = (answer: { grounded: boolean | null }) => answer.grounded === false;
 
@@ -99,7 +102,7 @@ try {
   let dontKnowWrong = 0;
   for (const item of questions.answerable) {
     const answer = await ask(item.q);
-    const hasSource = answer.sources.includes(item.doc);
+    const hasSource = answer.sourceIds.includes(idOf.get(item.doc) ?? "?");
     const hasFact = item.expect.some((fact) => holds(answer.content, fact));
     cited += Number(hasSource);
     facts += Number(hasFact);

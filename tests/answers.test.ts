@@ -96,3 +96,12 @@ describe("grounded answers end to end", () => {
     expect(ollama.requests.filter((r) => r.path === "/api/chat")).toHaveLength(asked);
   });
 });
+
+describe("names people read", () => {
+  it("gives a Markdown file its first heading as title, and a plain text its first line when it reads as one", async () => {
+    const { titleOf } = await import("../connectors/text/index.js");
+    expect(titleOf("Intro text\n\n# Returns and refunds\n\nYou can return…", true)).toBe("Returns and refunds");
+    expect(titleOf("The Loft Coworking: Frequently Asked Questions\n\nWhere are you?", false)).toBe("The Loft Coworking: Frequently Asked Questions");
+    expect(titleOf("We are open from nine to five, every day.\nMore text.", false)).toBeUndefined();
+  });
+});

@@ -19,7 +19,7 @@ describe("the demo", () => {
     expect(reply.errors).toBeUndefined();
     expect(reply.data!.sendMessage.message.model).toBe("parley-extractive");
     expect(reply.data!.sendMessage.message.content).toContain("Germany, France and Luxembourg: 2–4 working days");
-    expect(reply.data!.sendMessage.sources[0].name).toBe("shipping.md");
+    expect(reply.data!.sendMessage.sources[0].name).toBe("Shipping"); // the document's own title, not its file name
 
     // The widget URL it prints opens on its own.
     const page = await fetch(`${t.url}/widget/${demo.botId}?api_key=${encodeURIComponent(demo.apiKey)}`);

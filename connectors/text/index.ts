@@ -17,6 +17,21 @@ export function decodeText(bytes: Uint8Array): string {
 }
 
 /**
+ * The title a text gives itself: Markdown's first top-level heading, or a
+ * plain text's first line when it reads as one (short, no sentence end).
+ * Visitors read it in answers ("According to …") rather than a file name.
+ */
+export function titleOf(text: string, markdown: boolean): string | undefined {
+  const lines = text.split(/\r?\n/).map((line) => line.trim());
+  if (markdown) {
+    const heading = lines.find((line) => /^#\s+\S/.test(line));
+    return heading?.replace(/^#\s+/, "").replace(/\s+#*$/, "").slice(0, 200) || undefined;
+  }
+  const first = lines.find(Boolean);
+  return first && first.length <= 100 && !/[.!?,;]$/.test(first) && /\p{L}/u.test(first) ? first : undefined;
+}
+
+/**
  * Plain text, Markdown, CSV, JSON and HTML files, and text typed in directly.
  * HTML loses its markup (and any scripts); JSON is re-indented so that its
  * keys and values read as lines; the rest is kept as written.
@@ -45,7 +60,8 @@ export const text = defineConnector({
       }
       extracted = { sections: [{ text: pretty }] };
     } else {
-      extracted = { sections: [{ text: raw }] };
+      const title = titleOf(raw, extension === ".md" || extension === ".markdown" || mime === "text/markdown");
+      extracted = { ...(title && { title }), sections: [{ text: raw }] };
     }
     if (!extracted.sections.some((s) => s.text.trim())) throw new ExtractionError("The text is empty.");
     return extracted;

@@ -60,7 +60,7 @@ export function cleanText(text: string): string {
 }
 
 /** Splits sections into chunks, each carrying where it came from. */
-export async function splitSections(sections: Section[], sourceName: string, size: number, overlap: number): Promise<ChunkDraft[]> {
+export async function splitSections(sections: Section[], sourceName: string, size: number, overlap: number, documentTitle?: string): Promise<ChunkDraft[]> {
   const splitter = new RecursiveCharacterTextSplitter({ chunkSize: size, chunkOverlap: overlap });
   const chunks: ChunkDraft[] = [];
   for (const section of sections) {
@@ -74,7 +74,8 @@ export async function splitSections(sections: Section[], sourceName: string, siz
           ...(section.url && { url: section.url }),
           ...(section.page !== undefined && { page: section.page }),
           ...(section.heading && { heading: section.heading }),
-          ...(section.title && { title: section.title }),
+          // What answers name: the page's title, else the document's, else (no title) the file name in `source`.
+          ...((section.title ?? documentTitle) && { title: section.title ?? documentTitle }),
         },
       });
     }
@@ -110,11 +111,12 @@ export async function extractChunks(task: ExtractionTask, signal: AbortSignal, o
   const sections = extracted.sections.map((s) => ({ ...s, text: cleanText(s.text) })).filter((s) => s.text);
   if (!sections.length) throw new ExtractionError("The source contains no text.");
   // The model and the chunking are part of the hash: either changed means new chunks.
-  const contentHash = sha256(`${task.embeddingModel}\n${task.chunkSize}/${task.chunkOverlap}\n${JSON.stringify(sections)}`);
   const title = extracted.title ?? null;
+  // The title is in every chunk's metadata (answers name it): a new one means new chunks too.
+  const contentHash = sha256(`${task.embeddingModel}\n${task.chunkSize}/${task.chunkOverlap}\n${title ?? ""}\n${JSON.stringify(sections)}`);
   if (contentHash === task.previousHash) return { unchanged: true, title, contentHash };
 
-  const chunks = await splitSections(sections, task.input.name, task.chunkSize, task.chunkOverlap);
+  const chunks = await splitSections(sections, task.input.name, task.chunkSize, task.chunkOverlap, extracted.title);
   const vectors = task.lexicalDimension ? await embedChunks(createLexicalEmbedder(task.lexicalDimension), chunks, signal, onProgress) : null;
   return { unchanged: false, title, contentHash, chunks, vectors };
 }
