@@ -214,6 +214,29 @@ describe("ingestion", () => {
     expect(counts.every((n) => n === before.length || n === after.length)).toBe(true);
   });
 
+  it("refuses a file, text or address the bot already has, naming the source it already is", async () => {
+    const { t, account, botId } = await setup();
+    const bytes = new TextEncoder().encode("Opening hours: nine to five.");
+    const first = await uploadFile(t.url, account.headers, UPLOAD, { botId }, { name: "hours.txt", type: "text/plain", bytes });
+    const firstId = first.data.uploadDocument.id;
+    const again = await uploadFile(t.url, account.headers, UPLOAD, { botId }, { name: "hours (copy).txt", type: "text/plain", bytes });
+    expect(again.errors?.[0]).toMatchObject({ message: 'This file is already a source of this bot ("hours.txt"): resync or replace that one instead.', extensions: { code: "CONFLICT", field: "file", existingSourceId: firstId } });
+
+    const text = await gqlRaw(t.url, ADD_TEXT, { botId, title: "Hours", text: "We open at nine." }, account.headers);
+    const textAgain = await gqlRaw(t.url, ADD_TEXT, { botId, title: "Hours again", text: "We open at nine." }, account.headers);
+    expect(textAgain.errors?.[0]?.extensions).toMatchObject({ code: "CONFLICT", field: "text", existingSourceId: text.data!.addTextSource.id });
+
+    const LINK = `mutation($b: ID!, $u: String!) { addLinkSource(botId: $b, link: { url: $u }) { id } }`;
+    const link = await gqlRaw(t.url, LINK, { b: botId, u: "https://example.com/help" }, account.headers);
+    const linkAgain = await gqlRaw(t.url, LINK, { b: botId, u: "https://example.com/help" }, account.headers);
+    expect(linkAgain.errors?.[0]?.extensions).toMatchObject({ code: "CONFLICT", field: "url", existingSourceId: link.data!.addLinkSource.id });
+    expect(await t.app.services.db.prisma.source.count({ where: { botId } })).toBe(3);
+
+    // Another bot may have the same file.
+    const other = await createBot(t.url, account, "Other");
+    expect((await uploadFile(t.url, account.headers, UPLOAD, { botId: other }, { name: "hours.txt", type: "text/plain", bytes })).errors).toBeUndefined();
+  });
+
   it("does not embed unchanged content again", async () => {
     const { embedder, state } = instrumentedEmbedder();
     const { t, account, botId } = await setup({}, embedder);

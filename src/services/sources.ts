@@ -77,6 +77,19 @@ export function createSourceService({
     return { url: url.href, options };
   }
 
+  /**
+   * Refuses content the bot already has: the same file or text (by its
+   * SHA-256) or the same address. Added twice, every answer from it would
+   * say things twice and cite it twice. The existing source's id comes with
+   * the refusal, to resync or replace that one instead.
+   */
+  async function assertNew(botId: string, same: { sha256: string } | { url: string }, field: string, except?: string): Promise<void> {
+    const existing = await prisma.source.findFirst({ where: { botId, ...same, ...(except && { id: { not: except } }) }, select: { id: true, name: true } });
+    if (!existing) return;
+    const what = "url" in same ? "This address" : field === "text" ? "This text" : "This file";
+    throw new AppError("CONFLICT", `${what} is already a source of this bot ("${existing.name}"): resync or replace that one instead.`, { field, existingSourceId: existing.id });
+  }
+
   /** Creates the source, its original bytes and its first job together. */
   async function create(botId: string, data: Omit<Prisma.SourceUncheckedCreateInput, "botId">, bytes: Uint8Array<ArrayBuffer> | null): Promise<Source> {
     const source = await prisma.$transaction(async (tx) => {
@@ -111,23 +124,24 @@ export function createSourceService({
     async uploadDocument(actor: Actor, botId: string, file: Upload): Promise<Source> {
       const bot = await bots.load(actor, botId, EDITOR);
       const { bytes, connector, mimeType } = await readUpload(file);
-      return create(
-        bot.id,
-        { kind: "DOCUMENT", connector: connector.name, name: file.name, mimeType, sizeBytes: bytes.length, sha256: sha256(bytes) },
-        bytes,
-      );
+      const hash = sha256(bytes);
+      await assertNew(bot.id, { sha256: hash }, "file");
+      return create(bot.id, { kind: "DOCUMENT", connector: connector.name, name: file.name, mimeType, sizeBytes: bytes.length, sha256: hash }, bytes);
     },
 
     async addText(actor: Actor, botId: string, title: string, text: string): Promise<Source> {
       const bot = await bots.load(actor, botId, EDITOR);
       const bytes = new TextEncoder().encode(text);
       if (bytes.length > config.MAX_UPLOAD_BYTES) throw new AppError("REQUEST_ENTITY_TOO_LARGE", `The text is larger than ${config.MAX_UPLOAD_BYTES} bytes (MAX_UPLOAD_BYTES).`);
-      return create(bot.id, { kind: "TEXT", connector: "text", name: title, title, mimeType: "text/plain", sizeBytes: bytes.length, sha256: sha256(bytes) }, bytes);
+      const hash = sha256(bytes);
+      await assertNew(bot.id, { sha256: hash }, "text");
+      return create(bot.id, { kind: "TEXT", connector: "text", name: title, title, mimeType: "text/plain", sizeBytes: bytes.length, sha256: hash }, bytes);
     },
 
     async addLink(actor: Actor, botId: string, input: LinkInput): Promise<Source> {
       const bot = await bots.load(actor, botId, EDITOR);
       const { url, options } = linkOptions(input);
+      await assertNew(bot.id, { url }, "url");
       return create(bot.id, { kind: "LINK", connector: "web", name: url, url, options: options as Prisma.InputJsonObject }, null);
     },
 
@@ -142,11 +156,15 @@ export function createSourceService({
         if (source.kind !== "DOCUMENT") throw badInput("Only a document source takes a new file.", "file");
         const upload = await readUpload(input.file);
         bytes = upload.bytes;
-        data = { connector: upload.connector.name, name: input.file.name, mimeType: upload.mimeType, sizeBytes: bytes.length, sha256: sha256(bytes) };
+        const hash = sha256(bytes);
+        await assertNew(source.botId, { sha256: hash }, "file", source.id);
+        data = { connector: upload.connector.name, name: input.file.name, mimeType: upload.mimeType, sizeBytes: bytes.length, sha256: hash };
       } else if (input.text != null) {
         if (source.kind !== "TEXT") throw badInput("Only a text source takes new text.", "text");
         bytes = new TextEncoder().encode(input.text);
-        data = { sizeBytes: bytes.length, sha256: sha256(bytes) };
+        const hash = sha256(bytes);
+        await assertNew(source.botId, { sha256: hash }, "text", source.id);
+        data = { sizeBytes: bytes.length, sha256: hash };
       } else if (input.link) {
         if (source.kind !== "LINK") throw badInput("Only a link source takes a new URL.", "link");
         const { url, options } = linkOptions(input.link);
