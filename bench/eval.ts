@@ -20,6 +20,7 @@ import os from "node:os";
 import path from "node:path";
 import { buildApp } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
+import { graphqlAt } from "./api.js";
 
 interface Answerable {
   q: string;
@@ -40,16 +41,7 @@ const dataDir = await mkdtemp(path.join(os.tmpdir(), "parley-eval-"));
 const app = await buildApp(loadConfig({ ...process.env, DATA_DIR: dataDir, PORT: "0", LOG_LEVEL: process.env.LOG_LEVEL ?? "warn", PASSWORD_HASH_COST: "10" }));
 const { url } = await app.start(0);
 
-async function gql<T>(query: string, variables: Record<string, unknown>, token?: string): Promise<T> {
-  const response = await fetch(`${url}/graphql`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(token && { authorization: `Bearer ${token}` }) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: T; errors?: { message: string }[] };
-  if (body.errors?.length) throw new Error(body.errors[0]!.message);
-  return body.data!;
-}
+const gql = graphqlAt(url);
 
 /** Whitespace and case aside, does the answer hold the fact? */
 const holds = (answer: string, fact: string) => answer.replace(/\s+/g, " ").toLowerCase().includes(fact.replace(/\s+/g, " ").toLowerCase());

@@ -16,6 +16,7 @@ import path from "node:path";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { PDFDocument, StandardFonts } from "pdf-lib";
 import { prose } from "./corpus.js";
+import { graphqlAt } from "./api.js";
 
 const TEXT_MB = Number(process.env.PARLEY_BENCH_TEXT_MB ?? 10);
 const PDF_PAGES = Number(process.env.PARLEY_BENCH_PDF_PAGES ?? 200);
@@ -44,16 +45,7 @@ const url = await new Promise<string>((resolve, reject) => {
   server.on("exit", (code) => reject(new Error(`the server exited with ${code}:\n${log}`)));
 });
 
-async function gql<T>(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
-  const response = await fetch(`${url}/graphql`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(token && { authorization: `Bearer ${token}` }) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: T; errors?: { message: string }[] };
-  if (body.errors?.length) throw new Error(body.errors[0]!.message);
-  return body.data!;
-}
+const gql = graphqlAt(url);
 
 async function tenant(name: string): Promise<{ token: string; botId: string }> {
   const { signUp } = await gql<{ signUp: { session: { token: string }; workspace: { id: string } } }>(

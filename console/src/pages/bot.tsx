@@ -1,11 +1,12 @@
 import { lazy, Suspense, useCallback, useEffect, useState } from "react";
-import { Button, DropZone, FieldError, FileTrigger, Input, Label, ProgressBar, Tab, TabList, TabPanel, Tabs, TextArea, TextField, ToggleButton, ToggleButtonGroup } from "react-aria-components";
+import { Button, DropZone, FieldError, FileTrigger, Input, Label, ProgressBar, Tab, TabList, TabPanel, Tabs, TextArea, TextField } from "react-aria-components";
 import { useMutation, useQuery, useSubscription } from "urql";
 import { Link, useLocation } from "wouter";
 import type { BotDetailQuery, SourceEventsSubscription, SyncStatus } from "../gql/graphql.js";
 import { useConnection } from "../connection.js";
 import { messageOf } from "../errors.js";
 import { ActivateBot, AddTextSource, ArchiveBot, BotDetail, DeleteBot, DeleteSource, ResyncSource, SourceEvents, UpdateSource } from "../operations.js";
+import { FilterGroup } from "../filter.js";
 import { Pager, usePaging } from "../pager.js";
 import { useWorkspace } from "../shell.js";
 import { replaceDocument, uploadDocument } from "../upload.js";
@@ -66,7 +67,9 @@ export function BotPage({ params }: { params: { botId: string } }) {
         </TabList>
         <TabPanel id="sources">
           {workspace.canEdit && <AddSources botId={bot.id} onAdded={reload} />}
-          <StatusFilter
+          <FilterGroup
+            label="Show sources"
+            options={STATUSES}
             value={status}
             onChange={(next) => {
               setStatus(next);
@@ -135,28 +138,6 @@ const STATUSES: [SyncStatus | null, string][] = [
   ["SYNCED", "Synced"],
   ["ERROR", "Failed"],
 ];
-
-function StatusFilter({ value, onChange }: { value: SyncStatus | null; onChange: (status: SyncStatus | null) => void }) {
-  return (
-    <ToggleButtonGroup
-      aria-label="Show sources"
-      selectionMode="single"
-      disallowEmptySelection
-      selectedKeys={[value ?? "ALL"]}
-      onSelectionChange={(keys) => {
-        const key = [...keys][0];
-        onChange(key === "ALL" || key === undefined ? null : (key as SyncStatus));
-      }}
-      className="filter"
-    >
-      {STATUSES.map(([status, label]) => (
-        <ToggleButton key={status ?? "ALL"} id={status ?? "ALL"}>
-          {label}
-        </ToggleButton>
-      ))}
-    </ToggleButtonGroup>
-  );
-}
 
 function Lifecycle({ bot }: { bot: Bot }) {
   const [, activate] = useMutation(ActivateBot);

@@ -1,9 +1,10 @@
 import { useState } from "react";
-import { Button, ToggleButton, ToggleButtonGroup } from "react-aria-components";
+import { Button } from "react-aria-components";
 import { useQuery } from "urql";
 import type { ConversationFilter, ConversationQuery, ConversationsQuery } from "../gql/graphql.js";
 import { messageOf } from "../errors.js";
 import { Conversation, Conversations } from "../operations.js";
+import { FilterGroup } from "../filter.js";
 import { Pager, usePaging } from "../pager.js";
 import { Passages } from "./playground.js";
 
@@ -34,25 +35,16 @@ export function ConversationsPanel({ botId }: { botId: string }) {
   const sessions = data.bot.sessions;
   return (
     <div className="conversations">
-      <ToggleButtonGroup
-        aria-label="Show conversations"
-        selectionMode="single"
-        disallowEmptySelection
-        selectedKeys={[filter ?? "ALL"]}
-        onSelectionChange={(keys) => {
-          const key = [...keys][0];
-          setFilter(key === "ALL" || key === undefined ? null : (key as ConversationFilter));
+      <FilterGroup
+        label="Show conversations"
+        options={FILTERS}
+        value={filter}
+        onChange={(next) => {
+          setFilter(next);
           setSelected(null);
           paging.set({});
         }}
-        className="filter"
-      >
-        {FILTERS.map(([value, label]) => (
-          <ToggleButton key={value ?? "ALL"} id={value ?? "ALL"}>
-            {label}
-          </ToggleButton>
-        ))}
-      </ToggleButtonGroup>
+      />
       {sessions.edges.length === 0 ? (
         <p>{filter ? "No conversation matches. Nothing to do here." : "No conversations yet. Visitors' questions appear here, with the bot's answers."}</p>
       ) : (
