@@ -17,12 +17,12 @@ import { createLogger, type Logger } from "./logger.js";
 import { isExpectedError, maskError } from "./schema/errors.js";
 import { schema } from "./schema/index.js";
 import { useDocumentLimits, usePublicCharges, useQueryLimits, useRetryAfter } from "./schema/limits.js";
-import { checkHealth } from "./services/health.js";
 import { EmbeddingError, type Embedder } from "./providers/embeddings.js";
 import { createServices, type AppServices, type ServiceOverrides } from "./services/index.js";
 import { loadWidgetAssets, useWidget } from "./widget.js";
 import { loadConsoleAssets, useConsole } from "./console.js";
 import { corsOptions, useCsrfPrevention } from "./csrf.js";
+import { useOperationMetrics, useProbes } from "./probes.js";
 
 export interface App {
   readonly services: AppServices;
@@ -38,17 +38,6 @@ export interface BuildAppOptions extends ServiceOverrides {
   logger?: Logger;
   /** An already opened database (tests share one); by default it is opened from config. */
   db?: Database;
-}
-
-/** GET /health: the same report as the `health` query, with 503 when the database is down. */
-function useHealthReport(services: AppServices): Plugin {
-  return {
-    async onRequest({ request, url, endResponse, fetchAPI }) {
-      if (url.pathname !== "/health" || request.method !== "GET") return;
-      const report = await checkHealth(services);
-      endResponse(fetchAPI.Response.json(report, { status: report.status === "error" ? 503 : 200 }));
-    },
-  };
 }
 
 /**
@@ -143,7 +132,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     schema,
     context: createContextFactory(services),
     graphqlEndpoint: "/graphql",
-    // A trivial liveness probe; /health is the full readiness report.
+    // A trivial liveness probe; /readyz and /health are in probes.ts.
     healthCheckEndpoint: "/livez",
     landingPage: false,
     cors: corsOptions,
@@ -161,7 +150,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     },
     plugins: [
       useCsrfPrevention(),
-      useHealthReport(services),
+      useProbes(services, { metrics: config.METRICS }),
+      useOperationMetrics(services.metrics),
       useInteractivePriority(services.dbPriority),
       useWidget(services, widget),
       useConsole(adminConsole),

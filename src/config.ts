@@ -106,6 +106,8 @@ const schema = z
     TRUST_PROXY: booleanString.default(false),
     /** @default true */
     GRAPHIQL: booleanString.default(true),
+    /** Serve Prometheus metrics at /metrics. @default true */
+    METRICS: booleanString.default(true),
     /** @default true */
     INTROSPECTION: booleanString.default(true),
     /** How long shutdown waits for open requests and streams. @default 10000 */

@@ -160,17 +160,21 @@ async function publicCall<T>(ctx: Context, operation: string, run: () => Promise
   }
 }
 
-/** Passes a streamed answer through, recording it when it ends: its tokens, or how it failed. */
+/** Passes a streamed answer through, recording it when it ends (its tokens, or how it failed) in the usage log and the metrics. */
 async function* recordStream(ctx: Context, started: number, events: AsyncGenerator<ChatEventShape>): AsyncGenerator<ChatEventShape> {
   const outcome: CallOutcome = { errorCode: "CANCELLED" };
+  let firstTokenMs: number | null = null;
   try {
     for await (const event of events) {
+      if (event.type === "token") firstTokenMs ??= performance.now() - started;
       if (event.type === "completed") Object.assign(outcome, { tokens: event.message.completionTokens, errorCode: null });
       else if (event.type === "failed") outcome.errorCode = event.code;
       yield event;
     }
   } finally {
     recordUsage(ctx, "chat", started, outcome);
+    const ended = outcome.errorCode === null ? "completed" : outcome.errorCode === "CANCELLED" ? "cancelled" : "failed";
+    ctx.metrics.chat({ firstTokenMs, totalMs: performance.now() - started, outcome: ended });
   }
 }
 

@@ -18,6 +18,7 @@ import { createRateLimiter, type RateLimiter } from "./rate-limits.js";
 import { createUsageRecorder, type UsageRecorder } from "./usage.js";
 import { createPublicAccess, type PublicAccess } from "./public-access.js";
 import { createLoginThrottle } from "./login-throttle.js";
+import { createMetrics, type Metrics } from "./metrics.js";
 import type { Store } from "graphql-rate-limit";
 import { createChatModel, type ChatModel } from "../providers/chat.js";
 import { createWorkspaceService } from "./workspaces.js";
@@ -53,6 +54,8 @@ export interface AppServices {
   readonly authLimiter: RateLimiter;
   readonly signUpLimiter: RateLimiter;
   readonly usage: UsageRecorder;
+  /** What /metrics reports (prom-client). */
+  readonly metrics: Metrics;
 }
 
 export interface ServiceOverrides {
@@ -110,6 +113,7 @@ export function createServices(
     retrieval,
     chat: createChatService({ prisma, config, logger, retrieval, model: chatModel, priority: dbPriority }),
     usage,
+    metrics: createMetrics({ prisma }),
     publicAccess: createPublicAccess({ config, apiKeys, limiter: publicLimiter, usage }),
     // Password guessing from one address: log-ins and sign-ups per address (per account: auth's throttle).
     authLimiter: createRateLimiter({
