@@ -1,8 +1,7 @@
 import { useState } from "react";
 import { Checkbox, FieldError, Input, Label, NumberField, Text, TextField } from "react-aria-components";
-import { useMutation } from "urql";
 import { AddLinkSource, UpdateSource } from "../operations.js";
-import { FormDialog } from "./form-dialog.js";
+import { FormDialog, useDialogMutation } from "./form-dialog.js";
 
 /** The address and crawl settings of a link, from the dialog's fields. */
 function linkOf(form: FormData, sitemap: boolean) {
@@ -11,20 +10,14 @@ function linkOf(form: FormData, sitemap: boolean) {
 
 /** A web page, and optionally the pages it links to (to a depth) or its sitemap's. */
 export function AddLink({ botId, onAdded }: { botId: string; onAdded: () => void }) {
-  const [result, add] = useMutation(AddLinkSource);
   const [sitemap, setSitemap] = useState(false);
+  const addition = useDialogMutation(AddLinkSource, (form) => ({ botId, link: linkOf(form, sitemap) }), onAdded);
   return (
     <FormDialog
       trigger="Add a link"
       title="Add a link"
       submitLabel="Add"
-      error={result.error}
-      busy={result.fetching}
-      onSubmit={async (form) => {
-        const { data } = await add({ botId, link: linkOf(form, sitemap) });
-        if (data) onAdded();
-        return Boolean(data);
-      }}
+      {...addition}
     >
       <LinkFields sitemap={sitemap} onSitemap={setSitemap} />
     </FormDialog>
@@ -33,21 +26,15 @@ export function AddLink({ botId, onAdded }: { botId: string; onAdded: () => void
 
 /** A link source's new address or crawl settings; its pages keep answering until the new ones replace them. */
 export function ChangeLink({ source, onChanged }: { source: { id: string; name: string; url?: string | null }; onChanged: () => void }) {
-  const [result, update] = useMutation(UpdateSource);
   const [sitemap, setSitemap] = useState(false);
+  const change = useDialogMutation(UpdateSource, (form) => ({ id: source.id, link: linkOf(form, sitemap) }), onChanged);
   return (
     <FormDialog
       trigger="Change"
       triggerLabel={`Change ${source.name}`}
       title={`Change ${source.name}`}
       submitLabel="Read it again"
-      error={result.error}
-      busy={result.fetching}
-      onSubmit={async (form) => {
-        const { data } = await update({ id: source.id, link: linkOf(form, sitemap) });
-        if (data) onChanged();
-        return Boolean(data);
-      }}
+      {...change}
     >
       <LinkFields sitemap={sitemap} onSitemap={setSitemap} url={source.url ?? undefined} />
     </FormDialog>

@@ -15,7 +15,7 @@ import { ApiKeysPanel } from "./api-keys.js";
 import { BotSettingsForm } from "./bot-settings.js";
 import { Confirm } from "./confirm.js";
 import { ConversationsPanel } from "./conversations.js";
-import { FormDialog } from "./form-dialog.js";
+import { FormDialog, useDialogMutation } from "./form-dialog.js";
 import { Playground } from "./playground.js";
 import { PromptsPanel } from "./prompts.js";
 
@@ -236,19 +236,13 @@ function AddSources({ botId, onAdded }: { botId: string; onAdded: () => void }) 
 }
 
 function AddText({ botId, onAdded }: { botId: string; onAdded: () => void }) {
-  const [result, add] = useMutation(AddTextSource);
+  const addition = useDialogMutation(AddTextSource, (form) => ({ botId, title: String(form.get("title")), text: String(form.get("text")) }), onAdded);
   return (
     <FormDialog
       trigger="Add text"
       title="Add text"
       submitLabel="Add"
-      error={result.error}
-      busy={result.fetching}
-      onSubmit={async (form) => {
-        const { data } = await add({ botId, title: String(form.get("title")), text: String(form.get("text")) });
-        if (data) onAdded();
-        return Boolean(data);
-      }}
+      {...addition}
     >
       <TextField name="title" isRequired autoFocus>
         <Label>Title (visitors see it when the bot cites this)</Label>
@@ -299,20 +293,14 @@ function Replace({ source, onChanged }: { source: Source; onChanged: () => void 
 }
 
 function ReplaceText({ source, onChanged }: { source: Source; onChanged: () => void }) {
-  const [result, update] = useMutation(UpdateSource);
+  const replacement = useDialogMutation(UpdateSource, (form) => ({ id: source.id, title: String(form.get("title")), text: String(form.get("text")) }), onChanged);
   return (
     <FormDialog
       trigger="Replace"
       triggerLabel={`Replace ${source.name}`}
       title={`Replace the text of ${source.name}`}
       submitLabel="Replace"
-      error={result.error}
-      busy={result.fetching}
-      onSubmit={async (form) => {
-        const { data } = await update({ id: source.id, title: String(form.get("title")), text: String(form.get("text")) });
-        if (data) onChanged();
-        return Boolean(data);
-      }}
+      {...replacement}
     >
       <TextField name="title" isRequired defaultValue={source.name}>
         <Label>Title</Label>

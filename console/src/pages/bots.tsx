@@ -14,13 +14,13 @@ import {
   TextArea,
   TextField,
 } from "react-aria-components";
-import { useMutation, useQuery } from "urql";
+import { useQuery } from "urql";
 import { Link } from "wouter";
 import type { BotsQuery } from "../gql/graphql.js";
 import { messageOf } from "../errors.js";
 import { Bots, CreateBot } from "../operations.js";
 import { Pager, usePaging } from "../pager.js";
-import { FormDialog } from "./form-dialog.js";
+import { FormDialog, useDialogMutation } from "./form-dialog.js";
 import { useWorkspace } from "../shell.js";
 
 /** A value that follows `value` once it has stopped changing for `ms`. */
@@ -106,20 +106,18 @@ function sourceSummary(c: BotsQuery["bots"]["edges"][number]["node"]["sourceCoun
 }
 
 function CreateBotButton({ workspaceId, onCreated }: { workspaceId: string; onCreated: () => void }) {
-  const [result, createBot] = useMutation(CreateBot);
+  const creation = useDialogMutation(
+    CreateBot,
+    (form) => ({ input: { workspaceId, name: String(form.get("name")), description: String(form.get("description") ?? "") || null } }),
+    onCreated,
+  );
   return (
     <FormDialog
       trigger="New bot"
       triggerClassName="primary"
       title="New bot"
       submitLabel="Create bot"
-      error={result.error}
-      busy={result.fetching}
-      onSubmit={async (form) => {
-        const { data } = await createBot({ input: { workspaceId, name: String(form.get("name")), description: String(form.get("description") ?? "") || null } });
-        if (data) onCreated();
-        return Boolean(data);
-      }}
+      {...creation}
     >
       <TextField name="name" isRequired autoFocus maxLength={100}>
         <Label>Name</Label>

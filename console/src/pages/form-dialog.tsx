@@ -1,6 +1,6 @@
 import type { FormEvent, ReactNode } from "react";
 import { Button, Dialog, DialogTrigger, Form, Heading, Modal } from "react-aria-components";
-import type { CombinedError } from "urql";
+import { useMutation, type AnyVariables, type CombinedError, type DocumentInput } from "urql";
 import { fieldErrors, messageOutsideFields } from "../errors.js";
 
 interface FormDialogProps {
@@ -17,6 +17,23 @@ interface FormDialogProps {
   /** Resolves true when it worked, and the dialog closes. */
   onSubmit: (form: FormData) => Promise<boolean>;
   children: ReactNode;
+}
+
+/**
+ * The error, busy state and submit of a FormDialog that runs one mutation
+ * with variables read from the form; `onDone` runs once it worked.
+ */
+export function useDialogMutation<Data, Variables extends AnyVariables>(document: DocumentInput<Data, Variables>, variablesOf: (form: FormData) => Variables, onDone: () => void) {
+  const [result, run] = useMutation(document);
+  return {
+    error: result.error,
+    busy: result.fetching,
+    onSubmit: async (form: FormData) => {
+      const { data } = await run(variablesOf(form));
+      if (data) onDone();
+      return Boolean(data);
+    },
+  };
 }
 
 /** A button that opens a form in a modal dialog: the shape of every "add" and "new" in the console. */
