@@ -15,6 +15,7 @@ import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
 import { buildApp } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
+import { staticChunks } from "../src/console.js";
 
 const RUNS = Number(process.env.PARLEY_BENCH_RUNS ?? 7);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -22,7 +23,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 // The first load, as the build counts it: app.js, app.css, and the chunks app.js imports statically.
 const dist = path.resolve(import.meta.dirname, "..", "console", "dist");
 const app = await readFile(path.join(dist, "app.js"), "utf8");
-const firstFiles = ["app.js", "app.css", ...[...app.matchAll(/(?:from|import)\s*"\.\/(chunk-[\w-]+\.js)"/g)].map((m) => m[1]!)];
+const firstFiles = ["app.js", "app.css", ...staticChunks(app)];
 let gzipped = 0;
 for (const file of (await readdir(dist)).filter((f) => firstFiles.includes(f))) gzipped += gzipSync(await readFile(path.join(dist, file)), { level: 9 }).length;
 

@@ -10,6 +10,7 @@ import { readdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
+import { staticChunks } from "../src/console.js";
 
 const BUDGET_BYTES = 250 * 1024;
 const root = path.resolve(import.meta.dirname, "..", "console");
@@ -34,7 +35,7 @@ await build({
 
 // app.js imports the chunks it shares with the lazy screens statically (`from"./chunk-…"`): those load first too.
 const app = await readFile(path.join(outdir, "app.js"), "utf8");
-const staticImports = new Set([...app.matchAll(/(?:from|import)\s*"\.\/(chunk-[\w-]+\.js)"/g)].map((match) => match[1]));
+const staticImports = new Set(staticChunks(app));
 let firstLoad = 0;
 for (const file of (await readdir(outdir)).filter((name) => /\.(js|css)$/.test(name)).sort()) {
   const bytes = await readFile(path.join(outdir, file));

@@ -37,8 +37,17 @@ export async function loadConsoleAssets(dir = DIST): Promise<ConsoleAssets> {
     files.set(name, staticAsset(body, TYPES[path.extname(name)]!));
   }
   const app = await readFile(path.join(dir, "app.js"), "utf8");
-  const preload = [...app.matchAll(/(?:from|import)\s*"\.\/(chunk-[\w-]+\.js)"/g)].map((match) => match[1]!);
+  const preload = staticChunks(app);
   return { files, version: hash.digest("hex").slice(0, 16), preload };
+}
+
+/**
+ * The chunks the console's app.js imports statically (esbuild writes
+ * `from"./chunk-….js"`): part of the first load, unlike those it imports
+ * when a screen opens (`import("./chunk-….js")`).
+ */
+export function staticChunks(appJs: string): string[] {
+  return [...appJs.matchAll(/(?:from|import)\s*"\.\/(chunk-[\w-]+\.js)"/g)].map((match) => match[1]!);
 }
 
 /** Same origin only; React Aria positions popovers with style attributes. The console frames nothing but its own pages (widget preview). */
