@@ -5,9 +5,8 @@ import { GraphQLError, NoSchemaIntrospectionCustomRule, validate } from "graphql
 import { useServer } from "graphql-ws/use/ws";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { createYoga, type GraphiQLOptions, type Plugin } from "graphql-yoga";
-import { createClient } from "redis";
 import { WebSocketServer, type WebSocket } from "ws";
-import { createRedisStore } from "./services/rate-limits.js";
+import { connectRedis } from "./redis.js";
 import type { Config } from "./config.js";
 import { apiKeyOf, apiKeyViewer, bearerToken, clientAddress, createContextFactory, headersOf, type Context } from "./context.js";
 import { databaseOptions, openDatabase, type Database } from "./db/index.js";
@@ -94,32 +93,16 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     throw error;
   }
   const shutdown = new AbortController();
-  // Rate-limit counters shared through Redis when configured, so several instances count together.
-  // Fail fast if Redis is not there at start; once connected, reconnect as it comes and goes.
-  let redisConnected = false;
-  const redis = config.REDIS_URL
-    ? createClient({
-        url: config.REDIS_URL,
-        socket: {
-          connectTimeout: 5000,
-          // Returning an Error stops retrying (node-redis checks instanceof, so make one here rather than pass the socket's on).
-          reconnectStrategy: (retries, cause) => (redisConnected ? Math.min(100 * 2 ** retries, 5000) : new Error(cause.message)),
-        },
-      })
-    : undefined;
-  if (redis) {
-    redis.on("error", (error: Error) => logger.warn("redis error", { error: error.message }));
-    try {
-      await redis.connect();
-      redisConnected = true;
-    } catch (error) {
-      if (!options.db) await db.close();
-      throw new Error(`REDIS_URL: could not connect to Redis (${(error as Error).message}).`, { cause: error });
-    }
+  let redis: Awaited<ReturnType<typeof connectRedis>>;
+  try {
+    redis = await connectRedis(config, logger);
+  } catch (error) {
+    if (!options.db) await db.close();
+    throw error;
   }
   const services = createServices(
     { config, db, logger, shutdownSignal: shutdown.signal },
-    { ...options, ...(redis && !options.rateLimitStore && { rateLimitStore: createRedisStore(redis) }) },
+    { ...redis?.overrides, ...options },
   );
   try {
     await checkEmbedder(services.embedder, logger);
@@ -249,7 +232,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
         await services.extraction.close();
         await services.usage.stop();
         await yoga.dispose();
-        await redis?.quit().catch(() => {});
+        await redis?.close();
         if (!options.db) await db.close();
         logger.info("stopped");
       })();

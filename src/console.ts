@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { projectPath } from "./paths.js";
 import type { Plugin } from "graphql-yoga";
 import { assetResponse, staticAsset, type StaticAsset } from "./assets.js";
 
@@ -18,7 +18,7 @@ export interface ConsoleAssets {
   preload: string[];
 }
 
-const DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "console", "dist");
+const DIST = projectPath("console", "dist");
 const TYPES: Record<string, string> = { ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8" };
 
 export async function loadConsoleAssets(dir = DIST): Promise<ConsoleAssets> {

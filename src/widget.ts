@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { projectPath } from "./paths.js";
 import type { Plugin } from "graphql-yoga";
 import { assetResponse, staticAsset, type StaticAsset } from "./assets.js";
 import { clientAddress } from "./context.js";
@@ -19,7 +19,7 @@ export interface WidgetAssets {
   version: string;
 }
 
-const DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "widget", "dist");
+const DIST = projectPath("widget", "dist");
 
 export async function loadWidgetAssets(dir = DIST): Promise<WidgetAssets> {
   let script: Buffer;

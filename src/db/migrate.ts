@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Logger } from "../logger.js";
+import { projectPath } from "../paths.js";
 
 /** Where `npm run migration:new` writes migrations. */
-export const MIGRATIONS_DIR = fileURLToPath(new URL("../../prisma/migrations", import.meta.url));
+export const MIGRATIONS_DIR = projectPath("prisma", "migrations");
 
 /**
  * What the migrator needs from a database. PGlite and node-postgres both run

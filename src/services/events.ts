@@ -1,5 +1,6 @@
 import { EventEmitter, on } from "node:events";
 import type { SyncStatus } from "@prisma/client";
+import type { RedisClientType } from "redis";
 import type { SourceErrorCode } from "../../connectors/index.js";
 
 /** What admin frontends hear about a bot's sources while they are ingested. */
@@ -17,16 +18,30 @@ export interface SourceEvent {
 }
 
 /**
- * In-process publish/subscribe for source events. Every instance hears the
- * events of the jobs it runs; with several instances on one PostgreSQL an
- * admin hears the instance they are connected to.
+ * How events reach every instance, this one included. Without one, events
+ * stay in the process: enough for a single instance.
  */
-export function createSourceEvents() {
+export interface EventTransport {
+  send(event: SourceEvent): void;
+  /** Calls `receive` with every event any instance sends. */
+  listen(receive: (event: SourceEvent) => void): void;
+}
+
+/**
+ * Publish/subscribe for source events. A job runs on whichever instance
+ * claimed it, while the admin following it may be connected to another:
+ * with a transport (Redis) every instance hears every event.
+ */
+export function createSourceEvents(transport?: EventTransport) {
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
+  const deliver = (event: SourceEvent) => emitter.emit(`bot:${event.botId}`, event);
+  transport?.listen(deliver);
   return {
     publish(event: Omit<SourceEvent, "at">): void {
-      emitter.emit(`bot:${event.botId}`, { ...event, at: new Date() });
+      const stamped = { ...event, at: new Date() };
+      if (transport) transport.send(stamped);
+      else deliver(stamped);
     },
     /** Events of one bot until `signal` aborts (or the consumer stops iterating). */
     async *subscribe(botId: string, signal: AbortSignal): AsyncGenerator<SourceEvent> {
@@ -40,3 +55,44 @@ export function createSourceEvents() {
 }
 
 export type SourceEvents = ReturnType<typeof createSourceEvents>;
+
+/**
+ * Source events over one Redis channel. Written here rather than taken from
+ * @graphql-yoga/redis-event-target, which needs ioredis: Parley already
+ * holds a node-redis client for rate limits, and the bridge is this small.
+ * A subscribed Redis connection can do nothing else, hence the duplicate.
+ */
+export async function createRedisEventTransport(
+  client: Pick<RedisClientType, "publish" | "duplicate">,
+  onError: (error: Error) => void,
+  channel = "parley:source-events",
+): Promise<EventTransport & { close(): Promise<void> }> {
+  const subscriber = client.duplicate();
+  subscriber.on("error", onError);
+  await subscriber.connect();
+  const receivers: ((event: SourceEvent) => void)[] = [];
+  await subscriber.subscribe(channel, (message: string) => {
+    const event = parseEvent(message);
+    if (event) receivers.forEach((receive) => receive(event));
+  });
+  return {
+    send(event) {
+      client.publish(channel, JSON.stringify(event)).catch(onError);
+    },
+    listen(receive) {
+      receivers.push(receive);
+    },
+    async close() {
+      await subscriber.quit().catch(() => {});
+    },
+  };
+}
+
+function parseEvent(message: string): SourceEvent | undefined {
+  try {
+    const event = JSON.parse(message) as SourceEvent & { at: string };
+    return { ...event, at: new Date(event.at) };
+  } catch {
+    return undefined;
+  }
+}

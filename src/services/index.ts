@@ -5,7 +5,7 @@ import { createEmbedder, type Embedder } from "../providers/embeddings.js";
 import { createApiKeyService } from "./api-keys.js";
 import { createAuthService } from "./auth.js";
 import { createBotService } from "./bots.js";
-import { createSourceEvents } from "./events.js";
+import { createSourceEvents, type EventTransport } from "./events.js";
 import { createDatabasePriority, type DatabasePriority } from "../db/priority.js";
 import { createExtractionPool, type ExtractionPool } from "./extraction-pool.js";
 import { createIngestion } from "./ingestion.js";
@@ -65,6 +65,8 @@ export interface ServiceOverrides {
   chatModel?: ChatModel;
   /** Where rate-limit counters live (default: in memory, or Redis from the app). */
   rateLimitStore?: Store;
+  /** How source events reach other instances (default: they stay in this process). */
+  eventTransport?: EventTransport;
 }
 
 export function createServices(
@@ -75,7 +77,7 @@ export function createServices(
   const prisma = db.prisma;
   const embedder = overrides.embedder ?? createEmbedder(config);
   const bots = createBotService({ prisma, config });
-  const sourceEvents = createSourceEvents();
+  const sourceEvents = createSourceEvents(overrides.eventTransport);
   const extraction = createExtractionPool(logger, {
     workers: config.INGESTION_WORKERS,
     heapMb: config.EXTRACTION_HEAP_MB,

@@ -24,12 +24,14 @@ export async function openTestPGlite(): Promise<Database> {
  * A PostgreSQL server speaking the real wire protocol (PGlite with pgvector
  * behind @electric-sql/pglite-socket), so the `pg` driver and
  * @prisma/adapter-pg path is exercised without a PostgreSQL install.
- * It serves one connection at a time, hence the pool of one.
+ * By default it serves one connection at a time, hence the pool of one;
+ * with `maxConnections` its multiplexer takes several, running their
+ * statements one at a time and a transaction's to its end before another's.
  */
-export async function startPostgresServer(): Promise<{ url: string }> {
+export async function startPostgresServer({ maxConnections = 1 } = {}): Promise<{ url: string }> {
   const pglite = new PGlite({ extensions: { vector } });
   await pglite.waitReady;
-  const server = new PGLiteSocketServer({ db: pglite, host: "127.0.0.1", port: 0 });
+  const server = new PGLiteSocketServer({ db: pglite, host: "127.0.0.1", port: 0, maxConnections });
   await server.start();
   open.add({ close: () => pglite.close() });
   open.add({ close: () => server.stop() });

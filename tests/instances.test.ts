@@ -1,0 +1,110 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { beforeAll, describe, expect, it } from "@jest/globals";
+import { print } from "graphql";
+import type { Client } from "graphql-ws";
+import { graphql } from "./gql/index.js";
+import { createBot, signUp } from "./helpers/admin.js";
+import { startPostgresServer } from "./helpers/db.js";
+import { gqlRaw, wsClient } from "./helpers/graphql.js";
+import { COMPILED, logLines, startProcess, type ServerProcess } from "./helpers/process.js";
+import { startRedis } from "./helpers/redis.js";
+
+/*
+ * Two Parley processes on one database and one Redis, as behind a load
+ * balancer, running the compiled JavaScript the Docker image runs.
+ *
+ * The database is PGlite behind its socket server's multiplexer: the real
+ * wire protocol and several connections, but one backend that runs one
+ * statement at a time and one transaction at a time. So this proves that the
+ * instances share state, events and the queue through PostgreSQL and Redis,
+ * and that a job runs once; it does not prove how claims behave under true
+ * concurrency (row locks and SKIP LOCKED between backends), which only a
+ * real PostgreSQL shows.
+ */
+
+const SourceEvents = graphql(`
+  subscription InstanceSourceEvents($botId: ID!) {
+    sourceEvents(botId: $botId) {
+      sourceId
+      status
+    }
+  }
+`);
+
+const SOURCES = 6;
+
+beforeAll(async () => {
+  await promisify(execFile)("npx", ["tsc", "-p", "tsconfig.build.json"]);
+}, 120_000);
+
+/** Resolves with the ids of the sources an admin heard become SYNCED, once there are `count`. */
+function followSynced(client: Client, botId: string, count: number): Promise<Set<string>> {
+  const synced = new Set<string>();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`heard ${synced.size} of ${count} sources become SYNCED`)), 45_000);
+    client.subscribe(
+      { query: print(SourceEvents), variables: { botId } },
+      {
+        next: ({ data, errors }) => {
+          if (errors) return reject(new Error(errors[0]!.message));
+          const event = (data as { sourceEvents: { sourceId: string; status: string } }).sourceEvents;
+          if (event.status === "SYNCED") synced.add(event.sourceId);
+          if (synced.size === count) {
+            clearTimeout(timer);
+            resolve(synced);
+          }
+        },
+        error: reject,
+        complete: () => {},
+      },
+    );
+  });
+}
+
+/** Which sources an instance ingested, from its log. */
+const ingestedBy = (instance: ServerProcess) => logLines(instance, "source ingested").map((line) => line.sourceId as string);
+
+describe("several instances", () => {
+  it("behave as one: an admin on either hears every job, whichever instance ran it, and no job runs twice", async () => {
+    const postgres = await startPostgresServer({ maxConnections: 8 });
+    const redis = await startRedis();
+    const env = { DATABASE_URL: postgres.url, REDIS_URL: redis.url, DATABASE_POOL_SIZE: "3", INGESTION_WORKERS: "2", INGESTION_WORKERS_PER_WORKSPACE: "2", LOG_LEVEL: "info" };
+    // One after the other: the second finds the migrations applied.
+    const a = await startProcess(env, COMPILED);
+    const b = await startProcess(env, COMPILED);
+
+    const admin = await signUp(a.url);
+    const botId = await createBot(b.url, admin);
+    const hearing = [a, b].map((instance) => followSynced(wsClient(instance.url, { authorization: `Bearer ${admin.token}` }), botId, SOURCES));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    const added: string[] = [];
+    for (let i = 0; i < SOURCES; i++) {
+      const via = i % 2 ? b : a;
+      const text = Array.from({ length: 40 }, (_, n) => `Fact ${n} of source ${i}: lamps number ${i * 100 + n}.`).join(" ");
+      const result = await gqlRaw(via.url, `mutation($b: ID!, $t: String!, $x: String!) { addTextSource(botId: $b, title: $t, text: $x) { id } }`, { b: botId, t: `Source ${i}`, x: text }, admin.headers);
+      expect(result.errors).toBeUndefined();
+      added.push(result.data!.addTextSource.id as string);
+    }
+
+    const [heardOnA, heardOnB] = await Promise.all(hearing);
+    expect([...heardOnA!].sort()).toEqual([...added].sort());
+    expect([...heardOnB!].sort()).toEqual([...added].sort());
+    // Each job ran on exactly one instance: so each admin heard the other instance's jobs too.
+    const runs = [...ingestedBy(a), ...ingestedBy(b)];
+    expect(runs.sort()).toEqual([...added].sort());
+
+    // Both read the same data, whichever serves the request.
+    const query = `query($b: ID!) { bot(id: $b) { sources(first: 20) { edges { node { id syncStatus } } } } }`;
+    for (const instance of [a, b]) {
+      const listed = await gqlRaw(instance.url, query, { b: botId }, admin.headers);
+      const nodes = listed.data!.bot.sources.edges.map((e: { node: { id: string; syncStatus: string } }) => e.node);
+      expect(nodes).toHaveLength(SOURCES);
+      expect(nodes.every((n: { syncStatus: string }) => n.syncStatus === "SYNCED")).toBe(true);
+    }
+
+    for (const instance of [a, b]) instance.child.kill("SIGTERM");
+    expect(await Promise.all([a.exited, b.exited])).toEqual([0, 0]);
+  }, 120_000);
+});
