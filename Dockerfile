@@ -1,31 +1,37 @@
-# Parley's server. Used by docker-compose.yml; any container runtime will do.
+# Parley's server image. Used by docker-compose.yml; any container runtime will do.
+#
+# Node 24 LTS (maintained until April 2028; package.json's engines lists
+# every supported line). Two stages: the first has the dev tools (TypeScript,
+# esbuild, codegen) and builds; the second holds only what runs.
 
-# The browser code: the website widget and the admin console, built with
-# esbuild (the console's operations are typed by codegen, a dev tool).
-FROM node:20-bookworm-slim AS assets
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
-COPY package.json package-lock.json prisma.config.ts ./
+COPY package.json package-lock.json prisma.config.ts codegen.ts schema.graphql ./
 COPY prisma ./prisma
+# `prepare` generates the Prisma client and the console's typed operations.
 RUN npm ci
 COPY . .
-RUN npm run widget:build && npm run console:build
+# The website widget and the admin console (browser code), then the server as JavaScript.
+RUN npm run widget:build && npm run console:build && npm run build
 
-FROM node:20-bookworm-slim
-
+FROM node:24-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 
-# Dependencies first, for layer caching. `prisma generate` runs in our
-# postinstall and needs the schema and the Prisma config.
+# Production dependencies only. Install scripts are skipped (`prepare` needs
+# the dev tools); the one that matters, the Prisma client, is generated here.
 COPY package.json package-lock.json prisma.config.ts ./
 COPY prisma ./prisma
-RUN npm ci --omit=dev && npm cache clean --force
+RUN npm ci --omit=dev --ignore-scripts \
+ && npx --no-install prisma generate --generator client \
+ && npm cache clean --force
 
-COPY . .
-COPY --from=assets /app/widget/dist ./widget/dist
-COPY --from=assets /app/console/dist ./console/dist
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/widget/dist ./widget/dist
+COPY --from=build /app/console/dist ./console/dist
 
-# The embedded database (when DATABASE_URL is unset) lives in /data.
+# The embedded database (when DATABASE_URL is unset) lives in /data. The
+# server runs as the image's unprivileged `node` user and owns only /data.
 RUN mkdir -p /data && chown node:node /data
 VOLUME /data
 USER node
@@ -36,8 +42,8 @@ ENV HOST=0.0.0.0 \
 EXPOSE 4000
 
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
-  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||4000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||4000)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 
-# node, not npm, as PID 1's child: SIGTERM reaches Parley directly and it
+# node as PID 1's only child, not npm: SIGTERM reaches Parley directly and it
 # shuts down gracefully (see src/main.ts).
-CMD ["node", "--import", "tsx", "src/main.ts"]
+CMD ["node", "dist/src/main.js"]
