@@ -7,6 +7,7 @@ import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { createYoga, type GraphiQLOptions, type Plugin } from "graphql-yoga";
 import { WebSocketServer, type WebSocket } from "ws";
 import { connectRedis } from "./redis.js";
+import { startControlSocket, type ControlSocket } from "./control.js";
 import type { Config } from "./config.js";
 import { apiKeyOf, apiKeyViewer, bearerToken, clientAddress, createContextFactory, headersOf, type Context } from "./context.js";
 import { databaseOptions, openDatabase, type Database } from "./db/index.js";
@@ -198,12 +199,15 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   );
 
   let stopping: Promise<void> | undefined;
+  let control: ControlSocket | undefined;
 
   return {
     services,
     yoga,
     async start(port = config.PORT) {
       await services.jobs.start();
+      // Backups of an embedded database this app opened (see control.ts).
+      if (!options.db) control = await startControlSocket(config.dataDir, db, logger);
       return new Promise((resolve, reject) => {
         server.once("error", reject);
         server.listen(port, config.HOST, () => {
@@ -229,6 +233,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
         await new Promise<void>((resolve) => wss.close(() => resolve()));
         // Running ingestion jobs are interrupted and go back to the queue.
         await services.jobs.stop();
+        await control?.close();
         await services.extraction.close();
         await services.usage.stop();
         await yoga.dispose();

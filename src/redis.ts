@@ -36,7 +36,8 @@ export async function connectRedis(config: Config, logger: Logger) {
       },
     };
   } catch (error) {
-    client.destroy();
+    // When reconnectStrategy gave up, node-redis has already closed the client and destroy() would throw.
+    if (client.isOpen) client.destroy();
     throw new Error(`REDIS_URL: could not connect to Redis (${(error as Error).message}).`, { cause: error });
   }
 }

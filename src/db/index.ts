@@ -17,6 +17,11 @@ export interface Database {
   readonly prisma: PrismaClient;
   /** Migrations applied while opening (empty when the schema was current). */
   readonly appliedMigrations: readonly string[];
+  /**
+   * Writes a plain-SQL pg_dump of the embedded database to `file` while it
+   * serves; resolves to its size. Absent on PostgreSQL: its own pg_dump does this.
+   */
+  backup?(file: string): Promise<number>;
   /** A round trip to the database; resolves to its latency in ms. */
   ping(): Promise<number>;
   close(): Promise<void>;
@@ -78,6 +83,7 @@ async function openPGlite(options: DatabaseOptions): Promise<Database> {
     const opened = thread;
     return {
       ...db,
+      backup: (file) => opened.backup(file),
       async close() {
         await db.close();
         await opened.close();

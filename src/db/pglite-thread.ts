@@ -5,11 +5,13 @@ import path from "node:path";
 import { Worker } from "node:worker_threads";
 import type pg from "pg";
 import type { Logger } from "../logger.js";
-import type { PGliteWorkerData, PGliteWorkerMessage } from "./pglite-worker.js";
+import type { PGliteWorkerData, PGliteWorkerMessage, PGliteWorkerRequest } from "./pglite-worker.js";
 
 export interface PGliteThread {
   /** How `pg` reaches the thread's socket. */
   readonly connection: pg.PoolConfig;
+  /** Writes a pg_dump of the database to `file` while it goes on serving (see backup.ts); resolves to its size in bytes. */
+  backup(file: string): Promise<number>;
   /** Stops serving and closes PGlite, which flushes its data folder. */
   close(): Promise<void>;
 }
@@ -41,14 +43,28 @@ export async function startPGliteThread(dataDir: string, logger: Logger): Promis
   // Like an in-process PGlite, the thread alone does not keep the process
   // alive (a caller that never closes it still exits); close() holds it again.
   worker.unref();
+  let backups = 0;
   return {
     connection: { host: socketDir, port: SOCKET_PORT, user: "postgres", database: "postgres" },
+    backup(file) {
+      const id = ++backups;
+      return new Promise((resolve, reject) => {
+        const onMessage = (message: PGliteWorkerMessage) => {
+          if (message.type !== "backed-up" || message.id !== id) return;
+          worker.off("message", onMessage);
+          if (message.error !== undefined) reject(new Error(`backup failed: ${message.error}`));
+          else resolve(message.bytes!);
+        };
+        worker.on("message", onMessage);
+        worker.postMessage({ type: "backup", id, file } satisfies PGliteWorkerRequest);
+      });
+    },
     async close() {
       if (closing) return;
       closing = true;
       worker.ref(); // until PGlite has flushed its folder
       const closed = once(worker, "exit");
-      worker.postMessage("close");
+      worker.postMessage("close" satisfies PGliteWorkerRequest);
       const timer = setTimeout(() => void worker.terminate(), CLOSE_TIMEOUT_MS);
       await closed;
       clearTimeout(timer);

@@ -10,6 +10,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { PGlite } from "@electric-sql/pglite";
 import { vector } from "@electric-sql/pglite-pgvector";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { writeBackup } from "./backup.js";
 
 export interface PGliteWorkerData {
   /** PGlite's data folder. */
@@ -18,7 +19,14 @@ export interface PGliteWorkerData {
   socketPath: string;
 }
 
-export type PGliteWorkerMessage = { type: "ready" } | { type: "failed"; message: string } | { type: "closed" };
+export type PGliteWorkerMessage =
+  | { type: "ready" }
+  | { type: "failed"; message: string }
+  | { type: "closed" }
+  | { type: "backed-up"; id: number; bytes?: number; error?: string };
+
+/** What the server's thread asks: to close, or to write a backup to a file. */
+export type PGliteWorkerRequest = "close" | { type: "backup"; id: number; file: string };
 
 const port = parentPort;
 if (!port) throw new Error("pglite-worker runs as a worker thread");
@@ -41,8 +49,8 @@ try {
   port.close();
 }
 
-port.on("message", (message: unknown) => {
-  if (message !== "close") return;
+port.on("message", (message: PGliteWorkerRequest) => {
+  if (message !== "close") return void backUp(message);
   void (async () => {
     try {
       await server?.stop();
@@ -53,3 +61,12 @@ port.on("message", (message: unknown) => {
     }
   })();
 });
+
+async function backUp({ id, file }: { id: number; file: string }) {
+  try {
+    if (!db) throw new Error("the embedded database is not open");
+    send({ type: "backed-up", id, bytes: await writeBackup(db, file) });
+  } catch (error) {
+    send({ type: "backed-up", id, error: error instanceof Error ? error.message : String(error) });
+  }
+}
