@@ -39,7 +39,16 @@ const dataDir = await mkdtemp(path.join(os.tmpdir(), "parley-bench-"));
 const lagFile = path.join(dataDir, "lag.json");
 const profile = process.env.PARLEY_BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.PARLEY_BENCH_PROFILE}`] : [];
 const server = spawn(process.execPath, [...profile, "--import", "tsx", "--import", "./bench/lag-probe.ts", "src/main.ts"], {
-  env: { ...process.env, PORT: "0", DATA_DIR: dataDir, OLLAMA_BASE_URL: ollama.url, LOG_LEVEL: "info", PASSWORD_HASH_COST: "10", NODE_OPTIONS: "", PARLEY_LAG_PROBE_FILE: lagFile },
+  env: {
+    ...process.env,
+    PORT: "0",
+    DATA_DIR: dataDir,
+    OLLAMA_BASE_URL: ollama.url,
+    LOG_LEVEL: "info",
+    PASSWORD_HASH_COST: "10",
+    NODE_OPTIONS: "",
+    PARLEY_LAG_PROBE_FILE: lagFile,
+  },
   stdio: ["ignore", "ignore", "pipe"],
 });
 let log = "";
@@ -63,16 +72,23 @@ async function gql(query: string, variables: object = {}, token?: string) {
     headers: { "content-type": "application/json", ...(token && { authorization: `Bearer ${token}` }) },
     body: JSON.stringify({ query, variables }),
   });
-  const body = (await response.json()) as { data?: any; errors?: unknown[] };
+  const body = (await response.json()) as { data?: any; errors?: unknown[] }; // eslint-disable-line @typescript-eslint/no-explicit-any -- a bench reads results by shape
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data;
 }
 
-const signUp = await gql(`mutation { signUp(email: "bench@example.com", password: "bench password", workspaceName: "Bench") { session { token } workspace { id } } }`);
+const signUp = await gql(
+  `mutation { signUp(email: "bench@example.com", password: "bench password", workspaceName: "Bench") { session { token } workspace { id } } }`,
+);
 const token: string = signUp.signUp.session.token;
-const botId: string = (await gql(`mutation($w: ID!) { createBot(input: { workspaceId: $w, name: "Bench" }) { id } }`, { w: signUp.signUp.workspace.id }, token)).createBot.id;
+const botId: string = (await gql(`mutation($w: ID!) { createBot(input: { workspaceId: $w, name: "Bench" }) { id } }`, { w: signUp.signUp.workspace.id }, token))
+  .createBot.id;
 const sourceId: string = (
-  await gql(`mutation($b: ID!) { addTextSource(botId: $b, title: "Warranty", text: "The warranty lasts two years from delivery.") { id } }`, { b: botId }, token)
+  await gql(
+    `mutation($b: ID!) { addTextSource(botId: $b, title: "Warranty", text: "The warranty lasts two years from delivery.") { id } }`,
+    { b: botId },
+    token,
+  )
 ).addTextSource.id;
 for (;;) {
   const { source } = await gql(`query($id: ID!) { source(id: $id) { syncStatus } }`, { id: sourceId }, token);
@@ -81,7 +97,8 @@ for (;;) {
 }
 
 const wsUrl = `${url.replace("http", "ws")}/graphql`;
-const newClient = () => createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, lazy: false, retryAttempts: 0 });
+const newClient = () =>
+  createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, lazy: false, retryAttempts: 0 });
 const CHAT = `subscription($b: ID!, $m: String!) { chat(botId: $b, message: $m) { __typename ... on ChatToken { text } ... on ChatFailed { error } } }`;
 
 interface StreamTimes {
@@ -136,7 +153,10 @@ for (let i = 0; i < SEQUENTIAL + 5; i++) {
   if (i >= 5) sequential.push(times); // the first few warm the JIT up
 }
 // 1b. The same streams through bench/relay.ts: the transport's own floor on this machine.
-const relay = spawn(process.execPath, ["--import", "tsx", "bench/relay.ts", ollama.url], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, NODE_OPTIONS: "" } });
+const relay = spawn(process.execPath, ["--import", "tsx", "bench/relay.ts", ollama.url], {
+  stdio: ["ignore", "pipe", "inherit"],
+  env: { ...process.env, NODE_OPTIONS: "" },
+});
 const relayPort = await new Promise<string>((resolve) => relay.stdout!.once("data", (chunk: Buffer) => resolve(chunk.toString().trim())));
 const relayStream = (socket: WebSocket) =>
   new Promise<number[]>((resolve) => {
@@ -202,16 +222,28 @@ const steadyTo = Math.min(...completed.map((s) => s.completedAt ?? -Infinity));
 const inWindow = (at: number) => at >= steadyFrom && at <= steadyTo;
 const concurrentLatency = completed.flatMap((s) => s.latencies.filter((_, i) => inWindow(s.receivedAt[i]!)));
 const steadyPings = pings.filter((p) => inWindow(p.at)).map((p) => p.ms);
-await Promise.all(clients.map((c) => c.dispose()));
+await Promise.all(clients.map(async (c) => c.dispose()));
 
 const ms = (v: number) => `${v.toFixed(2)} ms`;
 console.log(`Sequential streams (${SEQUENTIAL}, 20 tokens each), model time excluded:`);
-console.log(`  first token: model -> client added  p50 ${ms(percentile(firstTokenLatency, 50))}  p99 ${ms(percentile(firstTokenLatency, 99))}   (target p50 <= 5, p99 <= 20)`);
-console.log(`  later tokens: model -> client added p50 ${ms(percentile(laterTokenLatency, 50))}  p99 ${ms(percentile(laterTokenLatency, 99))}   (target p99 <= 2)`);
-console.log(`  the floor: a bare relay (bench/relay.ts: HTTP NDJSON in, websocket out, nothing else) first token p50 ${ms(percentile(relayFirst, 50))} p99 ${ms(percentile(relayFirst, 99))}, later tokens p50 ${ms(percentile(relayLater, 50))} p99 ${ms(percentile(relayLater, 99))}`);
-console.log(`  Parley's own share of later tokens (Parley minus relay): p50 ${ms(percentile(laterTokenLatency, 50) - percentile(relayLater, 50))}  p99 ${ms(percentile(laterTokenLatency, 99) - percentile(relayLater, 99))}`);
-console.log(`  subscribe -> first token, the model's time taken out (auth, session, question stored, embedding round trip, retrieval, prompt, relay): p50 ${ms(percentile(toFirstToken, 50))}  p99 ${ms(percentile(toFirstToken, 99))}`);
-console.log(`Concurrent streams: ${STREAMS} at 25 tokens/s, ${TOKENS} tokens each, started over ${RAMP_MS / 1000} s; ran ${loadSeconds.toFixed(1)} s; completed ${completed.length}, failed ${failed}`);
+console.log(
+  `  first token: model -> client added  p50 ${ms(percentile(firstTokenLatency, 50))}  p99 ${ms(percentile(firstTokenLatency, 99))}   (target p50 <= 5, p99 <= 20)`,
+);
+console.log(
+  `  later tokens: model -> client added p50 ${ms(percentile(laterTokenLatency, 50))}  p99 ${ms(percentile(laterTokenLatency, 99))}   (target p99 <= 2)`,
+);
+console.log(
+  `  the floor: a bare relay (bench/relay.ts: HTTP NDJSON in, websocket out, nothing else) first token p50 ${ms(percentile(relayFirst, 50))} p99 ${ms(percentile(relayFirst, 99))}, later tokens p50 ${ms(percentile(relayLater, 50))} p99 ${ms(percentile(relayLater, 99))}`,
+);
+console.log(
+  `  Parley's own share of later tokens (Parley minus relay): p50 ${ms(percentile(laterTokenLatency, 50) - percentile(relayLater, 50))}  p99 ${ms(percentile(laterTokenLatency, 99) - percentile(relayLater, 99))}`,
+);
+console.log(
+  `  subscribe -> first token, the model's time taken out (auth, session, question stored, embedding round trip, retrieval, prompt, relay): p50 ${ms(percentile(toFirstToken, 50))}  p99 ${ms(percentile(toFirstToken, 99))}`,
+);
+console.log(
+  `Concurrent streams: ${STREAMS} at 25 tokens/s, ${TOKENS} tokens each, started over ${RAMP_MS / 1000} s; ran ${loadSeconds.toFixed(1)} s; completed ${completed.length}, failed ${failed}`,
+);
 console.log(`  while all ${completed.length} stream at once (${((steadyTo - steadyFrom) / 1000).toFixed(1)} s, ${concurrentLatency.length} tokens):`);
 console.log(`  token latency added p50 ${ms(percentile(concurrentLatency, 50))}  p99 ${ms(percentile(concurrentLatency, 99))}`);
 
@@ -221,10 +253,14 @@ await new Promise((resolve) => server.on("exit", resolve));
 // this process plays the model and 200 clients, as busy as the server.
 const lag = JSON.parse(await readFile(lagFile, "utf8")) as [number, number][];
 const steadyLag = lag.filter(([at]) => inWindow(at)).map(([, lagMs]) => lagMs);
-console.log(`  server event-loop lag (sampled in the server every 10 ms): p50 ${ms(percentile(steadyLag, 50))}  p99 ${ms(percentile(steadyLag, 99))}  max ${ms(Math.max(...steadyLag))}   (target p99 <= 20)`);
+console.log(
+  `  server event-loop lag (sampled in the server every 10 ms): p50 ${ms(percentile(steadyLag, 50))}  p99 ${ms(percentile(steadyLag, 99))}  max ${ms(Math.max(...steadyLag))}   (target p99 <= 20)`,
+);
 console.log(`  GET /livez round trip from this process (includes its own lag): p50 ${ms(percentile(steadyPings, 50))}  p99 ${ms(percentile(steadyPings, 99))}`);
 const allPings = pings.map((p) => p.ms);
 const allLag = lag.filter(([at]) => at >= loadStart).map(([, lagMs]) => lagMs);
-console.log(`  over the whole run, arrivals and completions included: server lag p99 ${ms(percentile(allLag, 99))}, max ${ms(Math.max(...allLag))}; /livez p99 ${ms(percentile(allPings, 99))}, max ${ms(Math.max(...allPings))}`);
+console.log(
+  `  over the whole run, arrivals and completions included: server lag p99 ${ms(percentile(allLag, 99))}, max ${ms(Math.max(...allLag))}; /livez p99 ${ms(percentile(allPings, 99))}, max ${ms(Math.max(...allPings))}`,
+);
 await ollama.close();
 await rm(dataDir, { recursive: true, force: true });

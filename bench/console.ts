@@ -30,13 +30,18 @@ for (const file of (await readdir(dist)).filter((f) => firstFiles.includes(f))) 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "parley-bench-console-"));
 const parley = await buildApp(loadConfig({ ...process.env, DATA_DIR: dataDir, PORT: "0", LOG_LEVEL: "warn", PASSWORD_HASH_COST: "10" }));
 const { url } = await parley.start(0);
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"] });
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+});
 
 try {
   const signUp = await fetch(`${url}/graphql`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ query: `mutation { signUp(email: "bench@example.com", password: "a long bench password", workspaceName: "Bench") { session { token } workspace { id } } }` }),
+    body: JSON.stringify({
+      query: `mutation { signUp(email: "bench@example.com", password: "a long bench password", workspaceName: "Bench") { session { token } workspace { id } } }`,
+    }),
   });
   const { data } = (await signUp.json()) as { data: { signUp: { session: { token: string }; workspace: { id: string } } } };
   const token = data.signUp.session.token;
@@ -45,7 +50,15 @@ try {
   await prisma.bot.createMany({ data: Array.from({ length: 100 }, (_, i) => ({ workspaceId, name: `Bot ${String(i).padStart(3, "0")}` })) });
   const bot = await prisma.bot.findFirstOrThrow({ where: { workspaceId }, orderBy: { name: "asc" } });
   await prisma.source.createMany({
-    data: Array.from({ length: 1000 }, (_, i) => ({ botId: bot.id, kind: "TEXT" as const, connector: "text", name: `Source ${i}`, syncStatus: "SYNCED" as const, chunkCount: 3, sizeBytes: 1200 })),
+    data: Array.from({ length: 1000 }, (_, i) => ({
+      botId: bot.id,
+      kind: "TEXT" as const,
+      connector: "text",
+      name: `Source ${i}`,
+      syncStatus: "SYNCED" as const,
+      chunkCount: 3,
+      sizeBytes: 1200,
+    })),
   });
 
   /** Milliseconds from navigation start to `ready` on screen, in a fresh context. */
@@ -70,7 +83,8 @@ try {
   const bots = await measure("/admin", 'table[aria-label="Bots"] tbody tr', true);
   const sources = await measure(`/admin/bots/${bot.id}`, 'table[aria-label="Sources"] tbody tr', true);
 
-  const row = (name: string, r: { median: number; max: number }) => `${name.padEnd(42)} ${r.median.toFixed(0).padStart(6)} ms ${r.max.toFixed(0).padStart(8)} ms`;
+  const row = (name: string, r: { median: number; max: number }) =>
+    `${name.padEnd(42)} ${r.median.toFixed(0).padStart(6)} ms ${r.max.toFixed(0).padStart(8)} ms`;
   console.log(`console first load: ${(gzipped / 1024).toFixed(1)} KB gzipped (budget 250 KB)`);
   console.log(`time to interactive, ${RUNS} runs, fresh context each            median        max`);
   console.log(row("floor: log-in page (the code, no data)", floor));

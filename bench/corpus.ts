@@ -27,4 +27,3 @@ export function prose(bytes: number, seed: number): string {
   }
   return out.join(" ");
 }
-

@@ -52,13 +52,20 @@ try {
     {},
   );
   const token = signUp.session.token;
-  const { createBot } = await gql<{ createBot: { id: string } }>(`mutation($w: ID!) { createBot(input: { workspaceId: $w, name: "Eval" }) { id } }`, { w: signUp.workspace.id }, token);
+  const { createBot } = await gql<{ createBot: { id: string } }>(
+    `mutation($w: ID!) { createBot(input: { workspaceId: $w, name: "Eval" }) { id } }`,
+    { w: signUp.workspace.id },
+    token,
+  );
   const botId = createBot.id;
 
   // The documents go in as a website owner's would: uploaded files, through the connectors.
   for (const file of (await readdir(path.join(DIR, "docs"))).sort()) {
     const form = new FormData();
-    form.set("operations", JSON.stringify({ query: `mutation($b: ID!, $f: File!) { uploadDocument(botId: $b, file: $f) { id } }`, variables: { b: botId, f: null } }));
+    form.set(
+      "operations",
+      JSON.stringify({ query: `mutation($b: ID!, $f: File!) { uploadDocument(botId: $b, file: $f) { id } }`, variables: { b: botId, f: null } }),
+    );
     form.set("map", JSON.stringify({ 0: ["variables.f"] }));
     form.set("0", new Blob([await readFile(path.join(DIR, "docs", file))], { type: TYPES[path.extname(file)] ?? "text/plain" }), file);
     const response = await fetch(`${url}/graphql`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: form });
@@ -66,14 +73,22 @@ try {
     if (body.errors?.length) throw new Error(`${file}: ${body.errors[0]!.message}`);
   }
   for (;;) {
-    const { bot } = await gql<{ bot: { sourceCounts: { total: number; synced: number; error: number } } }>(`query($b: ID!) { bot(id: $b) { sourceCounts { total synced error } } }`, { b: botId }, token);
+    const { bot } = await gql<{ bot: { sourceCounts: { total: number; synced: number; error: number } } }>(
+      `query($b: ID!) { bot(id: $b) { sourceCounts { total synced error } } }`,
+      { b: botId },
+      token,
+    );
     if (bot.sourceCounts.error) throw new Error("a document failed to ingest");
     if (bot.sourceCounts.synced === bot.sourceCounts.total) break;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 
   // Answers name a document by its title; the questions by its file.
-  const listed = await gql<{ bot: { sources: { edges: { node: { id: string; name: string } }[] } } }>(`query($b: ID!) { bot(id: $b) { sources(first: 100) { edges { node { id name } } } } }`, { b: botId }, token);
+  const listed = await gql<{ bot: { sources: { edges: { node: { id: string; name: string } }[] } } }>(
+    `query($b: ID!) { bot(id: $b) { sources(first: 100) { edges { node { id name } } } } }`,
+    { b: botId },
+    token,
+  );
   const idOf = new Map(listed.bot.sources.edges.map((e) => [e.node.name, e.node.id]));
   const latencies: number[] = [];
   async function ask(q: string): Promise<{ content: string; sources: string[]; sourceIds: string[]; grounded: boolean | null }> {
@@ -84,7 +99,12 @@ try {
       token,
     );
     latencies.push(performance.now() - started);
-    return { content: sendMessage.message.content, sources: sendMessage.sources.map((s) => s.name), sourceIds: sendMessage.sources.map((s) => s.id), grounded: sendMessage.grounded ?? null };
+    return {
+      content: sendMessage.message.content,
+      sources: sendMessage.sources.map((s) => s.name),
+      sourceIds: sendMessage.sources.map((s) => s.id),
+      grounded: sendMessage.grounded ?? null,
+    };
   }
   const saysDontKnow = (answer: { grounded: boolean | null }) => answer.grounded === false;
 
@@ -99,7 +119,8 @@ try {
     cited += Number(hasSource);
     facts += Number(hasFact);
     dontKnowWrong += Number(saysDontKnow(answer));
-    if (VERBOSE || !hasFact) console.log(`${hasFact ? "  " : "✗ "}${item.q}\n    → ${answer.content.slice(0, 240)}\n    sources: ${answer.sources.join(", ") || "none"}`);
+    if (VERBOSE || !hasFact)
+      console.log(`${hasFact ? "  " : "✗ "}${item.q}\n    → ${answer.content.slice(0, 240)}\n    sources: ${answer.sources.join(", ") || "none"}`);
   }
   for (const item of questions.unanswerable) {
     const answer = await ask(item.q);

@@ -56,7 +56,11 @@ async function corpus(): Promise<Record<string, SourceInput[]>> {
     const paragraphs = prose(MB / 2, f + 500)
       .split("\n\n")
       .flatMap((p, j) => (j % 10 === 0 ? [new Paragraph({ text: `Heading ${j}`, heading: HeadingLevel.HEADING_2 }), new Paragraph(p)] : [new Paragraph(p)]));
-    docx.push({ kind: "DOCUMENT", name: `policy${f}.docx`, bytes: new Uint8Array(await Packer.toBuffer(new Document({ sections: [{ children: paragraphs }] }))) });
+    docx.push({
+      kind: "DOCUMENT",
+      name: `policy${f}.docx`,
+      bytes: new Uint8Array(await Packer.toBuffer(new Document({ sections: [{ children: paragraphs }] }))),
+    });
   }
   return { text, html, pdf: pdfs, docx };
 }
@@ -79,7 +83,23 @@ console.log(`Generating corpus (${TARGET_MB} MB of text and of HTML, 400 PDF pag
 const inputs = await corpus();
 /** Vectors of the text corpus's chunks, and its bytes per chunk, for the floor below. */
 const floorSample: { vectors: string[]; bytesPerChunk: number } = { vectors: [], bytesPerChunk: 0 };
-const rows: string[][] = [["connector", "input MB", "pages", "chunks", "extract s", "split s", "store s", "seconds", "MB/s", "chunks/s", "pages/s", "vs 30 ms/chunk model", "lexical embed s"]];
+const rows: string[][] = [
+  [
+    "connector",
+    "input MB",
+    "pages",
+    "chunks",
+    "extract s",
+    "split s",
+    "store s",
+    "seconds",
+    "MB/s",
+    "chunks/s",
+    "pages/s",
+    "vs 30 ms/chunk model",
+    "lexical embed s",
+  ],
+];
 
 for (const [name, sources] of Object.entries(inputs)) {
   // Every connector starts from an empty index: an HNSW insert costs more as
@@ -141,7 +161,9 @@ for (const [name, sources] of Object.entries(inputs)) {
 
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
 for (const row of rows) console.log(row.map((cell, i) => cell.padStart(widths[i]!)).join("  "));
-console.log(`\n"vs 30 ms/chunk model": pipeline time without embedding as a share of what embedding the same chunks with a real model would take (target < 10%).`);
+console.log(
+  `\n"vs 30 ms/chunk model": pipeline time without embedding as a share of what embedding the same chunks with a real model would take (target < 10%).`,
+);
 console.log(`"lexical embed s": time of the embedded lexical embedder for those chunks (not included in the throughput).`);
 
 // The floor under "store": the same vectors, with nothing else, into a table
@@ -158,8 +180,12 @@ for (const index of [false, true]) {
   }
   const msPerChunk = (performance.now() - t0) / floorSample.vectors.length;
   await db.prisma.$executeRawUnsafe("DROP TABLE bench_floor");
-  floor.push(`${index ? "with" : "without"} HNSW ${(msPerChunk * 1000).toFixed(0)} us/chunk = at most ${(floorSample.bytesPerChunk / MB / (msPerChunk / 1000)).toFixed(2)} MB/s of text`);
+  floor.push(
+    `${index ? "with" : "without"} HNSW ${(msPerChunk * 1000).toFixed(0)} us/chunk = at most ${(floorSample.bytesPerChunk / MB / (msPerChunk / 1000)).toFixed(2)} MB/s of text`,
+  );
 }
-console.log(`The floor, vectors alone into a bare table (${floorSample.vectors.length} of the text chunks, ${floorSample.bytesPerChunk.toFixed(0)} bytes of input each): ${floor.join("; ")}.`);
+console.log(
+  `The floor, vectors alone into a bare table (${floorSample.vectors.length} of the text chunks, ${floorSample.bytesPerChunk.toFixed(0)} bytes of input each): ${floor.join("; ")}.`,
+);
 await db.close();
 await rm(dir, { recursive: true, force: true });

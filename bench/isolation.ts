@@ -22,7 +22,8 @@ const TEXT_MB = Number(process.env.PARLEY_BENCH_TEXT_MB ?? 10);
 const PDF_PAGES = Number(process.env.PARLEY_BENCH_PDF_PAGES ?? 200);
 const REST_MS = 20_000;
 const MB = 1024 * 1024;
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))] ?? NaN;
+const percentile = (values: number[], p: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))] ?? NaN;
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "parley-bench-isolation-"));
 // PARLEY_BENCH_PROFILE=<dir>: the server writes a CPU profile there when it stops.
@@ -30,7 +31,15 @@ const profile = process.env.PARLEY_BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-di
 // The server's own event-loop lag (bench/lag-probe.ts), to tell its stalls from this process's and the OS's.
 const lagFile = path.join(dataDir, "lag.json");
 const server = spawn(process.execPath, [...profile, "--import", "tsx", "--import", "./bench/lag-probe.ts", "src/main.ts"], {
-  env: { ...process.env, PORT: "0", DATA_DIR: dataDir, LOG_LEVEL: process.env.LOG_LEVEL ?? "info", PASSWORD_HASH_COST: "10", NODE_OPTIONS: "", PARLEY_LAG_PROBE_FILE: lagFile },
+  env: {
+    ...process.env,
+    PORT: "0",
+    DATA_DIR: dataDir,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
+    PASSWORD_HASH_COST: "10",
+    NODE_OPTIONS: "",
+    PARLEY_LAG_PROBE_FILE: lagFile,
+  },
   stdio: ["ignore", "ignore", "pipe"],
 });
 const url = await new Promise<string>((resolve, reject) => {
@@ -52,21 +61,38 @@ async function tenant(name: string): Promise<{ token: string; botId: string }> {
     `mutation($e: String!) { signUp(email: $e, password: "a long bench password", workspaceName: "${name}") { session { token } workspace { id } } }`,
     { e: `${name}-${Date.now()}@example.com` },
   );
-  const { createBot } = await gql<{ createBot: { id: string } }>(`mutation($w: ID!) { createBot(input: { workspaceId: $w, name: "${name}" }) { id } }`, { w: signUp.workspace.id }, signUp.session.token);
+  const { createBot } = await gql<{ createBot: { id: string } }>(
+    `mutation($w: ID!) { createBot(input: { workspaceId: $w, name: "${name}" }) { id } }`,
+    { w: signUp.workspace.id },
+    signUp.session.token,
+  );
   return { token: signUp.session.token, botId: createBot.id };
 }
 
 async function upload(token: string, botId: string, name: string, type: string, bytes: Uint8Array): Promise<string> {
   const form = new FormData();
-  form.set("operations", JSON.stringify({ query: `mutation($b: ID!, $f: File!) { uploadDocument(botId: $b, file: $f) { id } }`, variables: { b: botId, f: null } }));
+  form.set(
+    "operations",
+    JSON.stringify({ query: `mutation($b: ID!, $f: File!) { uploadDocument(botId: $b, file: $f) { id } }`, variables: { b: botId, f: null } }),
+  );
   form.set("map", JSON.stringify({ 0: ["variables.f"] }));
   form.set("0", new Blob([new Uint8Array(bytes)], { type }), name);
-  const response = await fetch(`${url}/graphql`, { method: "POST", headers: { authorization: `Bearer ${token}`, "graphql-require-preflight": "1" }, body: form });
+  const response = await fetch(`${url}/graphql`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "graphql-require-preflight": "1" },
+    body: form,
+  });
   return ((await response.json()) as { data: { uploadDocument: { id: string } } }).data.uploadDocument.id;
 }
 
 const status = async (token: string, id: string) =>
-  (await gql<{ source: { syncStatus: string; chunkCount: number; lastError: string | null } }>(`query($id: ID!) { source(id: $id) { syncStatus chunkCount lastError } }`, { id }, token)).source;
+  (
+    await gql<{ source: { syncStatus: string; chunkCount: number; lastError: string | null } }>(
+      `query($id: ID!) { source(id: $id) { syncStatus chunkCount lastError } }`,
+      { id },
+      token,
+    )
+  ).source;
 
 /** Waits for a source to settle; with when it started processing and when it settled (ms, performance.now()). */
 async function settled(token: string, id: string) {
@@ -74,7 +100,8 @@ async function settled(token: string, id: string) {
   for (;;) {
     const source = await status(token, id);
     if (source.syncStatus === "PROCESSING") processingAt ??= performance.now();
-    if (source.syncStatus === "SYNCED" || source.syncStatus === "ERROR") return { ...source, processingAt: processingAt ?? performance.now(), settledAt: performance.now() };
+    if (source.syncStatus === "SYNCED" || source.syncStatus === "ERROR")
+      return { ...source, processingAt: processingAt ?? performance.now(), settledAt: performance.now() };
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -92,7 +119,11 @@ async function measure(chat: { token: string; botId: string }, until: Promise<un
     (async () => {
       while (!done) {
         const t0 = performance.now();
-        await gql(`mutation($b: ID!) { sendMessage(botId: $b, message: "When does the shop open on Saturdays?") { message { content } } }`, { b: chat.botId }, chat.token);
+        await gql(
+          `mutation($b: ID!) { sendMessage(botId: $b, message: "When does the shop open on Saturdays?") { message { content } } }`,
+          { b: chat.botId },
+          chat.token,
+        );
         chats.push(performance.now() - t0);
       }
     })(),
@@ -143,7 +174,10 @@ try {
 
   console.log(`Ingesting ${TEXT_MB} MB of text and a ${PDF_PAGES}-page PDF (${(manual.length / MB).toFixed(1)} MB) for another workspace...`);
   const started = performance.now();
-  const ids = [await upload(busy.token, busy.botId, "catalogue.txt", "text/plain", text), await upload(busy.token, busy.botId, "manual.pdf", "application/pdf", manual)];
+  const ids = [
+    await upload(busy.token, busy.botId, "catalogue.txt", "text/plain", text),
+    await upload(busy.token, busy.botId, "manual.pdf", "application/pdf", manual),
+  ];
   const uploadMs = performance.now() - started;
   const ingestion = Promise.all(ids.map((id) => settled(busy.token, id)));
   const during = await measure(quiet, ingestion);
@@ -151,16 +185,35 @@ try {
   const seconds = sources.map((s) => (s.settledAt - s.processingAt) / 1000);
 
   const row = (label: string, at: number[], in_: number[], target: string) =>
-    console.log(`${label.padEnd(26)} ${percentile(at, 50).toFixed(1).padStart(8)} ${percentile(at, 99).toFixed(1).padStart(8)} ${Math.max(...at).toFixed(1).padStart(8)}   ${percentile(in_, 50).toFixed(1).padStart(8)} ${percentile(in_, 99).toFixed(1).padStart(8)} ${Math.max(...in_).toFixed(1).padStart(8)}   ${target}`);
-  console.log(`\n${"ms".padEnd(26)} ${"rest p50".padStart(8)} ${"p99".padStart(8)} ${"max".padStart(8)}   ${"ingest p50".padStart(8)} ${"p99".padStart(8)} ${"max".padStart(8)}   target`);
+    console.log(
+      `${label.padEnd(26)} ${percentile(at, 50).toFixed(1).padStart(8)} ${percentile(at, 99).toFixed(1).padStart(8)} ${Math.max(...at)
+        .toFixed(1)
+        .padStart(8)}   ${percentile(in_, 50).toFixed(1).padStart(8)} ${percentile(in_, 99).toFixed(1).padStart(8)} ${Math.max(...in_)
+        .toFixed(1)
+        .padStart(8)}   ${target}`,
+    );
+  console.log(
+    `\n${"ms".padEnd(26)} ${"rest p50".padStart(8)} ${"p99".padStart(8)} ${"max".padStart(8)}   ${"ingest p50".padStart(8)} ${"p99".padStart(8)} ${"max".padStart(8)}   target`,
+  );
   row(`GET /livez (n=${rest.livez.length}/${during.livez.length})`, rest.livez, during.livez, "max during <= 100 ms");
-  row(`sendMessage (n=${rest.chats.length}/${during.chats.length})`, rest.chats, during.chats, `p99 during <= 2 x p99 at rest = ${(2 * percentile(rest.chats, 99)).toFixed(1)} ms`);
+  row(
+    `sendMessage (n=${rest.chats.length}/${during.chats.length})`,
+    rest.chats,
+    during.chats,
+    `p99 during <= 2 x p99 at rest = ${(2 * percentile(rest.chats, 99)).toFixed(1)} ms`,
+  );
   console.log(`\nThe upload mutations answered in ${uploadMs.toFixed(0)} ms (both files).`);
   sources.forEach((s, i) =>
-    console.log(`${i ? "PDF " : "text"}: ${s.syncStatus}, ${s.chunkCount} chunks, processed in ${seconds[i]!.toFixed(1)} s, settled ${((s.settledAt - started) / 1000).toFixed(1)} s after the uploads${s.lastError ? ` (${s.lastError})` : ""}`),
+    console.log(
+      `${i ? "PDF " : "text"}: ${s.syncStatus}, ${s.chunkCount} chunks, processed in ${seconds[i]!.toFixed(1)} s, settled ${((s.settledAt - started) / 1000).toFixed(1)} s after the uploads${s.lastError ? ` (${s.lastError})` : ""}`,
+    ),
   );
-  console.log(`Text: ${(TEXT_MB / seconds[0]!).toFixed(2)} MB/s, ${(sources[0]!.chunkCount / seconds[0]!).toFixed(0)} chunks/s end to end (extract, split, embed, store) while chat and /livez ran.`);
-  console.log(`PDF: ${(PDF_PAGES / seconds[1]!).toFixed(1)} pages/s end to end (one workspace runs INGESTION_WORKERS_PER_WORKSPACE jobs at once: it waited for the text).`);
+  console.log(
+    `Text: ${(TEXT_MB / seconds[0]!).toFixed(2)} MB/s, ${(sources[0]!.chunkCount / seconds[0]!).toFixed(0)} chunks/s end to end (extract, split, embed, store) while chat and /livez ran.`,
+  );
+  console.log(
+    `PDF: ${(PDF_PAGES / seconds[1]!).toFixed(1)} pages/s end to end (one workspace runs INGESTION_WORKERS_PER_WORKSPACE jobs at once: it waited for the text).`,
+  );
   console.log(`The floor: the at-rest columns (this bench shares the machine's 2 cores with the server and its workers).`);
   windows = { rest, during };
 } finally {

@@ -32,9 +32,11 @@ const embedder = createLexicalEmbedder(384);
 // A synthetic vocabulary with a Zipf-like distribution gives clustered,
 // text-like vectors (uniform random vectors would be an unrealistic worst case).
 let seed = 42;
-const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 const syllables = "ka lo mi ne ru sa te vo zi pa do fe gu hi ja ko lu ma ni po".split(" ");
-const vocabulary = Array.from({ length: 5000 }, () => Array.from({ length: 2 + Math.floor(random() * 3) }, () => syllables[Math.floor(random() * syllables.length)]).join(""));
+const vocabulary = Array.from({ length: 5000 }, () =>
+  Array.from({ length: 2 + Math.floor(random() * 3) }, () => syllables[Math.floor(random() * syllables.length)]).join(""),
+);
 const word = () => vocabulary[Math.floor(vocabulary.length * random() ** 2.5)]!;
 const sentence = (n: number) => Array.from({ length: n }, word).join(" ");
 
@@ -53,105 +55,125 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-const rows: string[][] = [["data", "chunks", "load s", "index build s", "p50 ms", "p99 ms", "exact p50 ms", ...EF_SEARCH.map((ef) => `recall@5 ef=${ef}`), ...EF_SEARCH.map((ef) => `vector p50 ef=${ef}`)]];
-for (const data of DATA) for (const size of SIZES) {
-  const dir = await mkdtemp(path.join(os.tmpdir(), "parley-bench-"));
-  const db = await openDatabase({ dataDir: dir, logger: createLogger("silent") });
-  const prisma = db.prisma;
-  const workspace = await prisma.workspace.create({ data: { name: "bench" } });
-  const bot = await prisma.bot.create({ data: { workspaceId: workspace.id, name: "bench" } });
-  const source = await prisma.source.create({ data: { botId: bot.id, kind: "TEXT", connector: "text", name: "corpus" } });
+const rows: string[][] = [
+  [
+    "data",
+    "chunks",
+    "load s",
+    "index build s",
+    "p50 ms",
+    "p99 ms",
+    "exact p50 ms",
+    ...EF_SEARCH.map((ef) => `recall@5 ef=${ef}`),
+    ...EF_SEARCH.map((ef) => `vector p50 ef=${ef}`),
+  ],
+];
+for (const data of DATA)
+  for (const size of SIZES) {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "parley-bench-"));
+    const db = await openDatabase({ dataDir: dir, logger: createLogger("silent") });
+    const prisma = db.prisma;
+    const workspace = await prisma.workspace.create({ data: { name: "bench" } });
+    const bot = await prisma.bot.create({ data: { workspaceId: workspace.id, name: "bench" } });
+    const source = await prisma.source.create({ data: { botId: bot.id, kind: "TEXT", connector: "text", name: "corpus" } });
 
-  // Bulk load without the index, then build it: how a large import is best done.
-  await prisma.$executeRawUnsafe("DROP INDEX chunks_embedding_hnsw_idx");
-  const loadStart = performance.now();
-  for (let start = 0; start < size; start += 500) {
-    const texts = Array.from({ length: Math.min(500, size - start) }, () => sentence(60));
-    const vectors = data === "lexical" ? await embedder.embed(texts) : texts.map(clustered);
-    const params: unknown[] = [bot.id, source.id];
-    const values = texts.map((text, i) => {
-      params.push(text, start + i, toVectorLiteral(vectors[i]!));
-      const n = params.length;
-      return `($1::uuid, $2::uuid, 'TEXT', $${n - 2}, $${n - 1}::int, $${n}::vector)`;
+    // Bulk load without the index, then build it: how a large import is best done.
+    await prisma.$executeRawUnsafe("DROP INDEX chunks_embedding_hnsw_idx");
+    const loadStart = performance.now();
+    for (let start = 0; start < size; start += 500) {
+      const texts = Array.from({ length: Math.min(500, size - start) }, () => sentence(60));
+      const vectors = data === "lexical" ? await embedder.embed(texts) : texts.map(clustered);
+      const params: unknown[] = [bot.id, source.id];
+      const values = texts.map((text, i) => {
+        params.push(text, start + i, toVectorLiteral(vectors[i]!));
+        const n = params.length;
+        return `($1::uuid, $2::uuid, 'TEXT', $${n - 2}, $${n - 1}::int, $${n}::vector)`;
+      });
+      await prisma.$executeRawUnsafe(
+        `INSERT INTO chunks (bot_id, source_id, source_type, content, chunk_index, embedding) VALUES ${values.join(",")}`,
+        ...params,
+      );
+    }
+    const loadSeconds = (performance.now() - loadStart) / 1000;
+    const indexStart = performance.now();
+    await prisma.$executeRawUnsafe("CREATE INDEX chunks_embedding_hnsw_idx ON chunks USING hnsw (embedding vector_cosine_ops)");
+    await prisma.$executeRawUnsafe("ANALYZE chunks");
+    const indexSeconds = (performance.now() - indexStart) / 1000;
+
+    const retrieval = createRetrieval({ prisma, embedder });
+    // Visitors ask about what the documents say: 6 words of a stored chunk, in another order, plus 2 others.
+    const sample = await prisma.$queryRaw<{ content: string }[]>`SELECT content FROM chunks ORDER BY random() LIMIT ${QUERIES}`;
+    const questions = sample.map(({ content }) => {
+      const words = content.split(" ");
+      return [...Array.from({ length: 6 }, () => words[Math.floor(random() * words.length)]!), word(), word()].join(" ");
     });
-    await prisma.$executeRawUnsafe(`INSERT INTO chunks (bot_id, source_id, source_type, content, chunk_index, embedding) VALUES ${values.join(",")}`, ...params);
-  }
-  const loadSeconds = (performance.now() - loadStart) / 1000;
-  const indexStart = performance.now();
-  await prisma.$executeRawUnsafe("CREATE INDEX chunks_embedding_hnsw_idx ON chunks USING hnsw (embedding vector_cosine_ops)");
-  await prisma.$executeRawUnsafe("ANALYZE chunks");
-  const indexSeconds = (performance.now() - indexStart) / 1000;
-
-  const retrieval = createRetrieval({ prisma, embedder });
-  // Visitors ask about what the documents say: 6 words of a stored chunk, in another order, plus 2 others.
-  const sample = await prisma.$queryRaw<{ content: string }[]>`SELECT content FROM chunks ORDER BY random() LIMIT ${QUERIES}`;
-  const questions = sample.map(({ content }) => {
-    const words = content.split(" ");
-    return [...Array.from({ length: 6 }, () => words[Math.floor(random() * words.length)]!), word(), word()].join(" ");
-  });
-  const questionVectors =
-    data === "lexical"
-      ? await embedder.embed(questions)
-      : (await prisma.$queryRaw<{ v: string }[]>`SELECT embedding::text AS v FROM chunks ORDER BY random() LIMIT ${QUERIES}`).map(({ v }) =>
-          normalize((JSON.parse(v) as number[]).map((x) => x + gaussian() * 0.03)),
-        );
-  // The product's searches get a pass of their own: each exact search below
-  // reads the whole table and would evict the index between two searches,
-  // which nothing in production does.
-  const timings: number[] = [];
-  for (let i = 0; i < QUERIES; i++) {
-    const t0 = performance.now();
-    await retrieval.search(bot.id, questionVectors[i]!, questions[i]!, { topK: 5, minSimilarity: -1 });
-    timings.push(performance.now() - t0);
-  }
-  const exactTimings: number[] = [];
-  const exactResults: { id: bigint; d: number }[][] = [];
-  for (let i = 0; i < QUERIES; i++) {
-    const q = toVectorLiteral(questionVectors[i]!);
-    const e0 = performance.now();
-    const [, exact] = await prisma.$transaction([
-      prisma.$executeRaw`SET LOCAL enable_indexscan = off`,
-      prisma.$queryRaw<{ id: bigint; d: number }[]>`SELECT id, (embedding <=> ${q}::vector)::float8 AS d FROM chunks WHERE bot_id = ${bot.id}::uuid ORDER BY embedding <=> ${q}::vector LIMIT 5`,
-    ]);
-    exactTimings.push(performance.now() - e0);
-    exactResults.push(exact);
-  }
-  const recall: string[] = [];
-  const vectorP50: string[] = [];
-  for (const ef of EF_SEARCH) {
-    let hits = 0;
-    const vectorTimings: number[] = [];
+    const questionVectors =
+      data === "lexical"
+        ? await embedder.embed(questions)
+        : (await prisma.$queryRaw<{ v: string }[]>`SELECT embedding::text AS v FROM chunks ORDER BY random() LIMIT ${QUERIES}`).map(({ v }) =>
+            normalize((JSON.parse(v) as number[]).map((x) => x + gaussian() * 0.03)),
+          );
+    // The product's searches get a pass of their own: each exact search below
+    // reads the whole table and would evict the index between two searches,
+    // which nothing in production does.
+    const timings: number[] = [];
+    for (let i = 0; i < QUERIES; i++) {
+      const t0 = performance.now();
+      await retrieval.search(bot.id, questionVectors[i]!, questions[i]!, { topK: 5, minSimilarity: -1 });
+      timings.push(performance.now() - t0);
+    }
+    const exactTimings: number[] = [];
+    const exactResults: { id: bigint; d: number }[][] = [];
     for (let i = 0; i < QUERIES; i++) {
       const q = toVectorLiteral(questionVectors[i]!);
-      const v0 = performance.now();
-      const [, , approximate] = await prisma.$transaction([
-        prisma.$executeRaw`SET LOCAL hnsw.iterative_scan = relaxed_order`,
-        prisma.$executeRawUnsafe(`SET LOCAL hnsw.ef_search = ${ef}`),
-        prisma.$queryRaw<{ id: bigint; d: number }[]>`SELECT id, (embedding <=> ${q}::vector)::float8 AS d FROM chunks WHERE bot_id = ${bot.id}::uuid ORDER BY embedding <=> ${q}::vector LIMIT 5`,
+      const e0 = performance.now();
+      const [, exact] = await prisma.$transaction([
+        prisma.$executeRaw`SET LOCAL enable_indexscan = off`,
+        prisma.$queryRaw<
+          { id: bigint; d: number }[]
+        >`SELECT id, (embedding <=> ${q}::vector)::float8 AS d FROM chunks WHERE bot_id = ${bot.id}::uuid ORDER BY embedding <=> ${q}::vector LIMIT 5`,
       ]);
-      vectorTimings.push(performance.now() - v0);
-      // A result as close as the exact 5th is as good as it (text-like data has ties).
-      const fifth = exactResults[i]!.at(-1)!.d;
-      hits += approximate.filter((r) => r.d <= fifth + 1e-9).length;
+      exactTimings.push(performance.now() - e0);
+      exactResults.push(exact);
     }
-    recall.push((hits / (QUERIES * 5)).toFixed(3));
-    vectorP50.push(percentile(vectorTimings, 50).toFixed(1));
+    const recall: string[] = [];
+    const vectorP50: string[] = [];
+    for (const ef of EF_SEARCH) {
+      let hits = 0;
+      const vectorTimings: number[] = [];
+      for (let i = 0; i < QUERIES; i++) {
+        const q = toVectorLiteral(questionVectors[i]!);
+        const v0 = performance.now();
+        const [, , approximate] = await prisma.$transaction([
+          prisma.$executeRaw`SET LOCAL hnsw.iterative_scan = relaxed_order`,
+          prisma.$executeRawUnsafe(`SET LOCAL hnsw.ef_search = ${ef}`),
+          prisma.$queryRaw<
+            { id: bigint; d: number }[]
+          >`SELECT id, (embedding <=> ${q}::vector)::float8 AS d FROM chunks WHERE bot_id = ${bot.id}::uuid ORDER BY embedding <=> ${q}::vector LIMIT 5`,
+        ]);
+        vectorTimings.push(performance.now() - v0);
+        // A result as close as the exact 5th is as good as it (text-like data has ties).
+        const fifth = exactResults[i]!.at(-1)!.d;
+        hits += approximate.filter((r) => r.d <= fifth + 1e-9).length;
+      }
+      recall.push((hits / (QUERIES * 5)).toFixed(3));
+      vectorP50.push(percentile(vectorTimings, 50).toFixed(1));
+    }
+    rows.push([
+      data,
+      String(size),
+      loadSeconds.toFixed(1),
+      indexSeconds.toFixed(1),
+      percentile(timings, 50).toFixed(1),
+      percentile(timings, 99).toFixed(1),
+      percentile(exactTimings, 50).toFixed(1),
+      ...recall,
+      ...vectorP50,
+    ]);
+    console.log(rows.at(-1)!.join("  "));
+    await db.close();
+    await rm(dir, { recursive: true, force: true });
   }
-  rows.push([
-    data,
-    String(size),
-    loadSeconds.toFixed(1),
-    indexSeconds.toFixed(1),
-    percentile(timings, 50).toFixed(1),
-    percentile(timings, 99).toFixed(1),
-    percentile(exactTimings, 50).toFixed(1),
-    ...recall,
-    ...vectorP50,
-  ]);
-  console.log(rows.at(-1)!.join("  "));
-  await db.close();
-  await rm(dir, { recursive: true, force: true });
-}
 
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
 console.log("");

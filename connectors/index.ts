@@ -22,5 +22,8 @@ export function connectorNamed(name: string): Connector | undefined {
 
 /** "PDF (.pdf), Word (.docx), text (...)": for "unsupported type" messages. */
 export function supportedDocuments(): string {
-  return connectors.filter((c) => c.kind !== "LINK").map((c) => c.label).join(", ");
+  return connectors
+    .filter((c) => c.kind !== "LINK")
+    .map((c) => c.label)
+    .join(", ");
 }

@@ -20,7 +20,9 @@ export interface ZipLimits {
  */
 export async function assertZipWithin(bytes: Uint8Array, { maxExpandedBytes, format }: ZipLimits): Promise<void> {
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.fromBuffer(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { lazyEntries: true }, (error, file) => (error ? reject(error) : resolve(file))),
+    yauzl.fromBuffer(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { lazyEntries: true }, (error, file) =>
+      error ? reject(error) : resolve(file),
+    ),
   ).catch((error: Error) => {
     throw new ExtractionError(`The file is not a readable ${format} (${error.message}).`, { cause: error });
   });

@@ -30,7 +30,7 @@ export interface DemoResult {
   sources: { name: string; syncStatus: string; chunkCount: number }[];
 }
 
-type Gql = (query: string, variables?: Record<string, unknown>, init?: { token?: string; body?: FormData }) => Promise<any>; // any: a script reads GraphQL results by shape, as a client would
+type Gql = (query: string, variables?: Record<string, unknown>, init?: { token?: string; body?: FormData }) => Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- a script reads GraphQL results by shape, as a client would
 
 function client(app: App): Gql {
   return async (query, variables = {}, { token, body } = {}) => {
@@ -50,7 +50,8 @@ export async function seedDemo(app: App, log: (line: string) => void = () => {})
   const gql = client(app);
   let token: string;
   try {
-    token = (await gql(`mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { session { token } } }`, { e: DEMO.email, p: DEMO.password })).logIn.session.token;
+    token = (await gql(`mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { session { token } } }`, { e: DEMO.email, p: DEMO.password }))
+      .logIn.session.token;
   } catch {
     const signUp = `mutation($e: String!, $p: String!, $w: String!) { signUp(email: $e, password: $p, workspaceName: $w) { session { token } } }`;
     token = (await gql(signUp, { e: DEMO.email, p: DEMO.password, w: DEMO.workspace })).signUp.session.token;
@@ -60,7 +61,9 @@ export async function seedDemo(app: App, log: (line: string) => void = () => {})
   const workspace = ((await gql(`{ workspaces { id name } }`, {}, as)).workspaces as { id: string; name: string }[]).find((w) => w.name === DEMO.workspace);
   if (!workspace) throw new Error(`The demo account has no workspace named "${DEMO.workspace}".`);
 
-  const bots = (await gql(`query($w: ID!) { bots(workspaceId: $w, first: 100) { edges { node { id name } } } }`, { w: workspace.id }, as)).bots.edges as { node: { id: string; name: string } }[];
+  const bots = (await gql(`query($w: ID!) { bots(workspaceId: $w, first: 100) { edges { node { id name } } } }`, { w: workspace.id }, as)).bots.edges as {
+    node: { id: string; name: string };
+  }[];
   let botId = bots.find((e) => e.node.name === DEMO.bot)?.node.id;
   if (!botId) {
     const input = {
@@ -75,7 +78,10 @@ export async function seedDemo(app: App, log: (line: string) => void = () => {})
     await gql(`mutation($b: ID!) { activateBot(id: $b) { status } }`, { b: botId }, as);
     for (const file of (await readdir(DOCS)).sort()) {
       const body = new FormData();
-      body.set("operations", JSON.stringify({ query: `mutation($b: ID!, $f: File!) { uploadDocument(botId: $b, file: $f) { id } }`, variables: { b: botId, f: null } }));
+      body.set(
+        "operations",
+        JSON.stringify({ query: `mutation($b: ID!, $f: File!) { uploadDocument(botId: $b, file: $f) { id } }`, variables: { b: botId, f: null } }),
+      );
       body.set("map", JSON.stringify({ 0: ["variables.f"] }));
       body.set("0", new File([await readFile(path.join(DOCS, file))], file, { type: file.endsWith(".md") ? "text/markdown" : "text/plain" }));
       await gql("", {}, { token, body });
@@ -85,7 +91,7 @@ export async function seedDemo(app: App, log: (line: string) => void = () => {})
 
   const sourcesQuery = `query($b: ID!) { bot(id: $b) { sources(first: 50) { edges { node { name syncStatus chunkCount lastError } } } } }`;
   let sources: { name: string; syncStatus: string; chunkCount: number; lastError: string | null }[] = [];
-  for (const deadline = Date.now() + 120_000; ; ) {
+  for (const deadline = Date.now() + 120_000; ;) {
     sources = ((await gql(sourcesQuery, { b: botId }, as)).bot.sources.edges as { node: (typeof sources)[number] }[]).map((e) => e.node);
     if (sources.every((s) => s.syncStatus === "SYNCED" || s.syncStatus === "ERROR")) break;
     if (Date.now() > deadline) throw new Error("The demo sources are still being indexed after two minutes.");
@@ -93,11 +99,13 @@ export async function seedDemo(app: App, log: (line: string) => void = () => {})
   }
   for (const s of sources) log(`${s.name}: ${s.syncStatus === "SYNCED" ? `${s.chunkCount} chunks` : `error: ${s.lastError}`}`);
 
-  const keys = (await gql(`query($b: ID!) { bot(id: $b) { apiKeys(first: 100) { edges { node { id name revokedAt } } } } }`, { b: botId }, as)).bot.apiKeys.edges as { node: { id: string; name: string; revokedAt: string | null } }[];
+  const keys = (await gql(`query($b: ID!) { bot(id: $b) { apiKeys(first: 100) { edges { node { id name revokedAt } } } } }`, { b: botId }, as)).bot.apiKeys
+    .edges as { node: { id: string; name: string; revokedAt: string | null } }[];
   const existing = keys.find((e) => e.node.name === DEMO.key && !e.node.revokedAt)?.node.id;
   const apiKey = existing
     ? ((await gql(`mutation($k: ID!) { rotateApiKey(id: $k) { secret } }`, { k: existing }, as)).rotateApiKey.secret as string)
-    : ((await gql(`mutation($b: ID!, $n: String!) { createApiKey(botId: $b, name: $n) { secret } }`, { b: botId, n: DEMO.key }, as)).createApiKey.secret as string);
+    : ((await gql(`mutation($b: ID!, $n: String!) { createApiKey(botId: $b, name: $n) { secret } }`, { b: botId, n: DEMO.key }, as)).createApiKey
+        .secret as string);
   return { token, botId, apiKey, sources };
 }
 

@@ -68,7 +68,9 @@ function useSchemaPrivacy(): Plugin {
     if (!errors?.some((error) => error.message.includes("Did you mean"))) return;
     setResult({
       ...(result as ExecutionResult),
-      errors: errors.map((error) => new GraphQLError(error.message.replace(SUGGESTION, ""), { nodes: error.nodes, path: error.path, extensions: error.extensions })),
+      errors: errors.map(
+        (error) => new GraphQLError(error.message.replace(SUGGESTION, ""), { nodes: error.nodes, path: error.path, extensions: error.extensions }),
+      ),
     });
   };
   return {
@@ -101,10 +103,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     if (!options.db) await db.close();
     throw error;
   }
-  const services = createServices(
-    { config, db, logger, shutdownSignal: shutdown.signal },
-    { ...redis?.overrides, ...options },
-  );
+  const services = createServices({ config, db, logger, shutdownSignal: shutdown.signal }, { ...redis?.overrides, ...options });
   try {
     await checkEmbedder(services.embedder, logger);
   } catch (error) {
@@ -147,6 +146,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     ],
   });
 
+  // Yoga is a request listener that settles its own promise (errors become responses).
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises
   const server: Server = createServer(yoga);
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
   // graphql-ws runs each operation through Yoga's own envelop, so websocket

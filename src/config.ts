@@ -16,9 +16,7 @@ const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
     .min(min, { error: `must be at least ${min}` })
     .max(max, { error: `must be at most ${max}` });
 
-const httpUrl = z
-  .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
-  .transform((u) => u.replace(/\/+$/, ""));
+const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).transform((u) => u.replace(/\/+$/, ""));
 
 const schema = z
   .object({
@@ -27,9 +25,7 @@ const schema = z
     /** @default "127.0.0.1" (the Docker image sets 0.0.0.0) */
     HOST: z.string().min(1).default("127.0.0.1"),
     /** PostgreSQL with pgvector; when unset, an embedded PGlite in DATA_DIR. */
-    DATABASE_URL: z
-      .url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// or postgresql:// URL" })
-      .optional(),
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// or postgresql:// URL" }).optional(),
     /** Connections in the PostgreSQL pool (DATABASE_URL only). @default 10 */
     DATABASE_POOL_SIZE: int(1, 1000).default(10),
     /** @default "./data" */
@@ -139,9 +135,7 @@ export class ConfigError extends Error {
  * file means "use the default", as people expect.
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const input = Object.fromEntries(
-    Object.entries(env).filter(([key, value]) => key in schema.shape && value !== undefined && value.trim() !== ""),
-  );
+  const input = Object.fromEntries(Object.entries(env).filter(([key, value]) => key in schema.shape && value !== undefined && value.trim() !== ""));
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {

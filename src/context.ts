@@ -81,7 +81,11 @@ export function apiKeyOf(headers: Headers, connectionParams: Readonly<Record<str
 }
 
 /** The viewer an API key makes, or why it makes none (see services/public-access.ts). */
-export async function apiKeyViewer(services: Pick<AppServices, "publicAccess">, secret: string, request: { headers: Headers; ip: string | undefined }): Promise<Viewer> {
+export async function apiKeyViewer(
+  services: Pick<AppServices, "publicAccess">,
+  secret: string,
+  request: { headers: Headers; ip: string | undefined },
+): Promise<Viewer> {
   const caller = await services.publicAccess.authenticate(secret, request);
   return "problem" in caller ? { kind: "anonymous", keyProblem: caller.problem } : { kind: "apiKey", ...caller };
 }

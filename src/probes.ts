@@ -22,7 +22,12 @@ export function useProbes(services: AppServices, options: { metrics: boolean }):
         return endResponse(fetchAPI.Response.json(report, { status: report.status === "error" ? 503 : 200 }));
       }
       if (url.pathname === "/readyz") {
-        const reason = services.shutdownSignal.aborted ? "shutting down" : await services.db.ping().then(() => null, () => "database unreachable");
+        const reason = services.shutdownSignal.aborted
+          ? "shutting down"
+          : await services.db.ping().then(
+              () => null,
+              () => "database unreachable",
+            );
         return endResponse(fetchAPI.Response.json({ ready: !reason, ...(reason && { reason }) }, { status: reason ? 503 : 200 }));
       }
       if (url.pathname === "/metrics" && options.metrics) {
@@ -48,9 +53,11 @@ export function useOperationMetrics(metrics: Metrics): Plugin {
     }
   };
   return {
-    onValidate: () => ({ valid, result }) => {
-      if (!valid) countErrors(result, "GRAPHQL_VALIDATION_FAILED");
-    },
+    onValidate:
+      () =>
+      ({ valid, result }) => {
+        if (!valid) countErrors(result, "GRAPHQL_VALIDATION_FAILED");
+      },
     onExecute: (payload) => ({ onExecuteDone: count(payload) }),
     onSubscribe: (payload) => ({ onSubscribeResult: count(payload) }),
   };

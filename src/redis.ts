@@ -41,4 +41,3 @@ export async function connectRedis(config: Config, logger: Logger) {
     throw new Error(`REDIS_URL: could not connect to Redis (${(error as Error).message}).`, { cause: error });
   }
 }
-

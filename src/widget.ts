@@ -36,7 +36,11 @@ export async function loadWidgetAssets(dir = DIST): Promise<WidgetAssets> {
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** JSON inside a script element: `<` escaped so no text can close the element. */
-const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+const scriptJson = (value: unknown) =>
+  JSON.stringify(value)
+    .replace(/</g, "\\u003c")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
 
 function page(assets: WidgetAssets, nonce: string, title: string, body: string, language = "en"): string {
   return `<!doctype html>
@@ -69,7 +73,11 @@ export function useWidget(services: AppServices, assets: WidgetAssets): Plugin {
       if (url.pathname === "/widget.js") {
         // The widget page asks for its versioned URL; the launcher's bare URL is rechecked every few minutes.
         return endResponse(
-          assetResponse(request, url, assets.script, { version: assets.version, unversioned: "public, max-age=300", headers: { "cross-origin-resource-policy": "cross-origin" } }),
+          assetResponse(request, url, assets.script, {
+            version: assets.version,
+            unversioned: "public, max-age=300",
+            headers: { "cross-origin-resource-policy": "cross-origin" },
+          }),
         );
       }
 
@@ -121,7 +129,9 @@ export function useWidget(services: AppServices, assets: WidgetAssets): Plugin {
         "base-uri 'none'",
         "form-action 'none'",
       ].join("; ");
-      return endResponse(new fetchAPI.Response(page(assets, nonce, config.bot.title, body, config.bot.language), { headers: { ...common, "content-security-policy": csp } }));
+      return endResponse(
+        new fetchAPI.Response(page(assets, nonce, config.bot.title, body, config.bot.language), { headers: { ...common, "content-security-policy": csp } }),
+      );
     },
   };
 }

@@ -225,7 +225,10 @@ describe("the admin flow over HTTP", () => {
     const auth = bearer(token);
 
     const me = await gql(url, Me, {}, auth);
-    expect(me.data!.me).toEqual({ email: "ada@example.com", memberships: [{ role: "OWNER", workspace: { id: workspaceId, name: "Acme", viewerRole: "OWNER" } }] });
+    expect(me.data!.me).toEqual({
+      email: "ada@example.com",
+      memberships: [{ role: "OWNER", workspace: { id: workspaceId, name: "Acme", viewerRole: "OWNER" } }],
+    });
 
     const created = await gql(
       url,
@@ -248,11 +251,23 @@ describe("the admin flow over HTTP", () => {
       name: "Helpdesk",
       status: "DRAFT",
       allowedDomains: ["www.example.com", "*.acme.io", "localhost"],
-      settings: { chatModel: null, temperature: 0.3, topK: 6, minSimilarity: 0.25, greeting: "Hi!", widgetTheme: { primaryColor: "#1a73e8", position: "LEFT", title: null } },
+      settings: {
+        chatModel: null,
+        temperature: 0.3,
+        topK: 6,
+        minSimilarity: 0.25,
+        greeting: "Hi!",
+        widgetTheme: { primaryColor: "#1a73e8", position: "LEFT", title: null },
+      },
     });
 
     // Theme fields left out keep their value (as the input type says); null resets one.
-    const updated = await gql(url, UpdateBot, { id: bot.id, input: { description: null, settings: { topK: 8, widgetTheme: { position: "RIGHT", title: "Acme help" } } } }, auth);
+    const updated = await gql(
+      url,
+      UpdateBot,
+      { id: bot.id, input: { description: null, settings: { topK: 8, widgetTheme: { position: "RIGHT", title: "Acme help" } } } },
+      auth,
+    );
     expect(updated.errors).toBeUndefined();
     expect(updated.data!.updateBot).toMatchObject({
       name: "Helpdesk",
@@ -273,7 +288,10 @@ describe("the admin flow over HTTP", () => {
     const reordered = await gql(
       url,
       ReorderPrompts,
-      { botId: bot.id, promptIds: [system2.data!.createPrompt.id, system1.data!.createPrompt.id, template1.data!.createPrompt.id, template2.data!.createPrompt.id] },
+      {
+        botId: bot.id,
+        promptIds: [system2.data!.createPrompt.id, system1.data!.createPrompt.id, template1.data!.createPrompt.id, template2.data!.createPrompt.id],
+      },
       auth,
     );
     expect(reordered.errors).toBeUndefined();
@@ -300,7 +318,9 @@ describe("the admin flow over HTTP", () => {
       ["USER_TEMPLATE", "Context:\n{co", false],
       ["USER_TEMPLATE", "{history}\n{q", true],
     ]);
-    expect(details.data!.bot.apiKeys.edges.map((e) => e.node)).toEqual([{ name: "website", prefix: issued.apiKey.prefix, status: "ACTIVE", lastUsedAt: null, expiresAt: null }]);
+    expect(details.data!.bot.apiKeys.edges.map((e) => e.node)).toEqual([
+      { name: "website", prefix: issued.apiKey.prefix, status: "ACTIVE", lastUsedAt: null, expiresAt: null },
+    ]);
     expect(details.data!.bot.sourceCounts).toEqual({ total: 0, synced: 0 });
     expect(details.data!.bot.chunkCount).toBe(0);
     expect(details.data!.bot.embedCode.iframe).toContain("api_key=YOUR_API_KEY");

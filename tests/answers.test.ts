@@ -38,7 +38,16 @@ async function answer(question: string, context: RetrievedChunk[]): Promise<stri
 describe("the answerability gate", () => {
   const manual = [chunk("Mount the wall plate at a height of about 1.5 metres, away from radiators. The T200 works with 24 volt systems only.")];
   // The bot's chunks: "t200" and "mount" are in some, "everest", "homekit" and "boiling" in none.
-  const stats = { chunks: 20, holding: new Map([["t200", 12], ["mount", 1], ["height", 1], ["plate", 2], ["work", 2]]) };
+  const stats = {
+    chunks: 20,
+    holding: new Map([
+      ["t200", 12],
+      ["mount", 1],
+      ["height", 1],
+      ["plate", 2],
+      ["work", 2],
+    ]),
+  };
 
   it("passes a question whose subject the passages hold", () => {
     expect(assess("At what height should I mount the plate?", manual, stats)).toMatchObject({ grounded: true, coverage: 1 });
@@ -64,12 +73,17 @@ describe("the extractive answerer", () => {
   });
 
   it("says a sentence once when overlapping chunks both hold it", async () => {
-    const text = await answer("Does STP have encryption?", [chunk("STP version 2 has no encryption of its own.", "stp.md", 1n), chunk("STP version 2 has no encryption of its own. Use DTLS.", "stp.md", 2n)]);
+    const text = await answer("Does STP have encryption?", [
+      chunk("STP version 2 has no encryption of its own.", "stp.md", 1n),
+      chunk("STP version 2 has no encryption of its own. Use DTLS.", "stp.md", 2n),
+    ]);
     expect(text.match(/has no encryption/g)).toHaveLength(1);
   });
 
   it("prefers the sentence with the figure when the question asks for one", async () => {
-    const text = await answer("How long is the warranty?", [chunk("The warranty does not cover damage caused by wrong wiring. The T200 comes with a warranty of 3 years from the date of purchase.")]);
+    const text = await answer("How long is the warranty?", [
+      chunk("The warranty does not cover damage caused by wrong wiring. The T200 comes with a warranty of 3 years from the date of purchase."),
+    ]);
     expect(text).toContain("a warranty of 3 years");
   });
 
@@ -84,7 +98,12 @@ describe("grounded answers end to end", () => {
     const t = await startApp({ OLLAMA_BASE_URL: ollama.url });
     const admin = await signUp(t.url);
     const botId = await createBot(t.url, admin);
-    const added = await gqlRaw(t.url, `mutation($b: ID!) { addTextSource(botId: $b, title: "Warranty", text: "The warranty lasts two years from the day of delivery.") { id } }`, { b: botId }, admin.headers);
+    const added = await gqlRaw(
+      t.url,
+      `mutation($b: ID!) { addTextSource(botId: $b, title: "Warranty", text: "The warranty lasts two years from the day of delivery.") { id } }`,
+      { b: botId },
+      admin.headers,
+    );
     await waitForSource(t, added.data!.addTextSource.id);
     const SEND = `mutation($b: ID!, $m: String!) { sendMessage(botId: $b, message: $m) { grounded sources { name } message { content model grounded } } }`;
 
@@ -114,15 +133,32 @@ describe("names people read", () => {
 describe("the gate on the evaluation's documents", () => {
   it("says it does not know for the unanswerable questions, and answers the answerable ones with their fact", async () => {
     const dir = path.resolve(import.meta.dirname, "..", "bench", "eval");
-    const questions = JSON.parse(await readFile(path.join(dir, "questions.json"), "utf8")) as { answerable: { q: string; expect: string[] }[]; unanswerable: { q: string }[] };
+    const questions = JSON.parse(await readFile(path.join(dir, "questions.json"), "utf8")) as {
+      answerable: { q: string; expect: string[] }[];
+      unanswerable: { q: string }[];
+    };
     const t = await startApp();
     const admin = await signUp(t.url);
     const botId = await createBot(t.url, admin);
     for (const file of await readdir(path.join(dir, "docs"))) {
-      const uploaded = await uploadFile(t.url, admin.headers, `mutation($b: ID!, $file: File!) { uploadDocument(botId: $b, file: $file) { id } }`, { b: botId }, { name: file, bytes: await readFile(path.join(dir, "docs", file)) });
+      const uploaded = await uploadFile(
+        t.url,
+        admin.headers,
+        `mutation($b: ID!, $file: File!) { uploadDocument(botId: $b, file: $file) { id } }`,
+        { b: botId },
+        { name: file, bytes: await readFile(path.join(dir, "docs", file)) },
+      );
       await waitForSource(t, uploaded.data.uploadDocument.id);
     }
-    const ask = async (m: string) => (await gqlRaw(t.url, `mutation($b: ID!, $m: String!) { sendMessage(botId: $b, message: $m) { grounded message { content } } }`, { b: botId, m }, admin.headers)).data!.sendMessage;
+    const ask = async (m: string) =>
+      (
+        await gqlRaw(
+          t.url,
+          `mutation($b: ID!, $m: String!) { sendMessage(botId: $b, message: $m) { grounded message { content } } }`,
+          { b: botId, m },
+          admin.headers,
+        )
+      ).data!.sendMessage;
     const refusedUnanswerable: string[] = [];
     for (const { q } of questions.unanswerable) if (!(await ask(q)).grounded) refusedUnanswerable.push(q);
     let answered = 0;

@@ -146,7 +146,8 @@ describe("allowed domains", () => {
     const bot = await createBot(t.url, admin, "Private");
     await gqlRaw(t.url, `mutation($b: ID!) { activateBot(id: $b) { status } }`, { b: bot }, admin.headers);
     const privateKey = await issueKey(bot);
-    const send = (origin?: string) => gqlRaw(t.url, `mutation($b: ID!) { sendMessage(botId: $b, message: "Hi") { sessionId } }`, { b: bot }, asKey(privateKey.secret, origin));
+    const send = (origin?: string) =>
+      gqlRaw(t.url, `mutation($b: ID!) { sendMessage(botId: $b, message: "Hi") { sessionId } }`, { b: bot }, asKey(privateKey.secret, origin));
     expect((await send("https://anywhere.io")).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     expect((await send()).errors).toBeUndefined(); // a server-side client, no Origin
     await configure(bot, { isPublic: true });

@@ -23,7 +23,12 @@ describe("backups of the embedded database", () => {
     const server = await startProcess({ DATA_DIR: dataDir });
     const admin = await signUp(server.url);
     const botId = await createBot(server.url, admin);
-    const added = await gqlRaw(server.url, `mutation($b: ID!, $t: String!) { addTextSource(botId: $b, title: "Keeper", text: $t) { id } }`, { b: botId, t: FACT }, admin.headers);
+    const added = await gqlRaw(
+      server.url,
+      `mutation($b: ID!, $t: String!) { addTextSource(botId: $b, title: "Keeper", text: $t) { id } }`,
+      { b: botId, t: FACT },
+      admin.headers,
+    );
     expect(added.errors).toBeUndefined();
     for (let synced = false; !synced; await new Promise((r) => setTimeout(r, 100))) {
       const listed = await gqlRaw(server.url, SOURCES, { b: botId }, admin.headers);
@@ -36,7 +41,12 @@ describe("backups of the embedded database", () => {
     const writes = (async () => {
       const results: unknown[] = [];
       for (let i = 0; writing || i < 3; i++) {
-        const renamed = await gqlRaw(server.url, `mutation($b: ID!, $n: String!) { updateBot(id: $b, input: { name: $n }) { name } }`, { b: botId, n: `Helpdesk ${i}` }, admin.headers);
+        const renamed = await gqlRaw(
+          server.url,
+          `mutation($b: ID!, $n: String!) { updateBot(id: $b, input: { name: $n }) { name } }`,
+          { b: botId, n: `Helpdesk ${i}` },
+          admin.headers,
+        );
         results.push(renamed.errors ?? renamed.data!.updateBot.name);
       }
       return results;
@@ -52,7 +62,12 @@ describe("backups of the embedded database", () => {
     // PostgreSQL's own client reads it (into PGlite behind its wire-protocol server).
     const postgres = await startPostgresServer();
     await run("psql", [postgres.url, "-v", "ON_ERROR_STOP=1", "-q", "-f", file]);
-    const { stdout } = await run("psql", [postgres.url, "-tA", "-c", "SELECT count(*) FROM public.chunks WHERE embedding IS NOT NULL AND content LIKE '%Marmalade%'"]);
+    const { stdout } = await run("psql", [
+      postgres.url,
+      "-tA",
+      "-c",
+      "SELECT count(*) FROM public.chunks WHERE embedding IS NOT NULL AND content LIKE '%Marmalade%'",
+    ]);
     expect(stdout.trim()).toBe("1");
 
     server.child.kill("SIGTERM");

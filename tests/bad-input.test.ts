@@ -44,7 +44,12 @@ describe("bad input gets its own clear error", () => {
 
   it("a user template without {question}, or with an unknown placeholder: BAD_USER_INPUT", async () => {
     const create = (text: string) =>
-      gqlRaw(t.url, `mutation($b: ID!, $t: String!) { createPrompt(botId: $b, input: { type: USER_TEMPLATE, text: $t }) { id } }`, { b: botId, t: text }, account.headers);
+      gqlRaw(
+        t.url,
+        `mutation($b: ID!, $t: String!) { createPrompt(botId: $b, input: { type: USER_TEMPLATE, text: $t }) { id } }`,
+        { b: botId, t: text },
+        account.headers,
+      );
     const missing = await create("Context: {context}");
     expect(missing.errors?.[0]).toMatchObject({ extensions: { code: "BAD_USER_INPUT", field: "text" } });
     expect(missing.errors?.[0]?.message).toMatch(/must contain \{question\}/);
@@ -59,7 +64,12 @@ describe("bad input gets its own clear error", () => {
   });
 
   it("an API key that expires in the past: BAD_USER_INPUT", async () => {
-    const result = await gqlRaw(t.url, `mutation($b: ID!) { createApiKey(botId: $b, name: "k", expiresAt: "2001-01-01T00:00:00Z") { secret } }`, { b: botId }, account.headers);
+    const result = await gqlRaw(
+      t.url,
+      `mutation($b: ID!) { createApiKey(botId: $b, name: "k", expiresAt: "2001-01-01T00:00:00Z") { secret } }`,
+      { b: botId },
+      account.headers,
+    );
     expect(result.errors?.[0]).toMatchObject({ extensions: { code: "BAD_USER_INPUT", field: "expiresAt" } });
   });
 
@@ -77,7 +87,10 @@ describe("bad input gets its own clear error", () => {
     ["a wrong password", () => account.email, "wrong password!"],
     ["an unknown email", () => "nobody@example.com", "correct horse battery"],
   ])("%s: UNAUTHENTICATED, the same message either way", async (_what, email, password) => {
-    const result = await gqlRaw(t.url, `mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { session { token } } }`, { e: email(), p: password });
+    const result = await gqlRaw(t.url, `mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { session { token } } }`, {
+      e: email(),
+      p: password,
+    });
     expect(result.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
     expect(result.errors?.[0]?.message).toBe("Wrong email or password.");
   });

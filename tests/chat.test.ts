@@ -16,7 +16,12 @@ let warrantyId: string;
 const SEND = `mutation($b: ID!, $m: String!, $s: String) { sendMessage(botId: $b, message: $m, sessionId: $s) { sessionId message { id content errorCode } sources { id name } } }`;
 
 async function addText(bot: string, title: string, text: string): Promise<string> {
-  const added = await gqlRaw(t.url, `mutation($b: ID!, $t: String!, $x: String!) { addTextSource(botId: $b, title: $t, text: $x) { id } }`, { b: bot, t: title, x: text }, account.headers);
+  const added = await gqlRaw(
+    t.url,
+    `mutation($b: ID!, $t: String!, $x: String!) { addTextSource(botId: $b, title: $t, text: $x) { id } }`,
+    { b: bot, t: title, x: text },
+    account.headers,
+  );
   const id = added.data!.addTextSource.id as string;
   expect((await waitForSource(t, id)).syncStatus).toBe("SYNCED");
   return id;
@@ -42,7 +47,15 @@ const sse = async (query: string, variables: object): Promise<ChatEvent[]> => {
   return text
     .split("\n\n")
     .filter((block) => block.startsWith("event: next"))
-    .map((block) => JSON.parse(block.split("\n").find((l) => l.startsWith("data: "))!.slice(6)).data.chat as ChatEvent);
+    .map(
+      (block) =>
+        JSON.parse(
+          block
+            .split("\n")
+            .find((l) => l.startsWith("data: "))!
+            .slice(6),
+        ).data.chat as ChatEvent,
+    );
 };
 
 describe("chat", () => {
@@ -100,7 +113,12 @@ describe("chat", () => {
     expect(messages[1].content).toBe("How long is the warranty?");
     expect(messages[2].content).toBe("Two years.");
 
-    const log = await gqlRaw(t.url, `query($b: ID!) { bot(id: $b) { sessions(first: 1) { edges { node { messages { totalCount edges { node { role content } } } } } } } }`, { b: botId }, account.headers);
+    const log = await gqlRaw(
+      t.url,
+      `query($b: ID!) { bot(id: $b) { sessions(first: 1) { edges { node { messages { totalCount edges { node { role content } } } } } } } }`,
+      { b: botId },
+      account.headers,
+    );
     const conversation = log.data!.bot.sessions.edges[0].node.messages;
     expect(conversation.totalCount).toBe(4);
     expect(conversation.edges.map((e: { node: { role: string } }) => e.node.role)).toEqual(["USER", "ASSISTANT", "USER", "ASSISTANT"]);
@@ -131,12 +149,18 @@ describe("chat", () => {
     for (let i = 0; i < 100 && ollama.abortedChats === before; i++) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(ollama.abortedChats).toBe(before + 1);
     expect(ollama.sentTokens).toBeGreaterThan(0);
-    const session = await t.app.services.db.prisma.chatSession.findUniqueOrThrow({ where: { publicId: sessionId }, include: { messages: { orderBy: { createdAt: "asc" } } } });
+    const session = await t.app.services.db.prisma.chatSession.findUniqueOrThrow({
+      where: { publicId: sessionId },
+      include: { messages: { orderBy: { createdAt: "asc" } } },
+    });
     for (let i = 0; i < 50 && session.messages.length < 2; i++) {
       await new Promise((resolve) => setTimeout(resolve, 20));
       session.messages = await t.app.services.db.prisma.message.findMany({ where: { sessionId: session.id }, orderBy: { createdAt: "asc" } });
     }
-    expect(session.messages.map((m) => [m.role, m.errorCode])).toEqual([["USER", null], ["ASSISTANT", "CANCELLED"]]);
+    expect(session.messages.map((m) => [m.role, m.errorCode])).toEqual([
+      ["USER", null],
+      ["ASSISTANT", "CANCELLED"],
+    ]);
   });
 
   it("asks for the question's embedding at once, and closes that request too when the client goes away", async () => {
@@ -148,9 +172,13 @@ describe("chat", () => {
       });
       for (let i = 0; i < 100 && ollama.abortedEmbeds === before; i++) await new Promise((resolve) => setTimeout(resolve, 20));
       expect(ollama.abortedEmbeds).toBe(before + 1);
-      const messages = () => t.app.services.db.prisma.message.findMany({ where: { session: { publicId: events[0]!.sessionId } }, orderBy: { createdAt: "asc" } });
+      const messages = () =>
+        t.app.services.db.prisma.message.findMany({ where: { session: { publicId: events[0]!.sessionId } }, orderBy: { createdAt: "asc" } });
       for (let i = 0; i < 50 && (await messages()).length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 20));
-      expect((await messages()).map((m) => [m.role, m.errorCode])).toEqual([["USER", null], ["ASSISTANT", "CANCELLED"]]);
+      expect((await messages()).map((m) => [m.role, m.errorCode])).toEqual([
+        ["USER", null],
+        ["ASSISTANT", "CANCELLED"],
+      ]);
     } finally {
       ollama.holdEmbeds(false);
       ollama.release();
@@ -176,7 +204,10 @@ describe("chat", () => {
     await addText(bot, "Warranty", "The warranty lasts two years from the day of delivery.");
     await gqlRaw(t.url, `mutation($b: ID!) { updateBot(id: $b, input: { settings: { chatModel: "mistral" } }) { id } }`, { b: bot }, account.headers);
     const result = await gqlRaw(t.url, SEND, { b: bot, m: "How long is the warranty?" }, account.headers);
-    expect(result.errors?.[0]).toMatchObject({ message: "The chat model mistral is not available in Ollama (run: ollama pull mistral).", extensions: { code: "MODEL_UNAVAILABLE" } });
+    expect(result.errors?.[0]).toMatchObject({
+      message: "The chat model mistral is not available in Ollama (run: ollama pull mistral).",
+      extensions: { code: "MODEL_UNAVAILABLE" },
+    });
   });
 
   it("reports Ollama being down as an error event, without hanging", async () => {

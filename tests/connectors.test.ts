@@ -29,7 +29,10 @@ describe("the registry", () => {
 
 describe("pdf", () => {
   it("extracts text per page with page numbers and the document title", async () => {
-    const bytes = await makePdf(["Chapter one\nThe warranty lasts two years.", "Chapter two\nSupport code ZX-4471 resets the router.", "Chapter three\nEnd."], "Router Manual");
+    const bytes = await makePdf(
+      ["Chapter one\nThe warranty lasts two years.", "Chapter two\nSupport code ZX-4471 resets the router.", "Chapter three\nEnd."],
+      "Router Manual",
+    );
     const result = await pdf.extract(doc("manual.pdf", bytes), context);
     expect(result.title).toBe("Router Manual");
     expect(result.sections.map((s) => s.page)).toEqual([1, 2, 3]);

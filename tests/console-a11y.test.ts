@@ -22,7 +22,9 @@ beforeAll(async () => {
   owner = await signUp(t.url, "Garden Shop");
   botId = await createBot(t.url, owner, "Garden helper");
   const admin = (query: string, variables: Record<string, unknown>) => gqlRaw(t.url, query, variables, owner.headers);
-  const source = await admin(`mutation($b: ID!) { addTextSource(botId: $b, title: "Care guide", text: "Water roses twice a week in summer.") { id } }`, { b: botId });
+  const source = await admin(`mutation($b: ID!) { addTextSource(botId: $b, title: "Care guide", text: "Water roses twice a week in summer.") { id } }`, {
+    b: botId,
+  });
   await waitForSource(t, source.data!.addTextSource.id);
   await admin(`mutation($b: ID!) { activateBot(id: $b) { status } }`, { b: botId });
   const key = await admin(`mutation($b: ID!) { createApiKey(botId: $b, name: "Shop website") { secret } }`, { b: botId });
@@ -51,7 +53,10 @@ const screens = (): { name: string; path: string; open?: (page: Page) => Promise
 async function check(page: Page, label: string) {
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
   const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect({ screen: label, violations: serious.map((v) => ({ id: v.id, help: v.help, nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 3) })) }).toEqual({ screen: label, violations: [] });
+  expect({ screen: label, violations: serious.map((v) => ({ id: v.id, help: v.help, nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 3) })) }).toEqual({
+    screen: label,
+    violations: [],
+  });
 }
 
 async function openPage(width: number): Promise<Page> {
@@ -59,7 +64,9 @@ async function openPage(width: number): Promise<Page> {
   const context = await browser.newContext({ viewport: { width, height: 844 }, bypassCSP: true });
   await context.addInitScript((token) => localStorage.setItem("parley.console.session", token), owner.token);
   const page = await context.newPage();
-  await page.route("**/*", (route) => (new URL(route.request().url()).origin === new URL(t.url).origin ? route.continue() : route.abort("internetdisconnected")));
+  await page.route("**/*", (route) =>
+    new URL(route.request().url()).origin === new URL(t.url).origin ? route.continue() : route.abort("internetdisconnected"),
+  );
   return page;
 }
 

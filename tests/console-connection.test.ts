@@ -29,7 +29,12 @@ describe("the console's live connection", () => {
     await notice.waitFor();
     t = await startApp(env);
     // Added while the console was not listening: no event reaches it.
-    const added = await gqlRaw(t.url, `mutation($b: ID!) { addTextSource(botId: $b, title: "Opening hours", text: "Open nine to five.") { id } }`, { b: botId }, owner.headers);
+    const added = await gqlRaw(
+      t.url,
+      `mutation($b: ID!) { addTextSource(botId: $b, title: "Opening hours", text: "Open nine to five.") { id } }`,
+      { b: botId },
+      owner.headers,
+    );
     expect(added.errors).toBeUndefined();
     await notice.waitFor({ state: "detached", timeout: 30_000 });
     await page.getByRole("rowheader", { name: /Opening hours/ }).waitFor({ timeout: 15_000 });

@@ -80,8 +80,15 @@ describe("a website owner's first hour", () => {
     const preview = page.frameLocator('iframe[title="Widget preview"]');
     await preview.getByRole("textbox").fill("Can plants be returned?");
     await preview.getByRole("textbox").press("Enter");
-    await preview.getByText(/within 30 days/).first().waitFor({ timeout: 30_000 });
-    await page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "Console preview" }) }).getByText("active").waitFor();
+    await preview
+      .getByText(/within 30 days/)
+      .first()
+      .waitFor({ timeout: 30_000 });
+    await page
+      .getByRole("row")
+      .filter({ has: page.getByRole("rowheader", { name: "Console preview" }) })
+      .getByText("active")
+      .waitFor();
 
     await page.getByRole("textbox", { name: /New key for/ }).fill("Shop website");
     await page.getByRole("button", { name: "Create key" }).click();
@@ -109,10 +116,14 @@ describe("a website owner's first hour", () => {
     expect(await conversation.innerText()).toContain("key Shop website");
     await conversation.click();
     const transcript = page.getByRole("region", { name: "Transcript" });
-    await transcript.getByText(/twice a week/).first().waitFor({ timeout: 5000 }).catch(async (error) => {
-      console.log(await page.locator("main").innerText());
-      throw error;
-    });
+    await transcript
+      .getByText(/twice a week/)
+      .first()
+      .waitFor({ timeout: 5000 })
+      .catch(async (error) => {
+        console.log(await page.locator("main").innerText());
+        throw error;
+      });
     expect(await transcript.getByRole("complementary", { name: "Passages used" }).innerText()).toMatch(/care-guide\.pdf · page 1 · score/);
 
     await page.screenshot({ path: path.join(ARTIFACTS, "console-conversations.png"), fullPage: true });
@@ -123,7 +134,11 @@ describe("a website owner's first hour", () => {
     expect(await page.getByRole("table", { name: "Usage" }).getByRole("row").count()).toBeGreaterThanOrEqual(2);
     await page.screenshot({ path: path.join(ARTIFACTS, "console-usage.png"), fullPage: true });
     await page.getByRole("tab", { name: "API keys and embedding" }).click();
-    await page.frameLocator('iframe[title="Widget preview"]').getByText(/within 30 days/).first().waitFor();
+    await page
+      .frameLocator('iframe[title="Widget preview"]')
+      .getByText(/within 30 days/)
+      .first()
+      .waitFor();
     await page.screenshot({ path: path.join(ARTIFACTS, "console-preview.png"), fullPage: true });
     await page.close();
   });

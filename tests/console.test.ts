@@ -40,7 +40,9 @@ afterAll(async () => {
 async function newPage(): Promise<Page> {
   const page = await browser.newPage();
   // Nothing but Parley itself: the console must not need the internet.
-  await page.route("**/*", (route) => (new URL(route.request().url()).origin === new URL(t.url).origin ? route.continue() : route.abort("internetdisconnected")));
+  await page.route("**/*", (route) =>
+    new URL(route.request().url()).origin === new URL(t.url).origin ? route.continue() : route.abort("internetdisconnected"),
+  );
   return page;
 }
 
@@ -157,7 +159,12 @@ describe("the admin console", () => {
     const ownerHeaders = { authorization: `Bearer ${owner.data!.logIn.session.token}` };
     const me = await gqlRaw(t.url, "{ me { memberships { workspace { id } } } }", {}, ownerHeaders);
     const member = await signUp(t.url, "Member's own");
-    const added = await gqlRaw(t.url, `mutation($w: ID!, $e: String!) { addMember(workspaceId: $w, email: $e, role: MEMBER) { id } }`, { w: me.data!.me.memberships[0].workspace.id, e: member.email }, ownerHeaders);
+    const added = await gqlRaw(
+      t.url,
+      `mutation($w: ID!, $e: String!) { addMember(workspaceId: $w, email: $e, role: MEMBER) { id } }`,
+      { w: me.data!.me.memberships[0].workspace.id, e: member.email },
+      ownerHeaders,
+    );
     expect(added.errors).toBeUndefined();
 
     const page = await newPage();
@@ -305,7 +312,9 @@ describe("the admin console", () => {
       await list.getByRole("listitem", { name }).waitFor();
     }
     await page.getByRole("button", { name: "Move Scope up" }).click();
-    await page.waitForFunction(() => [...document.querySelectorAll('[aria-label="Prompts"] > li')].map((li) => li.getAttribute("aria-label")).join() === "Scope,Tone");
+    await page.waitForFunction(
+      () => [...document.querySelectorAll('[aria-label="Prompts"] > li')].map((li) => li.getAttribute("aria-label")).join() === "Scope,Tone",
+    );
 
     await form.getByText("User template", { exact: false }).click();
     await form.getByRole("textbox", { name: "Text" }).fill("Answer {answer}");
@@ -313,7 +322,10 @@ describe("the admin console", () => {
     await rules.getByText("{question}: the visitor's question, required (missing)").waitFor();
     await rules.getByText("{answer}: not a placeholder Parley knows").waitFor();
     await form.getByRole("button", { name: "Add prompt" }).click();
-    await form.getByRole("alert").getByText(/unknown placeholder \{answer\}/).waitFor();
+    await form
+      .getByRole("alert")
+      .getByText(/unknown placeholder \{answer\}/)
+      .waitFor();
     await form.getByRole("textbox", { name: "Text" }).fill("Passages:\n{context}\n\nQuestion: {question}");
     await rules.getByText("{question}: the visitor's question, required ✓").waitFor();
     await form.getByLabel(/Name/).fill("Template");
@@ -354,9 +366,16 @@ describe("the admin console", () => {
     await page.getByRole("link", { name: "Returns desk" }).click();
     await page.getByRole("button", { name: "Add text" }).click();
     await page.getByRole("dialog").getByLabel(/Title/).fill("Returns policy");
-    await page.getByRole("dialog").getByLabel("Text").fill("Returns are accepted within 30 days of delivery, with the receipt. Refunds reach your card within five working days.");
+    await page
+      .getByRole("dialog")
+      .getByLabel("Text")
+      .fill("Returns are accepted within 30 days of delivery, with the receipt. Refunds reach your card within five working days.");
     await page.getByRole("dialog").getByRole("button", { name: "Add" }).click();
-    await page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: /Returns policy/ }) }).getByText("synced").waitFor({ timeout: 30_000 });
+    await page
+      .getByRole("row")
+      .filter({ has: page.getByRole("rowheader", { name: /Returns policy/ }) })
+      .getByText("synced")
+      .waitFor({ timeout: 30_000 });
 
     await page.getByRole("tab", { name: "Playground" }).click();
     await page.getByRole("textbox", { name: "Question" }).fill("Within how many days are returns accepted?");
@@ -374,18 +393,37 @@ describe("the admin console", () => {
   });
 
   it("replaces a document's file, a text's words and a link's address, each read again", async () => {
-    const owner = (await gqlRaw(t.url, `mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { session { token } } }`, { e: email, p: password })).data!.logIn.session.token as string;
+    const owner = (
+      await gqlRaw(t.url, `mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { session { token } } }`, { e: email, p: password })
+    ).data!.logIn.session.token as string;
     const headers = { authorization: `Bearer ${owner}` };
     const me = await gqlRaw(t.url, `{ me { memberships { workspace { id } } } }`, {}, headers);
     const account = { token: owner, userId: "", email, workspaceId: me.data!.me.memberships[0].workspace.id, headers };
     const botId = await createBot(t.url, account, "Replacements");
-    const upload = await uploadFile(t.url, headers, `mutation($b: ID!, $file: File!) { uploadDocument(botId: $b, file: $file) { id } }`, { b: botId }, { name: "hours.txt", type: "text/plain", bytes: new TextEncoder().encode("The shop opens at nine.") });
-    const text = await gqlRaw(t.url, `mutation($b: ID!) { addTextSource(botId: $b, title: "Delivery", text: "Delivery takes a week.") { id } }`, { b: botId }, headers);
-    const link = await gqlRaw(t.url, `mutation($b: ID!, $u: String!) { addLinkSource(botId: $b, link: { url: $u }) { id } }`, { b: botId, u: `${site.origin}/help/returns` }, headers);
+    const upload = await uploadFile(
+      t.url,
+      headers,
+      `mutation($b: ID!, $file: File!) { uploadDocument(botId: $b, file: $file) { id } }`,
+      { b: botId },
+      { name: "hours.txt", type: "text/plain", bytes: new TextEncoder().encode("The shop opens at nine.") },
+    );
+    const text = await gqlRaw(
+      t.url,
+      `mutation($b: ID!) { addTextSource(botId: $b, title: "Delivery", text: "Delivery takes a week.") { id } }`,
+      { b: botId },
+      headers,
+    );
+    const link = await gqlRaw(
+      t.url,
+      `mutation($b: ID!, $u: String!) { addLinkSource(botId: $b, link: { url: $u }) { id } }`,
+      { b: botId, u: `${site.origin}/help/returns` },
+      headers,
+    );
     const ids = { file: upload.data!.uploadDocument.id as string, text: text.data!.addTextSource.id as string, link: link.data!.addLinkSource.id as string };
     for (const id of Object.values(ids)) await waitForSource(t, id);
     const chunksOf = async (id: string) => (await t.app.services.db.prisma.chunk.findMany({ where: { sourceId: id } })).map((c) => c.content).join(" ");
-    const synced = (id: string, before: Date | null) => waitForSource(t, id, (s) => s.syncStatus === "SYNCED" && s.lastSyncedAt !== null && (!before || s.lastSyncedAt > before));
+    const synced = (id: string, before: Date | null) =>
+      waitForSource(t, id, (s) => s.syncStatus === "SYNCED" && s.lastSyncedAt !== null && (!before || s.lastSyncedAt > before));
     const lastSynced = async (id: string) => (await t.app.services.db.prisma.source.findUniqueOrThrow({ where: { id } })).lastSyncedAt;
 
     const page = await newPage();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { createBot, signUp } from "./helpers/admin.js";
 import { startApp } from "./helpers/app.js";
-import { gqlRaw } from "./helpers/graphql.js";
+import { gqlRaw, type AnyEdge } from "./helpers/graphql.js";
 import { waitForSource } from "./helpers/sources.js";
 
 const SEND = `mutation($b: ID!, $m: String!, $s: String) { sendMessage(botId: $b, message: $m, sessionId: $s) { sessionId message { id sources { id } } } }`;
@@ -14,7 +14,12 @@ describe("conversations for the owner", () => {
     const t = await startApp();
     const admin = await signUp(t.url);
     const botId = await createBot(t.url, admin);
-    const added = await gqlRaw(t.url, `mutation($b: ID!) { addTextSource(botId: $b, title: "Warranty", text: "The warranty lasts two years from delivery.") { id } }`, { b: botId }, admin.headers);
+    const added = await gqlRaw(
+      t.url,
+      `mutation($b: ID!) { addTextSource(botId: $b, title: "Warranty", text: "The warranty lasts two years from delivery.") { id } }`,
+      { b: botId },
+      admin.headers,
+    );
     await waitForSource(t, added.data!.addTextSource.id);
     await gqlRaw(t.url, `mutation($b: ID!) { activateBot(id: $b) { status } }`, { b: botId }, admin.headers);
     const key = await gqlRaw(t.url, `mutation($b: ID!) { createApiKey(botId: $b, name: "Website") { secret } }`, { b: botId }, admin.headers);
@@ -34,22 +39,31 @@ describe("conversations for the owner", () => {
     const all = listed.data!.bot.sessions;
     // The bot list says when the bot was last talked to; a bot nobody talked to says null.
     await createBot(t.url, admin, "Quiet bot");
-    const bots = await gqlRaw(t.url, `query($w: ID!) { bots(workspaceId: $w) { edges { node { name lastActivityAt } } } }`, { w: admin.workspaceId }, admin.headers);
+    const bots = await gqlRaw(
+      t.url,
+      `query($w: ID!) { bots(workspaceId: $w) { edges { node { name lastActivityAt } } } }`,
+      { w: admin.workspaceId },
+      admin.headers,
+    );
     const latest = await t.app.services.db.prisma.chatSession.findFirstOrThrow({ where: { botId }, orderBy: { lastActivityAt: "desc" } });
-    const byName = Object.fromEntries(bots.data!.bots.edges.map((e: any) => [e.node.name, e.node.lastActivityAt]));
+    const byName = Object.fromEntries(bots.data!.bots.edges.map((e: AnyEdge) => [e.node.name, e.node.lastActivityAt]));
     expect(byName).toEqual({ Helpdesk: latest.lastActivityAt.toISOString(), "Quiet bot": null });
     expect(all.totalCount).toBe(3);
-    expect(all.edges.map((e: any) => e.node.firstQuestion)).toEqual(["How long does the warranty last?", "Do you sell bicycles in Peru?", "How long is the warranty?"]);
+    expect(all.edges.map((e: AnyEdge) => e.node.firstQuestion)).toEqual([
+      "How long does the warranty last?",
+      "Do you sell bicycles in Peru?",
+      "How long is the warranty?",
+    ]);
     const peru = all.edges[1].node;
     expect(peru).toMatchObject({ messageCount: 4, downRatedCount: 0, unansweredCount: 1, apiKey: { name: "Website" } });
-    expect(peru.messages.edges.map((e: any) => e.node.role)).toEqual(["USER", "ASSISTANT", "USER", "ASSISTANT"]);
+    expect(peru.messages.edges.map((e: AnyEdge) => e.node.role)).toEqual(["USER", "ASSISTANT", "USER", "ASSISTANT"]);
     expect(peru.messages.edges[3].node.sources).toEqual([{ name: "Warranty" }]);
     expect(peru.messages.edges[1].node.latencyMs).toEqual(expect.any(Number));
 
     const down = (await gqlRaw(t.url, SESSIONS, { b: botId, f: "RATED_DOWN" }, admin.headers)).data!.bot.sessions;
-    expect(down.edges.map((e: any) => [e.node.firstQuestion, e.node.downRatedCount])).toEqual([["How long does the warranty last?", 1]]);
+    expect(down.edges.map((e: AnyEdge) => [e.node.firstQuestion, e.node.downRatedCount])).toEqual([["How long does the warranty last?", 1]]);
     const missing = (await gqlRaw(t.url, SESSIONS, { b: botId, f: "UNANSWERED" }, admin.headers)).data!.bot.sessions;
-    expect(missing.edges.map((e: any) => e.node.firstQuestion)).toEqual(["Do you sell bicycles in Peru?"]);
+    expect(missing.edges.map((e: AnyEdge) => e.node.firstQuestion)).toEqual(["Do you sell bicycles in Peru?"]);
     expect(missing.totalCount).toBe(1);
   });
 });

@@ -98,8 +98,18 @@ describe.each(kinds)("on %s", (_name, open) => {
     };
     // Every one of the crowd's chunks is nearer the question than the few's:
     // a search that stops after ef_search candidates finds none of the few.
-    await insertVectors(db, crowd.bot.id, crowd.source.id, Array.from({ length: 300 }, (_, i) => near(i + 1, 1)));
-    await insertVectors(db, few.bot.id, few.source.id, Array.from({ length: 3 }, (_, i) => near(i + 1000, -1)));
+    await insertVectors(
+      db,
+      crowd.bot.id,
+      crowd.source.id,
+      Array.from({ length: 300 }, (_, i) => near(i + 1, 1)),
+    );
+    await insertVectors(
+      db,
+      few.bot.id,
+      few.source.id,
+      Array.from({ length: 3 }, (_, i) => near(i + 1000, -1)),
+    );
 
     const [, , plan, rows] = await db.prisma.$transaction([
       db.prisma.$executeRaw`SET LOCAL enable_seqscan = off`,

@@ -15,7 +15,12 @@ describe("the demo", () => {
     ]);
 
     const asKey = { "x-api-key": demo.apiKey };
-    const reply = await gqlRaw(t.url, `mutation($b: ID!) { sendMessage(botId: $b, message: "How long does delivery to Germany take?") { message { content model } sources { name } } }`, { b: demo.botId }, asKey);
+    const reply = await gqlRaw(
+      t.url,
+      `mutation($b: ID!) { sendMessage(botId: $b, message: "How long does delivery to Germany take?") { message { content model } sources { name } } }`,
+      { b: demo.botId },
+      asKey,
+    );
     expect(reply.errors).toBeUndefined();
     expect(reply.data!.sendMessage.message.model).toBe("parley-extractive");
     expect(reply.data!.sendMessage.message.content).toContain("Germany, France and Luxembourg: 2–4 working days");

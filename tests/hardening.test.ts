@@ -81,7 +81,12 @@ describe("cross-site requests", () => {
   it("refuses form-encoded and plain-text bodies, with or without ?api_key=, before anything runs", async () => {
     const { t, admin, botId, secret } = await botWithKey();
     const forms = [
-      { url: `${t.url}/graphql`, type: "application/x-www-form-urlencoded", body: new URLSearchParams({ query: "mutation { logOut }" }).toString(), headers: {} },
+      {
+        url: `${t.url}/graphql`,
+        type: "application/x-www-form-urlencoded",
+        body: new URLSearchParams({ query: "mutation { logOut }" }).toString(),
+        headers: {},
+      },
       {
         url: `${t.url}/graphql?api_key=${encodeURIComponent(secret)}`,
         type: "application/x-www-form-urlencoded",
@@ -128,7 +133,11 @@ describe("cross-site requests", () => {
     expect(response.headers.get("access-control-allow-origin")).toBe(foreign.origin);
     expect(response.headers.get("access-control-allow-credentials")).toBeNull();
     expect(response.headers.get("access-control-allow-headers")).toMatch(/x-api-key/);
-    const post = await fetch(`${t.url}/graphql`, { method: "POST", headers: { ...foreign, "content-type": "application/json" }, body: JSON.stringify({ query: "{ health { status } }" }) });
+    const post = await fetch(`${t.url}/graphql`, {
+      method: "POST",
+      headers: { ...foreign, "content-type": "application/json" },
+      body: JSON.stringify({ query: "{ health { status } }" }),
+    });
     expect(post.headers.get("access-control-allow-credentials")).toBeNull();
     expect(post.headers.get("access-control-expose-headers")).toMatch(/retry-after/i);
   });
@@ -153,7 +162,10 @@ describe("documents are capped before they run", () => {
     expect(await refusal(aliased(15, deep))).toMatch(/could fetch about \d+ fields; the limit is 20000/);
     expect((await gqlRaw(t.url, aliased(10, "me { id }"), {}, admin.headers)).errors).toBeUndefined();
     // What GraphiQL asks for still fits.
-    const full = await gqlRaw(t.url, getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true, specifiedByUrl: true, directiveIsRepeatable: true }));
+    const full = await gqlRaw(
+      t.url,
+      getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true, specifiedByUrl: true, directiveIsRepeatable: true }),
+    );
     expect(full.errors).toBeUndefined();
   });
 

@@ -40,8 +40,7 @@ async function setup(env: Record<string, string> = {}, embedder?: Embedder): Pro
   return { t, account, botId };
 }
 
-const chunksOf = (t: TestApp, sourceId: string) =>
-  t.app.services.db.prisma.chunk.findMany({ where: { sourceId }, orderBy: { chunkIndex: "asc" } });
+const chunksOf = (t: TestApp, sourceId: string) => t.app.services.db.prisma.chunk.findMany({ where: { sourceId }, orderBy: { chunkIndex: "asc" } });
 
 describe("ingestion", () => {
   it("ingests an uploaded PDF: chunks with page numbers, embeddings in pgvector, status synced", async () => {
@@ -49,7 +48,13 @@ describe("ingestion", () => {
     const pdf = await makePdf(["Warranty\nThe warranty lasts two years from delivery.", "Support\nReset code ZX-4471 restores factory settings."]);
     const upload = await uploadFile(t.url, account.headers, UPLOAD, { botId }, { name: "manual.pdf", type: "application/pdf", bytes: pdf });
     expect(upload.errors).toBeUndefined();
-    expect(upload.data.uploadDocument).toMatchObject({ name: "manual.pdf", kind: "DOCUMENT", connector: "pdf", mimeType: "application/pdf", sizeBytes: pdf.length });
+    expect(upload.data.uploadDocument).toMatchObject({
+      name: "manual.pdf",
+      kind: "DOCUMENT",
+      connector: "pdf",
+      mimeType: "application/pdf",
+      sizeBytes: pdf.length,
+    });
     const source = await waitForSource(t, upload.data.uploadDocument.id);
     expect(source).toMatchObject({ syncStatus: "SYNCED", lastError: null, attempts: 0 });
     const chunks = await chunksOf(t, source.id);
@@ -61,8 +66,16 @@ describe("ingestion", () => {
       SELECT vector_dims(embedding) AS dims FROM chunks WHERE source_id = ${source.id}::uuid`;
     expect(dims.map((d) => d.dims)).toEqual([384, 384]);
 
-    const viaApi = await gqlRaw(t.url, `query($id: ID!) { source(id: $id) { syncStatus chunkCount chunks(first: 1) { totalCount edges { node { index content metadata { page } } } } } }`, { id: source.id }, account.headers);
-    expect(viaApi.data!.source).toMatchObject({ syncStatus: "SYNCED", chunks: { totalCount: chunks.length, edges: [{ node: { index: 0, metadata: { page: 1 } } }] } });
+    const viaApi = await gqlRaw(
+      t.url,
+      `query($id: ID!) { source(id: $id) { syncStatus chunkCount chunks(first: 1) { totalCount edges { node { index content metadata { page } } } } } }`,
+      { id: source.id },
+      account.headers,
+    );
+    expect(viaApi.data!.source).toMatchObject({
+      syncStatus: "SYNCED",
+      chunks: { totalCount: chunks.length, edges: [{ node: { index: 0, metadata: { page: 1 } } }] },
+    });
     const bot = await gqlRaw(t.url, `query($id: ID!) { bot(id: $id) { sourceCounts { total synced } chunkCount } }`, { id: botId }, account.headers);
     expect(bot.data!.bot).toEqual({ sourceCounts: { total: 1, synced: 1 }, chunkCount: chunks.length });
   });
@@ -85,7 +98,12 @@ describe("ingestion", () => {
       "/faq": `<html><head><title>FAQ</title></head><body><main><h2>Delivery</h2><p>Delivery takes 2 days.</p></main></body></html>`,
     });
     const { t, account, botId } = await setup({ ALLOW_PRIVATE_URLS: "true" });
-    const added = await gqlRaw(t.url, `mutation($b: ID!, $u: String!) { addLinkSource(botId: $b, link: { url: $u, maxDepth: 1 }) { id kind url } }`, { b: botId, u: `${site.origin}/` }, account.headers);
+    const added = await gqlRaw(
+      t.url,
+      `mutation($b: ID!, $u: String!) { addLinkSource(botId: $b, link: { url: $u, maxDepth: 1 }) { id kind url } }`,
+      { b: botId, u: `${site.origin}/` },
+      account.headers,
+    );
     expect(added.errors).toBeUndefined();
     const source = await waitForSource(t, added.data!.addLinkSource.id);
     expect(source).toMatchObject({ syncStatus: "SYNCED", title: "Acme" });
@@ -95,7 +113,13 @@ describe("ingestion", () => {
 
   it("refuses unsupported, empty and oversized uploads, and private links, creating nothing", async () => {
     const { t, account, botId } = await setup({ MAX_UPLOAD_BYTES: "2000" });
-    const png = await uploadFile(t.url, account.headers, UPLOAD, { botId }, { name: "photo.png", type: "image/png", bytes: new Uint8Array([0x89, 0x50, 0x4e, 0x47]) });
+    const png = await uploadFile(
+      t.url,
+      account.headers,
+      UPLOAD,
+      { botId },
+      { name: "photo.png", type: "image/png", bytes: new Uint8Array([0x89, 0x50, 0x4e, 0x47]) },
+    );
     expect(png.errors?.[0]).toMatchObject({ extensions: { code: "UNSUPPORTED_MEDIA_TYPE" } });
     expect(png.errors?.[0]?.message).toBe("photo.png is not a supported document. Supported: PDF (.pdf), Word (.docx), text (.txt, .md, .csv, .json, .html).");
 
@@ -104,14 +128,27 @@ describe("ingestion", () => {
     expect(big.errors?.[0]?.extensions?.code).toBe("REQUEST_ENTITY_TOO_LARGE");
     // Just over the limit, inside the transport's allowance for multipart framing: refused by size.
     const over = await uploadFile(t.url, account.headers, UPLOAD, { botId }, { name: "over.txt", bytes: new Uint8Array(2500).fill(65) });
-    expect(over.errors?.[0]).toMatchObject({ message: "over.txt is 2500 bytes; the limit is 2000 (MAX_UPLOAD_BYTES).", extensions: { code: "REQUEST_ENTITY_TOO_LARGE" } });
+    expect(over.errors?.[0]).toMatchObject({
+      message: "over.txt is 2500 bytes; the limit is 2000 (MAX_UPLOAD_BYTES).",
+      extensions: { code: "REQUEST_ENTITY_TOO_LARGE" },
+    });
 
     const empty = await uploadFile(t.url, account.headers, UPLOAD, { botId }, { name: "empty.txt", bytes: new Uint8Array(0) });
     expect(empty.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
 
-    const privateLink = await gqlRaw(t.url, `mutation($b: ID!) { addLinkSource(botId: $b, link: { url: "http://127.0.0.1:8080/admin" }) { id } }`, { b: botId }, account.headers);
+    const privateLink = await gqlRaw(
+      t.url,
+      `mutation($b: ID!) { addLinkSource(botId: $b, link: { url: "http://127.0.0.1:8080/admin" }) { id } }`,
+      { b: botId },
+      account.headers,
+    );
     expect(privateLink.errors?.[0]).toMatchObject({ extensions: { code: "BAD_USER_INPUT", field: "url" } });
-    const ftp = await gqlRaw(t.url, `mutation($b: ID!) { addLinkSource(botId: $b, link: { url: "ftp://example.com/x" }) { id } }`, { b: botId }, account.headers);
+    const ftp = await gqlRaw(
+      t.url,
+      `mutation($b: ID!) { addLinkSource(botId: $b, link: { url: "ftp://example.com/x" }) { id } }`,
+      { b: botId },
+      account.headers,
+    );
     expect(ftp.errors?.[0]?.message).toMatch(/Only http and https/);
     expect(await t.app.services.db.prisma.source.count()).toBe(0);
   });
@@ -196,7 +233,12 @@ describe("ingestion", () => {
     state.delayMs = 100; // a slow model: readers keep reading while the new chunks are made
     let chunkCount: number;
     try {
-      const updated = await gqlRaw(t.url, `mutation($id: ID!, $text: String!) { updateSource(id: $id, text: $text) { syncStatus } }`, { id, text: fresh }, account.headers);
+      const updated = await gqlRaw(
+        t.url,
+        `mutation($id: ID!, $text: String!) { updateSource(id: $id, text: $text) { syncStatus } }`,
+        { id, text: fresh },
+        account.headers,
+      );
       expect(["PENDING", "PROCESSING"]).toContain(updated.data!.updateSource.syncStatus);
       chunkCount = (await waitForSource(t, id, (s) => s.syncStatus === "SYNCED" && s.chunkCount !== before.length)).chunkCount;
       stopAt = chunkCount;
@@ -220,7 +262,10 @@ describe("ingestion", () => {
     const first = await uploadFile(t.url, account.headers, UPLOAD, { botId }, { name: "hours.txt", type: "text/plain", bytes });
     const firstId = first.data.uploadDocument.id;
     const again = await uploadFile(t.url, account.headers, UPLOAD, { botId }, { name: "hours (copy).txt", type: "text/plain", bytes });
-    expect(again.errors?.[0]).toMatchObject({ message: 'This file is already a source of this bot ("hours.txt"): resync or replace that one instead.', extensions: { code: "CONFLICT", field: "file", existingSourceId: firstId } });
+    expect(again.errors?.[0]).toMatchObject({
+      message: 'This file is already a source of this bot ("hours.txt"): resync or replace that one instead.',
+      extensions: { code: "CONFLICT", field: "file", existingSourceId: firstId },
+    });
 
     const text = await gqlRaw(t.url, ADD_TEXT, { botId, title: "Hours", text: "We open at nine." }, account.headers);
     const textAgain = await gqlRaw(t.url, ADD_TEXT, { botId, title: "Hours again", text: "We open at nine." }, account.headers);
@@ -245,7 +290,13 @@ describe("ingestion", () => {
     const id = first.data.uploadDocument.id;
     const synced = await waitForSource(t, id);
     const calls = state.calls;
-    const again = await uploadFile(t.url, account.headers, `mutation($id: ID!, $file: File!) { updateSource(id: $id, file: $file) { syncStatus } }`, { id }, { name: "same.pdf", bytes: pdf });
+    const again = await uploadFile(
+      t.url,
+      account.headers,
+      `mutation($id: ID!, $file: File!) { updateSource(id: $id, file: $file) { syncStatus } }`,
+      { id },
+      { name: "same.pdf", bytes: pdf },
+    );
     expect(again.errors).toBeUndefined();
     const resynced = await waitForSource(t, id, (s) => s.syncStatus === "SYNCED" && s.lastSyncedAt! > synced.lastSyncedAt!);
     expect(state.calls).toBe(calls);
@@ -270,7 +321,9 @@ describe("ingestion", () => {
     expect(await prisma.chunk.count({ where: { sourceId: a.data!.addTextSource.id } })).toBe(0);
     expect(await prisma.chunk.count({ where: { sourceId: b.data!.addTextSource.id } })).toBe(1);
     await gqlRaw(t.url, `mutation($id: ID!) { deleteBot(id: $id) }`, { id: botId }, account.headers);
-    expect([await prisma.source.count(), await prisma.chunk.count(), await prisma.sourceFilePart.count(), await prisma.ingestionJob.count()]).toEqual([0, 0, 0, 0]);
+    expect([await prisma.source.count(), await prisma.chunk.count(), await prisma.sourceFilePart.count(), await prisma.ingestionJob.count()]).toEqual([
+      0, 0, 0, 0,
+    ]);
   });
 
   it("finishes a job interrupted by stopping the server after a restart", async () => {

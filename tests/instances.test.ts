@@ -69,7 +69,14 @@ describe("several instances", () => {
   it("behave as one: an admin on either hears every job, whichever instance ran it, and no job runs twice", async () => {
     const postgres = await startPostgresServer({ maxConnections: 8 });
     const redis = await startRedis();
-    const env = { DATABASE_URL: postgres.url, REDIS_URL: redis.url, DATABASE_POOL_SIZE: "3", INGESTION_WORKERS: "2", INGESTION_WORKERS_PER_WORKSPACE: "2", LOG_LEVEL: "info" };
+    const env = {
+      DATABASE_URL: postgres.url,
+      REDIS_URL: redis.url,
+      DATABASE_POOL_SIZE: "3",
+      INGESTION_WORKERS: "2",
+      INGESTION_WORKERS_PER_WORKSPACE: "2",
+      LOG_LEVEL: "info",
+    };
     // One after the other: the second finds the migrations applied.
     const a = await startProcess(env, COMPILED);
     const b = await startProcess(env, COMPILED);
@@ -83,7 +90,12 @@ describe("several instances", () => {
     for (let i = 0; i < SOURCES; i++) {
       const via = i % 2 ? b : a;
       const text = Array.from({ length: 40 }, (_, n) => `Fact ${n} of source ${i}: lamps number ${i * 100 + n}.`).join(" ");
-      const result = await gqlRaw(via.url, `mutation($b: ID!, $t: String!, $x: String!) { addTextSource(botId: $b, title: $t, text: $x) { id } }`, { b: botId, t: `Source ${i}`, x: text }, admin.headers);
+      const result = await gqlRaw(
+        via.url,
+        `mutation($b: ID!, $t: String!, $x: String!) { addTextSource(botId: $b, title: $t, text: $x) { id } }`,
+        { b: botId, t: `Source ${i}`, x: text },
+        admin.headers,
+      );
       expect(result.errors).toBeUndefined();
       added.push(result.data!.addTextSource.id as string);
     }

@@ -32,7 +32,12 @@ function pollLivez(url: string) {
   let running = true;
   const done = (async () => {
     while (running) {
-      statuses.push(await fetch(`${url}/livez`).then((r) => r.status, () => 0));
+      statuses.push(
+        await fetch(`${url}/livez`).then(
+          (r) => r.status,
+          () => 0,
+        ),
+      );
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   })();
@@ -58,7 +63,10 @@ describe("hostile and huge sources", () => {
     expect(bomb.length).toBeLessThan(MB);
     const huge = await makeDocxBomb({ inflatedBytes: 1000, declaredSize: 0xfffffff0 }); // says 4 GB
     const ids: string[] = [];
-    for (const [name, bytes] of [["bomb.docx", bomb], ["huge.docx", huge]] as const) {
+    for (const [name, bytes] of [
+      ["bomb.docx", bomb],
+      ["huge.docx", huge],
+    ] as const) {
       const upload = await uploadFile(t.url, account.headers, UPLOAD, { botId }, { name, bytes });
       expect(upload.errors).toBeUndefined();
       ids.push(upload.data.uploadDocument.id);
@@ -111,7 +119,12 @@ describe("hostile and huge sources", () => {
     const site = await serveSite({ "/slow": () => ({ body: "<p>late</p>", delayMs: 5000 }) });
     const t = await startApp({ EXTRACTION_TIMEOUT_MS: "1500", ALLOW_PRIVATE_URLS: "true" });
     const { account, botId } = await tenant(t);
-    const added = await gqlRaw(t.url, `mutation($b: ID!, $u: String!) { addLinkSource(botId: $b, link: { url: $u }) { id } }`, { b: botId, u: `${site.origin}/slow` }, account.headers);
+    const added = await gqlRaw(
+      t.url,
+      `mutation($b: ID!, $u: String!) { addLinkSource(botId: $b, link: { url: $u }) { id } }`,
+      { b: botId, u: `${site.origin}/slow` },
+      account.headers,
+    );
     const source = await waitForSource(t, added.data!.addLinkSource.id);
     expect(source).toMatchObject({ syncStatus: "ERROR", lastErrorCode: "EXTRACTION_TIMEOUT" });
     expect(source.lastError).toMatch(/took longer than 2 s, the most Parley allows one source \(EXTRACTION_TIMEOUT_MS\)/);
@@ -166,12 +179,19 @@ describe("a process that died mid-job", () => {
     await diedWhileRunning(first, id, 1);
     const drafts = Array.from({ length: 100 }, (_, i) => ({ content: `New shade fact ${i}.`, index: i, metadata: { source: "Facts" } }));
     let batches = 0;
-    const crash = storeChunks(prisma, source, drafts, new Float32Array(100 * 384).fill(0.05), { contentHash: "x", title: null }, {
-      batchSize: 10,
-      beforeBatch: async () => {
-        if (++batches > 3) throw new Error("killed");
+    const crash = storeChunks(
+      prisma,
+      source,
+      drafts,
+      new Float32Array(100 * 384).fill(0.05),
+      { contentHash: "x", title: null },
+      {
+        batchSize: 10,
+        beforeBatch: async () => {
+          if (++batches > 3) throw new Error("killed");
+        },
       },
-    });
+    );
     await expect(crash).rejects.toThrow("killed");
     // The old set, and the two new batches (after the clean-up's turn) that nobody sees.
     expect(await prisma.chunk.count({ where: { sourceId: id } })).toBe(source.chunkCount + 20);
@@ -223,12 +243,23 @@ describe("fairness across workspaces", () => {
     await waitForSource(t, facts.data!.addTextSource.id);
 
     const big = Array.from({ length: 20_000 }, (_, i) => `Line ${i} of a long catalogue of spare parts and prices.`).join("\n");
-    const upload = await uploadFile(t.url, busy.account.headers, UPLOAD, { botId: busy.botId }, { name: "catalogue.txt", type: "text/plain", bytes: new TextEncoder().encode(big) });
+    const upload = await uploadFile(
+      t.url,
+      busy.account.headers,
+      UPLOAD,
+      { botId: busy.botId },
+      { name: "catalogue.txt", type: "text/plain", bytes: new TextEncoder().encode(big) },
+    );
     expect(upload.errors).toBeUndefined(); // the upload itself answers at once, before ingestion
     const id = upload.data.uploadDocument.id;
     await waitForSource(t, id, (s) => s.syncStatus === "PROCESSING");
 
-    const reply = await gqlRaw(t.url, `mutation($b: ID!) { sendMessage(botId: $b, message: "When does the shop open?") { message { content } } }`, { b: quiet.botId }, quiet.account.headers);
+    const reply = await gqlRaw(
+      t.url,
+      `mutation($b: ID!) { sendMessage(botId: $b, message: "When does the shop open?") { message { content } } }`,
+      { b: quiet.botId },
+      quiet.account.headers,
+    );
     expect(reply.errors).toBeUndefined();
     expect(reply.data!.sendMessage.message.content).toContain("nine");
     // The chat did not wait for the ingestion to end.
@@ -255,7 +286,12 @@ describe("fairness across workspaces", () => {
     const other = await tenant(t);
     const queued: string[] = [];
     for (let n = 0; n < 4; n++) {
-      const added = await gqlRaw(t.url, ADD_TEXT, { botId: busy.botId, title: `Catalogue ${n}`, text: `Catalogue part ${n} fits model ${n}.` }, busy.account.headers);
+      const added = await gqlRaw(
+        t.url,
+        ADD_TEXT,
+        { botId: busy.botId, title: `Catalogue ${n}`, text: `Catalogue part ${n} fits model ${n}.` },
+        busy.account.headers,
+      );
       queued.push(added.data!.addTextSource.id);
     }
     await waitForSource(t, queued[0]!, (s) => s.syncStatus === "PROCESSING");

@@ -12,9 +12,7 @@ function connection(db: PGlite): MigrationConnection {
     withLock: (fn) => fn(),
     query: async <R>(sql: string, params?: unknown[]) => (await db.query<R>(sql, params)).rows,
     transaction: async (fn) => {
-      await db.transaction(async (tx) =>
-        fn({ exec: async (sql) => void (await tx.exec(sql)), query: (sql, params) => tx.query(sql, params) }),
-      );
+      await db.transaction(async (tx) => fn({ exec: async (sql) => void (await tx.exec(sql)), query: (sql, params) => tx.query(sql, params) }));
     },
   };
 }

@@ -38,10 +38,17 @@ describe("the Ollama embedder", () => {
     const t = await startApp({ OLLAMA_BASE_URL: ollama.url, EMBEDDING_MODEL: "all-minilm" });
     const account = await signUp(t.url);
     const botId = await createBot(t.url, account);
-    const added = await gqlRaw(t.url, `mutation($b: ID!) { addTextSource(botId: $b, title: "T", text: "Ollama made this vector.") { id } }`, { b: botId }, account.headers);
+    const added = await gqlRaw(
+      t.url,
+      `mutation($b: ID!) { addTextSource(botId: $b, title: "T", text: "Ollama made this vector.") { id } }`,
+      { b: botId },
+      account.headers,
+    );
     const source = await waitForSource(t, added.data!.addTextSource.id);
     expect(source.syncStatus).toBe("SYNCED");
-    const [row] = await t.app.services.db.prisma.$queryRaw<{ embedding: string }[]>`SELECT embedding::text AS embedding FROM chunks WHERE source_id = ${source.id}::uuid`;
+    const [row] = await t.app.services.db.prisma.$queryRaw<
+      { embedding: string }[]
+    >`SELECT embedding::text AS embedding FROM chunks WHERE source_id = ${source.id}::uuid`;
     const stored = JSON.parse(row!.embedding) as number[];
     fakeEmbedding("Ollama made this vector.").forEach((v, i) => expect(stored[i]).toBeCloseTo(v, 5));
 
@@ -55,7 +62,12 @@ describe("the Ollama embedder", () => {
     const account = await signUp(t.url);
     const botId = await createBot(t.url, account);
     ollama.failNext("/api/embed", 2);
-    const added = await gqlRaw(t.url, `mutation($b: ID!) { addTextSource(botId: $b, title: "T", text: "Eventually embedded.") { id } }`, { b: botId }, account.headers);
+    const added = await gqlRaw(
+      t.url,
+      `mutation($b: ID!) { addTextSource(botId: $b, title: "T", text: "Eventually embedded.") { id } }`,
+      { b: botId },
+      account.headers,
+    );
     const source = await waitForSource(t, added.data!.addTextSource.id);
     expect(source.syncStatus).toBe("SYNCED");
     const job = await t.app.services.db.prisma.ingestionJob.findFirstOrThrow({ where: { sourceId: source.id } });

@@ -17,10 +17,16 @@ describe("operator probes", () => {
     const t = await startApp({ RATE_LIMIT_PER_KEY_PER_MINUTE: "1" });
     const admin = await signUp(t.url);
     const botId = await createBot(t.url, admin);
-    const added = await gqlRaw(t.url, `mutation($b: ID!) { addTextSource(botId: $b, title: "Hours", text: "We open at nine.") { id } }`, { b: botId }, admin.headers);
+    const added = await gqlRaw(
+      t.url,
+      `mutation($b: ID!) { addTextSource(botId: $b, title: "Hours", text: "We open at nine.") { id } }`,
+      { b: botId },
+      admin.headers,
+    );
     await waitForSource(t, added.data!.addTextSource.id);
     await gqlRaw(t.url, `mutation($b: ID!) { activateBot(id: $b) { status } }`, { b: botId }, admin.headers);
-    const key = (await gqlRaw(t.url, `mutation($b: ID!) { createApiKey(botId: $b, name: "k") { secret } }`, { b: botId }, admin.headers)).data!.createApiKey.secret as string;
+    const key = (await gqlRaw(t.url, `mutation($b: ID!) { createApiKey(botId: $b, name: "k") { secret } }`, { b: botId }, admin.headers)).data!.createApiKey
+      .secret as string;
     await gqlRaw(t.url, `query Me { me { id } }`, {}, admin.headers);
     await gqlRaw(t.url, `{ publicBot { name } }`, {}, { "x-api-key": key });
     await gqlRaw(t.url, `{ publicBot { name } }`, {}, { "x-api-key": key });
@@ -50,7 +56,10 @@ describe("operator probes", () => {
     expect(await ready.json()).toEqual({ ready: true });
     const stopping = t.stop();
     // Between the shutdown's start and the listener's close, a probe must see 503 (if it gets through at all).
-    const during = await fetch(`${t.url}/readyz`).then((r) => r.status, () => "refused");
+    const during = await fetch(`${t.url}/readyz`).then(
+      (r) => r.status,
+      () => "refused",
+    );
     expect([503, "refused"]).toContain(during);
     await stopping;
   });

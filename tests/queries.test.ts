@@ -109,7 +109,12 @@ describe("listing bots", () => {
 
     for (let i = 0; i < 20; i++) {
       const botId = await createBot(url, account, `Bot ${i}`);
-      await gql(url, graphql(`mutation AddSystemPrompt($botId: ID!) { createPrompt(botId: $botId, input: { type: SYSTEM, text: "Be brief." }) { id } }`), { botId }, account.headers);
+      await gql(
+        url,
+        graphql(`mutation AddSystemPrompt($botId: ID!) { createPrompt(botId: $botId, input: { type: SYSTEM, text: "Be brief." }) { id } }`),
+        { botId },
+        account.headers,
+      );
       await gql(url, graphql(`mutation AddKey($botId: ID!) { createApiKey(botId: $botId, name: "site") { secret } }`), { botId }, account.headers);
     }
 

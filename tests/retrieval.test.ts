@@ -19,13 +19,23 @@ async function seed(t: TestApp) {
   const botId = await createBot(t.url, account);
   const ids: Record<string, string> = {};
   for (const [name, text] of Object.entries(DOCUMENTS)) {
-    const added = await gqlRaw(t.url, `mutation($b: ID!, $t: String!, $x: String!) { addTextSource(botId: $b, title: $t, text: $x) { id } }`, { b: botId, t: name, x: text }, account.headers);
+    const added = await gqlRaw(
+      t.url,
+      `mutation($b: ID!, $t: String!, $x: String!) { addTextSource(botId: $b, title: $t, text: $x) { id } }`,
+      { b: botId, t: name, x: text },
+      account.headers,
+    );
     ids[name] = added.data!.addTextSource.id;
     await waitForSource(t, ids[name]!);
   }
   // Another bot holding the same code: must never leak into the first bot's answers.
   const otherBot = await createBot(t.url, account, "Other");
-  const other = await gqlRaw(t.url, `mutation($b: ID!) { addTextSource(botId: $b, title: "other", text: "Service code QX-7781 belongs to another bot.") { id } }`, { b: otherBot }, account.headers);
+  const other = await gqlRaw(
+    t.url,
+    `mutation($b: ID!) { addTextSource(botId: $b, title: "other", text: "Service code QX-7781 belongs to another bot.") { id } }`,
+    { b: otherBot },
+    account.headers,
+  );
   await waitForSource(t, other.data!.addTextSource.id);
   return { account, botId, ids, otherSourceId: other.data!.addTextSource.id as string };
 }
@@ -103,7 +113,12 @@ describe("retrieval", () => {
     const account = await signUp(t.url);
     const bot = await createBot(t.url, account);
     const add = async (title: string, text: string) => {
-      const added = await gqlRaw(t.url, `mutation($b: ID!, $t: String!, $x: String!) { addTextSource(botId: $b, title: $t, text: $x) { id } }`, { b: bot, t: title, x: text }, account.headers);
+      const added = await gqlRaw(
+        t.url,
+        `mutation($b: ID!, $t: String!, $x: String!) { addTextSource(botId: $b, title: $t, text: $x) { id } }`,
+        { b: bot, t: title, x: text },
+        account.headers,
+      );
       await waitForSource(t, added.data!.addTextSource.id);
       return added.data!.addTextSource.id as string;
     };
@@ -138,7 +153,10 @@ describe("retrieval", () => {
     );
     expect(result.errors).toBeUndefined();
     expect(result.data!.sendMessage.sources[0]).toEqual({ id: ids.router, name: "router" });
-    expect(result.data!.sendMessage.message).toEqual({ content: "According to router: Service code QX-7781 restores factory settings.", model: "parley-extractive" });
+    expect(result.data!.sendMessage.message).toEqual({
+      content: "According to router: Service code QX-7781 restores factory settings.",
+      model: "parley-extractive",
+    });
   });
 });
 
@@ -170,7 +188,8 @@ describe("the extractive answerer", () => {
   });
 
   it("prefers the sentence with the question's rare words, and leaves headings out", async () => {
-    const returns = "# Returns\n\nYou may return any item within 30 days.\n\n## How to return\n\nPrint the return label and drop the parcel.\n\nCustom-built wheels cannot be returned.";
+    const returns =
+      "# Returns\n\nYou may return any item within 30 days.\n\n## How to return\n\nPrint the return label and drop the parcel.\n\nCustom-built wheels cannot be returned.";
     const { text } = await answer("Can I return a custom wheel?", [chunk(returns, "returns.md")]);
     expect(text).toMatch(/^According to returns\.md: .*Custom-built wheels cannot be returned\.$/);
     expect(text).not.toMatch(/Returns You|How to return/);

@@ -28,8 +28,12 @@ beforeAll(async () => {
   await join(admin, "ADMIN");
   await join(member, "MEMBER");
   ids.botId = await createBot(t.url, owner);
-  ids.promptId = (await gqlRaw(t.url, `mutation($b: ID!) { createPrompt(botId: $b, input: { type: SYSTEM, text: "Be kind." }) { id } }`, { b: ids.botId }, owner.headers)).data!.createPrompt.id;
-  ids.keyId = (await gqlRaw(t.url, `mutation($b: ID!) { createApiKey(botId: $b, name: "k") { apiKey { id } } }`, { b: ids.botId }, owner.headers)).data!.createApiKey.apiKey.id;
+  ids.promptId = (
+    await gqlRaw(t.url, `mutation($b: ID!) { createPrompt(botId: $b, input: { type: SYSTEM, text: "Be kind." }) { id } }`, { b: ids.botId }, owner.headers)
+  ).data!.createPrompt.id;
+  ids.keyId = (
+    await gqlRaw(t.url, `mutation($b: ID!) { createApiKey(botId: $b, name: "k") { apiKey { id } } }`, { b: ids.botId }, owner.headers)
+  ).data!.createApiKey.apiKey.id;
 });
 
 const changes: [string, string, () => Record<string, unknown>][] = [
@@ -46,7 +50,11 @@ const changes: [string, string, () => Record<string, unknown>][] = [
   ["rotateApiKey", `mutation($id: ID!) { rotateApiKey(id: $id) { secret } }`, () => ({ id: ids.keyId })],
   ["revokeApiKey", `mutation($id: ID!) { revokeApiKey(id: $id) { status } }`, () => ({ id: ids.keyId })],
   ["renameWorkspace", `mutation($w: ID!) { renameWorkspace(id: $w, name: "x") { id } }`, () => ({ w: owner.workspaceId })],
-  ["addMember", `mutation($w: ID!, $e: String!) { addMember(workspaceId: $w, email: $e, role: OWNER) { id } }`, () => ({ w: owner.workspaceId, e: member.email })],
+  [
+    "addMember",
+    `mutation($w: ID!, $e: String!) { addMember(workspaceId: $w, email: $e, role: OWNER) { id } }`,
+    () => ({ w: owner.workspaceId, e: member.email }),
+  ],
   ["removeMember", `mutation($w: ID!, $u: ID!) { removeMember(workspaceId: $w, userId: $u) }`, () => ({ w: owner.workspaceId, u: owner.userId })],
 ];
 
@@ -61,32 +69,72 @@ describe("roles", () => {
   });
 
   it("a member can read the workspace's bots", async () => {
-    const result = await gqlRaw(t.url, `query($id: ID!) { bot(id: $id) { name prompts { totalCount } } workspace(id: "${owner.workspaceId}") { viewerRole } }`, { id: ids.botId }, member.headers);
+    const result = await gqlRaw(
+      t.url,
+      `query($id: ID!) { bot(id: $id) { name prompts { totalCount } } workspace(id: "${owner.workspaceId}") { viewerRole } }`,
+      { id: ids.botId },
+      member.headers,
+    );
     expect(result.errors).toBeUndefined();
     expect(result.data).toEqual({ bot: { name: "Helpdesk", prompts: { totalCount: 1 } }, workspace: { viewerRole: "MEMBER" } });
   });
 
   it("an admin can change bots but not members", async () => {
-    const update = await gqlRaw(t.url, `mutation($id: ID!) { updateBot(id: $id, input: { description: "by admin" }) { description } }`, { id: ids.botId }, admin.headers);
+    const update = await gqlRaw(
+      t.url,
+      `mutation($id: ID!) { updateBot(id: $id, input: { description: "by admin" }) { description } }`,
+      { id: ids.botId },
+      admin.headers,
+    );
     expect(update.data!.updateBot.description).toBe("by admin");
-    const add = await gqlRaw(t.url, `mutation($w: ID!, $u: ID!) { changeMemberRole(workspaceId: $w, userId: $u, role: OWNER) { role } }`, { w: owner.workspaceId, u: admin.userId }, admin.headers);
+    const add = await gqlRaw(
+      t.url,
+      `mutation($w: ID!, $u: ID!) { changeMemberRole(workspaceId: $w, userId: $u, role: OWNER) { role } }`,
+      { w: owner.workspaceId, u: admin.userId },
+      admin.headers,
+    );
     expect(add.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
   });
 
   it("a workspace always keeps an owner", async () => {
-    const demote = await gqlRaw(t.url, `mutation($w: ID!, $u: ID!) { changeMemberRole(workspaceId: $w, userId: $u, role: ADMIN) { role } }`, { w: owner.workspaceId, u: owner.userId }, owner.headers);
+    const demote = await gqlRaw(
+      t.url,
+      `mutation($w: ID!, $u: ID!) { changeMemberRole(workspaceId: $w, userId: $u, role: ADMIN) { role } }`,
+      { w: owner.workspaceId, u: owner.userId },
+      owner.headers,
+    );
     expect(demote.errors?.[0]?.extensions?.code).toBe("CONFLICT");
-    const leave = await gqlRaw(t.url, `mutation($w: ID!, $u: ID!) { removeMember(workspaceId: $w, userId: $u) }`, { w: owner.workspaceId, u: owner.userId }, owner.headers);
+    const leave = await gqlRaw(
+      t.url,
+      `mutation($w: ID!, $u: ID!) { removeMember(workspaceId: $w, userId: $u) }`,
+      { w: owner.workspaceId, u: owner.userId },
+      owner.headers,
+    );
     expect(leave.errors?.[0]?.extensions?.code).toBe("CONFLICT");
   });
 
   it("owners add and remove members; a removed member loses access at once", async () => {
-    const again = await gqlRaw(t.url, `mutation($w: ID!, $e: String!) { addMember(workspaceId: $w, email: $e, role: MEMBER) { id } }`, { w: owner.workspaceId, e: member.email }, owner.headers);
+    const again = await gqlRaw(
+      t.url,
+      `mutation($w: ID!, $e: String!) { addMember(workspaceId: $w, email: $e, role: MEMBER) { id } }`,
+      { w: owner.workspaceId, e: member.email },
+      owner.headers,
+    );
     expect(again.errors?.[0]?.extensions?.code).toBe("CONFLICT");
-    const nobody = await gqlRaw(t.url, `mutation($w: ID!) { addMember(workspaceId: $w, email: "nobody@example.com", role: MEMBER) { id } }`, { w: owner.workspaceId }, owner.headers);
+    const nobody = await gqlRaw(
+      t.url,
+      `mutation($w: ID!) { addMember(workspaceId: $w, email: "nobody@example.com", role: MEMBER) { id } }`,
+      { w: owner.workspaceId },
+      owner.headers,
+    );
     expect(nobody.errors?.[0]?.extensions).toMatchObject({ code: "NOT_FOUND", field: "email" });
 
-    const removed = await gqlRaw(t.url, `mutation($w: ID!, $u: ID!) { removeMember(workspaceId: $w, userId: $u) }`, { w: owner.workspaceId, u: member.userId }, owner.headers);
+    const removed = await gqlRaw(
+      t.url,
+      `mutation($w: ID!, $u: ID!) { removeMember(workspaceId: $w, userId: $u) }`,
+      { w: owner.workspaceId, u: member.userId },
+      owner.headers,
+    );
     expect(removed.data!.removeMember).toBe(member.userId);
     const read = await gqlRaw(t.url, `query($id: ID!) { bot(id: $id) { name } }`, { id: ids.botId }, member.headers);
     expect(read.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");

@@ -37,12 +37,26 @@ describe("the server on the embedded default", () => {
     const tables = await app.services.db.prisma.$queryRaw<{ tablename: string }[]>`
       SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`;
     expect(tables.map((t) => t.tablename)).toEqual(
-      expect.arrayContaining(["workspaces", "users", "memberships", "bots", "sources", "chunks", "prompts", "api_keys", "chat_sessions", "messages", "api_key_usage", "ingestion_jobs", "_parley_migrations"]),
+      expect.arrayContaining([
+        "workspaces",
+        "users",
+        "memberships",
+        "bots",
+        "sources",
+        "chunks",
+        "prompts",
+        "api_keys",
+        "chat_sessions",
+        "messages",
+        "api_key_usage",
+        "ingestion_jobs",
+        "_parley_migrations",
+      ]),
     );
 
     const health = await fetch(`${url}/health`);
     expect(health.status).toBe(200);
-    const report = (await health.json()) as Record<string, any>;
+    const report = (await health.json()) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- a JSON report read by shape
     expect(report).toMatchObject({
       status: "ok",
       version: expect.stringMatching(/^\d+\.\d+\.\d+/),

@@ -27,7 +27,8 @@ describe("sourceEvents", () => {
     const account = await signUp(t.url);
     const botId = await createBot(t.url, account);
     const client = wsClient(t.url, { authorization: `Bearer ${account.token}` });
-    const events: { sourceId: string; status: string; chunkCount?: number | null; progress?: { step: string; done: number; total: number | null } | null }[] = [];
+    const events: { sourceId: string; status: string; chunkCount?: number | null; progress?: { step: string; done: number; total: number | null } | null }[] =
+      [];
     const synced = new Promise<void>((resolve, reject) => {
       client.subscribe(
         { query: print(SourceEvents), variables: { botId } },
@@ -47,7 +48,12 @@ describe("sourceEvents", () => {
     // Let the subscription be established before the source is added.
     await new Promise((resolve) => setTimeout(resolve, 200));
     const text = Array.from({ length: 80 }, (_, i) => `Sentence ${i} about lamps.`).join(" ");
-    const added = await gqlRaw(t.url, `mutation($b: ID!, $t: String!) { addTextSource(botId: $b, title: "Long", text: $t) { id } }`, { b: botId, t: text }, account.headers);
+    const added = await gqlRaw(
+      t.url,
+      `mutation($b: ID!, $t: String!) { addTextSource(botId: $b, title: "Long", text: $t) { id } }`,
+      { b: botId, t: text },
+      account.headers,
+    );
     const sourceId = added.data!.addTextSource.id;
     await synced;
 

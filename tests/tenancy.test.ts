@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "@jest/globals";
 import { createBot, signUp, type Account } from "./helpers/admin.js";
 import { startApp, type TestApp } from "./helpers/app.js";
-import { gqlRaw } from "./helpers/graphql.js";
+import { gqlRaw, type AnyData, type AnyEdge } from "./helpers/graphql.js";
 
 let t: TestApp;
 let alice: Account;
@@ -30,11 +30,21 @@ beforeAll(async () => {
   alice = await signUp(t.url, "Alice Inc");
   bob = await signUp(t.url, "Bob Ltd");
   bobs.botId = await createBot(t.url, bob, "Bob's bot");
-  const prompt = await gqlRaw(t.url, `mutation($b: ID!) { createPrompt(botId: $b, input: { type: SYSTEM, text: "Secret instructions" }) { id } }`, { b: bobs.botId }, bob.headers);
+  const prompt = await gqlRaw(
+    t.url,
+    `mutation($b: ID!) { createPrompt(botId: $b, input: { type: SYSTEM, text: "Secret instructions" }) { id } }`,
+    { b: bobs.botId },
+    bob.headers,
+  );
   bobs.promptId = prompt.data!.createPrompt.id;
   const key = await gqlRaw(t.url, `mutation($b: ID!) { createApiKey(botId: $b, name: "site") { apiKey { id } } }`, { b: bobs.botId }, bob.headers);
   bobs.keyId = key.data!.createApiKey.apiKey.id;
-  const source = await gqlRaw(t.url, `mutation($b: ID!) { addTextSource(botId: $b, title: "Secret", text: "Bob's secret text") { id } }`, { b: bobs.botId }, bob.headers);
+  const source = await gqlRaw(
+    t.url,
+    `mutation($b: ID!) { addTextSource(botId: $b, title: "Secret", text: "Bob's secret text") { id } }`,
+    { b: bobs.botId },
+    bob.headers,
+  );
   bobs.sourceId = source.data!.addTextSource.id;
   // Let its ingestion finish so the snapshots below compare settled rows.
   for (let i = 0; i < 200; i++) {
@@ -50,8 +60,16 @@ const operations: [string, string, (ids: typeof bobs & { workspaceId: string; us
   ["bots in workspace", `query($id: ID!) { bots(workspaceId: $id) { edges { node { name } } } }`, (x) => ({ id: x.workspaceId })],
   ["bot", `query($id: ID!) { bot(id: $id) { name prompts { edges { node { text } } } } }`, (x) => ({ id: x.botId })],
   ["renameWorkspace", `mutation($id: ID!) { renameWorkspace(id: $id, name: "Mine now") { name } }`, (x) => ({ id: x.workspaceId })],
-  ["addMember", `mutation($id: ID!, $e: String!) { addMember(workspaceId: $id, email: $e, role: OWNER) { id } }`, (x) => ({ id: x.workspaceId, e: alice.email })],
-  ["changeMemberRole", `mutation($id: ID!, $u: ID!) { changeMemberRole(workspaceId: $id, userId: $u, role: MEMBER) { id } }`, (x) => ({ id: x.workspaceId, u: x.userId })],
+  [
+    "addMember",
+    `mutation($id: ID!, $e: String!) { addMember(workspaceId: $id, email: $e, role: OWNER) { id } }`,
+    (x) => ({ id: x.workspaceId, e: alice.email }),
+  ],
+  [
+    "changeMemberRole",
+    `mutation($id: ID!, $u: ID!) { changeMemberRole(workspaceId: $id, userId: $u, role: MEMBER) { id } }`,
+    (x) => ({ id: x.workspaceId, u: x.userId }),
+  ],
   ["removeMember", `mutation($id: ID!, $u: ID!) { removeMember(workspaceId: $id, userId: $u) }`, (x) => ({ id: x.workspaceId, u: x.userId })],
   ["createBot", `mutation($id: ID!) { createBot(input: { workspaceId: $id, name: "Intruder" }) { id } }`, (x) => ({ id: x.workspaceId })],
   ["updateBot", `mutation($id: ID!) { updateBot(id: $id, input: { name: "Hacked" }) { name } }`, (x) => ({ id: x.botId })],
@@ -79,7 +97,12 @@ describe("tenant isolation", () => {
     const before = await snapshot();
     const theirs = await gqlRaw(t.url, query, vars({ ...bobs, workspaceId: bob.workspaceId, userId: bob.userId }), alice.headers);
     const nobody = randomUUID();
-    const unknown = await gqlRaw(t.url, query, vars({ botId: nobody, promptId: nobody, keyId: nobody, sourceId: nobody, workspaceId: nobody, userId: nobody }), alice.headers);
+    const unknown = await gqlRaw(
+      t.url,
+      query,
+      vars({ botId: nobody, promptId: nobody, keyId: nobody, sourceId: nobody, workspaceId: nobody, userId: nobody }),
+      alice.headers,
+    );
 
     expect(theirs.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
     expect(theirs.errors?.[0]?.message).toBe(unknown.errors?.[0]?.message);
@@ -90,9 +113,9 @@ describe("tenant isolation", () => {
   it("lists only the caller's own bots and workspaces", async () => {
     await createBot(t.url, alice, "Alice's bot");
     const list = await gqlRaw(t.url, `{ bots { totalCount edges { node { name } } } workspaces { name } }`, {}, alice.headers);
-    expect(list.data!.bots.edges.map((e: any) => e.node.name)).toEqual(["Alice's bot"]);
+    expect(list.data!.bots.edges.map((e: AnyEdge) => e.node.name)).toEqual(["Alice's bot"]);
     expect(list.data!.bots.totalCount).toBe(1);
-    expect(list.data!.workspaces.map((w: any) => w.name)).toEqual(["Alice Inc"]);
+    expect(list.data!.workspaces.map((w: AnyData) => w.name)).toEqual(["Alice Inc"]);
   });
 
   it("refuses everything to a request without a session, with UNAUTHENTICATED", async () => {

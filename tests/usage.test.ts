@@ -10,7 +10,8 @@ describe("usage analytics", () => {
     const admin = await signUp(t.url);
     const botId = await createBot(t.url, admin);
     await gqlRaw(t.url, `mutation($b: ID!) { activateBot(id: $b) { status } }`, { b: botId }, admin.headers);
-    const secret = (await gqlRaw(t.url, `mutation($b: ID!) { createApiKey(botId: $b, name: "k") { secret } }`, { b: botId }, admin.headers)).data!.createApiKey.secret;
+    const secret = (await gqlRaw(t.url, `mutation($b: ID!) { createApiKey(botId: $b, name: "k") { secret } }`, { b: botId }, admin.headers)).data!.createApiKey
+      .secret;
     const headers = { "x-api-key": secret, "user-agent": "usage-test/1.0" };
 
     await gqlRaw(t.url, `{ publicBot { name } }`, {}, headers);
@@ -41,13 +42,22 @@ describe("usage analytics", () => {
     const t = await startApp();
     const admin = await signUp(t.url);
     const botId = await createBot(t.url, admin);
-    const keyId = (await gqlRaw(t.url, `mutation($b: ID!) { createApiKey(botId: $b, name: "k") { apiKey { id } } }`, { b: botId }, admin.headers)).data!.createApiKey.apiKey.id;
+    const keyId = (await gqlRaw(t.url, `mutation($b: ID!) { createApiKey(botId: $b, name: "k") { apiKey { id } } }`, { b: botId }, admin.headers)).data!
+      .createApiKey.apiKey.id;
     const prisma = t.app.services.db.prisma;
     const at = (iso: string) => new Date(iso);
     // Hour 10: ten calls of 10..100 ms, one failed; hour 11: two calls, one by no key.
     await prisma.apiKeyUsage.createMany({
       data: [
-        ...Array.from({ length: 10 }, (_, i) => ({ botId, apiKeyId: keyId, operation: "chat", responseTimeMs: (i + 1) * 10, tokens: 5, errorCode: i === 9 ? "MODEL_UNAVAILABLE" : null, createdAt: at(`2026-11-20T10:${String(i * 5).padStart(2, "0")}:00Z`) })),
+        ...Array.from({ length: 10 }, (_, i) => ({
+          botId,
+          apiKeyId: keyId,
+          operation: "chat",
+          responseTimeMs: (i + 1) * 10,
+          tokens: 5,
+          errorCode: i === 9 ? "MODEL_UNAVAILABLE" : null,
+          createdAt: at(`2026-11-20T10:${String(i * 5).padStart(2, "0")}:00Z`),
+        })),
         { botId, apiKeyId: keyId, operation: "publicBot", responseTimeMs: 4, createdAt: at("2026-11-20T11:15:00Z") },
         { botId, apiKeyId: null, operation: "publicBot", responseTimeMs: 8, createdAt: at("2026-11-20T11:30:00Z") },
         { botId, apiKeyId: keyId, operation: "chat", responseTimeMs: 1, createdAt: at("2026-11-19T23:59:00Z") },
@@ -63,7 +73,12 @@ describe("usage analytics", () => {
     const daily = await gqlRaw(t.url, query, { b: botId, i: "DAY", k: keyId }, admin.headers);
     expect(daily.data!.bot.usage).toEqual([{ start: "2026-11-20T00:00:00.000Z", calls: 11, errors: 1, p50Ms: 50, p95Ms: 95, tokens: 50 }]);
 
-    const backwards = await gqlRaw(t.url, `query($b: ID!) { bot(id: $b) { usage(from: "2026-11-21T00:00:00Z", to: "2026-11-20T00:00:00Z", interval: DAY) { calls } } }`, { b: botId }, admin.headers);
+    const backwards = await gqlRaw(
+      t.url,
+      `query($b: ID!) { bot(id: $b) { usage(from: "2026-11-21T00:00:00Z", to: "2026-11-20T00:00:00Z", interval: DAY) { calls } } }`,
+      { b: botId },
+      admin.headers,
+    );
     expect(backwards.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
   });
 });

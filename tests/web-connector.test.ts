@@ -147,7 +147,10 @@ Disallow:
       "/private/secret": page("Secret", "<p>Do not read.</p>"),
       "/private/ok": page("Fine", "<p>Allowed after all.</p>"),
       "/public": page("Public", "<p>Public page.</p>"),
-      "/sitemap.xml": () => ({ type: "application/xml", body: `<urlset><url><loc>${siteOrigin}/private/secret</loc></url><url><loc>${siteOrigin}/public</loc></url></urlset>` }),
+      "/sitemap.xml": () => ({
+        type: "application/xml",
+        body: `<urlset><url><loc>${siteOrigin}/private/secret</loc></url><url><loc>${siteOrigin}/public</loc></url></urlset>`,
+      }),
     });
     const siteOrigin = site.origin;
     const crawl = await web.extract({ kind: "LINK", name: "home", url: `${site.origin}/`, options: { maxDepth: 1 } }, context());
@@ -163,7 +166,11 @@ Disallow:
   });
 
   it("stops a crawl at the first page when robots.txt cannot be fetched (5xx), and ignores a missing one", async () => {
-    const broken = await serveSite({ "/robots.txt": () => ({ status: 503 }), "/": page("Home", "<p>Home.</p>", ["/next"]), "/next": page("Next", "<p>Next.</p>") });
+    const broken = await serveSite({
+      "/robots.txt": () => ({ status: 503 }),
+      "/": page("Home", "<p>Home.</p>", ["/next"]),
+      "/next": page("Next", "<p>Next.</p>"),
+    });
     const crawl = await web.extract({ kind: "LINK", name: "home", url: `${broken.origin}/`, options: { maxDepth: 1 } }, context());
     expect([...new Set(crawl.sections.map((s) => s.url))]).toEqual([`${broken.origin}/`]);
     const missing = await serveSite({ "/": page("Home", "<p>Home.</p>", ["/next"]), "/next": page("Next", "<p>Next.</p>") });

@@ -1,4 +1,5 @@
 /** The widget's HTTP side: the script, and the chat page with its refusals and its CSP. */
+import { get } from "node:http";
 import { gunzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "@jest/globals";
 import WebSocket from "ws";
@@ -16,7 +17,8 @@ async function run(query: string, variables: Record<string, unknown>) {
 }
 
 async function bot(name: string, input: Record<string, unknown>, activate = true): Promise<{ id: string; key: string }> {
-  const id = (await run(`mutation($w: ID!, $n: String!) { createBot(input: { workspaceId: $w, name: $n }) { id } }`, { w: admin.workspaceId, n: name })).createBot.id as string;
+  const id = (await run(`mutation($w: ID!, $n: String!) { createBot(input: { workspaceId: $w, name: $n }) { id } }`, { w: admin.workspaceId, n: name }))
+    .createBot.id as string;
   await run(`mutation($b: ID!, $i: UpdateBotInput!) { updateBot(id: $b, input: $i) { id } }`, { b: id, i: input });
   if (activate) await run(`mutation($b: ID!) { activateBot(id: $b) { status } }`, { b: id });
   const key = (await run(`mutation($b: ID!) { createApiKey(botId: $b, name: "site") { secret } }`, { b: id })).createApiKey.secret as string;
@@ -43,7 +45,10 @@ let draft: { id: string; key: string };
 beforeAll(async () => {
   t = await startApp();
   admin = await signUp(t.url);
-  shop = await bot("Shop </script><script>alert(1)</script>", { allowedDomains: ["shop.example", "*.shop.example"], settings: { greeting: "Hi <b>there</b>", widgetTheme: { primaryColor: "#0b7a3e", position: "LEFT" } } });
+  shop = await bot("Shop </script><script>alert(1)</script>", {
+    allowedDomains: ["shop.example", "*.shop.example"],
+    settings: { greeting: "Hi <b>there</b>", widgetTheme: { primaryColor: "#0b7a3e", position: "LEFT" } },
+  });
   open = await bot("Open", { isPublic: true });
   closed = await bot("Closed", {});
   draft = await bot("Draft", { isPublic: true }, false);
@@ -61,12 +66,10 @@ describe("GET /widget.js", () => {
     expect(plain.toString("utf8")).toContain("parley-config");
     // fetch decodes gzip itself; measure the wire size through a raw request instead.
     const gz = await new Promise<Buffer>((resolve, reject) => {
-      import("node:http").then(({ get }) =>
-        get(`${t.url}/widget.js`, { headers: { "accept-encoding": "gzip" } }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c)).on("end", () => resolve(Buffer.concat(chunks)));
-        }).on("error", reject),
-      );
+      get(`${t.url}/widget.js`, { headers: { "accept-encoding": "gzip" } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c)).on("end", () => resolve(Buffer.concat(chunks)));
+      }).on("error", reject);
     });
     expect(gunzipSync(gz).equals(plain)).toBe(true);
     expect(gz.length).toBeLessThan(30 * 1024);
@@ -96,7 +99,15 @@ describe("GET /widget/:botId", () => {
       apiKey: shop.key,
       endpoint: "/graphql",
       embedded: false,
-      bot: { id: shop.id, name: "Shop </script><script>alert(1)</script>", title: "Shop </script><script>alert(1)</script>", greeting: "Hi <b>there</b>", primaryColor: "#0b7a3e", position: "left", language: "en" },
+      bot: {
+        id: shop.id,
+        name: "Shop </script><script>alert(1)</script>",
+        title: "Shop </script><script>alert(1)</script>",
+        greeting: "Hi <b>there</b>",
+        primaryColor: "#0b7a3e",
+        position: "left",
+        language: "en",
+      },
     });
     expect(html).toMatch(/<script src="\/widget\.js\?v=[0-9a-f]{16}" defer><\/script>/);
     // The page's style element carries the nonce its CSP names.
@@ -110,11 +121,26 @@ describe("GET /widget/:botId", () => {
     ["a wrong key", () => [shop.id, "pk_" + "x".repeat(43), {}], 401, "The API key is missing, revoked or expired."],
     ["another bot's key", () => [shop.id, open.key, {}], 403, "This API key belongs to another bot."],
     ["an inactive bot", () => [draft.id, draft.key, {}], 403, "This bot is not active."],
-    ["a site not on the list", () => [shop.id, shop.key, { referer: "https://evil.example/" }], 403, "This website (evil.example) is not one of the bot's allowed domains."],
-    ["the bare domain under a wildcard only", () => [shop.id, shop.key, { referer: "https://notshop.example/" }], 403, "This website (notshop.example) is not one of the bot's allowed domains."],
+    [
+      "a site not on the list",
+      () => [shop.id, shop.key, { referer: "https://evil.example/" }],
+      403,
+      "This website (evil.example) is not one of the bot's allowed domains.",
+    ],
+    [
+      "the bare domain under a wildcard only",
+      () => [shop.id, shop.key, { referer: "https://notshop.example/" }],
+      403,
+      "This website (notshop.example) is not one of the bot's allowed domains.",
+    ],
     ["no referer, for a bot with a list", () => [shop.id, shop.key, {}], 403, "This bot can only be used from its allowed websites."],
     ["no referer, for a bot that is not public", () => [closed.id, closed.key, {}], 403, "This bot can only be used from its allowed websites."],
-    ["a site, for a bot that is not public and has no list", () => [closed.id, closed.key, { referer: "https://any.example/" }], 403, "This website (any.example) is not one of the bot's allowed domains."],
+    [
+      "a site, for a bot that is not public and has no list",
+      () => [closed.id, closed.key, { referer: "https://any.example/" }],
+      403,
+      "This website (any.example) is not one of the bot's allowed domains.",
+    ],
   ] as const)("refuses %s with a page that says why", async (_name, args, status, reason) => {
     const [id, key, headers] = args() as [string, string | undefined, Record<string, string>];
     const response = await page(id, key, headers);

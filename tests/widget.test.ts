@@ -43,9 +43,13 @@ beforeAll(async () => {
   ollama = await startFakeOllama();
   site = await serveSite({
     // The shop embeds the launcher with its script tag, as the embed code says.
-    "/": () => ({ body: `<!doctype html><meta name="viewport" content="width=device-width, initial-scale=1"><title>Shop</title><h1>Garden Shop</h1><script src="${parley()}/widget.js" data-bot-id="${botId}" data-api-key="${apiKey}" async></script>` }),
+    "/": () => ({
+      body: `<!doctype html><meta name="viewport" content="width=device-width, initial-scale=1"><title>Shop</title><h1>Garden Shop</h1><script src="${parley()}/widget.js" data-bot-id="${botId}" data-api-key="${apiKey}" async></script>`,
+    }),
     // The iframe snippet on its own.
-    "/frame": () => ({ body: `<!doctype html><title>Frame</title><iframe src="${parley()}/widget/${botId}?api_key=${apiKey}" title="Chat" referrerpolicy="origin" style="width:400px;height:500px"></iframe>` }),
+    "/frame": () => ({
+      body: `<!doctype html><title>Frame</title><iframe src="${parley()}/widget/${botId}?api_key=${apiKey}" title="Chat" referrerpolicy="origin" style="width:400px;height:500px"></iframe>`,
+    }),
     "/docs/returns": `<!doctype html><title>Returns policy</title><main><h1>Returns</h1><p>Returns are accepted within 30 days of delivery, with the receipt. Refunds reach your card within five working days.</p></main>`,
   });
   t = await startApp({ OLLAMA_BASE_URL: ollama.url, ALLOW_PRIVATE_URLS: "true", CHAT_TIMEOUT_MS: "10000", RATE_LIMIT_PER_KEY_PER_MINUTE: String(KEY_LIMIT) });
@@ -227,7 +231,10 @@ describe("the widget in Chromium", () => {
   });
 
   it("speaks the bot's widget language", async () => {
-    const german = await admin_(`mutation($w: ID!) { createBot(input: { workspaceId: $w, name: "Gartenhelfer", isPublic: true, settings: { widgetTheme: { language: DE } } }) { id } }`, { w: admin.workspaceId });
+    const german = await admin_(
+      `mutation($w: ID!) { createBot(input: { workspaceId: $w, name: "Gartenhelfer", isPublic: true, settings: { widgetTheme: { language: DE } } }) { id } }`,
+      { w: admin.workspaceId },
+    );
     const id = german.createBot.id as string;
     await admin_(`mutation($b: ID!) { activateBot(id: $b) { status } }`, { b: id });
     const key = (await admin_(`mutation($b: ID!) { createApiKey(botId: $b, name: "de") { secret } }`, { b: id })).createApiKey.secret as string;

@@ -31,9 +31,7 @@ export const pdf = defineConnector({
         onProgress?.(Math.min(first + PAGES_PER_STEP - 1, total), total, "pages");
       }
       if (!sections.some((s) => s.text.trim())) {
-        throw new ExtractionError(
-          `The PDF's ${total} page(s) contain no extractable text: it may be scanned images, which need OCR first.`,
-        );
+        throw new ExtractionError(`The PDF's ${total} page(s) contain no extractable text: it may be scanned images, which need OCR first.`);
       }
       const info = await parser.getInfo().catch(() => undefined);
       const title = typeof info?.info?.Title === "string" && info.info.Title.trim() ? info.info.Title.trim() : undefined;

@@ -25,7 +25,12 @@ export function titleOf(text: string, markdown: boolean): string | undefined {
   const lines = text.split(/\r?\n/).map((line) => line.trim());
   if (markdown) {
     const heading = lines.find((line) => /^#\s+\S/.test(line));
-    return heading?.replace(/^#\s+/, "").replace(/\s+#*$/, "").slice(0, 200) || undefined;
+    return (
+      heading
+        ?.replace(/^#\s+/, "")
+        .replace(/\s+#*$/, "")
+        .slice(0, 200) || undefined
+    );
   }
   const first = lines.find(Boolean);
   return first && first.length <= 100 && !/[.!?,;]$/.test(first) && /\p{L}/u.test(first) ? first : undefined;

@@ -6,10 +6,26 @@ import { ExtractionError, formatBytes, type ExtractContext } from "../types.js";
 /** Addresses a server-side fetch must not reach unless allowed (SSRF). */
 const privateRanges = new BlockList();
 for (const [network, prefix] of [
-  ["0.0.0.0", 8], ["10.0.0.0", 8], ["100.64.0.0", 10], ["127.0.0.0", 8], ["169.254.0.0", 16], ["172.16.0.0", 12],
-  ["192.0.0.0", 24], ["192.168.0.0", 16], ["198.18.0.0", 15], ["224.0.0.0", 4], ["240.0.0.0", 4],
-] as const) privateRanges.addSubnet(network, prefix, "ipv4");
-for (const [network, prefix] of [["::", 128], ["::1", 128], ["fc00::", 7], ["fe80::", 10], ["ff00::", 8]] as const) {
+  ["0.0.0.0", 8],
+  ["10.0.0.0", 8],
+  ["100.64.0.0", 10],
+  ["127.0.0.0", 8],
+  ["169.254.0.0", 16],
+  ["172.16.0.0", 12],
+  ["192.0.0.0", 24],
+  ["192.168.0.0", 16],
+  ["198.18.0.0", 15],
+  ["224.0.0.0", 4],
+  ["240.0.0.0", 4],
+] as const)
+  privateRanges.addSubnet(network, prefix, "ipv4");
+for (const [network, prefix] of [
+  ["::", 128],
+  ["::1", 128],
+  ["fc00::", 7],
+  ["fe80::", 10],
+  ["ff00::", 8],
+] as const) {
   privateRanges.addSubnet(network, prefix, "ipv6");
 }
 
@@ -59,11 +75,7 @@ export interface FetchedPage {
  * allowed, redirects followed by hand (each hop checked) up to a limit, a
  * time-out, a size cap read from the stream, and an allow-list of types.
  */
-export async function fetchText(
-  address: string,
-  { signal, web }: Pick<ExtractContext, "signal" | "web">,
-  accept: RegExp,
-): Promise<FetchedPage> {
+export async function fetchText(address: string, { signal, web }: Pick<ExtractContext, "signal" | "web">, accept: RegExp): Promise<FetchedPage> {
   let agent = agents.get(web.allowPrivateUrls);
   if (!agent) agents.set(web.allowPrivateUrls, (agent = guardedAgent(web.allowPrivateUrls)));
   let url = parseHttpUrl(address);
@@ -99,7 +111,10 @@ export async function fetchText(
     }
     if (!response.ok) {
       await response.body?.cancel();
-      throw new ExtractionError(`${url.href} answered ${response.status} ${response.statusText}.`, { retryable: response.status >= 500 || response.status === 429, code: "FETCH_FAILED" });
+      throw new ExtractionError(`${url.href} answered ${response.status} ${response.statusText}.`, {
+        retryable: response.status >= 500 || response.status === 429,
+        code: "FETCH_FAILED",
+      });
     }
     const contentType = (response.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
     if (!accept.test(contentType)) {

@@ -36,8 +36,12 @@ export const web = defineConnector({
     const crawling = Boolean(options.sitemap) || maxDepth > 0;
     const robots = crawling ? await fetchRobots(start, context) : ALLOW_ALL;
     const allowed = (url: string) => robots.allows(new URL(url));
-    const listed = options.sitemap ? await sitemapUrls(typeof options.sitemap === "string" ? options.sitemap : new URL("/sitemap.xml", start).href, start, context) : [];
-    const queue: { url: string; depth: number }[] = options.sitemap ? listed.filter(allowed).map((url) => ({ url, depth: maxDepth })) : [{ url: start.href, depth: 0 }];
+    const listed = options.sitemap
+      ? await sitemapUrls(typeof options.sitemap === "string" ? options.sitemap : new URL("/sitemap.xml", start).href, start, context)
+      : [];
+    const queue: { url: string; depth: number }[] = options.sitemap
+      ? listed.filter(allowed).map((url) => ({ url, depth: maxDepth }))
+      : [{ url: start.href, depth: 0 }];
     if (options.sitemap && !listed.length) throw new ExtractionError("The sitemap lists no pages of this site.");
     if (!queue.length) throw new ExtractionError("The site's robots.txt does not allow Parley to read any page its sitemap lists.");
     const seen = new Set(queue.map((q) => q.url));
@@ -103,7 +107,9 @@ function sameSiteLinks(html: string, base: string, start: URL): string[] {
 async function sitemapUrls(address: string, start: URL, context: ExtractContext, nested = false): Promise<string[]> {
   const { body } = await fetchText(address, context, XML);
   const $ = cheerio.load(body, { xml: true });
-  const locs = $("loc").map((_, el) => $(el).text().trim()).get();
+  const locs = $("loc")
+    .map((_, el) => $(el).text().trim())
+    .get();
   if ($("sitemapindex").length && !nested) {
     const all: string[] = [];
     for (const loc of locs.slice(0, 20)) all.push(...(await sitemapUrls(loc, start, context, true).catch(() => [])));

@@ -23,7 +23,9 @@ function set(change: Partial<ConnectionState>) {
 
 /** Follows a graphql-ws client's events, and the browser's online and offline events. */
 export function watchConnection(ws: Client): void {
-  ws.on("connected", () => set({ status: "connected", reconnects: state.status === "reconnecting" || state.status === "offline" ? state.reconnects + 1 : state.reconnects }));
+  ws.on("connected", () =>
+    set({ status: "connected", reconnects: state.status === "reconnecting" || state.status === "offline" ? state.reconnects + 1 : state.reconnects }),
+  );
   ws.on("closed", (event) => {
     // 1000: closed on purpose (nothing left to stream, or a new login); anything else dropped.
     const code = (event as { code?: number }).code;

@@ -28,7 +28,10 @@ export function fieldErrors(error: CombinedError | undefined): Record<string, st
     const ext = e.extensions as { field?: string; issues?: { field: string; message: string }[] };
     const issues = ext.issues ?? (ext.field ? [{ field: ext.field, message: e.message }] : []);
     for (const issue of issues) {
-      const name = issue.field.split(".").filter((part) => !/^\d+$/.test(part)).at(-1);
+      const name = issue.field
+        .split(".")
+        .filter((part) => !/^\d+$/.test(part))
+        .at(-1);
       if (name) errors[name] ??= issue.message;
     }
   }

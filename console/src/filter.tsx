@@ -4,7 +4,17 @@ import { ToggleButton, ToggleButtonGroup } from "react-aria-components";
  * A row of toggle buttons choosing one filter of a list ("All" is null):
  * sources by status, conversations by what needs the owner.
  */
-export function FilterGroup<T extends string>({ label, options, value, onChange }: { label: string; options: [T | null, string][]; value: T | null; onChange: (value: T | null) => void }) {
+export function FilterGroup<T extends string>({
+  label,
+  options,
+  value,
+  onChange,
+}: {
+  label: string;
+  options: [T | null, string][];
+  value: T | null;
+  onChange: (value: T | null) => void;
+}) {
   return (
     <ToggleButtonGroup
       aria-label={label}

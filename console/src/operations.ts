@@ -356,7 +356,6 @@ export const DeletePrompt = graphql(`
   }
 `);
 
-
 export const AddLinkSource = graphql(`
   mutation AddLinkSource($botId: ID!, $link: LinkInput!) {
     addLinkSource(botId: $botId, link: $link) {

@@ -20,7 +20,21 @@ export function usePaging(): { variables: { first?: number; after?: string | nul
 }
 
 /** "n things", Previous and Next under a list. */
-export function Pager({ label, count, noun, pageInfo, busy, onPage }: { label: string; count: number; noun: [string, string]; pageInfo: PageInfo; busy: boolean; onPage: (cursor: Cursor) => void }) {
+export function Pager({
+  label,
+  count,
+  noun,
+  pageInfo,
+  busy,
+  onPage,
+}: {
+  label: string;
+  count: number;
+  noun: [string, string];
+  pageInfo: PageInfo;
+  busy: boolean;
+  onPage: (cursor: Cursor) => void;
+}) {
   return (
     <nav className="pager" aria-label={label}>
       <span>{count === 1 ? `1 ${noun[0]}` : `${count} ${noun[1]}`}</span>

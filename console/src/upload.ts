@@ -11,7 +11,13 @@ export interface UploadOutcome {
  * reports upload progress where fetch does not. `field` is the mutation's
  * root field, whose `id` is the source's.
  */
-function sendFile(query: string, variables: Record<string, unknown>, field: string, file: File, onProgress: (fraction: number) => void): Promise<UploadOutcome> {
+function sendFile(
+  query: string,
+  variables: Record<string, unknown>,
+  field: string,
+  file: File,
+  onProgress: (fraction: number) => void,
+): Promise<UploadOutcome> {
   const form = new FormData();
   form.set("operations", JSON.stringify({ query, variables: { ...variables, file: null } }));
   form.set("map", JSON.stringify({ 0: ["variables.file"] }));
@@ -27,7 +33,10 @@ function sendFile(query: string, variables: Record<string, unknown>, field: stri
     request.onerror = () => resolve({ error: "Parley could not be reached." });
     request.onload = () => {
       try {
-        const body = JSON.parse(request.responseText) as { data?: Record<string, { id: string } | null>; errors?: { message: string; extensions?: { code?: string } }[] };
+        const body = JSON.parse(request.responseText) as {
+          data?: Record<string, { id: string } | null>;
+          errors?: { message: string; extensions?: { code?: string } }[];
+        };
         const error = body.errors?.[0];
         if (error?.extensions?.code === "UNAUTHENTICATED") session.expire();
         resolve(error ? { error: error.message } : { sourceId: body.data?.[field]?.id });

@@ -12,7 +12,7 @@ import { loadConfig } from "../config.js";
 import { controlSocketPath } from "../control.js";
 
 const target = process.argv[2];
-if (!target) fail("usage: npm run backup -- <file>   (\"-\" writes to standard output)");
+if (!target) fail('usage: npm run backup -- <file>   ("-" writes to standard output)');
 const config = loadConfig();
 if (config.DATABASE_URL) fail("DATABASE_URL is set: back PostgreSQL up with its own pg_dump (see the README's Backups).");
 

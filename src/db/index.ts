@@ -104,6 +104,8 @@ async function openPool(kind: DatabaseKind, connection: pg.PoolConfig, options: 
     ...connection,
     max: poolSize,
     // Awaited before the pool hands the client out, so every session searches alike.
+    // @types/pg says void, but pg-pool awaits a returned promise before handing the client out.
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises
     onConnect: async (client) => {
       await client.query(VECTOR_SEARCH_SETTINGS).catch((error: Error) => logger.warn("could not apply the vector search settings", { error: error.message }));
     },

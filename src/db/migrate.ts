@@ -28,7 +28,10 @@ export interface Migration {
 
 export async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   return Promise.all(
     names.map(async (name) => {
       const sql = await readFile(path.join(dir, name, "migration.sql"), "utf8");
@@ -59,18 +62,14 @@ export async function migrate(conn: MigrationConnection, logger: Logger, dir = M
     const known = new Set(migrations.map((m) => m.name));
     const unknown = [...applied.keys()].filter((name) => !known.has(name));
     if (unknown.length > 0) {
-      throw new MigrationError(
-        `The database has migrations this version of Parley does not know (${unknown.join(", ")}): it was migrated by a newer version.`,
-      );
+      throw new MigrationError(`The database has migrations this version of Parley does not know (${unknown.join(", ")}): it was migrated by a newer version.`);
     }
     const done: string[] = [];
     for (const migration of migrations) {
       const checksum = applied.get(migration.name);
       if (checksum !== undefined) {
         if (checksum !== migration.checksum) {
-          throw new MigrationError(
-            `Migration ${migration.name} was changed after it was applied; write a new migration instead of editing an applied one.`,
-          );
+          throw new MigrationError(`Migration ${migration.name} was changed after it was applied; write a new migration instead of editing an applied one.`);
         }
         continue;
       }

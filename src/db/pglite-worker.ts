@@ -20,10 +20,7 @@ export interface PGliteWorkerData {
 }
 
 export type PGliteWorkerMessage =
-  | { type: "ready" }
-  | { type: "failed"; message: string }
-  | { type: "closed" }
-  | { type: "backed-up"; id: number; bytes?: number; error?: string };
+  { type: "ready" } | { type: "failed"; message: string } | { type: "closed" } | { type: "backed-up"; id: number; bytes?: number; error?: string };
 
 /** What the server's thread asks: to close, or to write a backup to a file. */
 export type PGliteWorkerRequest = "close" | { type: "backup"; id: number; file: string };

@@ -129,8 +129,9 @@ function weighByRarity(candidates: Map<string, number>[]): (features: Map<string
  * not by "the warranty does not cover wiring", which shares as many words.
  */
 const wantsNumber = (question: string) =>
-  /^\s*(how (long|many|much|often|fast|far|big|old|heavy|soon|high|large)|when|what time|at what|which (port|year|day|number|version)|where)\b/i.test(question) ||
-  /\b(cost|price|fee|number|phone|address|weigh\w*|size|height|temperature|port|percent|amount|version|date|hours|deadline)\b/i.test(question);
+  /^\s*(how (long|many|much|often|fast|far|big|old|heavy|soon|high|large)|when|what time|at what|which (port|year|day|number|version)|where)\b/i.test(
+    question,
+  ) || /\b(cost|price|fee|number|phone|address|weigh\w*|size|height|temperature|port|percent|amount|version|date|hours|deadline)\b/i.test(question);
 
 /** How much more a sentence with a figure weighs for a question that wants one. */
 const NUMBER_BONUS = 1.6;
@@ -170,11 +171,15 @@ export function createExtractiveChat({ maxSentences = 3, minScore = 0.05 }: { ma
     provider: "embedded",
     defaultModel: EMBEDDED_CHAT_MODEL,
     async *stream(request, signal) {
-      const candidates = request.context.flatMap((chunk, c) => sentences(chunk.content).map((text, i) => ({ text, chunk: c, i, features: lexicalFeatures(text) })));
+      const candidates = request.context.flatMap((chunk, c) =>
+        sentences(chunk.content).map((text, i) => ({ text, chunk: c, i, features: lexicalFeatures(text) })),
+      );
       const weigh = weighByRarity(candidates.map((s) => s.features));
       const question = weigh(lexicalFeatures(request.question));
       const numeric = wantsNumber(request.question);
-      const scored = answersOf(candidates.map((s) => ({ ...s, score: similarity(question, weigh(s.features)) * (numeric && /\d/.test(s.text) ? NUMBER_BONUS : 1) })));
+      const scored = answersOf(
+        candidates.map((s) => ({ ...s, score: similarity(question, weigh(s.features)) * (numeric && /\d/.test(s.text) ? NUMBER_BONUS : 1) })),
+      );
       const ranked = scored.filter((s) => s.score >= minScore).sort((a, b) => b.score - a.score);
       // Sentences far behind the best one are padding, not answer.
       const best = ranked.filter((s) => s.score >= ranked[0]!.score / 2).slice(0, maxSentences);

@@ -69,8 +69,10 @@ export function createOllamaEmbedder({ host, model, dimension }: { host: string;
 }
 
 const STOP_WORDS = new Set(
-  ("a an and are as at be but by can do does for from has have how i if in into is it its me my no not of on or our so that the their " +
-    "them then there these they this to was we were what when where which who why will with you your").split(" "),
+  (
+    "a an and are as at be but by can do does for from has have how i if in into is it its me my no not of on or our so that the their " +
+    "them then there these they this to was we were what when where which who why will with you your"
+  ).split(" "),
 );
 
 /** FNV-1a, 32 bits: fast, stable across runs and platforms. */
@@ -91,7 +93,12 @@ const FEATURE_WEIGHT = { w: 1, b: 0.5, c: 0.25 } as const;
  * but sublinearly.
  */
 export function lexicalFeatures(text: string): Map<string, number> {
-  const words = (text.toLowerCase().normalize("NFKC").match(/[\p{L}\p{N}]+(?:[-_.][\p{L}\p{N}]+)*/gu) ?? []).filter((w) => !STOP_WORDS.has(w));
+  const words = (
+    text
+      .toLowerCase()
+      .normalize("NFKC")
+      .match(/[\p{L}\p{N}]+(?:[-_.][\p{L}\p{N}]+)*/gu) ?? []
+  ).filter((w) => !STOP_WORDS.has(w));
   const counts = new Map<string, number>();
   const add = (feature: string) => counts.set(feature, (counts.get(feature) ?? 0) + 1);
   words.forEach((word, i) => {

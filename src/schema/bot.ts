@@ -46,18 +46,16 @@ const BotSettings = builder.objectRef<BotRow>("BotSettings").implement({
   }),
 });
 
-const SourceCounts = builder
-  .objectRef<{ total: number; pending: number; processing: number; synced: number; error: number }>("SourceCounts")
-  .implement({
-    description: "How many of a bot's sources are in each sync status.",
-    fields: (t) => ({
-      total: t.exposeInt("total", { description: "All sources." }),
-      pending: t.exposeInt("pending", { description: "Waiting for ingestion." }),
-      processing: t.exposeInt("processing", { description: "Being ingested." }),
-      synced: t.exposeInt("synced", { description: "Searchable." }),
-      error: t.exposeInt("error", { description: "Failed." }),
-    }),
-  });
+const SourceCounts = builder.objectRef<{ total: number; pending: number; processing: number; synced: number; error: number }>("SourceCounts").implement({
+  description: "How many of a bot's sources are in each sync status.",
+  fields: (t) => ({
+    total: t.exposeInt("total", { description: "All sources." }),
+    pending: t.exposeInt("pending", { description: "Waiting for ingestion." }),
+    processing: t.exposeInt("processing", { description: "Being ingested." }),
+    synced: t.exposeInt("synced", { description: "Searchable." }),
+    error: t.exposeInt("error", { description: "Failed." }),
+  }),
+});
 
 export const EmbedCode = builder.objectRef<{ iframe: string; script: string }>("EmbedCode").implement({
   description: "HTML to paste into a web page to add the bot's chat widget.",
@@ -175,10 +173,7 @@ const UpdateBotInput = builder.inputType("UpdateBotInput", {
 });
 
 /** The bots a `bots` query may see: the actor's workspaces, or one of them; by status, and by words in the name or description. */
-function botsWhere(
-  ctx: Context,
-  args: { workspaceId?: string | null; status?: BotRow["status"] | null; search?: string | null },
-): Prisma.BotWhereInput {
+function botsWhere(ctx: Context, args: { workspaceId?: string | null; status?: BotRow["status"] | null; search?: string | null }): Prisma.BotWhereInput {
   const actor = actorOf(ctx);
   const workspaceId = args.workspaceId ? assertId(args.workspaceId, "workspace") : undefined;
   if (workspaceId && !actor.roles.has(workspaceId)) throw notFound("Workspace");
@@ -202,8 +197,7 @@ builder.queryFields((t) => ({
       status: t.arg({ type: BotStatus, required: false, description: "Only bots in this status." }),
       search: t.arg.string({ required: false, description: "Only bots whose name or description contains this (any case)." }),
     },
-    resolve: (query, _root, args, ctx) =>
-      ctx.prisma.bot.findMany({ ...query, where: botsWhere(ctx, args), orderBy: [{ createdAt: "desc" }, { id: "desc" }] }),
+    resolve: (query, _root, args, ctx) => ctx.prisma.bot.findMany({ ...query, where: botsWhere(ctx, args), orderBy: [{ createdAt: "desc" }, { id: "desc" }] }),
   }),
   bot: t.prismaField({
     type: Bot,

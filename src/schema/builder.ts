@@ -86,7 +86,9 @@ export function viewerError(ctx: Context): GraphQLError {
   const viewer = ctx.viewer;
   if (viewer.kind === "user") return new GraphQLError("This needs another kind of access.", { extensions: { code: "FORBIDDEN" } });
   if (viewer.kind === "apiKey") {
-    return new GraphQLError("An API key can only chat with its bot and read its public settings; admin operations need a logged-in user.", { extensions: { code: "FORBIDDEN" } });
+    return new GraphQLError("An API key can only chat with its bot and read its public settings; admin operations need a logged-in user.", {
+      extensions: { code: "FORBIDDEN" },
+    });
   }
   if (viewer.keyProblem === "origin") {
     return new GraphQLError("This website is not allowed to use this bot: add its domain to the bot's allowed domains.", { extensions: { code: "FORBIDDEN" } });

@@ -51,7 +51,8 @@ export const Message = builder.prismaObject("Message", {
     errorCode: t.exposeString("errorCode", { nullable: true, description: "Why an answer failed: MODEL_UNAVAILABLE, CANCELLED, INTERNAL_SERVER_ERROR." }),
     feedback: t.expose("feedback", { type: Feedback, nullable: true, description: "The visitor's rating." }),
     grounded: t.boolean({
-      description: "For an answer: whether it was drawn from the bot's sources. False when they did not cover the question (the bot said it does not know) or the answer failed.",
+      description:
+        "For an answer: whether it was drawn from the bot's sources. False when they did not cover the question (the bot said it does not know) or the answer failed.",
       resolve: (m) => m.role === "ASSISTANT" && !m.errorCode && Array.isArray(m.sources) && m.sources.length > 0,
     }),
     createdAt: t.expose("createdAt", { type: "DateTime", description: "When it was written." }),
@@ -86,7 +87,10 @@ const ChatCompleted = builder.objectRef<Extract<ChatEventShape, { type: "complet
     sessionId: t.exposeString("sessionId", { description: "The conversation." }),
     message: t.field({ type: Message, description: "The whole answer, with its sources, token counts and latency.", resolve: (e) => e.message }),
     sources: t.field({ type: [CitedSource], description: "The sources it used.", extensions: { listSize: 50 }, resolve: (e) => e.sources }),
-    grounded: t.boolean({ description: "Whether the answer was drawn from the bot's sources; false when they did not cover the question and the bot said it does not know.", resolve: (e) => e.sources.length > 0 }),
+    grounded: t.boolean({
+      description: "Whether the answer was drawn from the bot's sources; false when they did not cover the question and the bot said it does not know.",
+      resolve: (e) => e.sources.length > 0,
+    }),
   }),
 });
 
@@ -111,7 +115,10 @@ const ChatReply = builder.objectRef<{ sessionId: string; message: MessageRow; so
     sessionId: t.exposeString("sessionId", { description: "Pass it with the next message to continue the conversation." }),
     message: t.field({ type: Message, description: "The answer.", resolve: (r) => r.message }),
     sources: t.field({ type: [CitedSource], description: "The sources it used.", extensions: { listSize: 50 }, resolve: (r) => r.sources }),
-    grounded: t.boolean({ description: "Whether the answer was drawn from the bot's sources; false when they did not cover the question and the bot said it does not know.", resolve: (r) => r.sources.length > 0 }),
+    grounded: t.boolean({
+      description: "Whether the answer was drawn from the bot's sources; false when they did not cover the question and the bot said it does not know.",
+      resolve: (r) => r.sources.length > 0,
+    }),
   }),
 });
 
@@ -267,7 +274,8 @@ builder.subscriptionFields((t) => ({
 builder.mutationFields((t) => ({
   sendMessage: t.field({
     type: ChatReply,
-    description: "Asks a bot a question and returns the complete answer (for clients that do not stream). Fails with MODEL_UNAVAILABLE when the model cannot answer.",
+    description:
+      "Asks a bot a question and returns the complete answer (for clients that do not stream). Fails with MODEL_UNAVAILABLE when the model cannot answer.",
     authScopes: { user: true, apiKey: true },
     args: {
       botId: t.arg.id({ description: "Bot id." }),

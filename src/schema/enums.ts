@@ -42,7 +42,10 @@ const sourceErrorCodes: Record<SourceErrorCode, string> = {
 
 export const SourceErrorCodeEnum = builder.enumType("SourceErrorCode", {
   description: "Why a source's ingestion failed, for clients to act on; lastError says it in words.",
-  values: Object.fromEntries(SOURCE_ERROR_CODES.map((code) => [code, { description: sourceErrorCodes[code] }])) as Record<SourceErrorCode, { description: string }>,
+  values: Object.fromEntries(SOURCE_ERROR_CODES.map((code) => [code, { description: sourceErrorCodes[code] }])) as Record<
+    SourceErrorCode,
+    { description: string }
+  >,
 });
 
 export const PromptType = builder.enumType("PromptType", {

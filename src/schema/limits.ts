@@ -97,7 +97,11 @@ function introspectionSizes(schema: GraphQLSchema): ReadonlyMap<string, number> 
   const types = Object.values(schema.getTypeMap());
   const fields = types.flatMap((type) => ("getFields" in type ? Object.values(type.getFields()) : []));
   const mean = (total: number, count: number) => Math.max(1, Math.ceil(total / Math.max(1, count)));
-  const perType = (count: (type: (typeof types)[number]) => number) => mean(types.reduce((sum, type) => sum + count(type), 0), types.length);
+  const perType = (count: (type: (typeof types)[number]) => number) =>
+    mean(
+      types.reduce((sum, type) => sum + count(type), 0),
+      types.length,
+    );
   const fieldCount = perType((type) => ("getFields" in type ? Object.keys(type.getFields()).length : 0));
   const argCount = mean(
     fields.reduce((sum, field) => sum + ("args" in field ? field.args.length : 0), 0),
@@ -133,7 +137,11 @@ export function queryLimitsRule({ maxDepth, maxCost, listSize = 100, defaultPage
     return {
       OperationDefinition(operation) {
         const root =
-          operation.operation === "query" ? schema.getQueryType() : operation.operation === "mutation" ? schema.getMutationType() : schema.getSubscriptionType();
+          operation.operation === "query"
+            ? schema.getQueryType()
+            : operation.operation === "mutation"
+              ? schema.getMutationType()
+              : schema.getSubscriptionType();
         if (!root) return;
         const { depth, cost: estimate } = measure(schema, fragments, operation.selectionSet, root, sizes, new Set());
         const cost = Math.ceil(estimate);
@@ -201,7 +209,8 @@ function measureField(
 ): { depth: number; cost: number } | undefined {
   const name = field.name.value;
   if (name === "__typename") return undefined;
-  const definition = name === "__schema" ? SchemaMetaFieldDef : name === "__type" ? TypeMetaFieldDef : "getFields" in parent ? parent.getFields()[name] : undefined;
+  const definition =
+    name === "__schema" ? SchemaMetaFieldDef : name === "__type" ? TypeMetaFieldDef : "getFields" in parent ? parent.getFields()[name] : undefined;
   if (!definition) return undefined; // reported by the standard rules
   if (!field.selectionSet) return { depth: 0, cost: 1 };
   const type = getNamedType(definition.type);
@@ -213,7 +222,12 @@ function measureField(
 }
 
 /** How many times a field's selection may be repeated. */
-function multiplier(field: FieldNode, definition: { type: GraphQLOutputType; extensions?: { listSize?: unknown } }, parent: GraphQLCompositeType, limits: ListSizes): number {
+function multiplier(
+  field: FieldNode,
+  definition: { type: GraphQLOutputType; extensions?: { listSize?: unknown } },
+  parent: GraphQLCompositeType,
+  limits: ListSizes,
+): number {
   const { type } = definition;
   const introspected = limits.introspection.get(`${parent.name}.${field.name.value}`);
   if (introspected !== undefined) return introspected;
@@ -297,7 +311,11 @@ export function useRetryAfter(): Plugin {
         errors: result.errors.map((error) =>
           error.extensions?.code !== "RATE_LIMITED"
             ? error
-            : new GraphQLError(error.message, { nodes: error.nodes, path: error.path, extensions: { ...error.extensions, http: { status: 429, headers: { "Retry-After": String(wait) } } } }),
+            : new GraphQLError(error.message, {
+                nodes: error.nodes,
+                path: error.path,
+                extensions: { ...error.extensions, http: { status: 429, headers: { "Retry-After": String(wait) } } },
+              }),
         ),
       });
     },

@@ -98,8 +98,16 @@ const LinkInput = builder.inputType("LinkInput", {
   description: "A web page to read, and optionally the pages around it.",
   fields: (t) => ({
     url: t.string({ description: "An http(s) address.", validate: { schema: v.linkUrl } }),
-    maxDepth: t.int({ required: false, description: "Follow same-site links this deep (0 to 5; default 0: only this page).", validate: { schema: v.crawlDepth } }),
-    maxPages: t.int({ required: false, description: "Read at most this many pages (1 to 500; default 1, or 20 when crawling).", validate: { schema: v.crawlPages } }),
+    maxDepth: t.int({
+      required: false,
+      description: "Follow same-site links this deep (0 to 5; default 0: only this page).",
+      validate: { schema: v.crawlDepth },
+    }),
+    maxPages: t.int({
+      required: false,
+      description: "Read at most this many pages (1 to 500; default 1, or 20 when crawling).",
+      validate: { schema: v.crawlPages },
+    }),
     sitemap: t.boolean({ required: false, description: "Read the pages the site's /sitemap.xml lists instead of following links." }),
   }),
 });
@@ -112,7 +120,10 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ description: "Source id." }) },
     resolve: async (query, _root, args, ctx) => {
       const actor = actorOf(ctx);
-      const source = await ctx.prisma.source.findFirst({ ...query, where: { id: assertId(args.id, "source"), bot: { workspaceId: { in: workspaceIds(actor) } } } });
+      const source = await ctx.prisma.source.findFirst({
+        ...query,
+        where: { id: assertId(args.id, "source"), bot: { workspaceId: { in: workspaceIds(actor) } } },
+      });
       if (!source) throw notFound("Source");
       return source;
     },

@@ -24,25 +24,23 @@ const Session = builder.objectRef<{ token: string; expiresAt: Date }>("Session")
   }),
 });
 
-const AuthPayload = builder
-  .objectRef<{ token: string; expiresAt: Date; user: { id: string }; workspace?: { id: string } }>("AuthPayload")
-  .implement({
-    description: "The result of signing up or logging in.",
-    fields: (t) => ({
-      session: t.field({ type: Session, description: "The new login.", resolve: (p) => ({ token: p.token, expiresAt: p.expiresAt }) }),
-      user: t.prismaField({
-        type: "User",
-        description: "Who is logged in.",
-        resolve: (query, p, _args, ctx) => ctx.prisma.user.findUniqueOrThrow({ ...query, where: { id: p.user.id } }),
-      }),
-      workspace: t.prismaField({
-        type: Workspace,
-        nullable: true,
-        description: "The workspace created by signUp (null for logIn).",
-        resolve: (query, p, _args, ctx) => (p.workspace ? ctx.prisma.workspace.findUnique({ ...query, where: { id: p.workspace.id } }) : null),
-      }),
+const AuthPayload = builder.objectRef<{ token: string; expiresAt: Date; user: { id: string }; workspace?: { id: string } }>("AuthPayload").implement({
+  description: "The result of signing up or logging in.",
+  fields: (t) => ({
+    session: t.field({ type: Session, description: "The new login.", resolve: (p) => ({ token: p.token, expiresAt: p.expiresAt }) }),
+    user: t.prismaField({
+      type: "User",
+      description: "Who is logged in.",
+      resolve: (query, p, _args, ctx) => ctx.prisma.user.findUniqueOrThrow({ ...query, where: { id: p.user.id } }),
     }),
-  });
+    workspace: t.prismaField({
+      type: Workspace,
+      nullable: true,
+      description: "The workspace created by signUp (null for logIn).",
+      resolve: (query, p, _args, ctx) => (p.workspace ? ctx.prisma.workspace.findUnique({ ...query, where: { id: p.workspace.id } }) : null),
+    }),
+  }),
+});
 
 builder.queryFields((t) => ({
   me: t.prismaField({
@@ -59,7 +57,10 @@ builder.mutationFields((t) => ({
     description: "Creates an account and its first workspace (you own it), and logs in. No token needed.",
     args: {
       email: t.arg.string({ description: "Login email.", validate: { schema: email } }),
-      password: t.arg.string({ description: "At least 8 characters, and not easy to guess: common passwords, repeats and words from the email or workspace are refused.", validate: { schema: password } }),
+      password: t.arg.string({
+        description: "At least 8 characters, and not easy to guess: common passwords, repeats and words from the email or workspace are refused.",
+        validate: { schema: password },
+      }),
       workspaceName: t.arg.string({ description: "Name of your first workspace.", validate: { schema: name } }),
       name: t.arg.string({ required: false, description: "Your display name.", validate: { schema: name } }),
     },

@@ -25,7 +25,10 @@ export function requireRole(actor: Actor, workspaceId: string, minimum: Role, wh
   const role = actor.roles.get(workspaceId);
   if (!role) throw notFound(what);
   if (rank[role] < rank[minimum]) {
-    throw new AppError("FORBIDDEN", `This needs the ${minimum.toLowerCase()} role in the workspace; you are ${role === "ADMIN" ? "an" : "a"} ${role.toLowerCase()}.`);
+    throw new AppError(
+      "FORBIDDEN",
+      `This needs the ${minimum.toLowerCase()} role in the workspace; you are ${role === "ADMIN" ? "an" : "a"} ${role.toLowerCase()}.`,
+    );
   }
   return role;
 }

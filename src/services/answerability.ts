@@ -58,7 +58,8 @@ export function assess(question: string, context: readonly RetrievedChunk[], sta
   if (!terms.length) return { grounded: true, coverage: 1 };
   const present = [...new Set(context.slice(0, best).flatMap((chunk) => (chunk.content.normalize("NFKC").match(/[\p{L}\p{N}]+/gu) ?? []).map(stem)))];
   // "weigh" is in "weight", "member" in "membership": a stem of five letters or more meets its longer forms either way.
-  const holds = (term: string) => present.some((word) => word === term || (Math.min(word.length, term.length) >= 5 && (word.startsWith(term) || term.startsWith(word))));
+  const holds = (term: string) =>
+    present.some((word) => word === term || (Math.min(word.length, term.length) >= 5 && (word.startsWith(term) || term.startsWith(word))));
   const weight = (term: string) => Math.log((stats.chunks + 1) / ((stats.holding.get(term) ?? 0) + 0.5));
   let total = 0;
   let covered = 0;

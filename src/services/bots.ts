@@ -106,7 +106,9 @@ export function createBotService({ prisma, config }: { prisma: PrismaClient; con
 
     async create(actor: Actor, workspaceId: string, input: BotInput & { name: string }): Promise<Bot> {
       requireRole(actor, assertId(workspaceId, "workspace"), EDITOR);
-      return prisma.bot.create({ data: { ...(botData(input) as Prisma.BotCreateWithoutWorkspaceInput), name: input.name, workspace: { connect: { id: workspaceId } } } });
+      return prisma.bot.create({
+        data: { ...(botData(input) as Prisma.BotCreateWithoutWorkspaceInput), name: input.name, workspace: { connect: { id: workspaceId } } },
+      });
     },
 
     async update(actor: Actor, botId: string, input: BotInput): Promise<Bot> {

@@ -118,11 +118,20 @@ export function createChatService({
       const started = performance.now();
       yield { type: "started", sessionId: session.publicId, messageId: userMessage.id };
       let content = "";
-      let sources: CitedSource[] = [];
+      let sources: CitedSource[];
       /** Stores what the model had said of an answer that did not complete. */
       const keepUnfinished = (errorCode: string) =>
         prisma.message
-          .create({ data: { sessionId: session.id, role: "ASSISTANT", content, model: model.defaultModel, errorCode, latencyMs: Math.round(performance.now() - started) } })
+          .create({
+            data: {
+              sessionId: session.id,
+              role: "ASSISTANT",
+              content,
+              model: model.defaultModel,
+              errorCode,
+              latencyMs: Math.round(performance.now() - started),
+            },
+          })
           .catch(() => {});
       try {
         // A visitor who leaves stops the embedding request too.
@@ -145,14 +154,23 @@ export function createChatService({
         const { grounded, coverage } = alone.grounded || !previous ? alone : assess(withPrevious, context, stats);
         logger.debug("answerability", { botId: bot.id, coverage, grounded, passages: context.length });
         sources = grounded ? citeSources(context) : [];
-        const messages = assemblePrompt({ botName: bot.name, prompts, question, context: grounded ? context : [], history: turns, historyBudget: config.CHAT_HISTORY_TOKENS });
+        const messages = assemblePrompt({
+          botName: bot.name,
+          prompts,
+          question,
+          context: grounded ? context : [],
+          history: turns,
+          historyBudget: config.CHAT_HISTORY_TOKENS,
+        });
         let done: { model: string | null; promptTokens: number | null; completionTokens: number | null } | undefined;
         // A model that stalls (before its first token or between two) is given up on.
         const watchdog = new AbortController();
         let timer = setTimeout(() => watchdog.abort(), config.CHAT_TIMEOUT_MS);
         try {
           // Without grounds no model is asked: the answer is that the sources do not say.
-          const answering = grounded ? model.stream({ model: bot.chatModel, temperature: bot.temperature, messages, question, context }, AbortSignal.any([signal, watchdog.signal])) : notInSources();
+          const answering = grounded
+            ? model.stream({ model: bot.chatModel, temperature: bot.temperature, messages, question, context }, AbortSignal.any([signal, watchdog.signal]))
+            : notInSources();
           for await (const chunk of answering) {
             clearTimeout(timer);
             timer = setTimeout(() => watchdog.abort(), config.CHAT_TIMEOUT_MS);

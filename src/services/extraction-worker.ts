@@ -24,8 +24,7 @@ export interface ChunkSlice {
 const SLICE_CHUNKS = 256;
 
 export type WorkerOutcome =
-  | { ok: true; result: ExtractionResult }
-  | { ok: false; message: string; code: SourceErrorCode; retryable: boolean; internal?: string };
+  { ok: true; result: ExtractionResult } | { ok: false; message: string; code: SourceErrorCode; retryable: boolean; internal?: string };
 
 async function extract(task: ExtractionTask): Promise<WorkerOutcome> {
   try {

@@ -50,13 +50,17 @@ export type ExtractionResult =
 
 /** Whitespace and control characters as extracted text tends to have them. */
 export function cleanText(text: string): string {
-  return text
-    .replace(/\r\n?/g, "\n")
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "")
-    .replace(/\u00a0/g, " ")
-    .replace(/[ \t]+\n/g, "\n")
-    .replace(/\n{3,}/g, "\n\n")
-    .trim();
+  return (
+    text
+      .replace(/\r\n?/g, "\n")
+      // Control characters are exactly what this removes.
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "")
+      .replace(/\u00a0/g, " ")
+      .replace(/[ \t]+\n/g, "\n")
+      .replace(/\n{3,}/g, "\n\n")
+      .trim()
+  );
 }
 
 /** Splits sections into chunks, each carrying where it came from. */
@@ -91,7 +95,10 @@ export async function embedChunks(embedder: Embedder, chunks: ChunkDraft[], sign
   const vectors = new Float32Array(chunks.length * embedder.dimension);
   for (let i = 0; i < chunks.length; i += EMBED_BATCH) {
     signal.throwIfAborted();
-    const batch = await embedder.embed(chunks.slice(i, i + EMBED_BATCH).map((c) => c.content), signal);
+    const batch = await embedder.embed(
+      chunks.slice(i, i + EMBED_BATCH).map((c) => c.content),
+      signal,
+    );
     batch.forEach((vector, j) => vectors.set(vector, (i + j) * embedder.dimension));
     onProgress("embedding", Math.min(i + EMBED_BATCH, chunks.length), chunks.length, "chunks");
   }

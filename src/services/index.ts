@@ -69,10 +69,7 @@ export interface ServiceOverrides {
   eventTransport?: EventTransport;
 }
 
-export function createServices(
-  base: Pick<AppServices, "config" | "db" | "logger" | "shutdownSignal">,
-  overrides: ServiceOverrides = {},
-): AppServices {
+export function createServices(base: Pick<AppServices, "config" | "db" | "logger" | "shutdownSignal">, overrides: ServiceOverrides = {}): AppServices {
   const { config, db, logger } = base;
   const prisma = db.prisma;
   const embedder = overrides.embedder ?? createEmbedder(config);

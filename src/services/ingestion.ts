@@ -100,11 +100,18 @@ export function createIngestion({
     }
     const vectors = result.vectors ?? (await embedChunks(embedder, result.chunks, signal, progress));
     signal.throwIfAborted();
-    await storeChunks(prisma, source, result.chunks, vectors, { contentHash: result.contentHash, title }, {
-      beforeBatch,
-      signal,
-      onProgress: (done, total) => progress("storing", done, total, "chunks"),
-    });
+    await storeChunks(
+      prisma,
+      source,
+      result.chunks,
+      vectors,
+      { contentHash: result.contentHash, title },
+      {
+        beforeBatch,
+        signal,
+        onProgress: (done, total) => progress("storing", done, total, "chunks"),
+      },
+    );
     return { chunkCount: result.chunks.length, unchanged: false };
   }
 

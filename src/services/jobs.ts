@@ -71,7 +71,14 @@ interface ClaimedJob {
  */
 export function createJobRunner(
   { prisma, logger, ingestion, events, pglite }: { prisma: PrismaClient; logger: Logger; ingestion: Ingestion; events: SourceEvents; pglite: boolean },
-  { workers = 2, perWorkspace = Math.max(1, Math.ceil(workers / 2)), maxRetries = 3, retryBaseMs = 5000, pollMs = 1000, leaseMs = 120_000 }: JobRunnerOptions = {},
+  {
+    workers = 2,
+    perWorkspace = Math.max(1, Math.ceil(workers / 2)),
+    maxRetries = 3,
+    retryBaseMs = 5000,
+    pollMs = 1000,
+    leaseMs = 120_000,
+  }: JobRunnerOptions = {},
 ) {
   const maintenance = createChunkMaintenance(prisma);
   const stopping = new AbortController();
@@ -109,9 +116,17 @@ export function createJobRunner(
         where: { id: job.source_id },
         data: { syncStatus: status, lastError: SERVER_STOPPED_MESSAGE, lastErrorCode: "SERVER_STOPPED", attempts: job.attempts },
       });
-      events.publish({ botId: job.bot_id, sourceId: job.source_id, status, error: SERVER_STOPPED_MESSAGE, errorCode: "SERVER_STOPPED", attempts: job.attempts });
+      events.publish({
+        botId: job.bot_id,
+        sourceId: job.source_id,
+        status,
+        error: SERVER_STOPPED_MESSAGE,
+        errorCode: "SERVER_STOPPED",
+        attempts: job.attempts,
+      });
     }
-    if (recovered.length) logger.warn("ingestion jobs interrupted by a stop recovered", { count: recovered.length, failed: recovered.filter((j) => j.failed).length });
+    if (recovered.length)
+      logger.warn("ingestion jobs interrupted by a stop recovered", { count: recovered.length, failed: recovered.filter((j) => j.failed).length });
   }
 
   async function claim(): Promise<ClaimedJob | undefined> {
@@ -130,9 +145,12 @@ export function createJobRunner(
   async function run(job: ClaimedJob) {
     const controller = new AbortController();
     running.set(job.source_id, controller);
-    const heartbeat = setInterval(() => {
-      prisma.ingestionJob.update({ where: { id: job.id }, data: { lockedAt: new Date() } }).catch(() => {});
-    }, Math.max(1000, leaseMs / 4));
+    const heartbeat = setInterval(
+      () => {
+        prisma.ingestionJob.update({ where: { id: job.id }, data: { lockedAt: new Date() } }).catch(() => {});
+      },
+      Math.max(1000, leaseMs / 4),
+    );
     const base = { botId: job.bot_id, sourceId: job.source_id };
     try {
       await prisma.source.update({ where: { id: job.source_id }, data: { syncStatus: "PROCESSING", attempts: job.attempts } });
@@ -146,7 +164,9 @@ export function createJobRunner(
         await maintenance.afterIngestion().catch((error: unknown) => logger.warn("could not vacuum or analyze the chunks", { error }));
       }
     } catch (error) {
-      await settleFailure(job, error, AbortSignal.any([controller.signal, stopping.signal])).catch((e: unknown) => logger.error("could not record an ingestion failure", { error: e }));
+      await settleFailure(job, error, AbortSignal.any([controller.signal, stopping.signal])).catch((e: unknown) =>
+        logger.error("could not record an ingestion failure", { error: e }),
+      );
     } finally {
       clearInterval(heartbeat);
       running.delete(job.source_id);
@@ -187,9 +207,17 @@ export function createJobRunner(
     const { message, code, retryable } = describeFailure(error);
     if (!retryable || job.attempts > maxRetries) {
       await prisma.ingestionJob.update({ where: { id: job.id }, data: { status: "FAILED", lastError: message, lockedAt: null, finishedAt: new Date() } });
-      await prisma.source.update({ where: { id: job.source_id }, data: { syncStatus: "ERROR", lastError: message, lastErrorCode: code, attempts: job.attempts } });
+      await prisma.source.update({
+        where: { id: job.source_id },
+        data: { syncStatus: "ERROR", lastError: message, lastErrorCode: code, attempts: job.attempts },
+      });
       events.publish({ ...base, status: "ERROR", error: message, errorCode: code, attempts: job.attempts });
-      logger.warn("ingestion failed", { sourceId: job.source_id, attempts: job.attempts, error: message, ...(!(error instanceof ExtractionError || error instanceof EmbeddingError) && { cause: error }) });
+      logger.warn("ingestion failed", {
+        sourceId: job.source_id,
+        attempts: job.attempts,
+        error: message,
+        ...(!(error instanceof ExtractionError || error instanceof EmbeddingError) && { cause: error }),
+      });
       return;
     }
     const delay = retryBaseMs * 2 ** (job.attempts - 1);
@@ -197,7 +225,10 @@ export function createJobRunner(
       where: { id: job.id },
       data: { status: "PENDING", lastError: message, lockedAt: null, runAfter: new Date(Date.now() + delay) },
     });
-    await prisma.source.update({ where: { id: job.source_id }, data: { syncStatus: "PENDING", lastError: message, lastErrorCode: code, attempts: job.attempts } });
+    await prisma.source.update({
+      where: { id: job.source_id },
+      data: { syncStatus: "PENDING", lastError: message, lastErrorCode: code, attempts: job.attempts },
+    });
     events.publish({ ...base, status: "PENDING", error: message, errorCode: code, attempts: job.attempts });
     logger.info("ingestion will retry", { sourceId: job.source_id, attempts: job.attempts, inMs: delay, error: message });
   }

@@ -24,8 +24,19 @@ export function createMetrics({ prisma }: { prisma: PrismaClient }) {
     registers: [registry],
   });
   const buckets = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
-  const firstToken = new Histogram({ name: "parley_chat_first_token_seconds", help: "From a question to its answer's first token.", buckets, registers: [registry] });
-  const duration = new Histogram({ name: "parley_chat_duration_seconds", help: "From a question to its answer's end.", labelNames: ["outcome"] as const, buckets, registers: [registry] });
+  const firstToken = new Histogram({
+    name: "parley_chat_first_token_seconds",
+    help: "From a question to its answer's first token.",
+    buckets,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: "parley_chat_duration_seconds",
+    help: "From a question to its answer's end.",
+    labelNames: ["outcome"] as const,
+    buckets,
+    registers: [registry],
+  });
   new Gauge({
     name: "parley_ingestion_jobs",
     help: "Ingestion jobs by status (PENDING: the queue's depth; FAILED: given up on), read at each scrape.",

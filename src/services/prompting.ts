@@ -64,7 +64,11 @@ export function assemblePrompt({
   const turns = recentTurns(history, historyBudget);
   const inlineHistory = template.includes("{history}");
   const filled = template.replace(/\{(question|context|history)\}/g, (_, name: string) =>
-    name === "question" ? question : name === "context" ? formatContext(context) : turns.map((t) => `${t.role === "user" ? "User" : "Assistant"}: ${t.content}`).join("\n"),
+    name === "question"
+      ? question
+      : name === "context"
+        ? formatContext(context)
+        : turns.map((t) => `${t.role === "user" ? "User" : "Assistant"}: ${t.content}`).join("\n"),
   );
   return [
     { role: "system", content: system.length ? system.join("\n\n") : DEFAULT_SYSTEM_PROMPT(botName) },

@@ -55,7 +55,12 @@ export function createPublicAccess({
     return { key: row, bot, ip: request.ip ?? null, userAgent: request.headers.get("user-agent") };
   };
 
-  function record(caller: Pick<PublicCaller, "key" | "ip" | "userAgent"> & { bot: { id: string } }, operation: string, startedAt: number, outcome: CallOutcome): void {
+  function record(
+    caller: Pick<PublicCaller, "key" | "ip" | "userAgent"> & { bot: { id: string } },
+    operation: string,
+    startedAt: number,
+    outcome: CallOutcome,
+  ): void {
     usage.record({
       botId: caller.bot.id,
       apiKeyId: caller.key.id,

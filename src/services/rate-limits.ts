@@ -84,11 +84,15 @@ export function createRateLimiter({ rules, store = new InMemoryStore(), scope = 
         const retryAfterSeconds = await queue(`${scope}:${rule.per}:${subject}`, () => take(rule, subject, calls));
         if (retryAfterSeconds === undefined) continue;
         const noun = scope === "public" ? "requests" : "attempts";
-        throw new AppError("RATE_LIMITED", `Too many ${noun} for ${SUBJECTS[rule.per]} (${rule.max} per ${describeWindow(rule.windowMs)}); try again in ${retryAfterSeconds} s.`, {
-          retryAfterSeconds,
-          limit: rule.max,
-          windowSeconds: rule.windowMs / 1000,
-        });
+        throw new AppError(
+          "RATE_LIMITED",
+          `Too many ${noun} for ${SUBJECTS[rule.per]} (${rule.max} per ${describeWindow(rule.windowMs)}); try again in ${retryAfterSeconds} s.`,
+          {
+            retryAfterSeconds,
+            limit: rule.max,
+            windowSeconds: rule.windowMs / 1000,
+          },
+        );
       }
     },
   };

@@ -42,7 +42,9 @@ const STATISTICS_CAP = 1000;
 /** RRF's damping constant: the usual 60 keeps one list's top hit from drowning the other's. */
 const RRF_K = 60;
 const STOP_WORDS = new Set(
-  "a an and are as at be but by can could do does for from has have how i if in into is it its me my no not of on or our so that the their them then there these they this to was we were what when where which who why will with would you your".split(" "),
+  "a an and are as at be but by can could do does for from has have how i if in into is it its me my no not of on or our so that the their them then there these they this to was we were what when where which who why will with would you your".split(
+    " ",
+  ),
 );
 
 /**
@@ -169,7 +171,9 @@ export function createRetrieval({ prisma, embedder }: { prisma: PrismaClient; em
   /** Chunks matching a tsquery, best ranked first, with at least `most.atLeast` of `most.terms` when given. */
   function textMatches(botId: string, q: string, tsQuery: string, limit: number, most?: { terms: string[]; atLeast: number }) {
     const params: unknown[] = [botId, q, limit, tsQuery];
-    const enough = most ? `${most.terms.map((term) => `(search_vector @@ to_tsquery('simple', $${params.push(term)}))::int`).join(" + ")} >= $${params.push(most.atLeast)}` : undefined;
+    const enough = most
+      ? `${most.terms.map((term) => `(search_vector @@ to_tsquery('simple', $${params.push(term)}))::int`).join(" + ")} >= $${params.push(most.atLeast)}`
+      : undefined;
     return prisma.$queryRawUnsafe<Row[]>(textMatchesSql("$4", "$3", enough), ...params);
   }
 

@@ -87,7 +87,10 @@ export function createSourceService({
     const existing = await prisma.source.findFirst({ where: { botId, ...same, ...(except && { id: { not: except } }) }, select: { id: true, name: true } });
     if (!existing) return;
     const what = "url" in same ? "This address" : field === "text" ? "This text" : "This file";
-    throw new AppError("CONFLICT", `${what} is already a source of this bot ("${existing.name}"): resync or replace that one instead.`, { field, existingSourceId: existing.id });
+    throw new AppError("CONFLICT", `${what} is already a source of this bot ("${existing.name}"): resync or replace that one instead.`, {
+      field,
+      existingSourceId: existing.id,
+    });
   }
 
   /** Creates the source, its original bytes and its first job together. */
@@ -132,7 +135,8 @@ export function createSourceService({
     async addText(actor: Actor, botId: string, title: string, text: string): Promise<Source> {
       const bot = await bots.load(actor, botId, EDITOR);
       const bytes = new TextEncoder().encode(text);
-      if (bytes.length > config.MAX_UPLOAD_BYTES) throw new AppError("REQUEST_ENTITY_TOO_LARGE", `The text is larger than ${config.MAX_UPLOAD_BYTES} bytes (MAX_UPLOAD_BYTES).`);
+      if (bytes.length > config.MAX_UPLOAD_BYTES)
+        throw new AppError("REQUEST_ENTITY_TOO_LARGE", `The text is larger than ${config.MAX_UPLOAD_BYTES} bytes (MAX_UPLOAD_BYTES).`);
       const hash = sha256(bytes);
       await assertNew(bot.id, { sha256: hash }, "text");
       return create(bot.id, { kind: "TEXT", connector: "text", name: title, title, mimeType: "text/plain", sizeBytes: bytes.length, sha256: hash }, bytes);
@@ -146,7 +150,11 @@ export function createSourceService({
     },
 
     /** Replaces a source's file, text, URL or title; the old chunks serve until the new ones are ready. */
-    async update(actor: Actor, sourceId: string, input: { file?: Upload | null; text?: string | null; link?: LinkInput | null; title?: string | null }): Promise<Source> {
+    async update(
+      actor: Actor,
+      sourceId: string,
+      input: { file?: Upload | null; text?: string | null; link?: LinkInput | null; title?: string | null },
+    ): Promise<Source> {
       const source = await load(actor, sourceId);
       const given = [input.file, input.text, input.link].filter((v) => v != null).length;
       if (given > 1) throw badInput("Give one of file, text or link.");

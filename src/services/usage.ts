@@ -18,7 +18,17 @@ export interface UsageEvent {
  * written in batches (every `flushMs`, or at `maxBatch`), and the last
  * batch is written on shutdown.
  */
-export function createUsageRecorder({ prisma, logger, flushMs = 1000, maxBatch = 500 }: { prisma: PrismaClient; logger: Logger; flushMs?: number; maxBatch?: number }) {
+export function createUsageRecorder({
+  prisma,
+  logger,
+  flushMs = 1000,
+  maxBatch = 500,
+}: {
+  prisma: PrismaClient;
+  logger: Logger;
+  flushMs?: number;
+  maxBatch?: number;
+}) {
   let buffer: UsageEvent[] = [];
   let writing: Promise<void> = Promise.resolve();
   const timer = setInterval(() => void flush(), flushMs);

@@ -6,14 +6,13 @@ import { z } from "zod";
  * so what reaches a service is already clean.
  */
 
-export const name = z
-  .string()
-  .trim()
-  .min(1, { error: "must not be empty" })
-  .max(200, { error: "must be at most 200 characters" });
+export const name = z.string().trim().min(1, { error: "must not be empty" }).max(200, { error: "must be at most 200 characters" });
 
 export const optionalText = (max: number) =>
-  z.string().trim().max(max, { error: `must be at most ${max} characters` });
+  z
+    .string()
+    .trim()
+    .max(max, { error: `must be at most ${max} characters` });
 
 export const email = z
   .string()
@@ -22,10 +21,7 @@ export const email = z
   .pipe(z.email({ error: "must be an email address" }))
   .transform((v) => v.toLowerCase());
 
-export const password = z
-  .string()
-  .min(8, { error: "must be at least 8 characters" })
-  .max(200, { error: "must be at most 200 characters" });
+export const password = z.string().min(8, { error: "must be at least 8 characters" }).max(200, { error: "must be at most 200 characters" });
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
@@ -92,11 +88,7 @@ export function userTemplateProblem(text: string): string | null {
   return null;
 }
 
-export const promptText = z
-  .string()
-  .trim()
-  .min(1, { error: "must not be empty" })
-  .max(20_000, { error: "must be at most 20000 characters" });
+export const promptText = z.string().trim().min(1, { error: "must not be empty" }).max(20_000, { error: "must be at most 20000 characters" });
 
 export const idList = z.array(z.string()).max(500, { error: "at most 500 ids" });
 

@@ -24,7 +24,7 @@ export interface ChatScript {
 export interface FakeOllama {
   url: string;
   /** Every request body, by path, with when it arrived (ms since the epoch, sub-millisecond). */
-  requests: { path: string; body: any; at: number }[];
+  requests: { path: string; body: any; at: number }[]; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read request bodies by shape
   /** Makes the next `n` calls of a path answer 500. */
   failNext(path: string, n: number): void;
   /** How the next /api/chat answers go (the last script is reused). */
@@ -58,6 +58,7 @@ export function fakeEmbedding(text: string, dimension = 384): number[] {
   return v.map((x) => x / norm);
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON as Ollama clients send it, read by shape
 async function readJson(request: IncomingMessage): Promise<any> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
@@ -84,7 +85,10 @@ export async function startFakeOllama({ dimension = 384, models = ["all-minilm:l
   let abortedEmbeds = 0;
   let embedsHeld = false;
   let sentTokens = 0;
-  const server = createServer(async (request, response) => {
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: Error) => response.destroy(error));
+  });
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = new URL(request.url ?? "/", "http://x").pathname;
     const at = performance.timeOrigin + performance.now();
     const body = request.method === "POST" ? await readJson(request) : undefined;
@@ -95,7 +99,9 @@ export async function startFakeOllama({ dimension = 384, models = ["all-minilm:l
       return json(response, 500, { error: "simulated failure" });
     }
     if (path === "/api/tags" && request.method === "GET") {
-      return json(response, 200, { models: models.map((name) => ({ name, model: name, modified_at: new Date().toISOString(), size: 1, digest: "x", details: {} })) });
+      return json(response, 200, {
+        models: models.map((name) => ({ name, model: name, modified_at: new Date().toISOString(), size: 1, digest: "x", details: {} })),
+      });
     }
     if (path === "/api/embed" && request.method === "POST") {
       if (!models.some((m) => m === body.model || m === `${body.model}:latest`)) {
@@ -142,11 +148,21 @@ export async function startFakeOllama({ dimension = 384, models = ["all-minilm:l
         response.write(line(false, typeof token === "function" ? token() : token));
         sentTokens++;
       }
-      response.end(line(true, "", { done_reason: "stop", prompt_eval_count: 42, eval_count: script.tokens.length, total_duration: 1, load_duration: 1, prompt_eval_duration: 1, eval_duration: 1 }));
+      response.end(
+        line(true, "", {
+          done_reason: "stop",
+          prompt_eval_count: 42,
+          eval_count: script.tokens.length,
+          total_duration: 1,
+          load_duration: 1,
+          prompt_eval_duration: 1,
+          eval_duration: 1,
+        }),
+      );
       return;
     }
     json(response, 404, { error: "not found" });
-  });
+  }
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

@@ -42,7 +42,7 @@ export const Chat = graphql(`
   }
 `);
 
-export type ChatEvent = { __typename: string; [key: string]: any };
+export type ChatEvent = { __typename: string; [key: string]: any }; // eslint-disable-line @typescript-eslint/no-explicit-any -- events are read by shape
 
 /** Subscribes over graphql-ws; `onEvent` sees each event; resolves with all of them when the stream ends. */
 export function chatOverWs(
@@ -65,7 +65,12 @@ export function chatOverWs(
           });
         },
         // A refused socket arrives as a CloseEvent: keep its code (4403, ...).
-        error: (error) => reject(error instanceof Error ? error : Object.assign(new Error(`socket closed: ${(error as { reason?: string }).reason ?? ""}`), { code: (error as { code?: number }).code })),
+        error: (error) =>
+          reject(
+            error instanceof Error
+              ? error
+              : Object.assign(new Error(`socket closed: ${(error as { reason?: string }).reason ?? ""}`), { code: (error as { code?: number }).code }),
+          ),
         complete: () => resolve(events),
       },
     );

@@ -26,7 +26,7 @@ export async function gql<T, V>(
 
 const clients = new Set<Client>();
 afterAll(async () => {
-  await Promise.all([...clients].map((c) => c.dispose()));
+  await Promise.all([...clients].map(async (c) => c.dispose()));
 });
 
 /** A real graphql-ws client, disposed when the test file ends. */
@@ -57,17 +57,22 @@ export function wsOnce<T, V>(client: Client, document: TypedDocumentNode<T, V>, 
   });
 }
 
+/** Untyped data, read by shape: what a table-driven test over many operations gets back. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
+export type AnyData = Record<string, any>;
+export type AnyEdge = { node: AnyData };
+
 /** An untyped request, for table-driven tests over many operations. */
 export async function gqlRaw(
   url: string,
   query: string,
   variables: Record<string, unknown> = {},
   headers: Record<string, string> = {},
-): Promise<Result<Record<string, any>> & { status: number }> {
+): Promise<Result<AnyData> & { status: number }> {
   const response = await fetch(`${url}/graphql`, {
     method: "POST",
     headers: { "content-type": "application/json", accept: "application/graphql-response+json", ...headers },
     body: JSON.stringify({ query, variables }),
   });
-  return { status: response.status, ...((await response.json()) as Result<Record<string, any>>) };
+  return { status: response.status, ...((await response.json()) as Result<AnyData>) };
 }

@@ -16,7 +16,9 @@ async function freePort(): Promise<number> {
 /** A real redis-server (Debian's package; .ci/run installs it) on a free loopback port, without persistence. */
 export async function startRedis(): Promise<{ url: string }> {
   const port = await freePort();
-  const server = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: ["ignore", "pipe", "pipe"] });
+  const server = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   servers.add(server);
   await new Promise<void>((resolve, reject) => {
     let out = "";

@@ -8,7 +8,11 @@ export async function uploadFile(
   query: string,
   variables: Record<string, unknown>,
   file: { name: string; type?: string; bytes: Uint8Array },
-): Promise<{ status: number; data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] }> {
+): Promise<{
+  status: number;
+  data?: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- read by shape, as in gqlRaw
+  errors?: { message: string; extensions?: Record<string, unknown> }[];
+}> {
   const form = new FormData();
   form.set("operations", JSON.stringify({ query, variables: { ...variables, file: null } }));
   form.set("map", JSON.stringify({ 0: ["variables.file"] }));

@@ -31,7 +31,11 @@ interface GraphQLError {
 
 const MAX_QUESTION = 4000;
 
-function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Partial<HTMLElementTagNameMap[K]> = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
   const element = Object.assign(document.createElement(tag), props);
   element.append(...children);
   return element;
@@ -93,7 +97,7 @@ export async function startChat(config: PageConfig): Promise<void> {
   /** One line of status, most important first: refused, offline, reconnecting, rate-limited. */
   function refresh(): void {
     const waiting = Math.ceil((blockedUntil - Date.now()) / 1000);
-    let text = "";
+    let text: string;
     if (connection === "refused") text = notice;
     else if (!navigator.onLine) text = busy ? t.offlineWaiting : t.offline;
     else if (connection === "lost" && busy) text = t.lost;
@@ -169,16 +173,19 @@ export async function startChat(config: PageConfig): Promise<void> {
     message.rating = rating;
     buttons.forEach((b, i) => b.setAttribute("aria-pressed", String((i === 0 ? "UP" : "DOWN") === rating)));
     store.save(conversation);
-    client.subscribe<{ rateMessage: { id: string } }>({ query: RATE, variables: { messageId: message.id, rating } }, {
-      next: () => {},
-      error: (error) => {
-        message.rating = previous;
-        buttons.forEach((b, i) => b.setAttribute("aria-pressed", String((i === 0 ? "UP" : "DOWN") === previous)));
-        store.save(conversation);
-        showError(error);
+    client.subscribe<{ rateMessage: { id: string } }>(
+      { query: RATE, variables: { messageId: message.id, rating } },
+      {
+        next: () => {},
+        error: (error) => {
+          message.rating = previous;
+          buttons.forEach((b, i) => b.setAttribute("aria-pressed", String((i === 0 ? "UP" : "DOWN") === previous)));
+          store.save(conversation);
+          showError(error);
+        },
+        complete: () => {},
       },
-      complete: () => {},
-    });
+    );
   }
 
   /** Says why an operation was refused; a rate limit blocks sending until it passes. */
@@ -240,39 +247,42 @@ export async function startChat(config: PageConfig): Promise<void> {
       showError(error);
     };
 
-    const unsubscribe = client.subscribe<{ chat: ChatEvent }>({ query: CHAT, variables: { botId: config.botId, message: text, sessionId: conversation.sessionId ?? null } }, {
-      next: ({ data, errors }) => {
-        if (errors?.length) return refused(errors);
-        const event = data?.chat;
-        if (!event) return;
-        switch (event.__typename) {
-          case "ChatStarted":
-            // Also after a reconnect: the question was asked again and the answer starts over.
-            conversation.sessionId = event.sessionId;
-            answer.text = "";
-            draw(true);
-            break;
-          case "ChatToken":
-            answer.text += event.text;
-            cancelAnimationFrame(frame);
-            frame = requestAnimationFrame(() => draw(true));
-            break;
-          case "ChatCompleted":
-            Object.assign(answer, { text: event.message.content, id: event.message.id, sources: event.sources });
-            conversation.sessionId = event.sessionId;
-            cancelAnimationFrame(frame);
-            draw();
-            break;
-          case "ChatFailed":
-            answer.failed = true;
-            cancelAnimationFrame(frame);
-            draw();
-            break;
-        }
+    const unsubscribe = client.subscribe<{ chat: ChatEvent }>(
+      { query: CHAT, variables: { botId: config.botId, message: text, sessionId: conversation.sessionId ?? null } },
+      {
+        next: ({ data, errors }) => {
+          if (errors?.length) return refused(errors);
+          const event = data?.chat;
+          if (!event) return;
+          switch (event.__typename) {
+            case "ChatStarted":
+              // Also after a reconnect: the question was asked again and the answer starts over.
+              conversation.sessionId = event.sessionId;
+              answer.text = "";
+              draw(true);
+              break;
+            case "ChatToken":
+              answer.text += event.text;
+              cancelAnimationFrame(frame);
+              frame = requestAnimationFrame(() => draw(true));
+              break;
+            case "ChatCompleted":
+              Object.assign(answer, { text: event.message.content, id: event.message.id, sources: event.sources });
+              conversation.sessionId = event.sessionId;
+              cancelAnimationFrame(frame);
+              draw();
+              break;
+            case "ChatFailed":
+              answer.failed = true;
+              cancelAnimationFrame(frame);
+              draw();
+              break;
+          }
+        },
+        error: refused,
+        complete: finish,
       },
-      error: refused,
-      complete: finish,
-    });
+    );
     stopAnswer = () => {
       done = true;
       unsubscribe();

@@ -83,7 +83,14 @@ export async function startLauncher(script: HTMLScriptElement | null): Promise<v
       element.style,
       narrow.matches
         ? { inset: "0", width: "100%", height: "100%", borderRadius: "0", bottom: "0", [side]: "0" }
-        : { inset: "auto", bottom: "88px", [side]: "20px", width: "min(380px, calc(100vw - 40px))", height: "min(600px, calc(100vh - 120px))", borderRadius: "12px" },
+        : {
+            inset: "auto",
+            bottom: "88px",
+            [side]: "20px",
+            width: "min(380px, calc(100vw - 40px))",
+            height: "min(600px, calc(100vh - 120px))",
+            borderRadius: "12px",
+          },
     );
   };
 

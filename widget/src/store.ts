@@ -74,7 +74,8 @@ export function hostStore(): ConversationStore {
       new Promise((resolve) => {
         const timer = setTimeout(() => finish({ messages: [] }), 2000);
         const onMessage = (event: MessageEvent<FrameMessage>) => {
-          if (event.source === window.parent && event.origin === host && event.data?.type === "parley:restore") finish(parseConversation(event.data.conversation));
+          if (event.source === window.parent && event.origin === host && event.data?.type === "parley:restore")
+            finish(parseConversation(event.data.conversation));
         };
         const finish = (conversation: Conversation) => {
           clearTimeout(timer);

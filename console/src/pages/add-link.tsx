@@ -13,12 +13,7 @@ export function AddLink({ botId, onAdded }: { botId: string; onAdded: () => void
   const [sitemap, setSitemap] = useState(false);
   const addition = useDialogMutation(AddLinkSource, (form) => ({ botId, link: linkOf(form, sitemap) }), onAdded);
   return (
-    <FormDialog
-      trigger="Add a link"
-      title="Add a link"
-      submitLabel="Add"
-      {...addition}
-    >
+    <FormDialog trigger="Add a link" title="Add a link" submitLabel="Add" {...addition}>
       <LinkFields sitemap={sitemap} onSitemap={setSitemap} />
     </FormDialog>
   );
@@ -29,13 +24,7 @@ export function ChangeLink({ source, onChanged }: { source: { id: string; name: 
   const [sitemap, setSitemap] = useState(false);
   const change = useDialogMutation(UpdateSource, (form) => ({ id: source.id, link: linkOf(form, sitemap) }), onChanged);
   return (
-    <FormDialog
-      trigger="Change"
-      triggerLabel={`Change ${source.name}`}
-      title={`Change ${source.name}`}
-      submitLabel="Read it again"
-      {...change}
-    >
+    <FormDialog trigger="Change" triggerLabel={`Change ${source.name}`} title={`Change ${source.name}`} submitLabel="Read it again" {...change}>
       <LinkFields sitemap={sitemap} onSitemap={setSitemap} url={source.url ?? undefined} />
     </FormDialog>
   );

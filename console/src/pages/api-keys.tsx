@@ -211,7 +211,9 @@ function Preview({ botId, active, version, onKeyCreated }: { botId: string; acti
         <iframe key={version} src={url} title="Widget preview" />
       ) : (
         <>
-          <p className="muted">Shows the widget as a visitor sees it, in your theme, and lets you talk to it. It uses a key of its own that expires in an hour.</p>
+          <p className="muted">
+            Shows the widget as a visitor sees it, in your theme, and lets you talk to it. It uses a key of its own that expires in an hour.
+          </p>
           <Button onPress={open} isDisabled={result.fetching}>
             Show a live preview
           </Button>

@@ -12,7 +12,19 @@ function fieldsOf(event: FormEvent<HTMLFormElement>): Record<string, string> {
   return Object.fromEntries([...new FormData(event.currentTarget)].map(([k, v]) => [k, String(v)]));
 }
 
-function Field({ name, label, type = "text", autoComplete, minLength }: { name: string; label: string; type?: string; autoComplete?: string; minLength?: number }) {
+function Field({
+  name,
+  label,
+  type = "text",
+  autoComplete,
+  minLength,
+}: {
+  name: string;
+  label: string;
+  type?: string;
+  autoComplete?: string;
+  minLength?: number;
+}) {
   return (
     <TextField name={name} type={type} isRequired autoComplete={autoComplete} minLength={minLength}>
       <Label>{label}</Label>
@@ -91,7 +103,12 @@ export function SignUpPage() {
   async function submit(event: FormEvent<HTMLFormElement>) {
     const fields = fieldsOf(event);
     setEmail(fields.email ?? "");
-    const { data } = await signUp({ email: fields.email ?? "", password: fields.password ?? "", name: fields.name || null, workspaceName: fields.workspaceName ?? "" });
+    const { data } = await signUp({
+      email: fields.email ?? "",
+      password: fields.password ?? "",
+      name: fields.name || null,
+      workspaceName: fields.workspaceName ?? "",
+    });
     if (data) session.start(data.signUp.session.token);
   }
   return (

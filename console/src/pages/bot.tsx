@@ -77,7 +77,14 @@ export function BotPage({ params }: { params: { botId: string } }) {
             }}
           />
           <SourceList sources={bot.sources.edges.map((e) => e.node)} filtered={status !== null} live={live} canEdit={workspace.canEdit} onChanged={reload} />
-          <Pager label="Pages of sources" count={bot.sources.totalCount} noun={["source", "sources"]} pageInfo={bot.sources.pageInfo} busy={fetching} onPage={paging.set} />
+          <Pager
+            label="Pages of sources"
+            count={bot.sources.totalCount}
+            noun={["source", "sources"]}
+            pageInfo={bot.sources.pageInfo}
+            busy={fetching}
+            onPage={paging.set}
+          />
         </TabPanel>
         <TabPanel id="prompts">
           <PromptsPanel botId={bot.id} canEdit={workspace.canEdit} />
@@ -238,12 +245,7 @@ function AddSources({ botId, onAdded }: { botId: string; onAdded: () => void }) 
 function AddText({ botId, onAdded }: { botId: string; onAdded: () => void }) {
   const addition = useDialogMutation(AddTextSource, (form) => ({ botId, title: String(form.get("title")), text: String(form.get("text")) }), onAdded);
   return (
-    <FormDialog
-      trigger="Add text"
-      title="Add text"
-      submitLabel="Add"
-      {...addition}
-    >
+    <FormDialog trigger="Add text" title="Add text" submitLabel="Add" {...addition}>
       <TextField name="title" isRequired autoFocus>
         <Label>Title (visitors see it when the bot cites this)</Label>
         <Input />
@@ -293,15 +295,13 @@ function Replace({ source, onChanged }: { source: Source; onChanged: () => void 
 }
 
 function ReplaceText({ source, onChanged }: { source: Source; onChanged: () => void }) {
-  const replacement = useDialogMutation(UpdateSource, (form) => ({ id: source.id, title: String(form.get("title")), text: String(form.get("text")) }), onChanged);
+  const replacement = useDialogMutation(
+    UpdateSource,
+    (form) => ({ id: source.id, title: String(form.get("title")), text: String(form.get("text")) }),
+    onChanged,
+  );
   return (
-    <FormDialog
-      trigger="Replace"
-      triggerLabel={`Replace ${source.name}`}
-      title={`Replace the text of ${source.name}`}
-      submitLabel="Replace"
-      {...replacement}
-    >
+    <FormDialog trigger="Replace" triggerLabel={`Replace ${source.name}`} title={`Replace the text of ${source.name}`} submitLabel="Replace" {...replacement}>
       <TextField name="title" isRequired defaultValue={source.name}>
         <Label>Title</Label>
         <Input />
@@ -324,7 +324,19 @@ function statusOf(source: Source, event: SourceEvent | undefined): string {
   return status.toLowerCase();
 }
 
-function SourceList({ sources, filtered, live, canEdit, onChanged }: { sources: Source[]; filtered: boolean; live: Map<string, SourceEvent>; canEdit: boolean; onChanged: () => void }) {
+function SourceList({
+  sources,
+  filtered,
+  live,
+  canEdit,
+  onChanged,
+}: {
+  sources: Source[];
+  filtered: boolean;
+  live: Map<string, SourceEvent>;
+  canEdit: boolean;
+  onChanged: () => void;
+}) {
   const [, resync] = useMutation(ResyncSource);
   const [, remove] = useMutation(DeleteSource);
   if (!sources.length) return <p>{filtered ? "No source is in this status." : "No sources yet. Upload files or add text, and the bot answers from them."}</p>;
@@ -356,7 +368,9 @@ function SourceList({ sources, filtered, live, canEdit, onChanged }: { sources: 
                 <td>
                   <div className="actions">
                     <Replace source={source} onChanged={onChanged} />
-                    <Button aria-label={`Resync ${source.name}`} onPress={async () => {
+                    <Button
+                      aria-label={`Resync ${source.name}`}
+                      onPress={async () => {
                         await resync({ id: source.id });
                         onChanged();
                       }}

@@ -1,19 +1,5 @@
 import { useEffect, useState } from "react";
-import {
-  Button,
-  Cell,
-  Column,
-  FieldError,
-  Input,
-  Label,
-  Row,
-  SearchField,
-  Table,
-  TableBody,
-  TableHeader,
-  TextArea,
-  TextField,
-} from "react-aria-components";
+import { Button, Cell, Column, FieldError, Input, Label, Row, SearchField, Table, TableBody, TableHeader, TextArea, TextField } from "react-aria-components";
 import { useQuery } from "urql";
 import { Link } from "wouter";
 import type { BotsQuery } from "../gql/graphql.js";
@@ -39,8 +25,12 @@ export function BotsPage() {
   const paging = usePaging();
   const searched = useDebounced(search.trim(), 250);
   // Back to the first page when the search or the workspace changes.
-  useEffect(() => paging.set({}), [searched, workspace.id]);
-  const [{ data, fetching, error }, refetch] = useQuery({ query: Bots, variables: { workspaceId: workspace.id, search: searched || null, ...paging.variables } });
+  const setPage = paging.set;
+  useEffect(() => setPage({}), [searched, workspace.id, setPage]);
+  const [{ data, fetching, error }, refetch] = useQuery({
+    query: Bots,
+    variables: { workspaceId: workspace.id, search: searched || null, ...paging.variables },
+  });
   const bots = data?.bots;
 
   return (
@@ -86,7 +76,13 @@ function BotTable({ bots, searched }: { bots: BotsQuery["bots"]; searched: strin
             </Cell>
             <Cell>{sourceSummary(bot.sourceCounts)}</Cell>
             <Cell>{bot.chunkCount.toLocaleString()}</Cell>
-            <Cell>{bot.lastActivityAt ? <time dateTime={bot.lastActivityAt}>{new Date(bot.lastActivityAt).toLocaleString()}</time> : <span className="muted">no chats yet</span>}</Cell>
+            <Cell>
+              {bot.lastActivityAt ? (
+                <time dateTime={bot.lastActivityAt}>{new Date(bot.lastActivityAt).toLocaleString()}</time>
+              ) : (
+                <span className="muted">no chats yet</span>
+              )}
+            </Cell>
             <Cell>
               <time dateTime={bot.updatedAt}>{new Date(bot.updatedAt).toLocaleString()}</time>
             </Cell>
@@ -112,13 +108,7 @@ function CreateBotButton({ workspaceId, onCreated }: { workspaceId: string; onCr
     onCreated,
   );
   return (
-    <FormDialog
-      trigger="New bot"
-      triggerClassName="primary"
-      title="New bot"
-      submitLabel="Create bot"
-      {...creation}
-    >
+    <FormDialog trigger="New bot" triggerClassName="primary" title="New bot" submitLabel="Create bot" {...creation}>
       <TextField name="name" isRequired autoFocus maxLength={100}>
         <Label>Name</Label>
         <Input />

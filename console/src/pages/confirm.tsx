@@ -1,7 +1,19 @@
 import { Button, Dialog, DialogTrigger, Heading, Modal } from "react-aria-components";
 
 /** A button that asks before it does something that cannot be undone. */
-export function Confirm({ label, title, body, error, onConfirm }: { label: string; title: string; body: string; error?: string | undefined; onConfirm: () => Promise<boolean> }) {
+export function Confirm({
+  label,
+  title,
+  body,
+  error,
+  onConfirm,
+}: {
+  label: string;
+  title: string;
+  body: string;
+  error?: string | undefined;
+  onConfirm: () => Promise<boolean>;
+}) {
   return (
     <DialogTrigger>
       <Button className="danger">{label}</Button>

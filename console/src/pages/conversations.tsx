@@ -59,7 +59,14 @@ export function ConversationsPanel({ botId }: { botId: string }) {
           {selected ? <Transcript botId={botId} sessionId={selected} /> : <p className="muted">Choose a conversation to read it.</p>}
         </div>
       )}
-      <Pager label="Pages of conversations" count={sessions.totalCount} noun={["conversation", "conversations"]} pageInfo={sessions.pageInfo} busy={fetching} onPage={paging.set} />
+      <Pager
+        label="Pages of conversations"
+        count={sessions.totalCount}
+        noun={["conversation", "conversations"]}
+        pageInfo={sessions.pageInfo}
+        busy={fetching}
+        onPage={paging.set}
+      />
     </div>
   );
 }
@@ -91,7 +98,8 @@ function Transcript({ botId, sessionId }: { botId: string; sessionId: string }) 
     <section className="transcript-panel" aria-label="Transcript">
       <p className="muted">
         Began {when(session.createdAt)}
-        {session.messages.totalCount > session.messages.edges.length && ` · the first ${session.messages.edges.length} of ${session.messages.totalCount} messages`}
+        {session.messages.totalCount > session.messages.edges.length &&
+          ` · the first ${session.messages.edges.length} of ${session.messages.totalCount} messages`}
       </p>
       <ol className="transcript">
         {session.messages.edges.map(({ node }) => (

@@ -23,7 +23,11 @@ interface FormDialogProps {
  * The error, busy state and submit of a FormDialog that runs one mutation
  * with variables read from the form; `onDone` runs once it worked.
  */
-export function useDialogMutation<Data, Variables extends AnyVariables>(document: DocumentInput<Data, Variables>, variablesOf: (form: FormData) => Variables, onDone: () => void) {
+export function useDialogMutation<Data, Variables extends AnyVariables>(
+  document: DocumentInput<Data, Variables>,
+  variablesOf: (form: FormData) => Variables,
+  onDone: () => void,
+) {
   const [result, run] = useMutation(document);
   return {
     error: result.error,

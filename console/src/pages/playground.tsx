@@ -60,9 +60,7 @@ export function Playground({ botId }: { botId: string }) {
                 {turn.error ? <p role="alert">{turn.error}</p> : <p>{turn.answer || "…"}</p>}
                 {turn.done && turn.latencyMs != null && <p className="muted">{turn.latencyMs} ms</p>}
               </div>
-              {turn.done && !turn.error && (
-                <Passages sources={turn.sources} />
-              )}
+              {turn.done && !turn.error && <Passages sources={turn.sources} />}
             </div>
           </li>
         ))}

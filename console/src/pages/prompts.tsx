@@ -20,18 +20,38 @@ function TemplateRules({ text }: { text: string }) {
   const unknown = [...used].filter((name) => !PLACEHOLDERS.includes(name));
   return (
     <ul className="rules" aria-label="Placeholders" aria-live="polite">
-      <li className={used.has("question") ? "ok" : "missing"}>{`{question}`}: the visitor's question, required{used.has("question") ? " ✓" : " (missing)"}</li>
-      <li className={used.has("context") ? "ok" : ""}>{`{context}`}: the passages found, optional{used.has("context") ? " ✓" : ""}</li>
-      <li className={used.has("history") ? "ok" : ""}>{`{history}`}: the conversation so far, optional{used.has("history") ? " ✓" : ""}</li>
+      <li className={used.has("question") ? "ok" : "missing"}>
+        {`{question}`}: the visitor's question, required{used.has("question") ? " ✓" : " (missing)"}
+      </li>
+      <li className={used.has("context") ? "ok" : ""}>
+        {`{context}`}: the passages found, optional{used.has("context") ? " ✓" : ""}
+      </li>
+      <li className={used.has("history") ? "ok" : ""}>
+        {`{history}`}: the conversation so far, optional{used.has("history") ? " ✓" : ""}
+      </li>
       {unknown.map((name) => (
-        <li key={name} className="missing">{`{${name}}`}: not a placeholder Parley knows</li>
+        <li key={name} className="missing">
+          {`{${name}}`}: not a placeholder Parley knows
+        </li>
       ))}
     </ul>
   );
 }
 
 /** Type, name and text of a prompt, for a new one or an edit; the rules follow the text. */
-function PromptForm({ prompt, submitLabel, error, busy, onSubmit }: { prompt?: Prompt; submitLabel: string; error: CombinedError | undefined; busy: boolean; onSubmit: (values: { type: PromptType; name: string | null; text: string }) => void }) {
+function PromptForm({
+  prompt,
+  submitLabel,
+  error,
+  busy,
+  onSubmit,
+}: {
+  prompt?: Prompt;
+  submitLabel: string;
+  error: CombinedError | undefined;
+  busy: boolean;
+  onSubmit: (values: { type: PromptType; name: string | null; text: string }) => void;
+}) {
   const [type, setType] = useState<PromptType>(prompt?.type ?? "SYSTEM");
   const [text, setText] = useState(prompt?.text ?? "");
   const errors = fieldErrors(error);

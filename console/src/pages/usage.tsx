@@ -52,8 +52,20 @@ export function UsagePanel({ botId }: { botId: string }) {
       x: starts.map((s) => s / 1000),
       totals: { calls: sum(calls), errors: sum(errors), tokens: sum(tokens) },
       charts: [
-        { title: "Calls and errors", lines: [{ label: "Calls", values: calls, color: "#444ce7" }, { label: "Errors", values: errors, color: "#d92d20" }] },
-        { title: "Response time (ms)", lines: [{ label: "p50", values: values((b) => b.p50Ms, null), color: "#067647" }, { label: "p95", values: values((b) => b.p95Ms, null), color: "#b54708" }] },
+        {
+          title: "Calls and errors",
+          lines: [
+            { label: "Calls", values: calls, color: "#444ce7" },
+            { label: "Errors", values: errors, color: "#d92d20" },
+          ],
+        },
+        {
+          title: "Response time (ms)",
+          lines: [
+            { label: "p50", values: values((b) => b.p50Ms, null), color: "#067647" },
+            { label: "p95", values: values((b) => b.p95Ms, null), color: "#b54708" },
+          ],
+        },
         { title: "Answer tokens", lines: [{ label: "Tokens", values: tokens, color: "#6941c6" }] },
       ],
       rows: buckets.filter((b): b is { start: number; bucket: Bucket } => Boolean(b.bucket)),
@@ -67,7 +79,12 @@ export function UsagePanel({ botId }: { botId: string }) {
     <div className="usage">
       <div className="row">
         <Picker label="Range" value={range} onChange={(v) => setRange(v as Range)} items={Object.entries(RANGES).map(([id, r]) => ({ id, name: r.label }))} />
-        <Picker label="API key" value={apiKeyId} onChange={setApiKeyId} items={[{ id: "all", name: "All keys" }, ...keys.map((k) => ({ id: k.id, name: k.name }))]} />
+        <Picker
+          label="API key"
+          value={apiKeyId}
+          onChange={setApiKeyId}
+          items={[{ id: "all", name: "All keys" }, ...keys.map((k) => ({ id: k.id, name: k.name }))]}
+        />
       </div>
       {!data ? (
         <p aria-busy="true">Loading…</p>
@@ -123,7 +140,10 @@ function Chart({ title, x, lines, hourly }: { title: string; x: number[]; lines:
         height: 200,
         series: [{}, ...lines.map((line) => ({ label: line.label, stroke: line.color, width: 2, spanGaps: false }))],
         // Ticks on whole hours or days, labelled as the buckets are.
-        axes: [{ incrs: hourly ? [3600, 3 * 3600, 6 * 3600] : [86_400, 2 * 86_400, 7 * 86_400], values: (_u, ticks) => ticks.map((t) => tick(t, hourly)) }, { size: 56 }],
+        axes: [
+          { incrs: hourly ? [3600, 3 * 3600, 6 * 3600] : [86_400, 2 * 86_400, 7 * 86_400], values: (_u, ticks) => ticks.map((t) => tick(t, hourly)) },
+          { size: 56 },
+        ],
         scales: { y: { range: (_u, min, max) => [Math.min(0, min ?? 0), Math.max(1, max ?? 1)] } },
       },
       [x, ...lines.map((line) => line.values)],
