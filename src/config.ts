@@ -34,6 +34,11 @@ const schema = z
     OLLAMA_BASE_URL: httpUrl.optional(),
     /** @default "all-minilm" */
     EMBEDDING_MODEL: z.string().min(1).default("all-minilm"),
+    /**
+     * The embedder used without Ollama: "words" (GloVe word vectors and the
+     * text's vocabulary side by side) or "lexical" (vocabulary alone). @default "words"
+     */
+    EMBEDDED_EMBEDDER: z.enum(["words", "lexical"]).default("words"),
     /** @default 384 */
     EMBEDDING_DIMENSION: int(1, 16000).default(384),
     /** @default "llama3.2" */

@@ -8,7 +8,7 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "@jest/globals";
 import { createExtractiveChat, NOTHING_FOUND } from "../src/providers/chat.js";
-import { assess, subjectTerms } from "../src/services/answerability.js";
+import { assess, codeTerms, subjectTerms } from "../src/services/answerability.js";
 import type { RetrievedChunk } from "../src/services/retrieval.js";
 import { createBot, signUp } from "./helpers/admin.js";
 import { startApp } from "./helpers/app.js";
@@ -57,6 +57,24 @@ describe("the answerability gate", () => {
     expect(assess("What is the boiling point of water on Mount Everest?", manual, stats).grounded).toBe(false);
     expect(assess("Does the T200 work with Apple HomeKit?", manual, stats).grounded).toBe(false);
     expect(assess("Anything at all?", [], stats)).toEqual({ grounded: false, coverage: 0 });
+  });
+
+  it("refuses a question about a name or code that none of the bot's chunks mention", () => {
+    const errors = [chunk("E1 means the thermostat cannot reach your boiler. E4 means the Wi-Fi password was rejected.")];
+    const counts = {
+      chunks: 20,
+      holding: new Map([
+        ["error", 2],
+        ["e1", 1],
+        ["e4", 1],
+        ["e3", 0],
+        ["mean", 3],
+        ["thermost", 6],
+      ]),
+    };
+    expect(codeTerms("Does the T200 work with Apple HomeKit over DTLS at 5 GHz?")).toEqual(["t200", "homekit", "dtls"]);
+    expect(assess("What does error E3 mean on the thermostat?", errors, counts)).toEqual({ grounded: false, coverage: 0 });
+    expect(assess("What does error E4 mean on the thermostat?", errors, counts).grounded).toBe(true);
   });
 
   it("reads a question's subject, not its form", () => {

@@ -267,6 +267,8 @@ describe("the admin console", () => {
     expect(await page.getByRole("textbox", { name: /Allowed websites/ }).inputValue()).toBe("shop.example.com\n*.example.org");
     expect(await page.getByRole("textbox", { name: "Greeting" }).inputValue()).toBe("Hello! Ask me about returns.");
     expect(await page.getByLabel("Language").inputValue()).toBe("DE");
+    // Saving other settings leaves the bot on the embedder's minimum similarity.
+    await page.getByText("The embedder's default.").waitFor();
 
     await page.getByRole("tab", { name: "API keys and embedding" }).click();
     await page.getByRole("textbox", { name: /New key for/ }).fill("shop website");

@@ -18,6 +18,7 @@ function instrumentedEmbedder() {
     provider: "embedded",
     model: inner.model,
     dimension: 384,
+    minSimilarity: 0.2,
     async embed(texts, signal) {
       state.calls++;
       state.texts += texts.length;

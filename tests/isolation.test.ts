@@ -184,7 +184,7 @@ describe("a process that died mid-job", () => {
       source,
       drafts,
       new Float32Array(100 * 384).fill(0.05),
-      { contentHash: "x", title: null },
+      { contentHash: "x", title: null, embeddingModel: "test" },
       {
         batchSize: 10,
         beforeBatch: async () => {
@@ -222,7 +222,7 @@ describe("a process that died mid-job", () => {
     await diedWhileRunning(first, id, 1);
     // The new version is stored in full; the process dies before its job ends.
     const drafts = [{ content: "New shade fact.", index: 0, metadata: { source: "Facts" } }];
-    await storeChunks(prisma, source, drafts, new Float32Array(384).fill(0.05), { contentHash: "x", title: null });
+    await storeChunks(prisma, source, drafts, new Float32Array(384).fill(0.05), { contentHash: "x", title: null, embeddingModel: "test" });
     expect(await prisma.source.findUniqueOrThrow({ where: { id } })).toMatchObject({ syncStatus: "PROCESSING", generation: source.generation + 1 });
     await first.stop();
 
@@ -276,6 +276,7 @@ describe("fairness across workspaces", () => {
       provider: "embedded",
       model: lexical.model,
       dimension: 384,
+      minSimilarity: 0.2,
       async embed(texts, signal) {
         if (texts.some((text) => text.includes("Catalogue part"))) await held;
         return lexical.embed(texts, signal);

@@ -45,6 +45,7 @@ const meaninglessEmbedder: Embedder = {
   provider: "ollama",
   model: "blind",
   dimension: 384,
+  minSimilarity: 0.2,
   embed: async (texts) =>
     texts.map((text) => {
       const v = Array.from({ length: 384 }, (_, i) => Math.sin(i * 0.37 + text.length));

@@ -98,6 +98,7 @@ export const BotSettingsFields = graphql(`
       temperature
       topK
       minSimilarity
+      minSimilarityIsDefault
       widgetTheme {
         primaryColor
         position

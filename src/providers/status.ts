@@ -16,7 +16,8 @@ export interface ModelProvidersStatus {
 }
 
 /** The embedded providers' model names, as stored on messages and shown in /health. */
-export const EMBEDDED_EMBEDDING_MODEL = "parley-lexical";
+export type EmbeddedEmbedderKind = "words" | "lexical";
+export const embeddedEmbeddingModel = (kind: EmbeddedEmbedderKind, dimension: number) => `parley-${kind}-${dimension}`;
 export const EMBEDDED_CHAT_MODEL = "parley-extractive";
 
 /**
@@ -26,7 +27,7 @@ export const EMBEDDED_CHAT_MODEL = "parley-extractive";
 export async function checkModelProviders(config: Config, timeoutMs = 2000): Promise<ModelProvidersStatus> {
   if (!config.OLLAMA_BASE_URL) {
     return {
-      embedding: { provider: "embedded", model: `${EMBEDDED_EMBEDDING_MODEL}-${config.EMBEDDING_DIMENSION}`, ok: true },
+      embedding: { provider: "embedded", model: embeddedEmbeddingModel(config.EMBEDDED_EMBEDDER, config.EMBEDDING_DIMENSION), ok: true },
       chat: { provider: "embedded", model: EMBEDDED_CHAT_MODEL, ok: true },
     };
   }

@@ -56,6 +56,10 @@ export const Source = builder.prismaObject("Source", {
     attempts: t.exposeInt("attempts", { description: "Ingestion attempts since the last success." }),
     chunkCount: t.exposeInt("chunkCount", { description: "Searchable chunks." }),
     lastSyncedAt: t.expose("lastSyncedAt", { type: "DateTime", nullable: true, description: "When it was last ingested." }),
+    embeddingModel: t.exposeString("embeddingModel", {
+      nullable: true,
+      description: "The embedding model its chunks' vectors come from. When the server is configured with another, the source is embedded again at start-up.",
+    }),
     createdAt: t.expose("createdAt", { type: "DateTime", description: "When it was added." }),
     updatedAt: t.expose("updatedAt", { type: "DateTime", description: "When it last changed." }),
     bot: t.relation("bot", { description: "The bot it belongs to." }),

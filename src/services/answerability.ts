@@ -26,6 +26,19 @@ export function subjectTerms(question: string): string[] {
   return [...new Set(words.filter((w) => w.length > 1 && !FORM_WORDS.has(w.toLowerCase())).map(stem))].slice(0, 16);
 }
 
+/**
+ * The names and codes a question asks about: letters with digits ("E3",
+ * "T200"), capitals inside a word ("HomeKit", "PayPal"), acronyms ("DTLS"),
+ * stemmed as subjectTerms stems them. A word may have synonyms in the
+ * sources; a code has none, so one the sources never mention means they do
+ * not hold the answer.
+ */
+export function codeTerms(question: string): string[] {
+  const words = question.normalize("NFKC").match(/[\p{L}\p{N}]+/gu) ?? [];
+  const code = (w: string) => (/\p{L}/u.test(w) && /\d/.test(w)) || /\p{Ll}\p{Lu}/u.test(w) || /^\p{Lu}{2,}$/u.test(w);
+  return [...new Set(words.filter(code).map(stem))];
+}
+
 /** How many of a bot's chunks hold each term, and how many chunks it has. */
 export interface TermStatistics {
   chunks: number;
@@ -54,6 +67,7 @@ export const MIN_COVERAGE = 0.4;
 export function assess(question: string, context: readonly RetrievedChunk[], stats: TermStatistics, { best = 3, minCoverage = MIN_COVERAGE } = {}): Assessment {
   const terms = subjectTerms(question);
   if (!context.length) return { grounded: false, coverage: 0 };
+  if (codeTerms(question).some((code) => stats.holding.get(code) === 0)) return { grounded: false, coverage: 0 };
   // A question of form words alone ("What is it?") has nothing to check against.
   if (!terms.length) return { grounded: true, coverage: 1 };
   const present = [...new Set(context.slice(0, best).flatMap((chunk) => (chunk.content.normalize("NFKC").match(/[\p{L}\p{N}]+/gu) ?? []).map(stem)))];

@@ -86,7 +86,8 @@ function botData(input: BotInput, currentTheme: Prisma.JsonValue | null = null):
   if (s.chatModel !== undefined) data.chatModel = s.chatModel || null;
   if (s.temperature != null) data.temperature = s.temperature;
   if (s.topK != null) data.topK = s.topK;
-  if (s.minSimilarity != null) data.minSimilarity = s.minSimilarity;
+  // null goes back to the embedder's default.
+  if (s.minSimilarity !== undefined) data.minSimilarity = s.minSimilarity;
   if (s.greeting !== undefined) data.greeting = s.greeting || null;
   if (s.widgetTheme != null) data.widgetTheme = mergeTheme(currentTheme, s.widgetTheme);
   return data;

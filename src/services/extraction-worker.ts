@@ -31,7 +31,7 @@ async function extract(task: ExtractionTask): Promise<WorkerOutcome> {
     // The pool ends the whole process on cancel or time-out, so nothing in here needs a live signal.
     const result = await extractChunks(task, new AbortController().signal, (...report) => workerpool.workerEmit(report satisfies ProgressMessage));
     if (result.unchanged) return { ok: true, result };
-    sendInSlices(result.chunks, result.vectors, task.lexicalDimension ?? 0);
+    sendInSlices(result.chunks, result.vectors, task.embedHere?.dimension ?? 0);
     return { ok: true, result: { ...result, chunks: [], vectors: null } };
   } catch (error) {
     if (error instanceof ExtractionError) return { ok: false, message: error.message, code: error.code, retryable: error.retryable };

@@ -1,6 +1,7 @@
 import { RecursiveCharacterTextSplitter } from "@langchain/textsplitters";
 import { connectorNamed, createTextBudget, ExtractionError, type ExtractContext, type Section, type SourceInput } from "../../connectors/index.js";
-import { createLexicalEmbedder, type Embedder } from "../providers/embeddings.js";
+import { createEmbeddedEmbedder, type Embedder } from "../providers/embeddings.js";
+import type { EmbeddedEmbedderKind } from "../providers/status.js";
 import { sha256 } from "./secrets.js";
 
 /**
@@ -31,8 +32,8 @@ export interface ExtractionTask {
   maxExtractedBytes: number;
   /** The embedding model, part of the content hash: a new model means new vectors. */
   embeddingModel: string;
-  /** Embed here with the lexical embedder of this width; null when the caller embeds (a model server). */
-  lexicalDimension: number | null;
+  /** Embed here with this embedded embedder; null when the caller embeds (a model server). */
+  embedHere: { kind: EmbeddedEmbedderKind; dimension: number } | null;
   /** The stored content hash: when the new content hashes the same, nothing is split or embedded. */
   previousHash: string | null;
 }
@@ -44,7 +45,7 @@ export type ExtractionResult =
       title: string | null;
       contentHash: string;
       chunks: ChunkDraft[];
-      /** chunks.length × lexicalDimension numbers, when embedded here. */
+      /** chunks.length × embedHere.dimension numbers, when embedded here. */
       vectors: Float32Array | null;
     };
 
@@ -124,6 +125,7 @@ export async function extractChunks(task: ExtractionTask, signal: AbortSignal, o
   if (contentHash === task.previousHash) return { unchanged: true, title, contentHash };
 
   const chunks = await splitSections(sections, task.input.name, task.chunkSize, task.chunkOverlap, extracted.title);
-  const vectors = task.lexicalDimension ? await embedChunks(createLexicalEmbedder(task.lexicalDimension), chunks, signal, onProgress) : null;
+  const { embedHere } = task;
+  const vectors = embedHere ? await embedChunks(createEmbeddedEmbedder(embedHere.kind, embedHere.dimension), chunks, signal, onProgress) : null;
   return { unchanged: false, title, contentHash, chunks, vectors };
 }

@@ -78,7 +78,7 @@ export function createIngestion({
       chunkOverlap: config.CHUNK_OVERLAP,
       maxExtractedBytes: config.MAX_EXTRACTED_BYTES,
       embeddingModel: embedder.model,
-      lexicalDimension: embedder.lexical ? embedder.dimension : null,
+      embedHere: embedder.embedded ? { kind: embedder.embedded, dimension: embedder.dimension } : null,
       previousHash: !force && source.lastSyncedAt ? source.contentHash : null,
     };
   }
@@ -93,7 +93,7 @@ export function createIngestion({
     signal.throwIfAborted();
     const title = result.title ?? source.title;
     if (result.unchanged) {
-      await prisma.source.update({ where: { id: sourceId }, data: { lastSyncedAt: new Date(), title } });
+      await prisma.source.update({ where: { id: sourceId }, data: { lastSyncedAt: new Date(), title, embeddingModel: embedder.model } });
       // An attempt that died after its switch left the old generation behind.
       await deleteStaleChunks(prisma, source.id, source.generation, { beforeBatch });
       return { chunkCount: source.chunkCount, unchanged: true };
@@ -105,7 +105,7 @@ export function createIngestion({
       source,
       result.chunks,
       vectors,
-      { contentHash: result.contentHash, title },
+      { contentHash: result.contentHash, title, embeddingModel: embedder.model },
       {
         beforeBatch,
         signal,
@@ -166,7 +166,7 @@ export async function storeChunks(
   source: Pick<Source, "id" | "botId" | "kind" | "generation">,
   chunks: ChunkDraft[],
   vectors: Float32Array,
-  update: { contentHash: string; title: string | null },
+  update: { contentHash: string; title: string | null; embeddingModel: string },
   { batchSize, beforeBatch = async () => {}, signal, onProgress }: StoreOptions = {},
 ): Promise<void> {
   const next = source.generation + 1;
@@ -201,6 +201,7 @@ export async function storeChunks(
       content: null,
       contentHash: update.contentHash,
       title: update.title,
+      embeddingModel: update.embeddingModel,
       chunkCount: chunks.length,
       // The status stays PROCESSING: the job says SYNCED when it is done (jobs.ts), in the statement that ends it.
       lastSyncedAt: new Date(),

@@ -19,7 +19,8 @@ export interface RetrievedChunk {
 
 export interface RetrievalOptions {
   topK: number;
-  minSimilarity: number;
+  /** Null or omitted: the embedder's default. */
+  minSimilarity?: number | null;
 }
 
 interface Row {
@@ -119,7 +120,8 @@ function textMatchesSql(tsQuery: string, limit: string, condition?: string): str
  * and numbers are found even when the embedding misses them.
  */
 export function createRetrieval({ prisma, embedder }: { prisma: PrismaClient; embedder: Embedder }) {
-  async function search(botId: string, vector: number[], question: string, { topK, minSimilarity }: RetrievalOptions): Promise<RetrievedChunk[]> {
+  async function search(botId: string, vector: number[], question: string, { topK, minSimilarity = null }: RetrievalOptions): Promise<RetrievedChunk[]> {
+    const least = minSimilarity ?? embedder.minSimilarity;
     const candidates = Math.max(topK * 4, 20);
     const q = toVectorLiteral(vector);
     const tsQuery = textQuery(question, await commonWords());
@@ -162,7 +164,7 @@ export function createRetrieval({ prisma, embedder }: { prisma: PrismaClient; em
         });
       }
     };
-    byVector.filter((row) => Number(row.similarity) >= minSimilarity).forEach((row, rank) => add(row, rank, false));
+    byVector.filter((row) => Number(row.similarity) >= least).forEach((row, rank) => add(row, rank, false));
     byText.forEach((row, rank) => add(row, rank, true));
     if (!fused.size) (await mostWords(botId, q, question, candidates)).forEach((row, rank) => add(row, rank, true));
     return [...fused.values()].sort((a, b) => b.score - a.score || b.similarity - a.similarity).slice(0, topK);
@@ -235,6 +237,8 @@ export function createRetrieval({ prisma, embedder }: { prisma: PrismaClient; em
   }
 
   return {
+    /** The minimum similarity of a bot that has not chosen one. */
+    defaultMinSimilarity: embedder.minSimilarity,
     search,
     embed,
     termStatistics,

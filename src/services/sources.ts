@@ -204,6 +204,23 @@ export function createSourceService({
       return updated;
     },
 
+    /**
+     * Queues again every source whose chunks another embedding model made:
+     * their vectors and the questions' (from the model configured now) would
+     * not compare. Until each is done, its old chunks still answer through
+     * full-text search. Run at start-up; returns how many were queued.
+     */
+    async reembedStale(model: string): Promise<number> {
+      // Sources synced before the model was recorded came from the model configured then: taken to be this one.
+      await prisma.source.updateMany({ where: { embeddingModel: null, lastSyncedAt: { not: null } }, data: { embeddingModel: model } });
+      const updated = await prisma.$transaction(async (tx) => {
+        const stale = await tx.source.findMany({ where: { embeddingModel: { not: model }, syncStatus: { not: "PROCESSING" } } });
+        return Promise.all(stale.map((source) => requeue(source, tx)));
+      });
+      announce(updated);
+      return updated.length;
+    },
+
     async resyncBot(actor: Actor, botId: string): Promise<number> {
       const bot = await bots.load(actor, botId, EDITOR);
       const updated = await prisma.$transaction(async (tx) => {

@@ -10,9 +10,12 @@ type Bot = BotDetailQuery["bot"];
 const LANGUAGES: Record<WidgetLanguage, string> = { EN: "English", DE: "Deutsch", ES: "Español", FR: "Français", NL: "Nederlands" };
 
 /** What the form says, as the API's input: empty text clears, numbers as typed. */
-function inputOf(form: FormData, isPublic: boolean): UpdateBotInput {
+/** `loadedSimilarity`: the minimum similarity shown; unchanged, it is not sent, so a bot on the embedder's default stays on it. */
+function inputOf(form: FormData, isPublic: boolean, loadedSimilarity: number): UpdateBotInput {
   const text = (name: string) => String(form.get(name) ?? "").trim();
   const number = (name: string) => Number(form.get(name));
+  // Emptied, the field goes back to the embedder's default (null).
+  const similarity = text("minSimilarity") === "" ? null : number("minSimilarity");
   return {
     name: text("name"),
     description: text("description") || null,
@@ -26,7 +29,7 @@ function inputOf(form: FormData, isPublic: boolean): UpdateBotInput {
       greeting: text("greeting") || null,
       temperature: number("temperature"),
       topK: number("topK"),
-      minSimilarity: number("minSimilarity"),
+      minSimilarity: similarity === loadedSimilarity ? undefined : similarity,
       widgetTheme: {
         title: text("title") || null,
         primaryColor: text("primaryColor") || null,
@@ -49,7 +52,7 @@ export function BotSettingsForm({ bot, canEdit }: { bot: Bot; canEdit: boolean }
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     setSaved(false);
-    const { data } = await update({ id: bot.id, input: inputOf(new FormData(event.currentTarget), isPublic) });
+    const { data } = await update({ id: bot.id, input: inputOf(new FormData(event.currentTarget), isPublic, bot.settings.minSimilarity) });
     setSaved(Boolean(data));
   }
 
@@ -101,6 +104,9 @@ export function BotSettingsForm({ bot, canEdit }: { bot: Bot; canEdit: boolean }
           <NumberField name="minSimilarity" defaultValue={bot.settings.minSimilarity} minValue={-1} maxValue={1} step={0.05} isReadOnly={!canEdit}>
             <Label>Minimum similarity</Label>
             <Input />
+            <Text slot="description">
+              {bot.settings.minSimilarityIsDefault ? "The embedder's default." : "Set for this bot; empty it for the embedder's default."}
+            </Text>
             <FieldError />
           </NumberField>
         </div>
