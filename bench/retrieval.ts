@@ -17,7 +17,7 @@
  *               of a language model's embeddings (which cannot be downloaded
  *               here); queries are noisy copies of stored vectors' topics.
  *
- *   npm run bench:retrieval          (PARLEY_BENCH_SIZES=10000,100000 PARLEY_BENCH_DATA=manpages,words,lexical,clustered)
+ *   npm run bench:retrieval          (PARLEY_BENCH_SIZES=10000,100000 PARLEY_BENCH_DATA=manpages,words,lexical,clustered PARLEY_BENCH_EF=40,100,200)
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -36,7 +36,7 @@ const SIZES = (process.env.PARLEY_BENCH_SIZES ?? "10000,100000").split(",").map(
 type Data = "manpages" | "words" | "lexical" | "clustered";
 const DATA = (process.env.PARLEY_BENCH_DATA ?? "manpages,words,lexical,clustered").split(",") as Data[];
 const QUERIES = 100;
-const EF_SEARCH = [40, 100, 200];
+const EF_SEARCH = (process.env.PARLEY_BENCH_EF ?? "40,100,200").split(",").map(Number);
 const lexical = createLexicalEmbedder(384);
 const meaning = createWordsEmbedder(384);
 
