@@ -20,7 +20,7 @@ export function toVectorLiteral(values: ArrayLike<number>): string {
  * Candidates HNSW examines per search (pgvector's default is 40): more means
  * better recall, a little slower. On 100k chunks of real English text (the
  * machine's manual pages, "words" embedder, npm run bench:retrieval) recall@5
- * was 0.76-0.84 at 100, 0.90 at 300 and 0.91 at 400, for 13 -> 24 ms.
+ * was 0.76-0.84 at 100, 0.90 at 300 and 0.91-0.93 at 400, for 13 -> 24 ms.
  */
 export const HNSW_EF_SEARCH = 400;
 
