@@ -26,7 +26,8 @@ export interface Context extends AppServices {
   readonly headers: Headers;
   /** graphql-ws `connection_init` payload; empty over HTTP. */
   readonly connectionParams: Readonly<Record<string, unknown>>;
-  readonly viewer: Viewer;
+  /** Who is calling; a request that logs in (signUp, logIn) reads the rest as its new user (see schema/builder.ts signIn). */
+  viewer: Viewer;
   readonly loaders: Loaders;
   /** The client's address (X-Forwarded-For's first hop when TRUST_PROXY=true). */
   readonly ip: string | undefined;

@@ -206,7 +206,7 @@ describe("the admin flow over HTTP", () => {
     const signUp = await gql(url, SignUp, { email: "Ada@Example.com", password: "correct horse battery", workspaceName: "Acme" });
     expect(signUp.errors).toBeUndefined();
     expect(signUp.data!.signUp.user.email).toBe("ada@example.com");
-    expect(signUp.data!.signUp.workspace).toMatchObject({ name: "Acme", viewerRole: null });
+    expect(signUp.data!.signUp.workspace).toMatchObject({ name: "Acme", viewerRole: "OWNER" });
     const workspaceId = signUp.data!.signUp.workspace!.id;
 
     // The token is stored only as a hash.

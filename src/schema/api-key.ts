@@ -21,6 +21,8 @@ function statusOf(key: ApiKeyRow): "ACTIVE" | "REVOKED" | "EXPIRED" {
 }
 
 export const ApiKey = builder.prismaObject("ApiKey", {
+  // Checked wherever in the graph one is reached, not only at the root field that found it.
+  authScopes: (key) => ({ bot: key.botId }),
   description: "A key for the widget and public clients of one bot. Only its SHA-256 is stored.",
   fields: (t) => ({
     id: t.exposeID("id", { description: "The key's id (not the secret)." }),

@@ -73,6 +73,8 @@ export const EmbedCode = builder.objectRef<{ iframe: string; script: string }>("
 });
 
 export const Bot = builder.prismaObject("Bot", {
+  // Checked wherever in the graph one is reached, not only at the root field that found it.
+  authScopes: (bot) => ({ workspace: bot.workspaceId }),
   description: "A chatbot that answers from its sources.",
   fields: (t) => ({
     id: t.exposeID("id", { description: "The bot's id." }),

@@ -2,7 +2,7 @@ import SchemaBuilder from "@pothos/core";
 import ErrorsPlugin from "@pothos/plugin-errors";
 import PrismaPlugin from "@pothos/plugin-prisma";
 import RelayPlugin from "@pothos/plugin-relay";
-import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
+import ScopeAuthPlugin, { AuthScopeFailureType, type AuthFailure } from "@pothos/plugin-scope-auth";
 import ZodPlugin from "@pothos/plugin-zod";
 import { GraphQLError } from "graphql";
 import type { Context } from "../context.js";
@@ -19,6 +19,14 @@ export const builder = new SchemaBuilder<{
     user: boolean;
     /** A public client holding a bot's API key (X-API-Key). */
     apiKey: boolean;
+    /** May read this workspace's data: the viewer is a member of it. */
+    workspace: string;
+    /** May read this bot's rows (sources, prompts, keys, conversations): a member of its workspace. */
+    bot: string;
+    /** May read this conversation's messages: a member of its bot's workspace, or a holder of its bot's key. */
+    conversation: string;
+    /** May see this person (id, email, name): themself, or someone sharing a workspace with the viewer. */
+    person: string;
   };
   DefaultFieldNullability: false;
   DefaultInputFieldRequiredness: true;
@@ -32,8 +40,8 @@ export const builder = new SchemaBuilder<{
   defaultFieldNullability: false,
   defaultInputFieldRequiredness: true,
   scopeAuth: {
-    authScopes: async (ctx) => ({ user: ctx.viewer.kind === "user", apiKey: ctx.viewer.kind === "apiKey" }),
-    unauthorizedError: (_parent, ctx) => viewerError(ctx),
+    authScopes: (ctx) => readerScopes(ctx),
+    unauthorizedError: (_parent, ctx, _info, result) => (readerRefused(result.failure) ? notYours() : viewerError(ctx)),
   },
   errors: {
     defaultTypes: [],
@@ -80,6 +88,52 @@ export const builder = new SchemaBuilder<{
     onUnusedQuery: null,
   },
 });
+
+/**
+ * Who may read what, checked on every object wherever in the graph it is
+ * reached (each tenant-owned type declares its scope), not only at the root
+ * field that found it: a path through a shared person must not lead into
+ * their other workspaces. The viewer is read at each check, so a request
+ * that logs in (signUp, logIn) reads its own answer as the new user.
+ */
+function readerScopes(ctx: Context) {
+  const memberOf = (workspaceId: string | null) => workspaceId !== null && ctx.viewer.kind === "user" && ctx.viewer.actor.roles.has(workspaceId);
+  const readsBot = async (botId: string | null) => botId !== null && memberOf(await ctx.loaders.botWorkspace.load(botId));
+  return {
+    user: ctx.viewer.kind === "user",
+    apiKey: ctx.viewer.kind === "apiKey",
+    workspace: (workspaceId: string) => memberOf(workspaceId),
+    bot: readsBot,
+    conversation: async (sessionId: string) => {
+      const botId = await ctx.loaders.sessionBot.load(sessionId);
+      return ctx.viewer.kind === "apiKey" ? ctx.viewer.bot.id === botId : readsBot(botId);
+    },
+    person: async (userId: string) => {
+      if (ctx.viewer.kind !== "user") return false;
+      if (ctx.viewer.actor.userId === userId) return true;
+      return (await ctx.loaders.userWorkspaces.load(userId)).some(memberOf);
+    },
+  };
+}
+
+const READER_SCOPES = new Set(["workspace", "bot", "conversation", "person"]);
+
+/** Whether a refusal came from a reader scope (an object of another workspace), not from the kind of viewer. */
+function readerRefused(failure: AuthFailure): boolean {
+  if (failure.kind === AuthScopeFailureType.AuthScope) return READER_SCOPES.has(failure.scope);
+  if (failure.kind === AuthScopeFailureType.AnyAuthScopes || failure.kind === AuthScopeFailureType.AllAuthScopes) return failure.failures.some(readerRefused);
+  return false;
+}
+
+/** An object reached through the graph that belongs to a workspace the viewer is not in. */
+function notYours(): GraphQLError {
+  return new GraphQLError("You may not read this: it belongs to a workspace you are not a member of.", { extensions: { code: "FORBIDDEN" } });
+}
+
+/** The viewer of the rest of this request, once it has logged in (signUp, logIn). */
+export function signIn(ctx: Context, actor: Actor): void {
+  ctx.viewer = { kind: "user", actor };
+}
 
 /** Why the viewer may not use a field: a refusal with the code that says what to do. */
 export function viewerError(ctx: Context): GraphQLError {

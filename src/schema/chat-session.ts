@@ -21,6 +21,8 @@ export function conversationWhere(filter: "RATED_DOWN" | "UNANSWERED" | null | u
 }
 
 export const ChatSession = builder.prismaObject("ChatSession", {
+  // Checked wherever in the graph one is reached, not only at the root field that found it.
+  authScopes: (session) => ({ bot: session.botId }),
   description: "A conversation with a bot.",
   fields: (t) => ({
     id: t.exposeID("id", { description: "The conversation's id (not the visitor's session token)." }),

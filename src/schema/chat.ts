@@ -32,6 +32,8 @@ export const CitedSource = builder.objectRef<CitedSourceShape>("CitedSource").im
 });
 
 export const Message = builder.prismaObject("Message", {
+  // Checked wherever in the graph one is reached, not only at the root field that found it.
+  authScopes: (message) => ({ conversation: message.sessionId }),
   description: "One message of a conversation.",
   fields: (t) => ({
     id: t.exposeID("id", { description: "The message's id (for rateMessage)." }),

@@ -3,6 +3,8 @@ import { actorOf, builder } from "./builder.js";
 import { PromptType } from "./enums.js";
 
 export const Prompt = builder.prismaObject("Prompt", {
+  // Checked wherever in the graph one is reached, not only at the root field that found it.
+  authScopes: (prompt) => ({ bot: prompt.botId }),
   description: "Text that shapes a bot's answers.",
   fields: (t) => ({
     id: t.exposeID("id", { description: "The prompt's id." }),

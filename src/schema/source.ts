@@ -24,6 +24,8 @@ const ChunkMetadata = builder.objectRef<{ page?: number; heading?: string; url?:
 });
 
 export const Chunk = builder.prismaObject("Chunk", {
+  // Checked wherever in the graph one is reached, not only at the root field that found it.
+  authScopes: (chunk) => ({ bot: chunk.botId }),
   description: "A searchable piece of a source, with its embedding.",
   fields: (t) => ({
     id: t.id({ description: "The chunk's id.", resolve: (c) => String(c.id) }),
@@ -34,6 +36,8 @@ export const Chunk = builder.prismaObject("Chunk", {
 });
 
 export const Source = builder.prismaObject("Source", {
+  // Checked wherever in the graph one is reached, not only at the root field that found it.
+  authScopes: (source) => ({ bot: source.botId }),
   description: "Something a bot knows: an uploaded document, a web link or text.",
   fields: (t) => ({
     id: t.exposeID("id", { description: "The source's id." }),

@@ -1,8 +1,11 @@
 import { email, name, password } from "../services/validation.js";
-import { actorOf, builder } from "./builder.js";
+import { GraphQLError } from "graphql";
+import { actorOf, builder, signIn } from "./builder.js";
 import { Workspace } from "./workspace.js";
 
 export const User = builder.prismaObject("User", {
+  // Checked wherever in the graph one is reached, not only at the root field that found it.
+  authScopes: (user) => ({ person: user.id }),
   description: "A person who administers workspaces.",
   fields: (t) => ({
     id: t.exposeID("id", { description: "The user's id." }),
@@ -10,8 +13,10 @@ export const User = builder.prismaObject("User", {
     name: t.exposeString("name", { nullable: true, description: "Display name." }),
     createdAt: t.expose("createdAt", { type: "DateTime", description: "When the account was made." }),
     memberships: t.relation("memberships", {
-      description: "The workspaces this user belongs to, with their role in each.",
+      description: "The workspaces this user belongs to, with their role in each. Only your own: a co-member's other workspaces are theirs.",
       query: { orderBy: { createdAt: "asc" } },
+      authScopes: (user, _args, ctx) => ctx.viewer.kind === "user" && ctx.viewer.actor.userId === user.id,
+      unauthorizedError: () => new GraphQLError("Only your own memberships can be listed.", { extensions: { code: "FORBIDDEN" } }),
     }),
   }),
 });
@@ -69,7 +74,9 @@ builder.mutationFields((t) => ({
         await ctx.authLimiter.check({ ip: ctx.ip });
         await ctx.signUpLimiter.check({ ip: ctx.ip });
       }
-      return ctx.auth.signUp(args);
+      const session = await ctx.auth.signUp(args);
+      signIn(ctx, session.actor);
+      return session;
     },
   }),
   logIn: t.field({
@@ -81,7 +88,9 @@ builder.mutationFields((t) => ({
     },
     resolve: async (_root, args, ctx) => {
       if (ctx.ip) await ctx.authLimiter.check({ ip: ctx.ip });
-      return ctx.auth.logIn(args);
+      const session = await ctx.auth.logIn(args);
+      signIn(ctx, session.actor);
+      return session;
     },
   }),
   logOut: t.boolean({

@@ -14,6 +14,8 @@ export const Role = builder.enumType("Role", {
 });
 
 export const Workspace = builder.prismaObject("Workspace", {
+  // Checked wherever in the graph one is reached, not only at the root field that found it.
+  authScopes: (workspace) => ({ workspace: workspace.id }),
   description: "A tenant: its bots and members are invisible to every other workspace.",
   fields: (t) => ({
     id: t.exposeID("id", { description: "The workspace's id." }),
@@ -22,7 +24,7 @@ export const Workspace = builder.prismaObject("Workspace", {
     viewerRole: t.field({
       type: Role,
       nullable: true,
-      description: "Your role here; null in answers to requests that carry no session (signUp).",
+      description: "Your role here (null when the request has no session).",
       resolve: (w, _args, ctx) => (ctx.viewer.kind === "user" ? (ctx.viewer.actor.roles.get(w.id) ?? null) : null),
     }),
     members: t.relatedConnection("memberships", {
@@ -42,6 +44,8 @@ export const Workspace = builder.prismaObject("Workspace", {
 });
 
 export const Membership = builder.prismaObject("Membership", {
+  // Checked wherever in the graph one is reached, not only at the root field that found it.
+  authScopes: (membership) => ({ workspace: membership.workspaceId }),
   description: "A user's place in a workspace.",
   fields: (t) => ({
     id: t.exposeID("id", { description: "The membership's id." }),

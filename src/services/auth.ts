@@ -15,6 +15,8 @@ export interface Session {
   token: string;
   expiresAt: Date;
   user: User;
+  /** The new session as an actor, for the rest of the request that made it. */
+  actor: Actor;
 }
 
 export type Authentication = { actor: Actor } | { error: "expired" | "invalid" };
@@ -36,11 +38,11 @@ export function createAuthService({ prisma, config, logger, throttle }: { prisma
   // answers equally slow, so timing doesn't reveal who has an account.
   let decoyHash: Promise<string> | undefined;
 
-  async function issueToken(user: User, tx: Prisma.TransactionClient = prisma): Promise<Session> {
+  async function issueToken(user: User, roles: Actor["roles"], tx: Prisma.TransactionClient = prisma): Promise<Session> {
     const token = newSecret(SESSION_TOKEN_PREFIX);
     const expiresAt = new Date(Date.now() + config.SESSION_TTL_HOURS * 3_600_000);
-    await tx.authToken.create({ data: { userId: user.id, tokenHash: sha256(token), expiresAt } });
-    return { token, expiresAt, user };
+    const row = await tx.authToken.create({ data: { userId: user.id, tokenHash: sha256(token), expiresAt }, select: { id: true } });
+    return { token, expiresAt, user, actor: { userId: user.id, tokenId: row.id, roles } };
   }
 
   return {
@@ -55,7 +57,7 @@ export function createAuthService({ prisma, config, logger, throttle }: { prisma
           const workspace = await tx.workspace.create({
             data: { name: input.workspaceName, memberships: { create: { userId: user.id, role: "OWNER" } } },
           });
-          return { ...(await issueToken(user, tx)), workspace };
+          return { ...(await issueToken(user, new Map([[workspace.id, "OWNER" as const]]), tx)), workspace };
         });
       } catch (error) {
         if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
@@ -74,7 +76,8 @@ export function createAuthService({ prisma, config, logger, throttle }: { prisma
       const valid = await verifyPassword(input.password, user?.passwordHash ?? (await decoyHash));
       if (!user || !valid) throw new AppError("UNAUTHENTICATED", "Wrong email or password.");
       await throttle.succeeded(input.email);
-      return issueToken(user);
+      const memberships = await prisma.membership.findMany({ where: { userId: user.id }, select: { workspaceId: true, role: true } });
+      return issueToken(user, new Map(memberships.map((m) => [m.workspaceId, m.role])));
     },
 
     async logOut(actor: Actor): Promise<void> {

@@ -27,6 +27,23 @@ export function createLoaders(prisma: PrismaClient) {
       const byBot = new Map(rows.map((r) => [r.botId, r._sum.chunkCount ?? 0]));
       return botIds.map((id) => byBot.get(id) ?? 0);
     }),
+    /** The workspace a bot belongs to (null: no such bot), for checking who may read its rows. */
+    botWorkspace: new DataLoader<string, string | null>(async (botIds) => {
+      const rows = await prisma.bot.findMany({ where: { id: { in: [...botIds] } }, select: { id: true, workspaceId: true } });
+      const byId = new Map(rows.map((r) => [r.id, r.workspaceId]));
+      return botIds.map((id) => byId.get(id) ?? null);
+    }),
+    /** The bot a conversation belongs to (null: no such conversation). */
+    sessionBot: new DataLoader<string, string | null>(async (sessionIds) => {
+      const rows = await prisma.chatSession.findMany({ where: { id: { in: [...sessionIds] } }, select: { id: true, botId: true } });
+      const byId = new Map(rows.map((r) => [r.id, r.botId]));
+      return sessionIds.map((id) => byId.get(id) ?? null);
+    }),
+    /** The workspaces a user belongs to. */
+    userWorkspaces: new DataLoader<string, string[]>(async (userIds) => {
+      const rows = await prisma.membership.findMany({ where: { userId: { in: [...userIds] } }, select: { userId: true, workspaceId: true } });
+      return userIds.map((id) => rows.filter((r) => r.userId === id).map((r) => r.workspaceId));
+    }),
     lastActivityAt: new DataLoader<string, Date | null>(async (botIds) => {
       const rows = await prisma.chatSession.groupBy({ by: ["botId"], where: { botId: { in: [...botIds] } }, _max: { lastActivityAt: true } });
       const byBot = new Map(rows.map((r) => [r.botId, r._max.lastActivityAt]));
