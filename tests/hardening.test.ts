@@ -169,6 +169,24 @@ describe("documents are capped before they run", () => {
     expect(full.errors).toBeUndefined();
   });
 
+  // Each fragment spreads the one before twice: expanded, 2^30 fields. Measured once each, a few hundred steps.
+  const doubling = (levels: number, on: string, leaf: string) =>
+    [`fragment F0 on ${on} { ${leaf} }`, ...Array.from({ length: levels }, (_, i) => `fragment F${i + 1} on ${on} { ...F${i} ...F${i} }`)].join("\n");
+
+  it("measures fragments once: thirty levels of doubling fragments answer at once, over HTTP, with a key and over a websocket", async () => {
+    const { t, admin, asKey } = await botWithKey();
+    const anonymous = await gqlRaw(t.url, `query { ...F30 }\n${doubling(30, "Query", "version")}`);
+    expect(anonymous.errors).toBeUndefined();
+    expect(anonymous.data).toEqual({ version: expect.any(String) });
+    const nested = await gqlRaw(t.url, `query { me { ...F30 } }\n${doubling(30, "User", "id")}`, {}, admin.headers);
+    expect(nested.data).toEqual({ me: { id: admin.userId } });
+    // A public request is charged per root field it runs: one.
+    const keyed = await gqlRaw(t.url, `query { ...F30 }\n${doubling(30, "Query", "publicBot { id }")}`, {}, asKey);
+    expect(keyed.errors).toBeUndefined();
+    const ws = wsClient(t.url, { authorization: admin.token });
+    expect((await wsOnce(ws, parse(`query { ...F30 }\n${doubling(30, "Query", "version")}`))).data).toEqual({ version: expect.any(String) });
+  }, 15_000);
+
   it("refuses an oversized document over a websocket without closing it", async () => {
     const { t, admin } = await botWithKey();
     const ws = wsClient(t.url, { authorization: admin.token });

@@ -143,7 +143,7 @@ export function queryLimitsRule({ maxDepth, maxCost, listSize = 100, defaultPage
               ? schema.getMutationType()
               : schema.getSubscriptionType();
         if (!root) return;
-        const { depth, cost: estimate } = measure(schema, fragments, operation.selectionSet, root, sizes, new Set());
+        const { depth, cost: estimate } = measure({ schema, sizes, fragments, ids: new Map(), measured: new Map() }, [operation.selectionSet], root);
         const cost = Math.ceil(estimate);
         const name = operation.name?.value ?? "the operation";
         if (depth > maxDepth) {
@@ -166,57 +166,86 @@ export function queryLimitsRule({ maxDepth, maxCost, listSize = 100, defaultPage
   };
 }
 
-function measure(
-  schema: GraphQLSchema,
-  fragments: Map<string, FragmentDefinitionNode>,
-  selectionSet: SelectionSetNode,
-  parent: GraphQLCompositeType,
-  sizes: ListSizes,
-  visiting: Set<string>,
-): { depth: number; cost: number } {
+/**
+ * What measuring one document needs. Selections are measured as graphql-js
+ * executes them: fields collected through fragments (each fragment once per
+ * selection set, however often it is spread) and merged by response key;
+ * each selection set is measured once per type, so measuring stays linear in
+ * the document's size (thirty fragments each spreading the one before twice
+ * are thirty steps, not 2^30).
+ */
+interface Measuring {
+  schema: GraphQLSchema;
+  sizes: ListSizes;
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>;
+  /** A number per selection set node, for the memo's keys. */
+  ids: Map<SelectionSetNode, number>;
+  /** `Type|ids of the merged selection sets` → their measure. */
+  measured: Map<string, Measure>;
+}
+
+type Measure = { depth: number; cost: number };
+
+/** The fields of merged selection sets, as graphql-js collects them: by type condition and response key. */
+function collect(m: Measuring, sets: readonly SelectionSetNode[], parent: GraphQLCompositeType) {
+  const groups = new Map<string, { field: FieldNode; on: GraphQLCompositeType; sets: SelectionSetNode[] }>();
+  const spread = new Set<string>();
+  const visit = (set: SelectionSetNode, on: GraphQLCompositeType) => {
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) {
+        const key = `${on.name}.${selection.alias?.value ?? selection.name.value}`;
+        const group = groups.get(key) ?? { field: selection, on, sets: [] };
+        if (selection.selectionSet) group.sets.push(selection.selectionSet);
+        groups.set(key, group);
+        continue;
+      }
+      if (selection.kind === Kind.FRAGMENT_SPREAD && spread.has(selection.name.value)) continue;
+      const fragment = selection.kind === Kind.FRAGMENT_SPREAD ? m.fragments.get(selection.name.value) : selection;
+      if (selection.kind === Kind.FRAGMENT_SPREAD) spread.add(selection.name.value);
+      if (!fragment) continue;
+      const typeName = fragment.typeCondition?.name.value;
+      const type = typeName ? m.schema.getType(typeName) : on;
+      if (type && (isObjectType(type) || isInterfaceType(type) || "getTypes" in type)) visit(fragment.selectionSet, type as GraphQLCompositeType);
+    }
+  };
+  for (const set of sets) visit(set, parent);
+  return groups.values();
+}
+
+function idOf(m: Measuring, set: SelectionSetNode): number {
+  let id = m.ids.get(set);
+  if (id === undefined) m.ids.set(set, (id = m.ids.size));
+  return id;
+}
+
+function measure(m: Measuring, sets: readonly SelectionSetNode[], parent: GraphQLCompositeType): Measure {
+  const key = `${parent.name}|${sets.map((set) => idOf(m, set)).join(",")}`;
+  const known = m.measured.get(key);
+  if (known) return known;
   let depth = 0;
   let cost = 0;
-  for (const selection of selectionSet.selections) {
-    let child: { depth: number; cost: number } | undefined;
-    if (selection.kind === Kind.FIELD) {
-      child = measureField(schema, fragments, selection, parent, sizes, visiting);
-    } else {
-      const fragment = selection.kind === Kind.FRAGMENT_SPREAD ? fragments.get(selection.name.value) : selection;
-      if (!fragment || (selection.kind === Kind.FRAGMENT_SPREAD && visiting.has(selection.name.value))) continue;
-      const typeName = fragment.typeCondition?.name.value;
-      const type = typeName ? schema.getType(typeName) : parent;
-      if (!type || !(isObjectType(type) || isInterfaceType(type) || "getTypes" in type)) continue;
-      const next = selection.kind === Kind.FRAGMENT_SPREAD ? new Set([...visiting, selection.name.value]) : visiting;
-      child = measure(schema, fragments, fragment.selectionSet, type as GraphQLCompositeType, sizes, next);
-      depth = Math.max(depth, child.depth - 1);
-      cost += child.cost;
-      continue;
-    }
+  for (const group of collect(m, sets, parent)) {
+    const child = measureField(m, group.field, group.sets, group.on);
     if (!child) continue;
     depth = Math.max(depth, child.depth);
     cost += child.cost;
   }
-  return { depth: depth + 1, cost };
+  const result = { depth: depth + 1, cost };
+  m.measured.set(key, result);
+  return result;
 }
 
-function measureField(
-  schema: GraphQLSchema,
-  fragments: Map<string, FragmentDefinitionNode>,
-  field: FieldNode,
-  parent: GraphQLCompositeType,
-  sizes: ListSizes,
-  visiting: Set<string>,
-): { depth: number; cost: number } | undefined {
+function measureField(m: Measuring, field: FieldNode, sets: readonly SelectionSetNode[], parent: GraphQLCompositeType): Measure | undefined {
   const name = field.name.value;
   if (name === "__typename") return undefined;
   const definition =
     name === "__schema" ? SchemaMetaFieldDef : name === "__type" ? TypeMetaFieldDef : "getFields" in parent ? parent.getFields()[name] : undefined;
   if (!definition) return undefined; // reported by the standard rules
-  if (!field.selectionSet) return { depth: 0, cost: 1 };
+  if (!sets.length) return { depth: 0, cost: 1 };
   const type = getNamedType(definition.type);
   if (!isObjectType(type) && !isInterfaceType(type) && !("getTypes" in type)) return { depth: 0, cost: 1 };
-  const inner = measure(schema, fragments, field.selectionSet, type as GraphQLCompositeType, sizes, visiting);
-  const cost = 1 + multiplier(field, definition, parent, sizes) * inner.cost;
+  const inner = measure(m, sets, type as GraphQLCompositeType);
+  const cost = 1 + multiplier(field, definition, parent, m.sizes) * inner.cost;
   // Introspection costs what it fetches; its depth is the type system's (ofType chains), not a client's choice.
   return { depth: name.startsWith("__") || parent.name.startsWith("__") ? 0 : inner.depth, cost };
 }
@@ -246,24 +275,31 @@ function multiplier(
 /** Root fields that ask the model a question: a public request may carry one. */
 const QUESTIONS = new Set(["chat", "sendMessage"]);
 
-/** The root fields an operation selects, fragments spread out; `__typename` is free. */
+/**
+ * The root fields an operation runs, fragments spread out, as graphql-js
+ * collects them: one per response key (`a: chat` and `b: chat` are two; the
+ * same field spread twice is one), each fragment visited once however often
+ * it is spread. `__typename` is free.
+ */
 export function rootFields(document: DocumentNode, operation: OperationDefinitionNode): string[] {
   const fragments = new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])));
-  const names: string[] = [];
-  const visit = (selectionSet: SelectionSetNode, spread: ReadonlySet<string>) => {
+  const fields = new Map<string, string>();
+  const spread = new Set<string>();
+  const visit = (selectionSet: SelectionSetNode) => {
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.FIELD) {
-        if (selection.name.value !== "__typename") names.push(selection.name.value);
+        if (selection.name.value !== "__typename") fields.set(selection.alias?.value ?? selection.name.value, selection.name.value);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        visit(selection.selectionSet, spread);
+        visit(selection.selectionSet);
       } else if (!spread.has(selection.name.value)) {
+        spread.add(selection.name.value);
         const fragment = fragments.get(selection.name.value);
-        if (fragment) visit(fragment.selectionSet, new Set([...spread, selection.name.value]));
+        if (fragment) visit(fragment.selectionSet);
       }
     }
   };
-  visit(operation.selectionSet, new Set());
-  return names;
+  visit(operation.selectionSet);
+  return [...fields.values()];
 }
 
 /**
