@@ -23,6 +23,7 @@ import { loadWidgetAssets, useWidget } from "./widget.js";
 import { loadConsoleAssets, useConsole } from "./console.js";
 import { corsOptions, useCsrfPrevention } from "./csrf.js";
 import { useOperationMetrics, useProbes } from "./probes.js";
+import { useTextInput } from "./http/text-input.js";
 
 export interface App {
   readonly services: AppServices;
@@ -138,6 +139,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       useInteractivePriority(services.dbPriority),
       useWidget(services, widget),
       useConsole(adminConsole),
+      useTextInput(),
       ...useDocumentLimits({ maxAliases: config.MAX_QUERY_ALIASES, maxDirectives: config.MAX_QUERY_DIRECTIVES, maxTokens: config.MAX_QUERY_TOKENS }),
       useQueryLimits({ maxDepth: config.MAX_QUERY_DEPTH, maxCost: config.MAX_QUERY_COST }),
       usePublicCharges(),

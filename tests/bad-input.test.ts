@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from "@jest/globals";
 import { createBot, signUp, type Account } from "./helpers/admin.js";
 import { startApp, type TestApp } from "./helpers/app.js";
-import { gqlRaw } from "./helpers/graphql.js";
+import { chatOverWs } from "./helpers/chat.js";
+import { gqlRaw, wsClient } from "./helpers/graphql.js";
 
 let t: TestApp;
 let account: Account;
@@ -14,6 +15,65 @@ beforeAll(async () => {
 });
 
 const createBotQuery = `mutation($input: CreateBotInput!) { createBot(input: $input) { id } }`;
+
+describe("text the database cannot take is refused where it enters", () => {
+  const nul = "a\u0000b";
+  const lone = "a\ud800b";
+
+  it.each([
+    ["a NUL byte in a bot name", createBotQuery, () => ({ input: { workspaceId: account.workspaceId, name: nul } }), "$input.name"],
+    ["a lone surrogate in a bot name", createBotQuery, () => ({ input: { workspaceId: account.workspaceId, name: lone } }), "$input.name"],
+    [
+      "a NUL byte in a prompt",
+      `mutation($b: ID!, $t: String!) { createPrompt(botId: $b, input: { type: SYSTEM, text: $t }) { id } }`,
+      () => ({ b: botId, t: nul }),
+      "$t",
+    ],
+    ["a NUL byte in a search", `query($s: String) { bots(search: $s) { totalCount } }`, () => ({ s: nul }), "$s"],
+    [
+      "a lone surrogate in a question",
+      `mutation($b: ID!, $m: String!) { sendMessage(botId: $b, message: $m) { sessionId } }`,
+      () => ({ b: botId, m: lone }),
+      "$m",
+    ],
+    [
+      "a NUL byte in a list",
+      `mutation($b: ID!, $d: [String!]) { updateBot(id: $b, input: { allowedDomains: $d }) { id } }`,
+      () => ({ b: botId, d: ["ok.com", nul] }),
+      "$d[1]",
+    ],
+  ])("%s: BAD_USER_INPUT naming the variable, nothing stored", async (_what, query, variables, where) => {
+    const before = await t.app.services.db.prisma.bot.count();
+    const result = await gqlRaw(t.url, query, variables(), account.headers);
+    expect(result.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    expect(result.errors?.[0]?.message).toContain(`\`${where}\``);
+    expect(await t.app.services.db.prisma.bot.count()).toBe(before);
+  });
+
+  it("a NUL byte written into the document itself: BAD_USER_INPUT", async () => {
+    const result = await gqlRaw(t.url, `{ bots(search: "x\\u0000") { totalCount } }`, {}, account.headers);
+    expect(result.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+  });
+
+  it("twenty visitors' questions with NUL bytes cost other tenants nothing", async () => {
+    await gqlRaw(t.url, `mutation($b: ID!) { activateBot(id: $b) { id } }`, { b: botId }, account.headers);
+    const key = await gqlRaw(t.url, `mutation($b: ID!) { createApiKey(botId: $b, name: "site") { secret } }`, { b: botId }, account.headers);
+    const asKey = { "x-api-key": key.data!.createApiKey.secret as string };
+    const other = await signUp(t.url, "Bystander");
+    const [questions, bystanders] = await Promise.all([
+      Promise.all(
+        Array.from({ length: 20 }, () =>
+          gqlRaw(t.url, `mutation($b: ID!, $m: String!) { sendMessage(botId: $b, message: $m) { sessionId } }`, { b: botId, m: nul }, asKey),
+        ),
+      ),
+      Promise.all(Array.from({ length: 20 }, () => gqlRaw(t.url, `{ me { email } workspaces { name } }`, {}, other.headers))),
+    ]);
+    for (const result of questions) expect(result.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    for (const result of bystanders) expect(result.errors).toBeUndefined();
+    const ws = wsClient(t.url, { apiKey: asKey["x-api-key"] });
+    await expect(chatOverWs(ws, { botId, message: nul })).rejects.toMatchObject({ extensions: { code: "BAD_USER_INPUT" } });
+  });
+});
 
 describe("bad input gets its own clear error", () => {
   it.each([

@@ -3,6 +3,7 @@ import { connectorFor, createTextBudget, ExtractionError, supportedDocuments, ty
 import { docx } from "../connectors/docx/index.js";
 import { pdf } from "../connectors/pdf/index.js";
 import { text } from "../connectors/text/index.js";
+import { cleanLine, cleanText } from "../src/services/extraction.js";
 import { makeDocx, makeEmptyDocx, makeEncryptedPdf, makePdf } from "./fixtures/documents.js";
 
 const context: ExtractContext = {
@@ -111,5 +112,13 @@ describe("text", () => {
     ["a binary file named .txt", new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d]), /binary data/],
   ])("refuses %s", async (_what, bytes, message) => {
     await expect(text.extract(doc("x.txt", bytes), context)).rejects.toThrow(message);
+  });
+});
+
+describe("extracted text is text the database can store", () => {
+  it("drops NUL bytes and replaces lone surrogates, in the text and in titles and headings", () => {
+    expect(cleanText("a\u0000b \ud800c \udc00d \ud83d\ude00")).toBe("ab \ufffdc \ufffdd \ud83d\ude00");
+    expect(cleanLine("Title\u0000 with\nbreaks \udfff")).toBe("Title with breaks \ufffd");
+    expect(cleanLine("\u0000 ")).toBeUndefined();
   });
 });

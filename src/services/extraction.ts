@@ -49,6 +49,20 @@ export type ExtractionResult =
       vectors: Float32Array | null;
     };
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** A title, heading or address from a document, as one clean line (they are stored beside the text). */
+export function cleanLine(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const line = text
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what this removes
+    .replace(/[\u0000-\u001f\u007f]+/g, " ")
+    .replace(LONE_SURROGATE, "\ufffd")
+    .replace(/\s+/g, " ")
+    .trim();
+  return line || undefined;
+}
+
 /** Whitespace and control characters as extracted text tends to have them. */
 export function cleanText(text: string): string {
   return (
@@ -57,6 +71,8 @@ export function cleanText(text: string): string {
       // Control characters are exactly what this removes.
       // eslint-disable-next-line no-control-regex
       .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "")
+      // Half of a UTF-16 pair is not text, and PostgreSQL refuses it.
+      .replace(LONE_SURROGATE, "\ufffd")
       .replace(/\u00a0/g, " ")
       .replace(/[ \t]+\n/g, "\n")
       .replace(/\n{3,}/g, "\n\n")
@@ -116,15 +132,17 @@ export async function extractChunks(task: ExtractionTask, signal: AbortSignal, o
     onProgress: (done, total, unit) => onProgress("extracting", done, total, unit),
   });
   signal.throwIfAborted();
-  const sections = extracted.sections.map((s) => ({ ...s, text: cleanText(s.text) })).filter((s) => s.text);
+  const sections = extracted.sections
+    .map((s) => ({ ...s, text: cleanText(s.text), heading: cleanLine(s.heading), title: cleanLine(s.title), url: cleanLine(s.url) }))
+    .filter((s) => s.text);
   if (!sections.length) throw new ExtractionError("The source contains no text.");
   // The model and the chunking are part of the hash: either changed means new chunks.
-  const title = extracted.title ?? null;
+  const title = cleanLine(extracted.title) ?? null;
   // The title is in every chunk's metadata (answers name it): a new one means new chunks too.
   const contentHash = sha256(`${task.embeddingModel}\n${task.chunkSize}/${task.chunkOverlap}\n${title ?? ""}\n${JSON.stringify(sections)}`);
   if (contentHash === task.previousHash) return { unchanged: true, title, contentHash };
 
-  const chunks = await splitSections(sections, task.input.name, task.chunkSize, task.chunkOverlap, extracted.title);
+  const chunks = await splitSections(sections, task.input.name, task.chunkSize, task.chunkOverlap, title ?? undefined);
   const { embedHere } = task;
   const vectors = embedHere ? await embedChunks(createEmbeddedEmbedder(embedHere.kind, embedHere.dimension), chunks, signal, onProgress) : null;
   return { unchanged: false, title, contentHash, chunks, vectors };

@@ -98,7 +98,7 @@ export function createJobRunner(
    * attempt, so a source that kills the process cannot do it at every
    * start: past the retries it ends in ERROR.
    */
-  async function recoverStale(olderThanMs: number) {
+  async function recoverStale(olderThanMs: number, exceptSources: readonly string[] = []) {
     const recovered = await prisma.$queryRaw<{ source_id: string; bot_id: string; attempts: number; failed: boolean }[]>`
       UPDATE ingestion_jobs j SET
         status = (CASE WHEN j.attempts > ${maxRetries} THEN 'FAILED' ELSE 'PENDING' END)::"JobStatus",
@@ -108,6 +108,7 @@ export function createJobRunner(
       FROM sources s
       WHERE s.id = j.source_id AND j.status = 'RUNNING'
         AND (j.locked_at IS NULL OR j.locked_at < now() - make_interval(secs => ${olderThanMs / 1000}))
+        AND NOT (j.source_id::text = ANY(${exceptSources}::text[]))
       RETURNING j.source_id, s.bot_id, j.attempts, j.status = 'FAILED' AS failed`;
     for (const job of recovered) {
       const status = job.failed ? "ERROR" : "PENDING";
@@ -164,7 +165,9 @@ export function createJobRunner(
         await maintenance.afterIngestion().catch((error: unknown) => logger.warn("could not vacuum or analyze the chunks", { error }));
       }
     } catch (error) {
-      await settleFailure(job, error, AbortSignal.any([controller.signal, stopping.signal])).catch((e: unknown) =>
+      // The write that failed may have been the database's (a dropped connection): the failure is recorded
+      // again until it sticks, and a job still RUNNING after that is recovered by the sweep (see start()).
+      await persistently(() => settleFailure(job, error, AbortSignal.any([controller.signal, stopping.signal])), stopping.signal).catch((e: unknown) =>
         logger.error("could not record an ingestion failure", { error: e }),
       );
     } finally {
@@ -274,10 +277,24 @@ export function createJobRunner(
     }
   }
 
+  /**
+   * A job whose heartbeat stopped (its process died, or its result could not
+   * be written) goes back to the queue while the server runs, not only at
+   * the next start: a RUNNING job nobody runs would hold its workspace's
+   * share of the workers for good.
+   */
+  let sweeper: NodeJS.Timeout | undefined;
+  const sweep = () =>
+    recoverStale(leaseMs, [...running.keys()])
+      .then(wake)
+      .catch((error: unknown) => logger.warn("could not recover stalled ingestion jobs", { error }));
+
   return {
     async start() {
       await recoverStale(pglite ? 0 : leaseMs);
       loops = Array.from({ length: workers }, () => loop());
+      sweeper = setInterval(() => void sweep(), Math.max(1000, leaseMs / 2));
+      sweeper.unref();
     },
 
     /**
@@ -300,6 +317,7 @@ export function createJobRunner(
 
     /** Stops claiming, interrupts running jobs (they run again after a restart) and waits for the workers. */
     async stop() {
+      clearInterval(sweeper);
       stopping.abort();
       wake();
       await Promise.all(loops);
@@ -313,6 +331,18 @@ export function createJobRunner(
 }
 
 export type JobRunner = ReturnType<typeof createJobRunner>;
+
+/** Runs a database write again (after 0.2 s, 0.4 s, … up to five times) until it succeeds or shutdown begins. */
+async function persistently(write: () => Promise<void>, stopping: AbortSignal, attempts = 5): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (attempt >= attempts || stopping.aborted) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** (attempt - 1)));
+    }
+  }
+}
 
 function describeFailure(error: unknown): { message: string; code: SourceErrorCode; retryable: boolean } {
   if (error instanceof ExtractionError) return { message: error.message, code: error.code, retryable: error.retryable };
