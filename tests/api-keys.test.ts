@@ -1,3 +1,4 @@
+import { request as httpRequest } from "node:http";
 import { beforeAll, describe, expect, it } from "@jest/globals";
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
@@ -123,6 +124,65 @@ describe("allowed domains", () => {
   it("checks the Referer when there is no Origin", async () => {
     const result = await gqlRaw(t.url, SEND, { b: botId }, { "x-api-key": key.secret, referer: "https://evil.io/page" });
     expect(result.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+  });
+
+  it.each([
+    ["a sandboxed or no-referrer page (Origin: null)", { origin: "null" }],
+    ["a page naming no origin, sent by a browser", { "sec-fetch-site": "cross-site", "sec-fetch-mode": "no-cors" }],
+    ["a file: page", { origin: "file://" }],
+    ["an Origin that is not an address", { origin: "not a url" }],
+  ])("refuses %s for a bot with allowed domains, over HTTP and SSE", async (_what, headers) => {
+    const http = await gqlRaw(t.url, SEND, { b: botId }, { ...asKey(key.secret), ...headers });
+    expect(http.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    const sse = await fetch(
+      `${t.url}/graphql?query=${encodeURIComponent(`subscription($b: ID!) { chat(botId: $b, message: "Hi") { __typename } }`)}&variables=${encodeURIComponent(JSON.stringify({ b: botId }))}`,
+      {
+        headers: { accept: "text/event-stream", "x-api-key": key.secret, ...headers },
+      },
+    );
+    expect(await sse.text()).toMatch(/FORBIDDEN/);
+  });
+
+  it("refuses a page whose Origin is the request's own Host (a name pointed at this server: DNS rebinding)", async () => {
+    const port = new URL(t.url).port;
+    const body = await new Promise<string>((resolve, reject) => {
+      const request = httpRequest(
+        {
+          host: "127.0.0.1",
+          port,
+          path: "/graphql",
+          method: "POST",
+          headers: { host: `rebound.example:${port}`, origin: `http://rebound.example:${port}`, "content-type": "application/json", ...asKey(key.secret) },
+        },
+        (response) => {
+          let text = "";
+          response.on("data", (chunk: Buffer) => (text += chunk.toString()));
+          response.on("end", () => resolve(text));
+        },
+      );
+      request.on("error", reject);
+      request.end(JSON.stringify({ query: SEND, variables: { b: botId } }));
+    });
+    expect(JSON.parse(body).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+  });
+
+  it("lets a server-side client (no Origin, Referer or Sec-Fetch-Site) through, as the README says", async () => {
+    const result = await gqlRaw(t.url, SEND, { b: botId }, { ...asKey(key.secret), "user-agent": "curl/8.5" });
+    expect(result.errors).toBeUndefined();
+  });
+
+  it("refuses a websocket from a sandboxed page (Origin: null) with 4403", async () => {
+    const client = createClient({
+      url: `${t.url.replace("http", "ws")}/graphql`,
+      webSocketImpl: class extends WebSocket {
+        constructor(address: string, protocols?: string | string[]) {
+          super(address, protocols, { headers: { origin: "null" } });
+        }
+      },
+      connectionParams: { apiKey: key.secret },
+      retryAttempts: 0,
+    });
+    await expect(chatOverWs(client, { botId, message: "Hi" })).rejects.toMatchObject({ code: 4403 });
   });
 
   it("refuses a websocket from a page that is not allowed with 4403, and serves one that is", async () => {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import type { Browser, BrowserContext, FrameLocator, Page } from "playwright-core";
 import { buildApp, type App } from "../src/app.js";
 import { signUp, type Account } from "./helpers/admin.js";
-import { startApp, type TestApp } from "./helpers/app.js";
+import { freePort, startApp, type TestApp } from "./helpers/app.js";
 import { launchChromium } from "./helpers/browser.js";
 import { startFakeOllama, type FakeOllama } from "./helpers/fake-ollama.js";
 import { gqlRaw } from "./helpers/graphql.js";
@@ -30,7 +30,8 @@ let botId: string;
 let apiKey: string;
 let docsUrl: string;
 
-const parley = () => `http://parley.test:${t.port}`;
+let parleyPort: number;
+const parley = () => `http://parley.test:${parleyPort}`;
 const at = (host: string, pathname = "/") => `${site.origin.replace("127.0.0.1", host)}${pathname}`;
 
 async function admin_(query: string, variables: Record<string, unknown>) {
@@ -52,7 +53,16 @@ beforeAll(async () => {
     }),
     "/docs/returns": `<!doctype html><title>Returns policy</title><main><h1>Returns</h1><p>Returns are accepted within 30 days of delivery, with the receipt. Refunds reach your card within five working days.</p></main>`,
   });
-  t = await startApp({ OLLAMA_BASE_URL: ollama.url, ALLOW_PRIVATE_URLS: "true", CHAT_TIMEOUT_MS: "10000", RATE_LIMIT_PER_KEY_PER_MINUTE: String(KEY_LIMIT) });
+  // Parley is reached as parley.test: its public address, so its own widget page's requests are its own.
+  parleyPort = await freePort();
+  t = await startApp({
+    PORT: String(parleyPort),
+    PUBLIC_URL: parley(),
+    OLLAMA_BASE_URL: ollama.url,
+    ALLOW_PRIVATE_URLS: "true",
+    CHAT_TIMEOUT_MS: "10000",
+    RATE_LIMIT_PER_KEY_PER_MINUTE: String(KEY_LIMIT),
+  });
   admin = await signUp(t.url);
   const bot = await admin_(`mutation($w: ID!) { createBot(input: { workspaceId: $w, name: "Garden helper" }) { id } }`, { w: admin.workspaceId });
   botId = bot.createBot.id;

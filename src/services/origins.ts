@@ -1,17 +1,31 @@
 import type { Bot } from "@prisma/client";
 
-/** The host a browser request comes from: its Origin, else its Referer; undefined for non-browser clients. */
-export function requestOrigin(headers: Headers): string | undefined {
-  for (const name of ["origin", "referer"]) {
-    const value = headers.get(name);
-    if (!value || value === "null") continue;
+/**
+ * Where a request says it comes from, as the allow-list reads it:
+ * - `page`: a browser page, named by its Origin (else its Referer);
+ * - `opaque`: a page that will not say where it is (`Origin: null`: a
+ *   sandboxed or no-referrer frame, a data: or file: page) or says it badly;
+ * - `browser`: a browser's request naming no page at all (Sec-Fetch-Site
+ *   sent, no Origin, no Referer);
+ * - `server`: none of these, a server or a script.
+ */
+export type RequestSource = { kind: "page"; host: string; origin: string } | { kind: "opaque" } | { kind: "browser" } | { kind: "server" };
+
+export function requestSource(headers: Headers): RequestSource {
+  const origin = headers.get("origin");
+  const named = origin ?? headers.get("referer");
+  if (named === "null" || named === "") return { kind: "opaque" };
+  if (named) {
     try {
-      return new URL(value).hostname.toLowerCase();
+      const url = new URL(named);
+      if (url.protocol !== "http:" && url.protocol !== "https:") return { kind: "opaque" };
+      return { kind: "page", host: url.hostname.toLowerCase(), origin: url.origin.toLowerCase() };
     } catch {
-      return "invalid";
+      return { kind: "opaque" };
     }
   }
-  return undefined;
+  // Every current browser sends Sec-Fetch-Site (and -Dest) on every request; servers' HTTP clients do not.
+  return headers.has("sec-fetch-site") || headers.has("sec-fetch-dest") ? { kind: "browser" } : { kind: "server" };
 }
 
 /** Whether a host matches an allowed domain: exactly, or under a `*.example.com` wildcard (not the bare domain). */
@@ -20,33 +34,37 @@ export function hostAllowed(host: string, allowed: readonly string[]): boolean {
 }
 
 /**
- * May a request from `host` use this bot with an API key? Requests without
- * an origin (servers, scripts) always may. A browser page may when its host
- * is on the bot's allow-list; with no list, only when the bot is public.
+ * May a request use this bot with an API key? Servers and scripts always
+ * may. A page may when its host is on the bot's allow-list; with no list,
+ * only when the bot is public. A page that hides where it is, or a browser
+ * request naming no page, only when the bot is public with no list.
  */
-export function originAllowed(bot: Pick<Bot, "isPublic" | "allowedDomains">, host: string | undefined): boolean {
-  if (host === undefined) return true;
-  if (bot.allowedDomains.length) return hostAllowed(host, bot.allowedDomains);
-  return bot.isPublic;
+export function originAllowed(bot: Pick<Bot, "isPublic" | "allowedDomains">, source: RequestSource): boolean {
+  if (source.kind === "server") return true;
+  if (source.kind === "page" && bot.allowedDomains.length) return hostAllowed(source.host, bot.allowedDomains);
+  return bot.isPublic && !bot.allowedDomains.length;
 }
 
 /**
- * Whether a browser request comes from a page this server served itself
- * (the widget page in its iframe, GraphiQL). The widget page was checked
- * against the bot's allow-list when it was served; its own sockets then come
- * from Parley's origin, which no other site's page can claim.
+ * The origins of Parley's own pages (the widget page in its iframe,
+ * GraphiQL): PUBLIC_URL's, or without one the loopback names of the port it
+ * listens on. Not the request's Host header: a page on a name that merely
+ * points at this server (DNS rebinding) sends its own name as both.
  */
-export function fromOwnPage(headers: Headers, server: { publicUrl: string; TRUST_PROXY: boolean }): boolean {
-  const source = headers.get("origin") ?? headers.get("referer");
-  if (!source || source === "null") return false;
-  let sourceHost: string;
-  try {
-    sourceHost = new URL(source).host.toLowerCase();
-  } catch {
-    return false;
-  }
-  const own = [headers.get("host"), server.TRUST_PROXY ? headers.get("x-forwarded-host")?.split(",")[0]?.trim() : undefined, new URL(server.publicUrl).host];
-  return own.some((host) => host?.toLowerCase() === sourceHost);
+export function ownOrigins(server: { publicUrl: string; PUBLIC_URL?: string | undefined }): string[] {
+  const url = new URL(server.publicUrl);
+  if (server.PUBLIC_URL) return [url.origin.toLowerCase()];
+  return ["localhost", "127.0.0.1", "[::1]"].map((host) => `${url.protocol}//${host}${url.port ? `:${url.port}` : ""}`);
+}
+
+/**
+ * Whether a browser request comes from a page this server served itself.
+ * The widget page was checked against the bot's allow-list when it was
+ * served; its own requests then come from Parley's origin, which no other
+ * site's page can claim.
+ */
+export function fromOwnPage(source: RequestSource, server: { publicUrl: string; PUBLIC_URL?: string | undefined }): boolean {
+  return source.kind === "page" && ownOrigins(server).includes(source.origin);
 }
 
 /**
@@ -54,9 +72,8 @@ export function fromOwnPage(headers: Headers, server: { publicUrl: string; TRUST
  * that embeds it. A bot with allowed domains needs one of them; a public bot
  * without a list may be embedded anywhere, or opened on its own.
  */
-export function widgetPageAllowed(bot: Pick<Bot, "isPublic" | "allowedDomains">, host: string | undefined): boolean {
-  if (host === undefined) return bot.isPublic && !bot.allowedDomains.length;
-  return originAllowed(bot, host);
+export function widgetPageAllowed(bot: Pick<Bot, "isPublic" | "allowedDomains">, source: RequestSource): boolean {
+  return source.kind === "page" ? originAllowed(bot, source) : bot.isPublic && !bot.allowedDomains.length;
 }
 
 /** The CSP frame-ancestors that let exactly the allowed sites frame the widget page. */

@@ -2,7 +2,7 @@ import type { ApiKey, Bot } from "@prisma/client";
 import type { Config } from "../config.js";
 import type { createApiKeyService } from "./api-keys.js";
 import { AppError, isId } from "./errors.js";
-import { fromOwnPage, originAllowed, requestOrigin, widgetPageAllowed } from "./origins.js";
+import { fromOwnPage, originAllowed, requestSource, widgetPageAllowed } from "./origins.js";
 import type { RateLimiter } from "./rate-limits.js";
 import type { UsageRecorder } from "./usage.js";
 
@@ -45,7 +45,7 @@ export function createPublicAccess({
   limiter,
   usage,
 }: {
-  config: Pick<Config, "publicUrl" | "TRUST_PROXY">;
+  config: Pick<Config, "publicUrl" | "PUBLIC_URL">;
   apiKeys: Pick<ReturnType<typeof createApiKeyService>, "findUsable" | "touch">;
   limiter: RateLimiter;
   usage: Pick<UsageRecorder, "record">;
@@ -78,7 +78,8 @@ export function createPublicAccess({
     async authenticate(secret: string, request: ClientRequest): Promise<PublicCaller | { problem: KeyProblem }> {
       const key = await apiKeys.findUsable(secret);
       if (!key) return { problem: "invalid" };
-      if (!fromOwnPage(request.headers, config) && !originAllowed(key.bot, requestOrigin(request.headers))) return { problem: "origin" };
+      const source = requestSource(request.headers);
+      if (!fromOwnPage(source, config) && !originAllowed(key.bot, source)) return { problem: "origin" };
       apiKeys.touch(key);
       return callerOf(key, request);
     },
@@ -132,14 +133,17 @@ export function createPublicAccess({
 
 export type PublicAccess = ReturnType<typeof createPublicAccess>;
 
-function pageDecision(bot: Bot, botId: string, headers: Headers, config: Pick<Config, "publicUrl" | "TRUST_PROXY">): PageDecision {
+function pageDecision(bot: Bot, botId: string, headers: Headers, config: Pick<Config, "publicUrl" | "PUBLIC_URL">): PageDecision {
   if (bot.id !== botId) return { shown: false, status: 403, reason: "This API key belongs to another bot." };
   if (bot.status !== "ACTIVE") return { shown: false, status: 403, reason: "This bot is not active." };
-  const host = requestOrigin(headers);
-  if (fromOwnPage(headers, config) || widgetPageAllowed(bot, host)) return { shown: true, bot };
+  const source = requestSource(headers);
+  if (fromOwnPage(source, config) || widgetPageAllowed(bot, source)) return { shown: true, bot };
   return {
     shown: false,
     status: 403,
-    reason: host ? `This website (${host}) is not one of the bot's allowed domains.` : "This bot can only be used from its allowed websites.",
+    reason:
+      source.kind === "page"
+        ? `This website (${source.host}) is not one of the bot's allowed domains.`
+        : "This bot can only be used from its allowed websites.",
   };
 }
