@@ -233,6 +233,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
         server.closeIdleConnections();
         for (const socket of wss.clients as Set<WebSocket>) socket.close(1001, "Server shutting down");
         await wsServer.dispose();
+        services.liveAccess.stop();
         // Requests in flight get SHUTDOWN_TIMEOUT_MS to finish before their connections are cut.
         const timer = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS);
         await closed;

@@ -113,6 +113,11 @@ const schema = z
     INTROSPECTION: booleanString.default(true),
     /** How long shutdown waits for open requests and streams. @default 10000 */
     SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+    /**
+     * How often open subscriptions' rights are checked again (a session that
+     * ended, a member removed, a key revoked): streams that lost them end within this. @default 2000
+     */
+    LIVE_ACCESS_CHECK_MS: int(100, 60_000).default(2000),
     /** @default "info" */
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   })

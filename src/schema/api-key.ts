@@ -76,7 +76,11 @@ builder.mutationFields((t) => ({
     description: "Replaces a key's secret; the old secret stops working at once.",
     authScopes: { user: true },
     args: { id: t.arg.id({ description: "API key id." }) },
-    resolve: async (_root, args, ctx) => withBotName(ctx, await ctx.apiKeys.rotate(actorOf(ctx), args.id)),
+    resolve: async (_root, args, ctx) => {
+      const issued = await ctx.apiKeys.rotate(actorOf(ctx), args.id);
+      void ctx.liveAccess.recheck(); // streams opened with the old secret end now
+      return withBotName(ctx, issued);
+    },
   }),
   revokeApiKey: t.prismaField({
     type: ApiKey,
@@ -85,6 +89,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ description: "API key id." }) },
     resolve: async (query, _root, args, ctx) => {
       const key = await ctx.apiKeys.revoke(actorOf(ctx), args.id);
+      void ctx.liveAccess.recheck();
       return ctx.prisma.apiKey.findUniqueOrThrow({ ...query, where: { id: key.id } });
     },
   }),

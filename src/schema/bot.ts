@@ -260,6 +260,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ description: "Bot id." }) },
     resolve: async (query, _root, args, ctx) => {
       const bot = await ctx.bots.setStatus(actorOf(ctx), args.id, "ARCHIVED");
+      void ctx.liveAccess.recheck(); // visitors' streams end now
       return ctx.prisma.bot.findUniqueOrThrow({ ...query, where: { id: bot.id } });
     },
   }),
@@ -267,6 +268,10 @@ builder.mutationFields((t) => ({
     description: "Deletes a bot with its sources, chunks, prompts, keys, conversations and usage. Returns its id.",
     authScopes: { user: true },
     args: { id: t.arg.id({ description: "Bot id." }) },
-    resolve: async (_root, args, ctx) => (await ctx.bots.delete(actorOf(ctx), args.id)).id,
+    resolve: async (_root, args, ctx) => {
+      const bot = await ctx.bots.delete(actorOf(ctx), args.id);
+      void ctx.liveAccess.recheck();
+      return bot.id;
+    },
   }),
 }));

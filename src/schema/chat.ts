@@ -5,6 +5,7 @@ import { AppError, assertId, notFound } from "../services/errors.js";
 import type { CallOutcome } from "../services/public-access.js";
 import type { CitedSource as CitedSourceShape } from "../services/retrieval.js";
 import { actorOf, builder } from "./builder.js";
+import { orRevoked, whileAllowed } from "./live.js";
 import type { Context } from "../context.js";
 import { SourceKind } from "./enums.js";
 
@@ -198,12 +199,12 @@ function mayRate(ctx: Context) {
  * client goes away (the iterator's return()), so the model request is
  * closed at once rather than after its next token.
  */
-function abortOnReturn<T>(start: (signal: AbortSignal) => AsyncGenerator<T>, shutdown: AbortSignal): AsyncIterableIterator<T> {
+function abortOnReturn<T>(start: (signal: AbortSignal) => AsyncGenerator<T>, stop: AbortSignal): AsyncIterableIterator<T> {
   const controller = new AbortController();
   const onShutdown = () => controller.abort();
-  shutdown.addEventListener("abort", onShutdown, { once: true });
-  const inner = start(AbortSignal.any([controller.signal, shutdown]));
-  const cleanup = () => shutdown.removeEventListener("abort", onShutdown);
+  stop.addEventListener("abort", onShutdown, { once: true });
+  const inner = start(AbortSignal.any([controller.signal, stop]));
+  const cleanup = () => stop.removeEventListener("abort", onShutdown);
   return {
     next: async () => {
       const result = await inner.next();
@@ -263,13 +264,13 @@ builder.subscriptionFields((t) => ({
       try {
         const input = await chatInput(ctx, args);
         const prepared = await ctx.chat.prepare(input);
-        return abortOnReturn((signal) => recordStream(ctx, started, ctx.chat.stream(input, prepared, signal)), ctx.shutdownSignal);
+        return whileAllowed(ctx, input.bot.id, (live) => abortOnReturn((signal) => recordStream(ctx, started, ctx.chat.stream(input, prepared, signal)), live));
       } catch (error) {
         recordUsage(ctx, "chat", started, { errorCode: codeOf(error) });
         throw error;
       }
     },
-    resolve: (event) => event,
+    resolve: orRevoked,
   }),
 }));
 

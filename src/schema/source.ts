@@ -3,6 +3,7 @@ import type { SourceEvent as SourceEventShape } from "../services/events.js";
 import { assertId, notFound } from "../services/errors.js";
 import * as v from "../services/validation.js";
 import { actorOf, builder } from "./builder.js";
+import { orRevoked, whileAllowed } from "./live.js";
 import type { SourceErrorCode } from "../../connectors/index.js";
 import { SourceErrorCodeEnum, SourceKind, SyncStatus } from "./enums.js";
 
@@ -225,8 +226,8 @@ builder.subscriptionFields((t) => ({
       const actor = actorOf(ctx);
       const bot = await ctx.prisma.bot.findUnique({ where: { id: assertId(args.botId, "bot") }, select: { id: true, workspaceId: true } });
       if (!bot || !actor.roles.has(bot.workspaceId)) throw notFound("Bot");
-      return ctx.sourceEvents.subscribe(bot.id, ctx.shutdownSignal);
+      return whileAllowed(ctx, bot.id, (signal) => ctx.sourceEvents.subscribe(bot.id, signal));
     },
-    resolve: (event) => event,
+    resolve: orRevoked,
   }),
 }));

@@ -98,6 +98,7 @@ builder.mutationFields((t) => ({
     authScopes: { user: true },
     resolve: async (_root, _args, ctx) => {
       await ctx.auth.logOut(actorOf(ctx));
+      void ctx.liveAccess.recheck(); // its open streams end now
       return true;
     },
   }),

@@ -130,6 +130,10 @@ builder.mutationFields((t) => ({
     description: "Removes a member (owners only); returns the removed user's id. A workspace always keeps an owner.",
     authScopes: { user: true },
     args: { workspaceId: t.arg.id({ description: "Workspace id." }), userId: t.arg.id({ description: "The member's user id." }) },
-    resolve: async (_root, args, ctx) => (await ctx.workspaces.removeMember(actorOf(ctx), args.workspaceId, args.userId)).userId,
+    resolve: async (_root, args, ctx) => {
+      const removed = await ctx.workspaces.removeMember(actorOf(ctx), args.workspaceId, args.userId);
+      void ctx.liveAccess.recheck(); // their open streams on this workspace's bots end now
+      return removed.userId;
+    },
   }),
 }));

@@ -22,6 +22,7 @@ import { createMetrics, type Metrics } from "./metrics.js";
 import type { Store } from "graphql-rate-limit";
 import { createChatModel, type ChatModel } from "../providers/chat.js";
 import { createWorkspaceService } from "./workspaces.js";
+import { createLiveAccess, type LiveAccess } from "./live-access.js";
 
 /**
  * What lives as long as the process: built once by buildApp and shared by
@@ -56,6 +57,8 @@ export interface AppServices {
   readonly usage: UsageRecorder;
   /** What /metrics reports (prom-client). */
   readonly metrics: Metrics;
+  /** Open subscriptions' rights, checked again while they stream. */
+  readonly liveAccess: LiveAccess;
 }
 
 export interface ServiceOverrides {
@@ -103,8 +106,10 @@ export function createServices(base: Pick<AppServices, "config" | "db" | "logger
       { per: "ip", max: config.RATE_LIMIT_PER_IP_PER_HOUR, windowMs: 3_600_000 },
     ],
   });
+  const liveAccess = createLiveAccess({ prisma, logger }, { intervalMs: config.LIVE_ACCESS_CHECK_MS });
   return {
     ...base,
+    liveAccess,
     embedder,
     extraction,
     dbPriority,
