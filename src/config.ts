@@ -73,6 +73,8 @@ const schema = z
     PUBLIC_URL: httpUrl.optional(),
     /** How long a login stays valid. @default 168 (7 days) */
     SESSION_TTL_HOURS: int(1, 24 * 366).default(168),
+    /** How long an invitation to a workspace may be accepted. @default 168 (7 days) */
+    INVITATION_TTL_HOURS: int(1, 24 * 90).default(168),
     /** scrypt cost as log2(N); 17 is OWASP's recommendation. @default 17 */
     PASSWORD_HASH_COST: int(10, 20).default(17),
     /** Deepest selection set a query may have. @default 12 */

@@ -8,7 +8,7 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import type { Browser, Page } from "playwright-core";
-import { createBot, signUp } from "./helpers/admin.js";
+import { createBot, invite, signUp } from "./helpers/admin.js";
 import { startApp, type TestApp } from "./helpers/app.js";
 import { launchChromium } from "./helpers/browser.js";
 import { gqlRaw } from "./helpers/graphql.js";
@@ -129,10 +129,9 @@ describe("the admin console", () => {
     await page.getByRole("tab", { name: "Settings" }).click();
     const greeting = page.getByRole("textbox", { name: "Greeting" });
     await greeting.fill("Welcome back! Typed before the session ended.");
-    // The session is ended from another client; the owner presses Save afterwards.
+    // The session is ended from another client: the page's live stream ends with it, and the console asks at once.
     const ended = await gqlRaw(t.url, "mutation { logOut }", {}, { authorization: `Bearer ${await token(page)}` });
     expect(ended.errors).toBeUndefined();
-    await page.getByRole("button", { name: "Save" }).click();
     const dialog = page.getByRole("alertdialog", { name: "Your session has ended" });
     await dialog.waitFor();
     expect(await dialog.getByRole("textbox", { name: "Email" }).inputValue()).toBe(email);
@@ -148,7 +147,6 @@ describe("the admin console", () => {
 
     // Someone else at this browser leaves rather than logging in.
     await gqlRaw(t.url, "mutation { logOut }", {}, { authorization: `Bearer ${await token(page)}` });
-    await page.getByRole("button", { name: "Save" }).click();
     await dialog.getByRole("button", { name: "Log out instead" }).click();
     await page.getByRole("heading", { name: "Log in to Parley" }).waitFor();
     await page.close();
@@ -159,13 +157,7 @@ describe("the admin console", () => {
     const ownerHeaders = { authorization: `Bearer ${owner.data!.logIn.session.token}` };
     const me = await gqlRaw(t.url, "{ me { memberships { workspace { id } } } }", {}, ownerHeaders);
     const member = await signUp(t.url, "Member's own");
-    const added = await gqlRaw(
-      t.url,
-      `mutation($w: ID!, $e: String!) { addMember(workspaceId: $w, email: $e, role: MEMBER) { id } }`,
-      { w: me.data!.me.memberships[0].workspace.id, e: member.email },
-      ownerHeaders,
-    );
-    expect(added.errors).toBeUndefined();
+    await invite(t.url, { workspaceId: me.data!.me.memberships[0].workspace.id, headers: ownerHeaders }, member, "MEMBER");
 
     const page = await newPage();
     await page.goto(`${t.url}/admin`);
@@ -460,7 +452,7 @@ describe("the admin console", () => {
     await page.close();
   });
 
-  it("lets an owner add members, change their roles and remove them", async () => {
+  it("lets an owner invite members, who join from the link; change their roles and remove them", async () => {
     const newcomer = await signUp(t.url, "Newcomer's own");
     const page = await newPage();
     await page.goto(`${t.url}/admin`);
@@ -471,13 +463,47 @@ describe("the admin console", () => {
     await table.getByRole("rowheader", { name: /Olive Owner/ }).waitFor();
     expect(await table.getByRole("row").count()).toBe(3); // header, the owner, the member added earlier
 
-    const form = page.getByRole("form", { name: "Add a member" });
-    await form.getByLabel(/Email/).fill(newcomer.email);
-    await form.getByLabel("Role").selectOption("ADMIN");
-    await form.getByRole("button", { name: "Add member" }).click();
+    const invite = async (who: string, role: string) => {
+      const form = page.getByRole("form", { name: "Invite a member" });
+      await form.getByLabel(/email/i).fill(who);
+      await form.getByLabel("Role").selectOption(role);
+      await form.getByRole("button", { name: "Invite" }).click();
+      const shown = page.getByRole("status").filter({ hasText: `Send this link to ${who}` });
+      // The link's address is the public one; its fragment is the token, which the test opens here.
+      return `${t.url}/admin/join${new URL((await shown.locator("code").textContent())!).hash}`;
+    };
+    const link = await invite(newcomer.email, "ADMIN");
+    await page.getByRole("table", { name: "Pending invitations" }).getByRole("rowheader", { name: newcomer.email }).waitFor();
+
+    // The newcomer, logged in with their own account, opens the link and joins.
+    const theirs = await newPage();
+    await theirs.goto(`${t.url}/admin`);
+    await theirs.evaluate((value) => localStorage.setItem("parley.console.session", value), newcomer.token);
+    await theirs.goto(link);
+    await theirs.getByRole("heading", { name: "Join Garden Shop" }).waitFor();
+    await theirs.getByRole("button", { name: "Join" }).click();
+    await theirs.getByRole("heading", { name: "Bots" }).waitFor();
+    expect(await theirs.getByRole("button", { name: /Workspace/ }).textContent()).toContain("Garden Shop");
+    await theirs.close();
+
+    // Someone without an account creates one from their link, and is in.
+    const stranger = `stranger-${randomUUID()}@example.com`;
+    const strangerLink = await invite(stranger, "MEMBER");
+    const fresh = await newPage();
+    await fresh.goto(strangerLink);
+    await fresh.getByRole("heading", { name: "Join Garden Shop" }).waitFor();
+    const create = fresh.getByRole("form", { name: "Create your account and join" });
+    await create.getByLabel(/Choose a password/).fill("correct horse battery staple");
+    await create.getByRole("button", { name: "Create account and join" }).click();
+    await fresh.getByRole("heading", { name: "Bots" }).waitFor();
+    await fresh.close();
+
+    await page.reload();
     const row = table.getByRole("row").filter({ hasText: newcomer.email });
     await row.waitFor();
     expect(await row.getByLabel(`Role of ${newcomer.email}`).inputValue()).toBe("ADMIN");
+    await table.getByRole("row").filter({ hasText: stranger }).waitFor();
+    expect(await page.getByRole("table", { name: "Pending invitations" }).count()).toBe(0);
 
     await row.getByLabel(`Role of ${newcomer.email}`).selectOption("MEMBER");
     const roleThere = async () => {

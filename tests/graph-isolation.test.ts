@@ -17,7 +17,7 @@ import { waitForSource } from "./helpers/sources.js";
  */
 
 /** The types that hold a workspace's data (every other object type is a value inside one, or public). */
-const OWNED = new Set(["Workspace", "Membership", "User", "Bot", "Source", "Chunk", "Prompt", "ApiKey", "ChatSession", "Message"]);
+const OWNED = new Set(["Workspace", "Membership", "Invitation", "User", "Bot", "Source", "Chunk", "Prompt", "ApiKey", "ChatSession", "Message"]);
 
 let t: TestApp;
 let attacker: Account;
@@ -30,6 +30,9 @@ interface Tenant {
   keyId: string;
   sessionId: string;
   secret: string;
+  /** A pending invitation's token and who it is for. */
+  invitationToken: string;
+  invitee: string;
 }
 let mine: Tenant;
 let theirs: Tenant;
@@ -68,7 +71,21 @@ async function populate(account: Account, label: string): Promise<Tenant> {
   });
   await call(account, `{ publicBot { id } }`, {}, { "x-api-key": key.createApiKey.secret });
   const session = await t.app.services.db.prisma.chatSession.findFirstOrThrow({ where: { publicId: reply.sendMessage.sessionId } });
-  return { workspaceId: account.workspaceId, botId, sourceId: source.addTextSource.id, keyId: key.createApiKey.apiKey.id, sessionId: session.id, secret };
+  const invitee = `${label.toLowerCase()}-invitee-${randomUUID()}@example.com`;
+  const invited = await call(account, `mutation($w: ID!, $e: String!) { inviteMember(workspaceId: $w, email: $e, role: ADMIN) { token } }`, {
+    w: account.workspaceId,
+    e: invitee,
+  });
+  return {
+    workspaceId: account.workspaceId,
+    botId,
+    sourceId: source.addTextSource.id,
+    keyId: key.createApiKey.apiKey.id,
+    sessionId: session.id,
+    secret,
+    invitationToken: invited.inviteMember.token,
+    invitee,
+  };
 }
 
 /**
@@ -86,6 +103,8 @@ function argValues(root: "mine" | "theirs") {
       "source.id": () => pick((x) => x.sourceId),
       "session.id": () => pick((x) => x.sessionId),
       workspaceId: () => pick((x) => x.workspaceId),
+      // An invitation's token is its holder's secret: the attacker holds only their own.
+      "invitation.token": () => [mine.invitationToken],
       apiKeyId: () => pick((x) => x.keyId),
       from: () => [new Date(Date.now() - 86_400_000).toISOString()],
       to: () => [new Date(Date.now() + 3_600_000).toISOString()],
@@ -171,6 +190,7 @@ beforeAll(async () => {
     theirs.sessionId,
     colleague.userId,
     colleague.email,
+    theirs.invitee,
     ...messages.map((m) => m.id),
   ];
 }, 120_000);

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "@jest/globals";
-import { createBot, signUp, type Account } from "./helpers/admin.js";
+import { createBot, invite, signUp, type Account } from "./helpers/admin.js";
 import { startApp, type TestApp } from "./helpers/app.js";
 import { gqlRaw } from "./helpers/graphql.js";
 
@@ -10,14 +10,8 @@ let member: Account;
 const ids = { botId: "", promptId: "", keyId: "" };
 
 async function join(account: Account, role: "ADMIN" | "MEMBER") {
-  const result = await gqlRaw(
-    t.url,
-    `mutation($w: ID!, $e: String!, $r: Role!) { addMember(workspaceId: $w, email: $e, role: $r) { role user { email } } }`,
-    { w: owner.workspaceId, e: account.email.toUpperCase(), r: role },
-    owner.headers,
-  );
-  expect(result.errors).toBeUndefined();
-  expect(result.data!.addMember).toEqual({ role, user: { email: account.email } });
+  // Invited by an email in other letters' case: the same person.
+  expect(await invite(t.url, owner, { ...account, email: account.email.toUpperCase() }, role)).toEqual({ role, user: { email: account.email } });
 }
 
 beforeAll(async () => {
@@ -51,9 +45,9 @@ const changes: [string, string, () => Record<string, unknown>][] = [
   ["revokeApiKey", `mutation($id: ID!) { revokeApiKey(id: $id) { status } }`, () => ({ id: ids.keyId })],
   ["renameWorkspace", `mutation($w: ID!) { renameWorkspace(id: $w, name: "x") { id } }`, () => ({ w: owner.workspaceId })],
   [
-    "addMember",
-    `mutation($w: ID!, $e: String!) { addMember(workspaceId: $w, email: $e, role: OWNER) { id } }`,
-    () => ({ w: owner.workspaceId, e: member.email }),
+    "inviteMember",
+    `mutation($w: ID!, $e: String!) { inviteMember(workspaceId: $w, email: $e, role: OWNER) { token } }`,
+    () => ({ w: owner.workspaceId, e: "someone@example.com" }),
   ],
   ["removeMember", `mutation($w: ID!, $u: ID!) { removeMember(workspaceId: $w, userId: $u) }`, () => ({ w: owner.workspaceId, u: owner.userId })],
 ];
@@ -113,21 +107,14 @@ describe("roles", () => {
     expect(leave.errors?.[0]?.extensions?.code).toBe("CONFLICT");
   });
 
-  it("owners add and remove members; a removed member loses access at once", async () => {
+  it("owners invite and remove members; a removed member loses access at once", async () => {
     const again = await gqlRaw(
       t.url,
-      `mutation($w: ID!, $e: String!) { addMember(workspaceId: $w, email: $e, role: MEMBER) { id } }`,
+      `mutation($w: ID!, $e: String!) { inviteMember(workspaceId: $w, email: $e, role: MEMBER) { token } }`,
       { w: owner.workspaceId, e: member.email },
       owner.headers,
     );
-    expect(again.errors?.[0]?.extensions?.code).toBe("CONFLICT");
-    const nobody = await gqlRaw(
-      t.url,
-      `mutation($w: ID!) { addMember(workspaceId: $w, email: "nobody@example.com", role: MEMBER) { id } }`,
-      { w: owner.workspaceId },
-      owner.headers,
-    );
-    expect(nobody.errors?.[0]?.extensions).toMatchObject({ code: "NOT_FOUND", field: "email" });
+    expect(again.errors?.[0]?.extensions).toMatchObject({ code: "CONFLICT", field: "email" });
 
     const removed = await gqlRaw(
       t.url,
@@ -138,5 +125,78 @@ describe("roles", () => {
     expect(removed.data!.removeMember).toBe(member.userId);
     const read = await gqlRaw(t.url, `query($id: ID!) { bot(id: $id) { name } }`, { id: ids.botId }, member.headers);
     expect(read.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+  });
+});
+
+describe("membership by consent", () => {
+  const INVITE = `mutation($w: ID!, $e: String!, $r: Role!) { inviteMember(workspaceId: $w, email: $e, role: $r) { token link invitation { id email role } } }`;
+  const ACCEPT = `mutation($t: String!) { acceptInvitation(token: $t) { role workspace { id } } }`;
+  const inviteAs = async (email: string, role = "MEMBER") => {
+    const result = await gqlRaw(t.url, INVITE, { w: owner.workspaceId, e: email, r: role }, owner.headers);
+    expect(result.errors).toBeUndefined();
+    return result.data!.inviteMember as { token: string; link: string; invitation: { id: string; email: string; role: string } };
+  };
+
+  it("answers an invitation the same whether or not the email has an account", async () => {
+    const someone = await signUp(t.url, "Someone's own");
+    const known = await inviteAs(someone.email.toUpperCase());
+    const unknown = await inviteAs(`nobody-${Date.now()}@example.com`);
+    const shape = (x: typeof known) => ({ token: x.token.slice(0, 4), link: x.link.replace(/#.*$/, "#…"), invitation: { role: x.invitation.role } });
+    expect(shape(known)).toEqual(shape(unknown));
+    expect(known.invitation.email).toBe(someone.email);
+    expect(known.link).toMatch(/\/admin\/join#pin_/);
+  });
+
+  it("joins only with the invited account's consent, once, while the invitation stands", async () => {
+    const invitee = await signUp(t.url, "Invitee's own");
+    const stranger = await signUp(t.url, "Stranger's own");
+    const { token } = await inviteAs(invitee.email, "ADMIN");
+    // Nothing happened yet: the invitee is not a member until they accept.
+    const before = await gqlRaw(t.url, `query($id: ID!) { bot(id: $id) { name } }`, { id: ids.botId }, invitee.headers);
+    expect(before.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+    const preview = await gqlRaw(t.url, `query($t: String!) { invitation(token: $t) { workspaceName email role } }`, { t: token });
+    expect(preview.data!.invitation).toEqual({ workspaceName: "Owned", email: invitee.email, role: "ADMIN" });
+
+    const wrongPerson = await gqlRaw(t.url, ACCEPT, { t: token }, stranger.headers);
+    expect(wrongPerson.errors?.[0]?.extensions).toMatchObject({ code: "FORBIDDEN", field: "token" });
+    const wrongToken = await gqlRaw(t.url, ACCEPT, { t: "pin_nonsense" }, invitee.headers);
+    expect(wrongToken.errors?.[0]?.extensions).toMatchObject({ code: "NOT_FOUND", field: "token" });
+    const accepted = await gqlRaw(t.url, ACCEPT, { t: token }, invitee.headers);
+    expect(accepted.data!.acceptInvitation).toEqual({ role: "ADMIN", workspace: { id: owner.workspaceId } });
+    const again = await gqlRaw(t.url, ACCEPT, { t: token }, invitee.headers);
+    expect(again.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+    const after = await gqlRaw(t.url, `query($id: ID!) { bot(id: $id) { name } }`, { id: ids.botId }, invitee.headers);
+    expect(after.errors).toBeUndefined();
+  });
+
+  it("stops a withdrawn, replaced or expired invitation from working", async () => {
+    const invitee = await signUp(t.url, "Late's own");
+    const first = await inviteAs(invitee.email);
+    const second = await inviteAs(invitee.email);
+    expect((await gqlRaw(t.url, ACCEPT, { t: first.token }, invitee.headers)).errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+    const withdrawn = await gqlRaw(t.url, `mutation($id: ID!) { revokeInvitation(id: $id) { id } }`, { id: second.invitation.id }, owner.headers);
+    expect(withdrawn.errors).toBeUndefined();
+    expect((await gqlRaw(t.url, ACCEPT, { t: second.token }, invitee.headers)).errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+    const third = await inviteAs(invitee.email);
+    await t.app.services.db.prisma.invitation.update({ where: { id: third.invitation.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    expect((await gqlRaw(t.url, ACCEPT, { t: third.token }, invitee.headers)).errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+    const pending = await gqlRaw(
+      t.url,
+      `query($w: ID!) { workspace(id: $w) { invitations { edges { node { email } } } } }`,
+      { w: owner.workspaceId },
+      owner.headers,
+    );
+    expect(pending.data!.workspace.invitations.edges.map((e: { node: { email: string } }) => e.node.email)).not.toContain(invitee.email);
+  });
+
+  it("signs someone new up straight into the workspace they were invited to, with no workspace of their own", async () => {
+    const email = `fresh-${Date.now()}@example.com`;
+    const { token } = await inviteAs(email);
+    const SIGN_UP = `mutation($e: String!, $t: String) { signUp(email: $e, password: "correct horse battery", invitationToken: $t) { workspace { id viewerRole } user { memberships { role } } } }`;
+    const refused = await gqlRaw(t.url, SIGN_UP, { e: `other-${email}`, t: null });
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "workspaceName" });
+    const signedUp = await gqlRaw(t.url, SIGN_UP, { e: email, t: token });
+    expect(signedUp.errors).toBeUndefined();
+    expect(signedUp.data!.signUp).toEqual({ workspace: { id: owner.workspaceId, viewerRole: "MEMBER" }, user: { memberships: [{ role: "MEMBER" }] } });
   });
 });

@@ -61,8 +61,8 @@ const operations: [string, string, (ids: typeof bobs & { workspaceId: string; us
   ["bot", `query($id: ID!) { bot(id: $id) { name prompts { edges { node { text } } } } }`, (x) => ({ id: x.botId })],
   ["renameWorkspace", `mutation($id: ID!) { renameWorkspace(id: $id, name: "Mine now") { name } }`, (x) => ({ id: x.workspaceId })],
   [
-    "addMember",
-    `mutation($id: ID!, $e: String!) { addMember(workspaceId: $id, email: $e, role: OWNER) { id } }`,
+    "inviteMember",
+    `mutation($id: ID!, $e: String!) { inviteMember(workspaceId: $id, email: $e, role: OWNER) { token } }`,
     (x) => ({ id: x.workspaceId, e: alice.email }),
   ],
   [

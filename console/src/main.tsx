@@ -1,12 +1,13 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { Provider } from "urql";
-import { Redirect, Route, Router, Switch } from "wouter";
+import { Redirect, Route, Router, Switch, useLocation } from "wouter";
 import { createClient } from "./client.js";
 import { Shell } from "./shell.js";
 import { LogInPage, SignUpPage } from "./pages/auth.js";
 import { BotPage } from "./pages/bot.js";
 import { BotsPage } from "./pages/bots.js";
+import { JoinPage } from "./pages/join.js";
 import { MembersPage } from "./pages/members.js";
 import { useSession } from "./session.js";
 import "uplot/dist/uPlot.min.css";
@@ -16,6 +17,9 @@ const client = createClient();
 
 function App() {
   const { token, lapsed } = useSession();
+  const [location] = useLocation();
+  // An invitation's page stands alone, logged in or not, in a workspace or not yet.
+  if (location === "/join") return <JoinPage />;
   if (!token && !lapsed) {
     return (
       <Switch>

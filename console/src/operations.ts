@@ -30,11 +30,14 @@ export const LogIn = graphql(`
 `);
 
 export const SignUp = graphql(`
-  mutation SignUp($email: String!, $password: String!, $name: String, $workspaceName: String!) {
-    signUp(email: $email, password: $password, name: $name, workspaceName: $workspaceName) {
+  mutation SignUp($email: String!, $password: String!, $name: String, $workspaceName: String, $invitationToken: String) {
+    signUp(email: $email, password: $password, name: $name, workspaceName: $workspaceName, invitationToken: $invitationToken) {
       session {
         token
         expiresAt
+      }
+      workspace {
+        id
       }
     }
   }
@@ -404,6 +407,16 @@ export const Members = graphql(`
   query Members($workspaceId: ID!) {
     workspace(id: $workspaceId) {
       id
+      invitations(first: 100) {
+        edges {
+          node {
+            id
+            email
+            role
+            expiresAt
+          }
+        }
+      }
       members(first: 100) {
         totalCount
         edges {
@@ -423,10 +436,48 @@ export const Members = graphql(`
   }
 `);
 
-export const AddMember = graphql(`
-  mutation AddMember($workspaceId: ID!, $email: String!, $role: Role!) {
-    addMember(workspaceId: $workspaceId, email: $email, role: $role) {
+export const InviteMember = graphql(`
+  mutation InviteMember($workspaceId: ID!, $email: String!, $role: Role!) {
+    inviteMember(workspaceId: $workspaceId, email: $email, role: $role) {
+      link
+      invitation {
+        id
+        email
+        role
+        expiresAt
+      }
+    }
+  }
+`);
+
+export const RevokeInvitation = graphql(`
+  mutation RevokeInvitation($id: ID!) {
+    revokeInvitation(id: $id) {
       id
+    }
+  }
+`);
+
+export const InvitationPreview = graphql(`
+  query InvitationPreview($token: String!) {
+    invitation(token: $token) {
+      workspaceName
+      email
+      role
+      expiresAt
+    }
+  }
+`);
+
+export const AcceptInvitation = graphql(`
+  mutation AcceptInvitation($token: String!) {
+    acceptInvitation(token: $token) {
+      id
+      role
+      workspace {
+        id
+        name
+      }
     }
   }
 `);

@@ -1,4 +1,4 @@
-import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
+import { createContext, useContext, useSyncExternalStore, type ReactNode } from "react";
 import { Button, Label, ListBox, ListBoxItem, Popover, Select, SelectValue } from "react-aria-components";
 import { useMutation, useQuery } from "urql";
 import { Link } from "wouter";
@@ -26,6 +26,24 @@ export function useWorkspace(): CurrentWorkspace {
 }
 
 const CHOSEN = "parley.console.workspace";
+const chosenListeners = new Set<() => void>();
+
+/** Makes a workspace the one the console shows (kept across reloads). */
+export function chooseWorkspace(id: string | null): void {
+  if (!id) return;
+  localStorage.setItem(CHOSEN, id);
+  for (const listener of chosenListeners) listener();
+}
+
+function useChosenWorkspace(): string | null {
+  return useSyncExternalStore(
+    (listener) => {
+      chosenListeners.add(listener);
+      return () => chosenListeners.delete(listener);
+    },
+    () => localStorage.getItem(CHOSEN),
+  );
+}
 
 /** Says when live updates are paused: the connection dropped, or the browser is offline. */
 function ConnectionNotice() {
@@ -43,10 +61,7 @@ export function Shell({ children }: { children: ReactNode }) {
   const [{ data, error }] = useQuery({ query: Me });
   const { lapsed } = useSession();
   const [, logOut] = useMutation(LogOut);
-  const [chosen, setChosen] = useState(() => localStorage.getItem(CHOSEN));
-  useEffect(() => {
-    if (chosen) localStorage.setItem(CHOSEN, chosen);
-  }, [chosen]);
+  const chosen = useChosenWorkspace();
 
   if (error) return <p role="alert">The console could not reach Parley: {error.message}</p>;
   if (!data) return <p aria-busy="true">Loading…</p>;
@@ -65,7 +80,7 @@ export function Shell({ children }: { children: ReactNode }) {
           <Link href="/members">Members</Link>
         </nav>
         {memberships.length > 0 && (
-          <Select className="workspace-switcher" selectedKey={workspace?.id ?? null} onSelectionChange={(key) => setChosen(String(key))}>
+          <Select className="workspace-switcher" selectedKey={workspace?.id ?? null} onSelectionChange={(key) => chooseWorkspace(String(key))}>
             <Label>Workspace</Label>
             <Button>
               <SelectValue />
@@ -94,7 +109,7 @@ export function Shell({ children }: { children: ReactNode }) {
         {workspace ? (
           <WorkspaceContext.Provider value={workspace}>{children}</WorkspaceContext.Provider>
         ) : (
-          <p>You are not a member of any workspace yet. Ask an owner to add you.</p>
+          <p>You are not a member of any workspace yet. Ask an owner to invite you, then open the link they send.</p>
         )}
       </main>
     </>

@@ -1,4 +1,4 @@
-import { email, name, password } from "../services/validation.js";
+import { email, invitationToken, name, password } from "../services/validation.js";
 import { GraphQLError } from "graphql";
 import { actorOf, builder, signIn } from "./builder.js";
 import { Workspace } from "./workspace.js";
@@ -41,7 +41,7 @@ const AuthPayload = builder.objectRef<{ token: string; expiresAt: Date; user: { 
     workspace: t.prismaField({
       type: Workspace,
       nullable: true,
-      description: "The workspace created by signUp (null for logIn).",
+      description: "The workspace signUp created, or joined with an invitation (null for logIn).",
       resolve: (query, p, _args, ctx) => (p.workspace ? ctx.prisma.workspace.findUnique({ ...query, where: { id: p.workspace.id } }) : null),
     }),
   }),
@@ -59,14 +59,20 @@ builder.queryFields((t) => ({
 builder.mutationFields((t) => ({
   signUp: t.field({
     type: AuthPayload,
-    description: "Creates an account and its first workspace (you own it), and logs in. No token needed.",
+    description:
+      "Creates an account and logs in. No token needed. With workspaceName, you own a new workspace; with invitationToken, you join the workspace you were invited to (the email must be the invited one).",
     args: {
       email: t.arg.string({ description: "Login email.", validate: { schema: email } }),
       password: t.arg.string({
         description: "At least 8 characters, and not easy to guess: common passwords, repeats and words from the email or workspace are refused.",
         validate: { schema: password },
       }),
-      workspaceName: t.arg.string({ description: "Name of your first workspace.", validate: { schema: name } }),
+      workspaceName: t.arg.string({
+        required: false,
+        description: "Name of your first workspace (needed unless you sign up with an invitation).",
+        validate: { schema: name },
+      }),
+      invitationToken: t.arg.string({ required: false, description: "An invitation's token: you join its workspace.", validate: { schema: invitationToken } }),
       name: t.arg.string({ required: false, description: "Your display name.", validate: { schema: name } }),
     },
     resolve: async (_root, args, ctx) => {

@@ -1,6 +1,8 @@
 import { workspaceIds } from "../services/access.js";
 import { assertId, notFound } from "../services/errors.js";
-import { email, name } from "../services/validation.js";
+import type { Role as RoleValue } from "@prisma/client";
+import type { IssuedInvitation as IssuedInvitationShape } from "../services/workspaces.js";
+import { email, invitationToken, name } from "../services/validation.js";
 import { actorOf, builder } from "./builder.js";
 import { BotStatus } from "./enums.js";
 
@@ -33,6 +35,12 @@ export const Workspace = builder.prismaObject("Workspace", {
       totalCount: true,
       query: { orderBy: [{ createdAt: "asc" }, { id: "asc" }] },
     }),
+    invitations: t.relatedConnection("invitations", {
+      description: "Invitations waiting to be accepted, newest first.",
+      cursor: "id",
+      totalCount: true,
+      query: () => ({ where: { acceptedAt: null, revokedAt: null, expiresAt: { gt: new Date() } }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] }),
+    }),
     bots: t.relatedConnection("bots", {
       description: "The workspace's bots, newest first.",
       cursor: "id",
@@ -40,6 +48,45 @@ export const Workspace = builder.prismaObject("Workspace", {
       args: { status: t.arg({ type: BotStatus, required: false, description: "Only bots in this status." }) },
       query: (args) => ({ where: args.status ? { status: args.status } : {}, orderBy: [{ createdAt: "desc" }, { id: "desc" }] }),
     }),
+  }),
+});
+
+export const Invitation = builder.prismaObject("Invitation", {
+  // Checked wherever in the graph one is reached, not only at the root field that found it.
+  authScopes: (invitation) => ({ workspace: invitation.workspaceId }),
+  description: "An invitation to join a workspace, waiting for its person to accept it.",
+  fields: (t) => ({
+    id: t.exposeID("id", { description: "The invitation's id." }),
+    email: t.exposeString("email", { description: "Who it is for: the account that accepts must have this email." }),
+    role: t.expose("role", { type: Role, description: "Their role once they join." }),
+    expiresAt: t.expose("expiresAt", { type: "DateTime", description: "When it stops working." }),
+    createdAt: t.expose("createdAt", { type: "DateTime", description: "When it was made." }),
+  }),
+});
+
+const IssuedInvitation = builder.objectRef<IssuedInvitationShape>("IssuedInvitation").implement({
+  description: "A new invitation with its token. The token is shown only in this answer: send the link to the person now.",
+  fields: (t) => ({
+    invitation: t.prismaField({
+      type: Invitation,
+      description: "The invitation.",
+      resolve: (query, issued, _args, ctx) => ctx.prisma.invitation.findUniqueOrThrow({ ...query, where: { id: issued.invitation.id } }),
+    }),
+    token: t.exposeString("token", { description: "The secret that accepts it (`pin_…`). Parley keeps only its SHA-256." }),
+    link: t.string({
+      description: "The console's page that accepts it, with the token in its fragment (never sent to a server).",
+      resolve: (issued, _args, ctx) => `${ctx.config.publicUrl}/admin/join#${issued.token}`,
+    }),
+  }),
+});
+
+const InvitationPreview = builder.objectRef<{ workspaceName: string; email: string; role: RoleValue; expiresAt: Date }>("InvitationPreview").implement({
+  description: "What an invitation offers, for whoever holds its token.",
+  fields: (t) => ({
+    workspaceName: t.exposeString("workspaceName", { description: "The workspace it asks you into." }),
+    email: t.exposeString("email", { description: "Who it is for." }),
+    role: t.expose("role", { type: Role, description: "Your role once you join." }),
+    expiresAt: t.expose("expiresAt", { type: "DateTime", description: "When it stops working." }),
   }),
 });
 
@@ -57,6 +104,12 @@ export const Membership = builder.prismaObject("Membership", {
 });
 
 builder.queryFields((t) => ({
+  invitation: t.field({
+    type: InvitationPreview,
+    description: "What an invitation offers (its workspace and role), read with its token alone: no session needed.",
+    args: { token: t.arg.string({ description: "The invitation's token (from its link).", validate: { schema: invitationToken } }) },
+    resolve: (_root, args, ctx) => ctx.workspaces.preview(args.token),
+  }),
   workspaces: t.prismaField({
     type: [Workspace],
     description: "The workspaces you belong to.",
@@ -98,17 +151,35 @@ builder.mutationFields((t) => ({
       return ctx.prisma.workspace.findUniqueOrThrow({ ...query, where: { id: workspace.id } });
     },
   }),
-  addMember: t.prismaField({
-    type: Membership,
-    description: "Adds a user who has signed up to a workspace (owners only).",
+  inviteMember: t.field({
+    type: IssuedInvitation,
+    description:
+      "Invites someone to a workspace (owners only): they join when they accept with an account of this email. The answer is the same whether or not the email has an account. Inviting an email again replaces its pending invitation.",
     authScopes: { user: true },
     args: {
       workspaceId: t.arg.id({ description: "Workspace id." }),
-      email: t.arg.string({ description: "The user's login email.", validate: { schema: email } }),
-      role: t.arg({ type: Role, description: "Their role." }),
+      email: t.arg.string({ description: "Their email: the account that accepts must have it.", validate: { schema: email } }),
+      role: t.arg({ type: Role, description: "Their role once they join." }),
     },
+    resolve: (_root, args, ctx) => ctx.workspaces.invite(actorOf(ctx), args.workspaceId, args.email, args.role),
+  }),
+  revokeInvitation: t.prismaField({
+    type: Invitation,
+    description: "Withdraws a pending invitation (owners only): its link stops working.",
+    authScopes: { user: true },
+    args: { id: t.arg.id({ description: "Invitation id." }) },
     resolve: async (query, _root, args, ctx) => {
-      const membership = await ctx.workspaces.addMember(actorOf(ctx), args.workspaceId, args.email, args.role);
+      const invitation = await ctx.workspaces.revokeInvitation(actorOf(ctx), args.id);
+      return ctx.prisma.invitation.findUniqueOrThrow({ ...query, where: { id: invitation.id } });
+    },
+  }),
+  acceptInvitation: t.prismaField({
+    type: Membership,
+    description: "Joins the workspace an invitation is for, with its role. The signed-in account must have the invited email.",
+    authScopes: { user: true },
+    args: { token: t.arg.string({ description: "The invitation's token (from its link).", validate: { schema: invitationToken } }) },
+    resolve: async (query, _root, args, ctx) => {
+      const membership = await ctx.workspaces.accept(actorOf(ctx), args.token);
       return ctx.prisma.membership.findUniqueOrThrow({ ...query, where: { id: membership.id } });
     },
   }),

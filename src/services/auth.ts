@@ -2,7 +2,8 @@ import { Prisma, type PrismaClient, type Role, type User, type Workspace } from 
 import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
 import type { Actor } from "./access.js";
-import { AppError } from "./errors.js";
+import { AppError, badInput } from "./errors.js";
+import { acceptInvitation } from "./workspaces.js";
 import type { LoginThrottle } from "./login-throttle.js";
 import { assertStrongPassword, type PasswordScore } from "./passwords.js";
 import { hashPassword, newSecret, sha256, verifyPassword } from "./secrets.js";
@@ -46,18 +47,36 @@ export function createAuthService({ prisma, config, logger, throttle }: { prisma
   }
 
   return {
-    /** A new user, their first workspace (they own it), and a session. */
-    async signUp(input: { email: string; password: string; workspaceName: string; name?: string | null }): Promise<Session & { workspace: Workspace }> {
-      await assertStrongPassword(input.password, config.PASSWORD_MIN_SCORE as PasswordScore, [input.email, input.workspaceName, input.name ?? ""]);
+    /**
+     * A new user and a session, with their first workspace (they own it),
+     * or the workspace an invitation (`invitationToken`) asks them into.
+     */
+    async signUp(input: {
+      email: string;
+      password: string;
+      workspaceName?: string | null;
+      name?: string | null;
+      invitationToken?: string | null;
+    }): Promise<Session & { workspace: Workspace }> {
+      if (!input.workspaceName && !input.invitationToken) throw badInput("Name your first workspace, or sign up with an invitation.", "workspaceName");
+      await assertStrongPassword(input.password, config.PASSWORD_MIN_SCORE as PasswordScore, [input.email, input.workspaceName ?? "", input.name ?? ""]);
       // Hashed before the email is looked at, so a taken email answers no faster than a free one.
       const passwordHash = await hashPassword(input.password, config.PASSWORD_HASH_COST);
       try {
         return await prisma.$transaction(async (tx) => {
           const user = await tx.user.create({ data: { email: input.email, passwordHash, name: input.name ?? null } });
-          const workspace = await tx.workspace.create({
-            data: { name: input.workspaceName, memberships: { create: { userId: user.id, role: "OWNER" } } },
-          });
-          return { ...(await issueToken(user, new Map([[workspace.id, "OWNER" as const]]), tx)), workspace };
+          const roles: Actor["roles"] = new Map();
+          let workspace: Workspace | undefined;
+          if (input.invitationToken) {
+            const joined = await acceptInvitation(tx, input.invitationToken, user);
+            roles.set(joined.workspaceId, joined.role);
+            workspace = await tx.workspace.findUniqueOrThrow({ where: { id: joined.workspaceId } });
+          }
+          if (input.workspaceName) {
+            workspace = await tx.workspace.create({ data: { name: input.workspaceName, memberships: { create: { userId: user.id, role: "OWNER" } } } });
+            roles.set(workspace.id, "OWNER");
+          }
+          return { ...(await issueToken(user, roles, tx)), workspace: workspace! };
         });
       } catch (error) {
         if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {

@@ -140,7 +140,7 @@ export function createServices(base: Pick<AppServices, "config" | "db" | "logger
         maxDelayMs: config.AUTH_LOGIN_MAX_DELAY_SECONDS * 1000,
       }),
     }),
-    workspaces: createWorkspaceService({ prisma }),
+    workspaces: createWorkspaceService({ prisma, config }),
     bots,
     prompts: createPromptService({ prisma, bots }),
     apiKeys,

@@ -1,8 +1,46 @@
-import type { PrismaClient, Role } from "@prisma/client";
+import type { Invitation, Prisma, PrismaClient, Role } from "@prisma/client";
+import type { Config } from "../config.js";
 import { requireRole, type Actor } from "./access.js";
 import { AppError, assertId, notFound } from "./errors.js";
+import { newSecret, sha256 } from "./secrets.js";
 
-export function createWorkspaceService({ prisma }: { prisma: PrismaClient }) {
+/** Invitation tokens look like `pin_<43 chars>`. */
+export const INVITATION_PREFIX = "pin";
+/** Pending invitations one workspace may have at once. */
+const MAX_PENDING = 100;
+
+export interface IssuedInvitation {
+  invitation: Invitation;
+  /** The token: shown once, only its SHA-256 is stored. */
+  token: string;
+}
+
+/** An invitation a token opens, while it may be accepted. */
+async function pendingByToken(db: Pick<Prisma.TransactionClient, "invitation">, token: string) {
+  const invitation = await db.invitation.findUnique({ where: { tokenHash: sha256(token.trim()) }, include: { workspace: { select: { name: true } } } });
+  if (!invitation || invitation.acceptedAt || invitation.revokedAt || invitation.expiresAt.getTime() <= Date.now()) {
+    throw new AppError("NOT_FOUND", "This invitation is not valid: it is wrong, was withdrawn or used, or has expired. Ask for a new one.", { field: "token" });
+  }
+  return invitation;
+}
+
+/**
+ * Joins the invited account to the workspace: its email must be the one
+ * invited (the token proves the channel, the account the person). Used by
+ * acceptInvitation and by signUp with a token, in their transactions.
+ */
+export async function acceptInvitation(tx: Prisma.TransactionClient, token: string, user: { id: string; email: string }) {
+  const invitation = await pendingByToken(tx, token);
+  if (invitation.email !== user.email) {
+    throw new AppError("FORBIDDEN", `This invitation is for ${invitation.email}: log in with that email to accept it.`, { field: "token" });
+  }
+  const existing = await tx.membership.findUnique({ where: { workspaceId_userId: { workspaceId: invitation.workspaceId, userId: user.id } } });
+  const membership = existing ?? (await tx.membership.create({ data: { workspaceId: invitation.workspaceId, userId: user.id, role: invitation.role } }));
+  await tx.invitation.update({ where: { id: invitation.id }, data: { acceptedAt: new Date() } });
+  return membership;
+}
+
+export function createWorkspaceService({ prisma, config }: { prisma: PrismaClient; config: Pick<Config, "INVITATION_TTL_HOURS"> }) {
   /** Owners may not leave a workspace ownerless. */
   async function assertAnotherOwner(workspaceId: string, userId: string) {
     const owners = await prisma.membership.count({ where: { workspaceId, role: "OWNER", userId: { not: userId } } });
@@ -22,14 +60,51 @@ export function createWorkspaceService({ prisma }: { prisma: PrismaClient }) {
       return prisma.workspace.update({ where: { id: workspaceId }, data: { name } });
     },
 
-    /** Adds an existing user (they sign up first) to a workspace. Owners only. */
-    async addMember(actor: Actor, workspaceId: string, email: string, role: Role) {
+    /**
+     * Invites someone to a workspace (owners only): they join when they
+     * accept, with an account of that email. Answers the same whether or
+     * not the email has an account, and replaces a pending invitation to it.
+     */
+    async invite(actor: Actor, workspaceId: string, email: string, role: Role): Promise<IssuedInvitation> {
       requireRole(actor, assertId(workspaceId, "workspace"), "OWNER");
-      const user = await prisma.user.findUnique({ where: { email } });
-      if (!user) throw new AppError("NOT_FOUND", "No user has this email; they need to sign up first.", { field: "email" });
-      const existing = await prisma.membership.findUnique({ where: { workspaceId_userId: { workspaceId, userId: user.id } } });
-      if (existing) throw new AppError("CONFLICT", "This user is already a member; change their role instead.");
-      return prisma.membership.create({ data: { workspaceId, userId: user.id, role } });
+      const member = await prisma.membership.findFirst({ where: { workspaceId, user: { email } }, select: { id: true } });
+      if (member) throw new AppError("CONFLICT", "This person is already a member; change their role instead.", { field: "email" });
+      const token = newSecret(INVITATION_PREFIX);
+      const invitation = await prisma.$transaction(async (tx) => {
+        const pending = { workspaceId, acceptedAt: null, revokedAt: null, expiresAt: { gt: new Date() } };
+        await tx.invitation.updateMany({ where: { ...pending, email }, data: { revokedAt: new Date() } });
+        if ((await tx.invitation.count({ where: pending })) >= MAX_PENDING) {
+          throw new AppError("CONFLICT", `A workspace may have ${MAX_PENDING} pending invitations; withdraw some first.`);
+        }
+        const expiresAt = new Date(Date.now() + config.INVITATION_TTL_HOURS * 3_600_000);
+        return tx.invitation.create({ data: { workspaceId, email, role, tokenHash: sha256(token), invitedById: actor.userId, expiresAt } });
+      });
+      return { invitation, token };
+    },
+
+    /** Withdraws a pending invitation (owners only). */
+    async revokeInvitation(actor: Actor, invitationId: string): Promise<Invitation> {
+      const invitation = await prisma.invitation.findUnique({ where: { id: assertId(invitationId, "invitation") } });
+      if (!invitation) throw notFound("Invitation");
+      requireRole(actor, invitation.workspaceId, "OWNER", "Invitation");
+      if (invitation.acceptedAt) throw new AppError("CONFLICT", "This invitation was accepted already: remove the member instead.");
+      return invitation.revokedAt ? invitation : prisma.invitation.update({ where: { id: invitation.id }, data: { revokedAt: new Date() } });
+    },
+
+    /** What an invitation offers, for the page that asks whether to accept it. Needs only the token. */
+    async preview(token: string) {
+      const invitation = await pendingByToken(prisma, token);
+      return { workspaceName: invitation.workspace.name, email: invitation.email, role: invitation.role, expiresAt: invitation.expiresAt };
+    },
+
+    /** Accepts an invitation for the signed-in account; later steps of the request act as a member. */
+    async accept(actor: Actor, token: string) {
+      const membership = await prisma.$transaction(async (tx) => {
+        const user = await tx.user.findUniqueOrThrow({ where: { id: actor.userId }, select: { id: true, email: true } });
+        return acceptInvitation(tx, token, user);
+      });
+      actor.roles.set(membership.workspaceId, membership.role);
+      return membership;
     },
 
     async changeRole(actor: Actor, workspaceId: string, userId: string, role: Role) {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { expect } from "@jest/globals";
 import { graphql } from "../gql/index.js";
-import { gql } from "./graphql.js";
+import { gql, gqlRaw } from "./graphql.js";
 
 export const SignUp = graphql(`
   mutation SignUp($email: String!, $password: String!, $workspaceName: String!) {
@@ -70,4 +70,23 @@ export async function createBot(url: string, account: Account, name = "Helpdesk"
 /** The `extensions.code` of a result's first error. */
 export function codeOf(result: { errors?: readonly { extensions?: Record<string, unknown> }[] }): unknown {
   return result.errors?.[0]?.extensions?.code;
+}
+
+/** The owner invites `account` to their workspace with `role`, and `account` accepts: membership by consent. */
+export async function invite(url: string, owner: Pick<Account, "headers" | "workspaceId">, account: Pick<Account, "headers" | "email">, role: string) {
+  const invited = await gqlRaw(
+    url,
+    `mutation($w: ID!, $e: String!, $r: Role!) { inviteMember(workspaceId: $w, email: $e, role: $r) { token } }`,
+    { w: owner.workspaceId, e: account.email, r: role },
+    owner.headers,
+  );
+  expect(invited.errors).toBeUndefined();
+  const accepted = await gqlRaw(
+    url,
+    `mutation($t: String!) { acceptInvitation(token: $t) { role user { email } } }`,
+    { t: invited.data!.inviteMember.token },
+    account.headers,
+  );
+  expect(accepted.errors).toBeUndefined();
+  return accepted.data!.acceptInvitation as { role: string; user: { email: string } };
 }

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { Button, Dialog, Form, Heading, Input, Label, Modal, TextField } from "react-aria-components";
 import { useMutation, useQuery } from "urql";
+import { Snippet } from "../copy.js";
 import { messageOf } from "../errors.js";
 import { ApiKeys, CreateApiKey, RevokeApiKey, RotateApiKey } from "../operations.js";
 import { Confirm } from "./confirm.js";
@@ -8,37 +9,6 @@ import { Confirm } from "./confirm.js";
 interface Issued {
   secret: string;
   embedCode: { script: string; iframe: string };
-}
-
-/** Copies text, and says so for a moment. */
-function CopyButton({ text, label }: { text: string; label: string }) {
-  const [copied, setCopied] = useState(false);
-  return (
-    <Button
-      aria-label={label}
-      onPress={async () => {
-        await navigator.clipboard.writeText(text);
-        setCopied(true);
-        setTimeout(() => setCopied(false), 2000);
-      }}
-    >
-      {copied ? "Copied" : "Copy"}
-    </Button>
-  );
-}
-
-function Snippet({ title, code }: { title: string; code: string }) {
-  return (
-    <div className="snippet">
-      <div className="snippet-head">
-        <span>{title}</span>
-        <CopyButton text={code} label={`Copy the ${title.toLowerCase()}`} />
-      </div>
-      <pre>
-        <code>{code}</code>
-      </pre>
-    </div>
-  );
 }
 
 /** The secret, once: the API keeps only its hash. */

@@ -5,6 +5,7 @@ import { Link, useLocation } from "wouter";
 import type { BotDetailQuery, SourceEventsSubscription, SyncStatus } from "../gql/graphql.js";
 import { useConnection } from "../connection.js";
 import { messageOf } from "../errors.js";
+import { useSession } from "../session.js";
 import { ActivateBot, AddTextSource, ArchiveBot, BotDetail, DeleteBot, DeleteSource, ResyncSource, SourceEvents, UpdateSource } from "../operations.js";
 import { FilterGroup } from "../filter.js";
 import { Pager, usePaging } from "../pager.js";
@@ -125,10 +126,18 @@ interface Live {
  * followed at once by another's progress).
  */
 function useLiveSources(botId: string, reload: () => void): Map<string, SourceEvent> {
-  const [{ data }] = useSubscription({ query: SourceEvents, variables: { botId } }, (live: Live = { events: new Map(), settled: 0 }, response): Live => {
-    const event = response.sourceEvents;
-    return { events: new Map(live.events).set(event.sourceId, event), settled: live.settled + (event.status === "PROCESSING" ? 0 : 1) };
-  });
+  // The server ends a stream whose session ended; it opens again, and the list is read again, once the user is back.
+  const { token } = useSession();
+  useEffect(() => {
+    if (token) reload();
+  }, [token, reload]);
+  const [{ data }] = useSubscription(
+    { query: SourceEvents, variables: { botId }, pause: !token },
+    (live: Live = { events: new Map(), settled: 0 }, response): Live => {
+      const event = response.sourceEvents;
+      return { events: new Map(live.events).set(event.sourceId, event), settled: live.settled + (event.status === "PROCESSING" ? 0 : 1) };
+    },
+  );
   const settled = data?.settled ?? 0;
   useEffect(() => {
     if (settled) reload();

@@ -1,9 +1,10 @@
-import type { FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { Button, Form, Input, Label, TextField } from "react-aria-components";
 import { useMutation, useQuery } from "urql";
+import { Snippet } from "../copy.js";
 import type { Role } from "../gql/graphql.js";
 import { messageOf } from "../errors.js";
-import { AddMember, ChangeMemberRole, Members, RemoveMember } from "../operations.js";
+import { ChangeMemberRole, InviteMember, Members, RemoveMember, RevokeInvitation } from "../operations.js";
 import { useWorkspace } from "../shell.js";
 import { Confirm } from "./confirm.js";
 
@@ -13,37 +14,45 @@ const ROLES: [Role, string][] = [
   ["MEMBER", "Member: sees everything, changes nothing"],
 ];
 
-/** Who is in the workspace, and (for owners) adding, re-roling and removing them. */
+/**
+ * Who is in the workspace, and (for owners) inviting, re-roling and
+ * removing them. People join by accepting an invitation's link with an
+ * account of the invited email: membership is by consent.
+ */
 export function MembersPage() {
   const workspace = useWorkspace();
   const isOwner = workspace.role === "OWNER";
   const [{ data, error }, refetch] = useQuery({ query: Members, variables: { workspaceId: workspace.id } });
-  const [added, add] = useMutation(AddMember);
+  const [invited, invite] = useMutation(InviteMember);
+  const [, withdraw] = useMutation(RevokeInvitation);
   const [changed, change] = useMutation(ChangeMemberRole);
   const [removed, remove] = useMutation(RemoveMember);
+  const [link, setLink] = useState<{ email: string; link: string } | null>(null);
   const reload = () => refetch({ requestPolicy: "network-only" });
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = event.currentTarget;
     const fields = new FormData(form);
-    const { data } = await add({ workspaceId: workspace.id, email: String(fields.get("email")).trim(), role: String(fields.get("role")) as Role });
+    const { data } = await invite({ workspaceId: workspace.id, email: String(fields.get("email")).trim(), role: String(fields.get("role")) as Role });
     if (data) {
       form.reset();
+      setLink({ email: data.inviteMember.invitation.email, link: data.inviteMember.link });
       reload();
     }
   }
 
   if (error) return <p role="alert">{messageOf(error)}</p>;
   if (!data) return <p aria-busy="true">Loading…</p>;
-  const problem = messageOf(added.error ?? changed.error ?? removed.error);
+  const problem = messageOf(invited.error ?? changed.error ?? removed.error);
+  const pending = data.workspace.invitations.edges.map((e) => e.node);
   return (
     <section aria-labelledby="members-heading">
       <h1 id="members-heading">Members of {workspace.name}</h1>
       {isOwner && (
-        <Form onSubmit={submit} className="row" aria-label="Add a member">
+        <Form onSubmit={submit} className="row" aria-label="Invite a member">
           <TextField name="email" type="email" isRequired>
-            <Label>Email of someone with a Parley account</Label>
+            <Label>Their email</Label>
             <Input />
           </TextField>
           <label className="native">
@@ -56,12 +65,53 @@ export function MembersPage() {
               ))}
             </select>
           </label>
-          <Button type="submit" className="primary" isDisabled={added.fetching}>
-            Add member
+          <Button type="submit" className="primary" isDisabled={invited.fetching}>
+            Invite
           </Button>
         </Form>
       )}
       {problem && <p role="alert">{problem}</p>}
+      {link && (
+        <div role="status" className="invitation-link">
+          <p>Send this link to {link.email}. It works once, for an account with that email, and Parley cannot show it again.</p>
+          <Snippet title="Invitation link" code={link.link} />
+        </div>
+      )}
+      {pending.length > 0 && (
+        <table className="sources" aria-label="Pending invitations">
+          <thead>
+            <tr>
+              <th scope="col">Invited</th>
+              <th scope="col">Role</th>
+              <th scope="col">Expires</th>
+              {isOwner && <th scope="col">Actions</th>}
+            </tr>
+          </thead>
+          <tbody>
+            {pending.map((invitation) => (
+              <tr key={invitation.id}>
+                <th scope="row">{invitation.email}</th>
+                <td>{invitation.role.toLowerCase()}</td>
+                <td>{new Date(invitation.expiresAt).toLocaleDateString()}</td>
+                {isOwner && (
+                  <td>
+                    <Confirm
+                      label="Withdraw"
+                      title={`Withdraw the invitation to ${invitation.email}?`}
+                      body="Its link stops working."
+                      onConfirm={async () => {
+                        const { data } = await withdraw({ id: invitation.id });
+                        reload();
+                        return Boolean(data);
+                      }}
+                    />
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
       <table className="sources" aria-label="Members">
         <thead>
           <tr>
