@@ -218,7 +218,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
         server.listen(port, config.HOST, () => {
           server.off("error", reject);
           const address = server.address() as AddressInfo;
-          // Without PUBLIC_URL, browsers reach this server on the port it got (embed codes, and its own pages' origin).
+          // The port it got (PORT=0 picks one): its own pages' origin, and without PUBLIC_URL the address in embed codes.
+          config.PORT = address.port;
           if (!config.PUBLIC_URL) config.publicUrl = `http://localhost:${address.port}`;
           const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
           resolve({ port: address.port, url: `http://${host}:${address.port}` });

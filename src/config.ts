@@ -93,9 +93,11 @@ const schema = z
     RATE_LIMIT_PER_BOT_PER_HOUR: int(1).default(1000),
     /** Public calls per client address per hour. @default 10000 */
     RATE_LIMIT_PER_IP_PER_HOUR: int(1).default(10_000),
-    /** Log-in attempts on one account before each further one must wait (1 s, 2 s, 4 s…). @default 5 */
+    /** Log-in attempts on one account from one address (or one device it logged in from before) before each further one must wait (1 s, 2 s, 4 s…). @default 5 */
     AUTH_LOGIN_FREE_ATTEMPTS: int(1, 1000).default(5),
-    /** The longest wait between two log-in attempts on one account: what its owner may have to wait during an attack. @default 60 */
+    /** Log-in attempts on one account from devices it has never logged in from, over all addresses, before each further one must wait. @default 50 */
+    AUTH_LOGIN_ACCOUNT_FREE_ATTEMPTS: int(1, 100_000).default(50),
+    /** The longest wait between two log-in attempts: what an owner on a new device may wait during an attack on their account (a device they logged in from before waits only for its own mistakes). @default 60 */
     AUTH_LOGIN_MAX_DELAY_SECONDS: int(1, 3600).default(60),
     /** Log-in and sign-up attempts per client address per hour. @default 300 */
     AUTH_RATE_LIMIT_PER_IP_PER_HOUR: int(1).default(300),

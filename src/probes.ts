@@ -9,7 +9,8 @@ import type { Metrics } from "./services/metrics.js";
  * - GET /health: the full report (the `health` query's), 503 when the database is down;
  * - GET /readyz: 200 while this instance should get traffic; 503 once it is
  *   shutting down or its database does not answer (it does not listen at all
- *   while migrations run at start);
+ *   while migrations run at start); with REDIS_URL, `redis` says "ok" or
+ *   "degraded" (away: limits are counted per instance meanwhile);
  * - GET /metrics: Prometheus' text format (METRICS=false turns it off).
  * /livez (Yoga's) only says the process answers.
  */
@@ -28,7 +29,11 @@ export function useProbes(services: AppServices, options: { metrics: boolean }):
               () => null,
               () => "database unreachable",
             );
-        return endResponse(fetchAPI.Response.json({ ready: !reason, ...(reason && { reason }) }, { status: reason ? 503 : 200 }));
+        // Redis away is no reason to stop sending traffic here (limits count per instance meanwhile), but operators should know.
+        const redis = services.redisStatus();
+        return endResponse(
+          fetchAPI.Response.json({ ready: !reason, ...(reason && { reason }), ...(redis !== "off" && { redis }) }, { status: reason ? 503 : 200 }),
+        );
       }
       if (url.pathname === "/metrics" && options.metrics) {
         const body = await services.metrics.registry.metrics();

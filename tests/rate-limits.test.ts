@@ -1,14 +1,17 @@
 import { describe, expect, it } from "@jest/globals";
 import { createClient } from "redis";
-import { createRateLimiter, createRedisStore } from "../src/services/rate-limits.js";
+import { createMemoryCounters, createRedisCounters } from "../src/services/counters.js";
+import { createRateLimiter } from "../src/services/rate-limits.js";
 import { createBot, signUp } from "./helpers/admin.js";
 import { startApp } from "./helpers/app.js";
-import { gqlRaw } from "./helpers/graphql.js";
+import { gqlRaw, wsClient } from "./helpers/graphql.js";
 import { startRedis } from "./helpers/redis.js";
 import { createLogger } from "../src/logger.js";
+import type { BuildAppOptions } from "../src/app.js";
+import { chatOverWs } from "./helpers/chat.js";
 
-async function publicBotWithKeys(env: Record<string, string>, keys = 1) {
-  const t = await startApp(env);
+async function publicBotWithKeys(env: Record<string, string>, keys = 1, options: BuildAppOptions = {}) {
+  const t = await startApp(env, options);
   const admin = await signUp(t.url);
   const botId = await createBot(t.url, admin);
   await gqlRaw(t.url, `mutation($b: ID!) { activateBot(id: $b) { status } }`, { b: botId }, admin.headers);
@@ -58,8 +61,8 @@ describe("rate limits on public calls", () => {
     const client = createClient({ url });
     await client.connect();
     try {
-      for (const store of [undefined, createRedisStore(client as never, "parley:concurrent:")]) {
-        const limiter = createRateLimiter({ rules: [{ per: "key", max: 100, windowMs: 60_000 }], ...(store && { store }) });
+      for (const store of [createMemoryCounters(), createRedisCounters(client, "parley:concurrent:")]) {
+        const limiter = createRateLimiter({ rules: [{ per: "key", max: 100, windowMs: 60_000 }], store });
         const outcomes = await Promise.allSettled(Array.from({ length: 120 }, () => limiter.check({ key: "k" })));
         expect(outcomes.filter((o) => o.status === "fulfilled").length).toBe(100);
         await expect(limiter.check({ key: "other" }, 101)).rejects.toMatchObject({ code: "RATE_LIMITED" });
@@ -77,7 +80,7 @@ describe("rate limits on public calls", () => {
     await Promise.all(clients.map((c) => c.connect()));
     try {
       const rules = [{ per: "key" as const, max: 4, windowMs: 60_000 }];
-      const [a, b] = clients.map((client) => createRateLimiter({ rules, store: createRedisStore(client as never) }));
+      const [a, b] = clients.map((client) => createRateLimiter({ rules, store: createRedisCounters(client) }));
       await a!.check({ key: "k1" });
       await b!.check({ key: "k1" });
       await a!.check({ key: "k1" });
@@ -85,7 +88,7 @@ describe("rate limits on public calls", () => {
       await expect(a!.check({ key: "k1" })).rejects.toMatchObject({ code: "RATE_LIMITED" });
       await expect(b!.check({ key: "k1" })).rejects.toMatchObject({ code: "RATE_LIMITED" });
       await expect(b!.check({ key: "k2" })).resolves.toBeUndefined();
-      expect(await clients[0]!.pTTL("parley:rate:key:k1:public-key")).toBeGreaterThan(50_000);
+      expect(await clients[0]!.pTTL("parley:count:public:key:k1")).toBeGreaterThan(50_000);
     } finally {
       await Promise.all(clients.map((c) => c.quit()));
     }
@@ -98,6 +101,40 @@ describe("rate limits on public calls", () => {
     // Another instance (its own data here; the address counts are shared through Redis).
     const second = await publicBotWithKeys({ REDIS_URL: url, RATE_LIMIT_PER_IP_PER_HOUR: "4" });
     expect((await second.call(second.secrets[0]!)).errors?.[0]?.extensions?.code).toBe("RATE_LIMITED");
+  });
+
+  it("charges a refused call to none of its limits, in memory and in Redis", async () => {
+    const { url } = await startRedis();
+    const client = createClient({ url });
+    await client.connect();
+    try {
+      for (const store of [createMemoryCounters(), createRedisCounters(client, "parley:refused:")]) {
+        const limiter = createRateLimiter({
+          rules: [
+            { per: "key", max: 10, windowMs: 60_000 },
+            { per: "bot", max: 10, windowMs: 60_000 },
+            { per: "ip", max: 2, windowMs: 60_000 },
+          ],
+          store,
+        });
+        // A flood from one address: two calls pass, the rest are refused by the address's limit...
+        for (let i = 0; i < 20; i++) await limiter.check({ key: "k", bot: "b", ip: "flood" }).catch(() => {});
+        // ...and the bot and key were charged for the two alone: eight more from elsewhere pass, the ninth not.
+        for (let i = 0; i < 8; i++) await expect(limiter.check({ key: "k", bot: "b", ip: `visitor-${i}` })).resolves.toBeUndefined();
+        await expect(limiter.check({ key: "k", bot: "b", ip: "one-more" })).rejects.toMatchObject({ code: "RATE_LIMITED" });
+      }
+    } finally {
+      await client.quit();
+    }
+  });
+
+  it("admits exactly the limit of 50 parallel requests spread over two instances on one Redis", async () => {
+    const { url } = await startRedis();
+    const env = { REDIS_URL: url, RATE_LIMIT_PER_IP_PER_HOUR: "20" };
+    const [first, second] = await Promise.all([publicBotWithKeys(env), publicBotWithKeys(env)]);
+    const outcomes = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 ? first.call(first.secrets[0]!) : second.call(second.secrets[0]!))));
+    expect(outcomes.filter((o) => !o.errors).length).toBe(20);
+    expect(outcomes.filter((o) => o.errors?.[0]?.extensions?.code === "RATE_LIMITED").length).toBe(30);
   });
 
   it("stops start-up when Redis cannot be reached", async () => {
@@ -138,6 +175,41 @@ describe("rate limits on logging in and signing up", () => {
     expect(lines.join("\n")).not.toContain("guess number");
   });
 
+  it("keep the owner's way in open during an attack: from another address, or from a device they logged in from", async () => {
+    const t = await startApp({
+      TRUST_PROXY: "true",
+      AUTH_LOGIN_FREE_ATTEMPTS: "3",
+      AUTH_LOGIN_ACCOUNT_FREE_ATTEMPTS: "10",
+      AUTH_LOGIN_MAX_DELAY_SECONDS: "60",
+    });
+    const owner = await signUp(t.url);
+    const LOG_IN_FROM = `mutation($e: String!, $p: String!, $d: String) { logIn(email: $e, password: $p, deviceToken: $d) { deviceToken } }`;
+    const logIn = (from: string, password: string, device: string | null = null) =>
+      gqlRaw(t.url, LOG_IN_FROM, { e: owner.email, p: password, d: device }, { "x-forwarded-for": from });
+    // The owner's browser logged in before, and kept the token it was given.
+    const device = (await logIn("198.51.100.7", "correct horse battery")).data!.logIn.deviceToken as string;
+    expect(device).toMatch(/^pdv_/);
+
+    // An attacker guesses from one address until it must wait...
+    const guesses = [];
+    for (let i = 0; i < 6; i++) guesses.push((await logIn("203.0.113.9", `wrong guess ${i}`)).errors?.[0]?.extensions?.code);
+    expect(guesses.slice(-2)).toEqual(["RATE_LIMITED", "RATE_LIMITED"]);
+    // ...which slows that address alone: the owner, at home, gets in at once.
+    expect((await logIn("198.51.100.7", "correct horse battery")).errors).toBeUndefined();
+
+    // Then from forty addresses, a guess each: past the account's allowance, new devices wait...
+    await Promise.all(Array.from({ length: 40 }, (_, i) => logIn(`192.0.2.${i + 1}`, `spread guess ${i}`)));
+    expect((await logIn("192.0.2.200", "correct horse battery")).errors?.[0]?.extensions?.code).toBe("RATE_LIMITED");
+    // ...but the owner's own browser does not, even from the attacker's address; it keeps its token.
+    const known = await logIn("203.0.113.9", "correct horse battery", device);
+    expect(known.errors).toBeUndefined();
+    expect(known.data!.logIn.deviceToken).toBeNull();
+    // A device token is the account's own: with another email it counts as an unknown device.
+    const other = await signUp(t.url);
+    const borrowed = await gqlRaw(t.url, LOG_IN_FROM, { e: other.email, p: "correct horse battery", d: device }, { "x-forwarded-for": "203.0.113.9" });
+    expect(borrowed.data!.logIn.deviceToken).toMatch(/^pdv_/);
+  });
+
   it("limit sign-ups and log-ins per address", async () => {
     const few = await startApp({ AUTH_SIGNUPS_PER_IP_PER_HOUR: "1" });
     expect((await gqlRaw(few.url, SIGN_UP, { e: "a@example.com" })).errors).toBeUndefined();
@@ -152,4 +224,39 @@ describe("rate limits on logging in and signing up", () => {
     expect(third.errors?.[0]?.message).toMatch(/^Too many attempts for your address \(2 per hour\)/);
     expect(await t.app.services.db.prisma.user.count({ where: { email: "b@example.com" } })).toBe(0);
   });
+});
+
+describe("when Redis goes away", () => {
+  it("goes on answering: public calls, log-in, sign-up and chat over the websocket; says so in /readyz and the log; stops in time", async () => {
+    const redis = await startRedis();
+    const lines: string[] = [];
+    const { t, secrets, call, botId } = await publicBotWithKeys({ REDIS_URL: redis.url, SHUTDOWN_TIMEOUT_MS: "2000" }, 1, {
+      logger: createLogger("info", {}, (line) => lines.push(line)),
+    });
+    const account = await signUp(t.url);
+    expect(await (await fetch(`${t.url}/readyz`)).json()).toEqual({ ready: true, redis: "ok" });
+
+    // Redis is killed while forty public calls are in flight: each is answered.
+    const load = Promise.all(Array.from({ length: 40 }, () => call(secrets[0]!)));
+    await redis.stop();
+    for (const result of await load) expect(result.errors?.[0]?.extensions?.code ?? "answered").toMatch(/^(answered|RATE_LIMITED)$/);
+
+    // With Redis gone, everything public still answers, counted by this instance alone.
+    expect((await call(secrets[0]!)).errors).toBeUndefined();
+    const LOG_IN = `mutation($e: String!) { logIn(email: $e, password: "correct horse battery") { session { token } } }`;
+    expect((await gqlRaw(t.url, LOG_IN, { e: account.email })).errors).toBeUndefined();
+    expect((await signUp(t.url, "During the outage")).token).toMatch(/^pst_/);
+    const answer = await chatOverWs(wsClient(t.url, { apiKey: secrets[0] }), { botId, message: "Is anyone there?" });
+    expect(answer.at(-1)!.__typename).toBe("ChatCompleted");
+
+    expect(await (await fetch(`${t.url}/readyz`)).json()).toEqual({ ready: true, redis: "degraded" });
+    const health = await gqlRaw(t.url, `{ health { status redis } }`);
+    expect(health.data!.health).toEqual({ status: "DEGRADED", redis: "DEGRADED" });
+    const warnings = lines.map((l) => JSON.parse(l) as { level: string; message: string }).filter((l) => l.level === "warn");
+    expect(warnings.filter((l) => l.message.startsWith("Redis is unreachable: rate limits are counted by each instance alone"))).toHaveLength(1);
+
+    // Shutdown does not wait for Redis: it ends within SHUTDOWN_TIMEOUT_MS (2 s here), with a margin.
+    const stopped = await Promise.race([t.stop().then(() => "stopped"), new Promise((resolve) => setTimeout(() => resolve("still stopping"), 8000))]);
+    expect(stopped).toBe("stopped");
+  }, 60_000);
 });

@@ -19,12 +19,13 @@ export const Me = graphql(`
 `);
 
 export const LogIn = graphql(`
-  mutation LogIn($email: String!, $password: String!) {
-    logIn(email: $email, password: $password) {
+  mutation LogIn($email: String!, $password: String!, $deviceToken: String) {
+    logIn(email: $email, password: $password, deviceToken: $deviceToken) {
       session {
         token
         expiresAt
       }
+      deviceToken
     }
   }
 `);
@@ -39,6 +40,7 @@ export const SignUp = graphql(`
       workspace {
         id
       }
+      deviceToken
     }
   }
 `);

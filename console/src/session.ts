@@ -15,6 +15,18 @@ export interface SessionState {
 }
 
 const KEY = "parley.console.session";
+/** Known-device tokens, by account email: log-ins from this browser are slowed only by its own mistakes. */
+const DEVICES = "parley.console.devices";
+
+function devices(): Record<string, string> {
+  try {
+    return JSON.parse(localStorage.getItem(DEVICES) ?? "{}") as Record<string, string>;
+  } catch {
+    return {};
+  }
+}
+
+const emailKey = (email: string) => email.trim().toLowerCase();
 const listeners = new Set<() => void>();
 let state: SessionState = { token: localStorage.getItem(KEY), notice: null, lapsed: false };
 
@@ -32,6 +44,13 @@ export const session = {
     return () => listeners.delete(listener);
   },
   start: (token: string) => set({ token, notice: null, lapsed: false }),
+  /** The device token this browser was given for an account, to send with its log-ins. */
+  deviceFor: (email: string): string | null => devices()[emailKey(email)] ?? null,
+  /** A log-in's or sign-up's answer: the session starts, and a new device token is kept for the next log-in. */
+  begin(email: string, answer: { session: { token: string }; deviceToken?: string | null }) {
+    if (answer.deviceToken) localStorage.setItem(DEVICES, JSON.stringify({ ...devices(), [emailKey(email)]: answer.deviceToken }));
+    set({ token: answer.session.token, notice: null, lapsed: false });
+  },
   end: () => set({ token: null, notice: null, lapsed: false }),
   expire: () => state.token && set({ token: null, notice: "Your session has ended. Log in again to go on.", lapsed: true }),
 };

@@ -194,35 +194,6 @@ function mayRate(ctx: Context) {
     ctx.viewer.kind === "apiKey" ? ctx.viewer.bot.id === bot.id : ctx.viewer.kind === "user" && ctx.viewer.actor.roles.has(bot.workspaceId);
 }
 
-/**
- * Runs the chat stream with an AbortController that fires as soon as the
- * client goes away (the iterator's return()), so the model request is
- * closed at once rather than after its next token.
- */
-function abortOnReturn<T>(start: (signal: AbortSignal) => AsyncGenerator<T>, stop: AbortSignal): AsyncIterableIterator<T> {
-  const controller = new AbortController();
-  const onShutdown = () => controller.abort();
-  stop.addEventListener("abort", onShutdown, { once: true });
-  const inner = start(AbortSignal.any([controller.signal, stop]));
-  const cleanup = () => stop.removeEventListener("abort", onShutdown);
-  return {
-    next: async () => {
-      const result = await inner.next();
-      if (result.done) cleanup();
-      return result;
-    },
-    return: async (value?: unknown) => {
-      controller.abort();
-      cleanup();
-      await inner.return(undefined).catch(() => {});
-      return { done: true, value: value as T };
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
-}
-
 const PublicBot = builder.objectRef<PublicFace>("PublicBot").implement({
   description: "What a public client (the widget) may know of the bot its API key belongs to.",
   fields: (t) => ({
@@ -264,7 +235,8 @@ builder.subscriptionFields((t) => ({
       try {
         const input = await chatInput(ctx, args);
         const prepared = await ctx.chat.prepare(input);
-        return whileAllowed(ctx, input.bot.id, (live) => abortOnReturn((signal) => recordStream(ctx, started, ctx.chat.stream(input, prepared, signal)), live));
+        // The stream's signal aborts as soon as the client goes away, so the model's request is closed at once.
+        return whileAllowed(ctx, input.bot.id, (signal) => recordStream(ctx, started, ctx.chat.stream(input, prepared, signal)));
       } catch (error) {
         recordUsage(ctx, "chat", started, { errorCode: codeOf(error) });
         throw error;

@@ -7,8 +7,17 @@ const HealthStatus = builder.enumType("HealthStatus", {
   description: "Overall state of the server.",
   values: {
     OK: { value: "ok", description: "Database and model providers answer." },
-    DEGRADED: { value: "degraded", description: "The database answers; a model provider does not." },
+    DEGRADED: { value: "degraded", description: "The database answers; a model provider, or Redis, does not." },
     ERROR: { value: "error", description: "The database does not answer." },
+  } as const,
+});
+
+const RedisStatus = builder.enumType("RedisStatus", {
+  description: "Redis, which several instances share.",
+  values: {
+    OFF: { value: "off", description: "Not configured (REDIS_URL unset): one instance." },
+    OK: { value: "ok", description: "It answers: limits and events are shared by all instances." },
+    DEGRADED: { value: "degraded", description: "It does not answer: each instance counts limits alone, and events stay on their instance, until it is back." },
   } as const,
 });
 
@@ -40,6 +49,7 @@ const Health = builder.objectRef<HealthReport>("Health").implement({
     database: t.field({ type: DatabaseHealth, description: "The database.", resolve: (h) => h.database }),
     embedding: t.field({ type: ProviderHealth, description: "The embedding provider.", resolve: (h) => h.providers.embedding }),
     chat: t.field({ type: ProviderHealth, description: "The chat (answer-generating) provider.", resolve: (h) => h.providers.chat }),
+    redis: t.field({ type: RedisStatus, description: "Redis, which several instances share.", resolve: (h) => h.redis }),
   }),
 });
 

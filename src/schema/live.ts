@@ -17,21 +17,48 @@ function grantOf(ctx: Context, botId: string): LiveGrant {
 
 /**
  * A subscription's events for as long as its viewer keeps the right to
- * them: `open` gets a signal that also aborts when the session ends, the
- * member leaves the workspace, the key is revoked or the bot goes (see
- * services/live-access.ts); the stream then ends with that refusal.
+ * them. `open` gets a signal that aborts when the session ends, the member
+ * leaves the workspace, the key is revoked or the bot goes (see
+ * services/live-access.ts), when the server shuts down, and as soon as the
+ * client unsubscribes; the stream then ends, with the refusal if rights were
+ * lost. Written as an iterator rather than an async generator: a
+ * generator's return() would wait for the pending event (a held model
+ * answer, a quiet bot), where this one aborts at once.
  */
-export async function* whileAllowed<T>(ctx: Context, botId: string, open: (signal: AbortSignal) => AsyncIterable<T>): AsyncGenerator<T | Revoked> {
+export function whileAllowed<T>(ctx: Context, botId: string, open: (signal: AbortSignal) => AsyncIterable<T>): AsyncIterableIterator<T | Revoked> {
   const live = ctx.liveAccess.watch(grantOf(ctx, botId));
-  try {
-    for await (const event of open(AbortSignal.any([live.signal, ctx.shutdownSignal]))) {
-      if (live.signal.aborted) break;
-      yield event;
-    }
-    if (live.signal.aborted) yield { revoked: live.signal.reason as AppError };
-  } finally {
+  const stop = new AbortController();
+  const inner = open(AbortSignal.any([live.signal, ctx.shutdownSignal, stop.signal]))[Symbol.asyncIterator]();
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
     live.release();
-  }
+    stop.abort();
+    inner.return?.().catch(() => {});
+  };
+  return {
+    async next(): Promise<IteratorResult<T | Revoked>> {
+      if (ended) return { done: true, value: undefined };
+      const result = await inner.next().catch((error: unknown) => {
+        if (live.signal.aborted) return { done: true as const, value: undefined };
+        throw error;
+      });
+      if (live.signal.aborted) {
+        end();
+        return { done: false, value: { revoked: live.signal.reason as AppError } };
+      }
+      if (result.done) end();
+      return result;
+    },
+    return(): Promise<IteratorResult<T | Revoked>> {
+      end();
+      return Promise.resolve({ done: true, value: undefined });
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }
 
 /** A subscription field's resolver: the event, or the refusal that ended the stream. */

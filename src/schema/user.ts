@@ -1,4 +1,4 @@
-import { email, invitationToken, name, password } from "../services/validation.js";
+import { email, invitationToken, name, password, secretToken } from "../services/validation.js";
 import { GraphQLError } from "graphql";
 import { actorOf, builder, signIn } from "./builder.js";
 import { Workspace } from "./workspace.js";
@@ -29,23 +29,31 @@ const Session = builder.objectRef<{ token: string; expiresAt: Date }>("Session")
   }),
 });
 
-const AuthPayload = builder.objectRef<{ token: string; expiresAt: Date; user: { id: string }; workspace?: { id: string } }>("AuthPayload").implement({
-  description: "The result of signing up or logging in.",
-  fields: (t) => ({
-    session: t.field({ type: Session, description: "The new login.", resolve: (p) => ({ token: p.token, expiresAt: p.expiresAt }) }),
-    user: t.prismaField({
-      type: "User",
-      description: "Who is logged in.",
-      resolve: (query, p, _args, ctx) => ctx.prisma.user.findUniqueOrThrow({ ...query, where: { id: p.user.id } }),
+const AuthPayload = builder
+  .objectRef<{ token: string; expiresAt: Date; user: { id: string }; workspace?: { id: string }; deviceToken?: string }>("AuthPayload")
+  .implement({
+    description: "The result of signing up or logging in.",
+    fields: (t) => ({
+      deviceToken: t.string({
+        nullable: true,
+        description:
+          "A token for this browser or client to keep and send with its next logIn: then guesses at the password from elsewhere never slow it down. Null when the one sent is still good.",
+        resolve: (p) => p.deviceToken ?? null,
+      }),
+      session: t.field({ type: Session, description: "The new login.", resolve: (p) => ({ token: p.token, expiresAt: p.expiresAt }) }),
+      user: t.prismaField({
+        type: "User",
+        description: "Who is logged in.",
+        resolve: (query, p, _args, ctx) => ctx.prisma.user.findUniqueOrThrow({ ...query, where: { id: p.user.id } }),
+      }),
+      workspace: t.prismaField({
+        type: Workspace,
+        nullable: true,
+        description: "The workspace signUp created, or joined with an invitation (null for logIn).",
+        resolve: (query, p, _args, ctx) => (p.workspace ? ctx.prisma.workspace.findUnique({ ...query, where: { id: p.workspace.id } }) : null),
+      }),
     }),
-    workspace: t.prismaField({
-      type: Workspace,
-      nullable: true,
-      description: "The workspace signUp created, or joined with an invitation (null for logIn).",
-      resolve: (query, p, _args, ctx) => (p.workspace ? ctx.prisma.workspace.findUnique({ ...query, where: { id: p.workspace.id } }) : null),
-    }),
-  }),
-});
+  });
 
 builder.queryFields((t) => ({
   me: t.prismaField({
@@ -91,10 +99,15 @@ builder.mutationFields((t) => ({
     args: {
       email: t.arg.string({ description: "Login email.", validate: { schema: email } }),
       password: t.arg.string({ description: "Password.", validate: { schema: password } }),
+      deviceToken: t.arg.string({
+        required: false,
+        description: "The deviceToken an earlier logIn or signUp gave this browser or client: log-ins from it are slowed only by its own mistakes.",
+        validate: { schema: secretToken },
+      }),
     },
     resolve: async (_root, args, ctx) => {
       if (ctx.ip) await ctx.authLimiter.check({ ip: ctx.ip });
-      const session = await ctx.auth.logIn(args);
+      const session = await ctx.auth.logIn(args, { ip: ctx.ip });
       signIn(ctx, session.actor);
       return session;
     },

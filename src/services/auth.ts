@@ -4,12 +4,16 @@ import type { Logger } from "../logger.js";
 import type { Actor } from "./access.js";
 import { AppError, badInput } from "./errors.js";
 import { acceptInvitation } from "./workspaces.js";
-import type { LoginThrottle } from "./login-throttle.js";
+import type { AttemptSource, LoginThrottle } from "./login-throttle.js";
 import { assertStrongPassword, type PasswordScore } from "./passwords.js";
 import { hashPassword, newSecret, sha256, verifyPassword } from "./secrets.js";
 
 /** Bearer tokens of admin sessions look like `pst_<43 chars>`. */
 export const SESSION_TOKEN_PREFIX = "pst";
+/** Known-device tokens look like `pdv_<43 chars>`. */
+const DEVICE_TOKEN_PREFIX = "pdv";
+/** Devices remembered per account. */
+const MAX_DEVICES = 20;
 
 export interface Session {
   /** The bearer token; shown once, only its SHA-256 is stored. */
@@ -18,6 +22,8 @@ export interface Session {
   user: User;
   /** The new session as an actor, for the rest of the request that made it. */
   actor: Actor;
+  /** A new known-device token for the client to keep and send with its next log-in (none when it sent a good one). */
+  deviceToken?: string;
 }
 
 export type Authentication = { actor: Actor } | { error: "expired" | "invalid" };
@@ -44,6 +50,21 @@ export function createAuthService({ prisma, config, logger, throttle }: { prisma
     const expiresAt = new Date(Date.now() + config.SESSION_TTL_HOURS * 3_600_000);
     const row = await tx.authToken.create({ data: { userId: user.id, tokenHash: sha256(token), expiresAt }, select: { id: true } });
     return { token, expiresAt, user, actor: { userId: user.id, tokenId: row.id, roles } };
+  }
+
+  /** The device a token names, if it logged in to this email's account before. */
+  async function knownDevice(token: string, email: string) {
+    const device = await prisma.knownDevice.findUnique({ where: { tokenHash: sha256(token) }, select: { id: true, user: { select: { email: true } } } });
+    return device?.user.email === email ? device : null;
+  }
+
+  /** A known-device token for an account's client; its oldest devices beyond the last 20 are forgotten. */
+  async function rememberDevice(userId: string, tx: Prisma.TransactionClient = prisma): Promise<string> {
+    const token = newSecret(DEVICE_TOKEN_PREFIX);
+    await tx.knownDevice.create({ data: { userId, tokenHash: sha256(token) } });
+    const stale = await tx.knownDevice.findMany({ where: { userId }, orderBy: { lastUsedAt: "desc" }, skip: MAX_DEVICES, select: { id: true } });
+    if (stale.length) await tx.knownDevice.deleteMany({ where: { id: { in: stale.map((d) => d.id) } } });
+    return token;
   }
 
   return {
@@ -76,7 +97,7 @@ export function createAuthService({ prisma, config, logger, throttle }: { prisma
             workspace = await tx.workspace.create({ data: { name: input.workspaceName, memberships: { create: { userId: user.id, role: "OWNER" } } } });
             roles.set(workspace.id, "OWNER");
           }
-          return { ...(await issueToken(user, roles, tx)), workspace: workspace! };
+          return { ...(await issueToken(user, roles, tx)), workspace: workspace!, deviceToken: await rememberDevice(user.id, tx) };
         });
       } catch (error) {
         if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
@@ -87,16 +108,27 @@ export function createAuthService({ prisma, config, logger, throttle }: { prisma
       }
     },
 
-    /** Checks a password, no faster than the account's throttle allows (RATE_LIMITED with the wait). */
-    async logIn(input: { email: string; password: string }): Promise<Session> {
-      await throttle.attempt(input.email);
+    /**
+     * Checks a password, no faster than the throttle allows for where the
+     * attempt comes from (RATE_LIMITED with the wait): a device this account
+     * logged in from before (`deviceToken`), else the client's address.
+     */
+    async logIn(input: { email: string; password: string; deviceToken?: string | null }, from: { ip: string | undefined }): Promise<Session> {
+      const device = input.deviceToken ? await knownDevice(input.deviceToken, input.email) : null;
+      const source: AttemptSource = device ? { device: device.id } : { ip: from.ip };
+      await throttle.attempt(input.email, source);
       const user = await prisma.user.findUnique({ where: { email: input.email } });
       decoyHash ??= hashPassword("decoy password", config.PASSWORD_HASH_COST);
       const valid = await verifyPassword(input.password, user?.passwordHash ?? (await decoyHash));
       if (!user || !valid) throw new AppError("UNAUTHENTICATED", "Wrong email or password.");
-      await throttle.succeeded(input.email);
+      await throttle.succeeded(input.email, source);
       const memberships = await prisma.membership.findMany({ where: { userId: user.id }, select: { workspaceId: true, role: true } });
-      return issueToken(user, new Map(memberships.map((m) => [m.workspaceId, m.role])));
+      const session = await issueToken(user, new Map(memberships.map((m) => [m.workspaceId, m.role])));
+      if (device) {
+        await prisma.knownDevice.update({ where: { id: device.id }, data: { lastUsedAt: new Date() } });
+        return session;
+      }
+      return { ...session, deviceToken: await rememberDevice(user.id) };
     },
 
     async logOut(actor: Actor): Promise<void> {

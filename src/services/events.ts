@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { EventEmitter, on } from "node:events";
 import type { SyncStatus } from "@prisma/client";
 import type { RedisClientType } from "redis";
@@ -18,19 +19,21 @@ export interface SourceEvent {
 }
 
 /**
- * How events reach every instance, this one included. Without one, events
- * stay in the process: enough for a single instance.
+ * How events reach the other instances. Without one, events stay in the
+ * process: enough for a single instance.
  */
 export interface EventTransport {
+  /** Sends an event to every other instance; never throws, never waits (a Redis that is away loses it). */
   send(event: SourceEvent): void;
-  /** Calls `receive` with every event any instance sends. */
+  /** Calls `receive` with every event another instance sends. */
   listen(receive: (event: SourceEvent) => void): void;
 }
 
 /**
  * Publish/subscribe for source events. A job runs on whichever instance
  * claimed it, while the admin following it may be connected to another:
- * with a transport (Redis) every instance hears every event.
+ * with a transport (Redis) every instance hears every event. This
+ * instance's own subscribers hear its events directly, Redis or not.
  */
 export function createSourceEvents(transport?: EventTransport) {
   const emitter = new EventEmitter();
@@ -40,8 +43,8 @@ export function createSourceEvents(transport?: EventTransport) {
   return {
     publish(event: Omit<SourceEvent, "at">): void {
       const stamped = { ...event, at: new Date() };
-      if (transport) transport.send(stamped);
-      else deliver(stamped);
+      deliver(stamped);
+      transport?.send(stamped);
     },
     /** Events of one bot until `signal` aborts (or the consumer stops iterating). */
     async *subscribe(botId: string, signal: AbortSignal): AsyncGenerator<SourceEvent> {
@@ -67,31 +70,34 @@ export async function createRedisEventTransport(
   onError: (error: Error) => void,
   channel = "parley:source-events",
 ): Promise<EventTransport & { close(): Promise<void> }> {
+  // Each instance knows its own messages when Redis echoes them back: it has delivered them already.
+  const instance = randomUUID();
   const subscriber = client.duplicate();
   subscriber.on("error", onError);
   await subscriber.connect();
   const receivers: ((event: SourceEvent) => void)[] = [];
   await subscriber.subscribe(channel, (message: string) => {
-    const event = parseEvent(message);
+    const event = parseEvent(message, instance);
     if (event) receivers.forEach((receive) => receive(event));
   });
   return {
     send(event) {
-      client.publish(channel, JSON.stringify(event)).catch(onError);
+      client.publish(channel, JSON.stringify({ ...event, from: instance })).catch(onError);
     },
     listen(receive) {
       receivers.push(receive);
     },
     async close() {
-      await subscriber.quit().catch(() => {});
+      await subscriber.close().catch(() => {});
     },
   };
 }
 
-function parseEvent(message: string): SourceEvent | undefined {
+/** An event another instance sent; undefined for this instance's own, or for garbage. */
+function parseEvent(message: string, self: string): SourceEvent | undefined {
   try {
-    const event = JSON.parse(message) as SourceEvent & { at: string };
-    return { ...event, at: new Date(event.at) };
+    const { from, ...event } = JSON.parse(message) as SourceEvent & { at: string; from?: string };
+    return from === self ? undefined : { ...event, at: new Date(event.at) };
   } catch {
     return undefined;
   }

@@ -3,17 +3,18 @@ import { VERSION } from "../version.js";
 import type { AppServices } from "./index.js";
 
 export interface HealthReport {
-  /** ok: all is well; degraded: the database answers but a model provider does not; error: the database does not answer. */
+  /** ok: all is well; degraded: the database answers but a model provider or Redis does not; error: the database does not answer. */
   status: "ok" | "degraded" | "error";
   version: string;
   uptimeSeconds: number;
   database: { kind: "pglite" | "postgres"; ok: boolean; latencyMs: number | null; message?: string };
   providers: ModelProvidersStatus;
+  redis: "ok" | "degraded" | "off";
 }
 
 const startedAt = Date.now();
 
-export async function checkHealth({ db, config, logger }: Pick<AppServices, "db" | "config" | "logger">): Promise<HealthReport> {
+export async function checkHealth({ db, config, logger, redisStatus }: Pick<AppServices, "db" | "config" | "logger" | "redisStatus">): Promise<HealthReport> {
   const [database, providers] = await Promise.all([
     db.ping().then(
       (latencyMs) => ({ kind: db.kind, ok: true, latencyMs }),
@@ -24,8 +25,10 @@ export async function checkHealth({ db, config, logger }: Pick<AppServices, "db"
     ),
     checkModelProviders(config),
   ]);
-  const providersOk = providers.embedding.ok && providers.chat.ok;
+  const redis = redisStatus();
+  const providersOk = providers.embedding.ok && providers.chat.ok && redis !== "degraded";
   return {
+    redis,
     status: !database.ok ? "error" : providersOk ? "ok" : "degraded",
     version: VERSION,
     uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),

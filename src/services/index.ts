@@ -19,7 +19,7 @@ import { createUsageRecorder, type UsageRecorder } from "./usage.js";
 import { createPublicAccess, type PublicAccess } from "./public-access.js";
 import { createLoginThrottle } from "./login-throttle.js";
 import { createMetrics, type Metrics } from "./metrics.js";
-import type { Store } from "graphql-rate-limit";
+import { createMemoryCounters, type CounterStore } from "./counters.js";
 import { createChatModel, type ChatModel } from "../providers/chat.js";
 import { createWorkspaceService } from "./workspaces.js";
 import { createLiveAccess, type LiveAccess } from "./live-access.js";
@@ -59,6 +59,8 @@ export interface AppServices {
   readonly metrics: Metrics;
   /** Open subscriptions' rights, checked again while they stream. */
   readonly liveAccess: LiveAccess;
+  /** Redis, shared by several instances: "off" without REDIS_URL, "degraded" while it is away (each instance then counts alone). */
+  readonly redisStatus: () => "ok" | "degraded" | "off";
 }
 
 export interface ServiceOverrides {
@@ -66,10 +68,12 @@ export interface ServiceOverrides {
   embedder?: Embedder;
   /** Another chat model. */
   chatModel?: ChatModel;
-  /** Where rate-limit counters live (default: in memory, or Redis from the app). */
-  rateLimitStore?: Store;
+  /** Where rate-limit and log-in counts live (default: in memory, or Redis from the app). */
+  counters?: CounterStore;
   /** How source events reach other instances (default: they stay in this process). */
   eventTransport?: EventTransport;
+  /** Whether the shared Redis answers (default: there is none). */
+  redisStatus?: () => "ok" | "degraded";
 }
 
 export function createServices(base: Pick<AppServices, "config" | "db" | "logger" | "shutdownSignal">, overrides: ServiceOverrides = {}): AppServices {
@@ -98,8 +102,9 @@ export function createServices(base: Pick<AppServices, "config" | "db" | "logger
   const retrieval = createRetrieval({ prisma, embedder });
   const usage = createUsageRecorder({ prisma, logger });
   const apiKeys = createApiKeyService({ prisma, bots });
+  const counters = overrides.counters ?? createMemoryCounters();
   const publicLimiter = createRateLimiter({
-    ...(overrides.rateLimitStore && { store: overrides.rateLimitStore }),
+    store: counters,
     rules: [
       { per: "key", max: config.RATE_LIMIT_PER_KEY_PER_MINUTE, windowMs: 60_000 },
       { per: "bot", max: config.RATE_LIMIT_PER_BOT_PER_HOUR, windowMs: 3_600_000 },
@@ -110,6 +115,7 @@ export function createServices(base: Pick<AppServices, "config" | "db" | "logger
   return {
     ...base,
     liveAccess,
+    redisStatus: overrides.redisStatus ?? (() => "off"),
     embedder,
     extraction,
     dbPriority,
@@ -121,12 +127,12 @@ export function createServices(base: Pick<AppServices, "config" | "db" | "logger
     publicAccess: createPublicAccess({ config, apiKeys, limiter: publicLimiter, usage }),
     // Password guessing from one address: log-ins and sign-ups per address (per account: auth's throttle).
     authLimiter: createRateLimiter({
-      ...(overrides.rateLimitStore && { store: overrides.rateLimitStore }),
+      store: counters,
       scope: "auth",
       rules: [{ per: "ip", max: config.AUTH_RATE_LIMIT_PER_IP_PER_HOUR, windowMs: 3_600_000 }],
     }),
     signUpLimiter: createRateLimiter({
-      ...(overrides.rateLimitStore && { store: overrides.rateLimitStore }),
+      store: counters,
       scope: "signup",
       rules: [{ per: "ip", max: config.AUTH_SIGNUPS_PER_IP_PER_HOUR, windowMs: 3_600_000 }],
     }),
@@ -135,8 +141,9 @@ export function createServices(base: Pick<AppServices, "config" | "db" | "logger
       config,
       logger,
       throttle: createLoginThrottle({
-        ...(overrides.rateLimitStore && { store: overrides.rateLimitStore }),
+        store: counters,
         freeAttempts: config.AUTH_LOGIN_FREE_ATTEMPTS,
+        accountFreeAttempts: config.AUTH_LOGIN_ACCOUNT_FREE_ATTEMPTS,
         maxDelayMs: config.AUTH_LOGIN_MAX_DELAY_SECONDS * 1000,
       }),
     }),

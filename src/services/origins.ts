@@ -46,15 +46,15 @@ export function originAllowed(bot: Pick<Bot, "isPublic" | "allowedDomains">, sou
 }
 
 /**
- * The origins of Parley's own pages (the widget page in its iframe,
- * GraphiQL): PUBLIC_URL's, or without one the loopback names of the port it
- * listens on. Not the request's Host header: a page on a name that merely
- * points at this server (DNS rebinding) sends its own name as both.
+ * The origins of Parley's own pages (the widget page in its iframe, the
+ * console's preview, GraphiQL): PUBLIC_URL's, and the loopback names of the
+ * port it listens on (only a page this very server served can carry those).
+ * Not the request's Host header: a page on a name that merely points at
+ * this server (DNS rebinding) sends its own name as both.
  */
-export function ownOrigins(server: { publicUrl: string; PUBLIC_URL?: string | undefined }): string[] {
-  const url = new URL(server.publicUrl);
-  if (server.PUBLIC_URL) return [url.origin.toLowerCase()];
-  return ["localhost", "127.0.0.1", "[::1]"].map((host) => `${url.protocol}//${host}${url.port ? `:${url.port}` : ""}`);
+export function ownOrigins(server: { publicUrl: string; PORT: number }): string[] {
+  const loopback = ["localhost", "127.0.0.1", "[::1]"].map((host) => `http://${host}:${server.PORT}`);
+  return [new URL(server.publicUrl).origin.toLowerCase(), ...loopback];
 }
 
 /**
@@ -63,7 +63,7 @@ export function ownOrigins(server: { publicUrl: string; PUBLIC_URL?: string | un
  * served; its own requests then come from Parley's origin, which no other
  * site's page can claim.
  */
-export function fromOwnPage(source: RequestSource, server: { publicUrl: string; PUBLIC_URL?: string | undefined }): boolean {
+export function fromOwnPage(source: RequestSource, server: { publicUrl: string; PORT: number }): boolean {
   return source.kind === "page" && ownOrigins(server).includes(source.origin);
 }
 

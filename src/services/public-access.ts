@@ -45,7 +45,7 @@ export function createPublicAccess({
   limiter,
   usage,
 }: {
-  config: Pick<Config, "publicUrl" | "PUBLIC_URL">;
+  config: Pick<Config, "publicUrl" | "PORT">;
   apiKeys: Pick<ReturnType<typeof createApiKeyService>, "findUsable" | "touch">;
   limiter: RateLimiter;
   usage: Pick<UsageRecorder, "record">;
@@ -133,7 +133,7 @@ export function createPublicAccess({
 
 export type PublicAccess = ReturnType<typeof createPublicAccess>;
 
-function pageDecision(bot: Bot, botId: string, headers: Headers, config: Pick<Config, "publicUrl" | "PUBLIC_URL">): PageDecision {
+function pageDecision(bot: Bot, botId: string, headers: Headers, config: Pick<Config, "publicUrl" | "PORT">): PageDecision {
   if (bot.id !== botId) return { shown: false, status: 403, reason: "This API key belongs to another bot." };
   if (bot.status !== "ACTIVE") return { shown: false, status: 403, reason: "This bot is not active." };
   const source = requestSource(headers);

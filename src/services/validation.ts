@@ -21,8 +21,9 @@ export const email = z
   .pipe(z.email({ error: "must be an email address" }))
   .transform((v) => v.toLowerCase());
 
-/** A secret token from a link: bounded, so nothing long reaches a hash. */
-export const invitationToken = z.string().trim().min(1, { error: "must not be empty" }).max(200, { error: "is not an invitation token" });
+/** A secret token from a link or a client's storage: bounded, so nothing long reaches a hash. */
+export const secretToken = z.string().trim().min(1, { error: "must not be empty" }).max(200, { error: "is not a token Parley issued" });
+export const invitationToken = secretToken;
 
 export const password = z.string().min(8, { error: "must be at least 8 characters" }).max(200, { error: "must be at most 200 characters" });
 

@@ -13,8 +13,8 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** A real redis-server (Debian's package; .ci/run installs it) on a free loopback port, without persistence. */
-export async function startRedis(): Promise<{ url: string }> {
+/** A real redis-server (Debian's package; .ci/run installs it) on a free loopback port, without persistence; `stop()` kills it as an outage would. */
+export async function startRedis(): Promise<{ url: string; stop(): Promise<void> }> {
   const port = await freePort();
   const server = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
     stdio: ["ignore", "pipe", "pipe"],
@@ -29,5 +29,12 @@ export async function startRedis(): Promise<{ url: string }> {
     server.on("error", (error) => reject(new Error(`redis-server could not start (is it installed? apt-get install redis-server): ${error.message}`)));
     server.on("exit", (code) => reject(new Error(`redis-server exited with ${code}: ${out}`)));
   });
-  return { url: `redis://127.0.0.1:${port}` };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    async stop() {
+      const exited = new Promise((resolve) => server.once("exit", resolve));
+      server.kill("SIGKILL");
+      await exited;
+    },
+  };
 }

@@ -39,8 +39,8 @@ export function LogInPage() {
   const [result, logIn] = useMutation(LogIn);
   async function submit(event: FormEvent<HTMLFormElement>) {
     const { email = "", password = "" } = fieldsOf(event);
-    const { data } = await logIn({ email, password });
-    if (data) session.start(data.logIn.session.token);
+    const { data } = await logIn({ email, password, deviceToken: session.deviceFor(email) });
+    if (data) session.begin(email, data.logIn);
   }
   return (
     <section className="auth">
@@ -70,8 +70,8 @@ export function LogInAgain({ email }: { email: string }) {
   const [result, logIn] = useMutation(LogIn);
   async function submit(event: FormEvent<HTMLFormElement>) {
     const { password = "" } = fieldsOf(event);
-    const { data } = await logIn({ email, password });
-    if (data) session.start(data.logIn.session.token);
+    const { data } = await logIn({ email, password, deviceToken: session.deviceFor(email) });
+    if (data) session.begin(email, data.logIn);
   }
   return (
     <Modal isOpen isDismissable={false} isKeyboardDismissDisabled>
@@ -109,7 +109,7 @@ export function SignUpPage() {
       name: fields.name || null,
       workspaceName: fields.workspaceName ?? "",
     });
-    if (data) session.start(data.signUp.session.token);
+    if (data) session.begin(fields.email ?? "", data.signUp);
   }
   return (
     <section className="auth">

@@ -69,14 +69,14 @@ function SignUpOrLogIn({ token, email }: { token: string; email: string }) {
     const { data } = await signUp({ email, password, name: name || null, invitationToken: token });
     if (!data) return;
     chooseWorkspace(data.signUp.workspace?.id ?? null);
-    session.start(data.signUp.session.token);
+    session.begin(email, data.signUp);
     navigate("/", { replace: true });
   }
   async function enter(event: FormEvent<HTMLFormElement>) {
     const { password = "" } = fields(event);
-    const { data } = await logIn({ email, password });
+    const { data } = await logIn({ email, password, deviceToken: session.deviceFor(email) });
     // Logged in, the page asks once more: join, or not.
-    if (data) session.start(data.logIn.session.token);
+    if (data) session.begin(email, data.logIn);
   }
   return (
     <div className="join-ways">
