@@ -172,6 +172,16 @@ describe("bad input gets its own clear error", () => {
     expect(garbage.errors?.[0]?.message).toMatch(/not valid/);
   });
 
+  it.each([
+    ["a negative page size", `{ bots(first: -5) { totalCount } }`, /"first" must be a non-negative integer/],
+    ["a cursor Parley did not make", `{ bots(after: "garbage") { totalCount } }`, /Invalid cursor/],
+    ["a negative page size on a nested list", `{ workspaces { bots(last: -1) { totalCount } } }`, /"last" must be a non-negative integer/],
+  ])("%s: BAD_USER_INPUT", async (_what, query, message) => {
+    const result = await gqlRaw(t.url, query, {}, account.headers);
+    expect(result.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    expect(result.errors?.[0]?.message).toMatch(message);
+  });
+
   it("an unknown field or a syntax error: the standard GraphQL codes, never a crash", async () => {
     const unknown = await gqlRaw(t.url, `{ bots { edges { node { password } } } }`, {}, account.headers);
     expect(unknown.errors?.[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");

@@ -1,3 +1,4 @@
+import { PothosValidationError } from "@pothos/core";
 import { GraphQLError } from "graphql";
 import { maskError as yogaMaskError } from "graphql-yoga";
 import { AppError } from "../services/errors.js";
@@ -15,6 +16,15 @@ export function maskError(error: unknown, message: string, isDev?: boolean): Err
       nodes: graphqlError?.nodes,
       path: graphqlError?.path,
       extensions: { ...original.details, code: original.code },
+    });
+  }
+  // Pothos' own refusals of arguments (a negative page size, a cursor it did not make) are the client's mistake.
+  const pothos = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+  if (pothos instanceof PothosValidationError) {
+    return new GraphQLError(pothos.message.slice(0, 200), {
+      nodes: (error as GraphQLError).nodes,
+      path: (error as GraphQLError).path,
+      extensions: { code: "BAD_USER_INPUT" },
     });
   }
   // Errors built as GraphQLErrors on purpose (auth, validation) keep their code.

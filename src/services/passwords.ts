@@ -43,8 +43,18 @@ export async function assertStrongPassword(password: string, minScore: PasswordS
   });
 }
 
-/** An email gives its local part and domain words too ("ann.lee@acme.com" → ann, lee, acme). */
+/**
+ * What a guesser tries first from an account's own words: each word, and
+ * the email's name run together either way round, with or without its
+ * separator ("ann.lee99@acme.com" → ann, lee, acme, annlee, leeann,
+ * lee.ann…), since "annlee2024" is the email's name and a year.
+ */
 function wordsOf(text: string): string[] {
   const lower = text.toLowerCase();
-  return [lower, ...lower.split(/[^\p{L}\p{N}]+/u).filter((word) => word.length >= 3)];
+  const name = lower.split("@")[0]!;
+  const parts = name.split(/[^\p{L}]+/u).filter((word) => word.length >= 2);
+  const words = lower.split(/[^\p{L}\p{N}]+/u).filter((word) => word.length >= 3);
+  const runs = [parts, [...parts].reverse()].flatMap((order) => ["", ".", "_", "-"].map((separator) => order.join(separator)));
+  // zxcvbn ranks earlier words as likelier guesses.
+  return [...new Set([...runs, ...words, lower])].filter((word) => word.length >= 3);
 }
