@@ -1,6 +1,6 @@
 import * as cheerio from "cheerio";
 import type { AnyNode, Element } from "domhandler";
-import type { Section, TextBudget } from "./types.js";
+import { ExtractionError, type Section, type TextBudget } from "./types.js";
 
 /** Page furniture that is not content. */
 const CHROME = [
@@ -74,6 +74,30 @@ const BLOCK = new Set([
 ]);
 const HEADING = /^h[1-6]$/;
 
+/** Deeper than any page people read; the parser's work grows with the square of the depth (200,000 levels: minutes). */
+export const MAX_HTML_DEPTH = 1000;
+/** Elements that open nothing, or whose end tag may be left out: they do not count towards the depth. */
+const NOT_NESTING = new Set(
+  "area base br col embed hr img input link meta param source track wbr p li dt dd tr td th option optgroup thead tbody tfoot colgroup rt rp html head body".split(
+    " ",
+  ),
+);
+
+/**
+ * Refuses HTML nested deeper than MAX_HTML_DEPTH, in one pass over its
+ * tags before anything parses it (scripts, styles and comments aside).
+ */
+export function assertShallow(html: string): void {
+  const markup = html.replace(/<!--[\s\S]*?-->|<(script|style)\b[\s\S]*?<\/\1\s*>/gi, "");
+  let depth = 0;
+  for (const [, closing, name, selfClosing] of markup.matchAll(/<(\/?)([a-z][\w:-]*)\b[^>]*?(\/?)>/gi)) {
+    if (NOT_NESTING.has(name!.toLowerCase()) || selfClosing) continue;
+    depth = closing ? Math.max(0, depth - 1) : depth + 1;
+    if (depth > MAX_HTML_DEPTH)
+      throw new ExtractionError(`This HTML is nested more than ${MAX_HTML_DEPTH} levels deep, which no page people read is; it was not read.`);
+  }
+}
+
 export interface HtmlText {
   title?: string;
   sections: Section[];
@@ -88,6 +112,7 @@ export interface HtmlText {
  * conversions, which has no chrome but may use any element).
  */
 export function htmlToSections(html: string, options: { dropChrome?: boolean; url?: string; budget?: TextBudget } = {}): HtmlText {
+  assertShallow(html);
   const $ = cheerio.load(html);
   const title = $("title").first().text().replace(/\s+/g, " ").trim() || undefined;
   if (options.dropChrome ?? true) $(CHROME).remove();

@@ -141,6 +141,12 @@ export interface Connector {
   /** For messages listing what is supported, e.g. "PDF (.pdf)". */
   readonly label: string;
   accepts(input: Pick<SourceInput, "kind" | "name" | "mimeType">): boolean;
+  /**
+   * A quick look at an upload's first bytes, in the request that brings it:
+   * why it is not a document of this kind (a binary file named .md), so the
+   * uploader hears it at once rather than from a failed ingestion. Cheap.
+   */
+  sniff?(bytes: Uint8Array): string | undefined;
   extract(input: SourceInput, context: ExtractContext): Promise<Extracted>;
 }
 

@@ -24,6 +24,7 @@ import { loadConsoleAssets, useConsole } from "./console.js";
 import { corsOptions, useCsrfPrevention } from "./csrf.js";
 import { useOperationMetrics, useProbes } from "./probes.js";
 import { useTextInput } from "./http/text-input.js";
+import { useBodyTooLarge } from "./http/body-limit.js";
 
 export interface App {
   readonly services: AppServices;
@@ -134,6 +135,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     },
     plugins: [
       useCsrfPrevention(),
+      useBodyTooLarge(),
       useProbes(services, { metrics: config.METRICS }),
       useOperationMetrics(services.metrics),
       useInteractivePriority(services.dbPriority),

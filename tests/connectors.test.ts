@@ -2,7 +2,7 @@ import { describe, expect, it } from "@jest/globals";
 import { connectorFor, createTextBudget, ExtractionError, supportedDocuments, type ExtractContext, type SourceInput } from "../connectors/index.js";
 import { docx } from "../connectors/docx/index.js";
 import { pdf } from "../connectors/pdf/index.js";
-import { text } from "../connectors/text/index.js";
+import { decodeText, notText, text } from "../connectors/text/index.js";
 import { cleanLine, cleanText } from "../src/services/extraction.js";
 import { makeDocx, makeEmptyDocx, makeEncryptedPdf, makePdf } from "./fixtures/documents.js";
 
@@ -112,6 +112,29 @@ describe("text", () => {
     ["a binary file named .txt", new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d]), /binary data/],
   ])("refuses %s", async (_what, bytes, message) => {
     await expect(text.extract(doc("x.txt", bytes), context)).rejects.toThrow(message);
+  });
+});
+
+describe("HTML nested without end", () => {
+  it("refuses HTML nested 200,000 levels deep at once, and still reads old pages with thousands of unclosed paragraphs", async () => {
+    const deep = `<html><body>${"<div>".repeat(200_000)}<p>Hello</p>${"</div>".repeat(200_000)}</body></html>`;
+    await expect(text.extract(doc("deep.html", utf8(deep)), context)).rejects.toThrow(/nested more than 1000 levels deep/);
+    const old = `<html><body><h1>Log</h1>${Array.from({ length: 3000 }, (_, i) => `<p>Entry ${i}<li>item ${i}<br>`).join("")}</body></html>`;
+    const read = await text.extract(doc("old.html", utf8(old)), context);
+    expect(read.sections.map((s) => s.text).join("\n")).toContain("Entry 2999");
+  });
+});
+
+describe("text files in other encodings", () => {
+  it("reads a Windows-1252 file as such, and refuses binary without NUL bytes", async () => {
+    const latin = Uint8Array.from([
+      0x43, 0x72, 0xe8, 0x6d, 0x65, 0x20, 0x62, 0x72, 0xfb, 0x6c, 0xe9, 0x65, 0x20, 0xe0, 0x20, 0x6c, 0x61, 0x20, 0x63, 0x61, 0x72, 0x74, 0x65,
+    ]);
+    expect(decodeText(latin)).toBe("Crème brûlée à la carte");
+    expect(notText(new TextEncoder().encode("Crème brûlée, in UTF-8"))).toBeUndefined();
+    const noise = Uint8Array.from({ length: 4096 }, (_, i) => 1 + ((i * 7919) % 255));
+    expect(notText(noise)).toMatch(/binary/);
+    await expect(text.extract(doc("noise.md", noise), context)).rejects.toThrow(/not a text file/);
   });
 });
 

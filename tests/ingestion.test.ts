@@ -137,6 +137,31 @@ describe("ingestion", () => {
     const empty = await uploadFile(t.url, account.headers, UPLOAD, { botId }, { name: "empty.txt", bytes: new Uint8Array(0) });
     expect(empty.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
 
+    // A binary file named .md (no NUL bytes to give it away): refused as it arrives, not stored as chunks of junk.
+    let seed = 7;
+    const noise = Uint8Array.from({ length: 1500 }, () => ((seed = (seed * 1103515245 + 12345) % 2147483648), 1 + (seed % 255)));
+    const binary = await uploadFile(t.url, account.headers, UPLOAD, { botId }, { name: "notes.md", bytes: noise });
+    expect(binary.errors?.[0]).toMatchObject({ extensions: { code: "UNSUPPORTED_MEDIA_TYPE", field: "file" } });
+    expect(binary.errors?.[0]?.message).toMatch(/^notes\.md: This is not a text file: it is mostly binary data/);
+
+    // A body streamed without a length (chunked) past the limit: 413, as with a declared length.
+    const chunk = new Uint8Array(64 * 1024).fill(65);
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if ((sent += chunk.length) > 100 * 1024 * 1024) controller.close();
+        else controller.enqueue(chunk);
+      },
+    });
+    const chunked = await fetch(`${t.url}/graphql`, {
+      method: "POST",
+      headers: { ...account.headers, "content-type": "multipart/form-data; boundary=x", "graphql-require-preflight": "1" },
+      body: stream,
+      duplex: "half",
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+    expect(((await chunked.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe("REQUEST_ENTITY_TOO_LARGE");
+
     const privateLink = await gqlRaw(
       t.url,
       `mutation($b: ID!) { addLinkSource(botId: $b, link: { url: "http://127.0.0.1:8080/admin" }) { id } }`,

@@ -1,3 +1,4 @@
+import { networkInterfaces } from "node:os";
 import { beforeAll, describe, expect, it } from "@jest/globals";
 import { createTextBudget, ExtractionError, type ExtractContext } from "../connectors/index.js";
 import { isPrivateAddress } from "../connectors/web/fetch.js";
@@ -107,6 +108,20 @@ describe("web", () => {
       expect([a, isPrivateAddress(a)]).toEqual([a, true]);
     }
     for (const a of ["93.184.216.34", "8.8.8.8", "2606:4700::1111", "::ffff:8.8.8.8"]) expect([a, isPrivateAddress(a)]).toEqual([a, false]);
+  });
+
+  it("sees the IPv4 an IPv6 address carries (NAT64, 6to4, compatible), and this machine's own addresses", async () => {
+    for (const a of ["64:ff9b::7f00:1", "64:ff9b::127.0.0.1", "64:ff9b:1::a00:1", "2002:7f00:1::", "2002:a9fe:a9fe::1", "::127.0.0.1"]) {
+      expect([a, isPrivateAddress(a)]).toEqual([a, true]);
+    }
+    // A public address that reaches the public Internet through them stays fetchable.
+    for (const a of ["64:ff9b::808:808", "2002:808:808::1"]) expect([a, isPrivateAddress(a)]).toEqual([a, false]);
+    // Every address of this machine's interfaces, public ones included: the server itself.
+    for (const a of Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address)))
+      expect([a, isPrivateAddress(a)]).toEqual([a, true]);
+    await expect(web.extract({ kind: "LINK", name: "x", url: "http://[64:ff9b::7f00:1]:1/" }, context({ allowPrivateUrls: false }))).rejects.toThrow(
+      /private or local address/,
+    );
   });
 });
 

@@ -4,16 +4,43 @@ import { defineConnector, extensionOf, ExtractionError, type Extracted } from ".
 const EXTENSIONS = new Set([".txt", ".text", ".md", ".markdown", ".csv", ".tsv", ".json", ".html", ".htm", ".log", ".xml", ".yaml", ".yml"]);
 const MIME = /^(text\/[\w.+-]+|application\/(json|xml|x-yaml|yaml|xhtml\+xml))$/;
 
-/** Decodes UTF-8 (with or without BOM) or UTF-16 with BOM; refuses binary. */
-export function decodeText(bytes: Uint8Array): string {
-  let text: string;
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) text = new TextDecoder("utf-16le").decode(bytes.subarray(2));
-  else if (bytes[0] === 0xfe && bytes[1] === 0xff) text = new TextDecoder("utf-16be").decode(bytes.subarray(2));
-  else {
-    if (bytes.subarray(0, 8192).includes(0)) throw new ExtractionError("This is not a text file: it contains binary data.");
-    text = new TextDecoder("utf-8").decode(bytes).replace(/^\uFEFF/, "");
+/** How much of a file is looked at to tell text from binary. */
+const SAMPLE = 64 * 1024;
+
+const isUtf16 = (bytes: Uint8Array) => (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
+
+/** Whether bytes are UTF-8 (a sequence cut at the end of a sample is fine). */
+function isUtf8(bytes: Uint8Array): boolean {
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(bytes, { stream: true });
+    return true;
+  } catch {
+    return false;
   }
-  return text;
+}
+
+/**
+ * Why bytes are not text, if they are not: a NUL, or more than 1% control
+ * characters that no text has (a picture, an archive, a program named
+ * .md). Text that is not UTF-8 is read as Windows-1252, as old files are.
+ */
+export function notText(bytes: Uint8Array): string | undefined {
+  if (isUtf16(bytes)) return undefined;
+  const sample = bytes.subarray(0, SAMPLE);
+  if (sample.includes(0)) return "it contains binary data";
+  const text = isUtf8(sample) ? new TextDecoder("utf-8").decode(sample) : new TextDecoder("windows-1252").decode(sample);
+  // eslint-disable-next-line no-control-regex -- control characters (not tabs, line breaks or form feeds) are exactly what this counts
+  const controls = text.match(/[\u0001-\u0008\u000b\u000e-\u001a\u001c-\u001f\u007f-\u009f]/g)?.length ?? 0;
+  return controls > text.length / 100 ? "it is mostly binary data (a picture, an archive or a program?)" : undefined;
+}
+
+/** Decodes UTF-8 (with or without BOM), UTF-16 with BOM, or else Windows-1252; refuses binary. */
+export function decodeText(bytes: Uint8Array): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder("utf-16le").decode(bytes.subarray(2));
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder("utf-16be").decode(bytes.subarray(2));
+  const binary = notText(bytes);
+  if (binary) throw new ExtractionError(`This is not a text file: ${binary}.`);
+  return new TextDecoder(isUtf8(bytes) ? "utf-8" : "windows-1252").decode(bytes).replace(/^\uFEFF/, "");
 }
 
 /**
@@ -47,6 +74,10 @@ export const text = defineConnector({
   label: "text (.txt, .md, .csv, .json, .html)",
   accepts: ({ kind, name, mimeType }) =>
     kind === "TEXT" || (kind === "DOCUMENT" && (EXTENSIONS.has(extensionOf(name)) || (!!mimeType && MIME.test(mimeType.split(";")[0]!.trim())))),
+  sniff: (bytes) => {
+    const binary = notText(bytes);
+    return binary && `This is not a text file: ${binary}.`;
+  },
   async extract(input, { budget }): Promise<Extracted> {
     if (!input.bytes?.length) throw new ExtractionError("The text is empty.");
     const raw = decodeText(input.bytes);

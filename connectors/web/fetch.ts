@@ -1,5 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import { BlockList, isIP } from "node:net";
+import { networkInterfaces } from "node:os";
 import { Agent, fetch, type Response } from "undici";
 import { ExtractionError, formatBytes, type ExtractContext } from "../types.js";
 
@@ -32,10 +33,58 @@ for (const [network, prefix] of [
 export function isPrivateAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 0) return false;
-  // IPv4-mapped IPv6 (::ffff:10.0.0.1) is checked as the IPv4 it carries.
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return privateRanges.check(mapped[1]!, "ipv4");
-  return privateRanges.check(address, family === 4 ? "ipv4" : "ipv6");
+  if (ownAddresses().has(canonical(address))) return true;
+  if (family === 4) return privateRanges.check(address, "ipv4");
+  // An IPv6 address that carries an IPv4 one (mapped, NAT64, 6to4) is checked as that IPv4 too.
+  const carried = carriedIPv4(address);
+  if (carried && (privateRanges.check(carried, "ipv4") || ownAddresses().has(carried))) return true;
+  return privateRanges.check(address, "ipv6");
+}
+
+/** The 16 bytes of an IPv6 address (a dotted IPv4 tail included). */
+function ipv6Bytes(address: string): number[] {
+  let text = address.toLowerCase().replace(/%.*$/, "");
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head = "", tail] = text.split("::");
+  const groups = (part: string) => (part ? part.split(":").map((g) => parseInt(g, 16)) : []);
+  const front = groups(head);
+  const back = tail === undefined ? [] : groups(tail);
+  const all = [...front, ...Array<number>(8 - front.length - back.length).fill(0), ...back];
+  return all.flatMap((g) => [g >> 8, g & 0xff]);
+}
+
+/**
+ * The IPv4 address an IPv6 one carries: IPv4-mapped (::ffff:a.b.c.d),
+ * IPv4-compatible (::a.b.c.d), NAT64 (64:ff9b::/96 and 64:ff9b:1::/48,
+ * which a NAT64 gateway translates to a.b.c.d), or 6to4 (2002:aabb:ccdd::).
+ */
+function carriedIPv4(address: string): string | undefined {
+  const b = ipv6Bytes(address);
+  const zeros = (from: number, to: number) => b.slice(from, to).every((x) => x === 0);
+  const v4 = (at: number) => b.slice(at, at + 4).join(".");
+  if (zeros(0, 10) && ((b[10] === 0xff && b[11] === 0xff) || (b[10] === 0 && b[11] === 0))) return v4(12);
+  if (b[0] === 0x00 && b[1] === 0x64 && b[2] === 0xff && b[3] === 0x9b && (zeros(4, 12) || (b[4] === 0 && b[5] === 1))) return v4(12);
+  if (b[0] === 0x20 && b[1] === 0x02) return v4(2);
+  return undefined;
+}
+
+function canonical(address: string): string {
+  return isIP(address) === 6 ? ipv6Bytes(address).join(",") : address;
+}
+
+let own: { at: number; addresses: Set<string> } | undefined;
+
+/** This machine's own interface addresses (refreshed each minute): a page on the server's own public address is the server itself. */
+function ownAddresses(): Set<string> {
+  if (!own || Date.now() - own.at > 60_000) {
+    const addresses = Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => canonical(i.address)));
+    own = { at: Date.now(), addresses: new Set(addresses) };
+  }
+  return own.addresses;
 }
 
 const refused = (host: string) =>

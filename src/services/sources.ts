@@ -55,6 +55,8 @@ export function createSourceService({
     }
     const bytes = new Uint8Array(await file.arrayBuffer());
     if (!bytes.length) throw badInput(`${file.name} is empty.`, "file");
+    const wrong = connector.sniff?.(bytes);
+    if (wrong) throw new AppError("UNSUPPORTED_MEDIA_TYPE", `${file.name}: ${wrong}`, { field: "file" });
     return { bytes, connector, mimeType: mimeType ?? file.type ?? null };
   }
 
