@@ -7,6 +7,7 @@ import { gqlRaw, wsClient } from "./helpers/graphql.js";
 let t: TestApp;
 let account: Account;
 let botId: string;
+let pager: Account | undefined;
 
 beforeAll(async () => {
   t = await startApp({ SESSION_TTL_HOURS: "1" });
@@ -177,7 +178,9 @@ describe("bad input gets its own clear error", () => {
     ["a cursor Parley did not make", `{ bots(after: "garbage") { totalCount } }`, /Invalid cursor/],
     ["a negative page size on a nested list", `{ workspaces { bots(last: -1) { totalCount } } }`, /"last" must be a non-negative integer/],
   ])("%s: BAD_USER_INPUT", async (_what, query, message) => {
-    const result = await gqlRaw(t.url, query, {}, account.headers);
+    // A session of its own: a test above ends the shared one.
+    pager ??= await signUp(t.url, "Pager");
+    const result = await gqlRaw(t.url, query, {}, pager.headers);
     expect(result.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
     expect(result.errors?.[0]?.message).toMatch(message);
   });
