@@ -17,6 +17,9 @@ export default {
   // Sources import with .js extensions (NodeNext); jest resolves the .ts files.
   moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
   testTimeout: 60_000,
+  // One migrated database per run, copied for each test (see tests/global-setup.mjs).
+  globalSetup: "<rootDir>/tests/global-setup.mjs",
+  globalTeardown: "<rootDir>/tests/global-teardown.mjs",
   // PGlite instances are heavy on 2 cores; keep parallelism modest.
   maxWorkers: 2,
   // Each test file loads its own copy of the app (ESM modules are not shared

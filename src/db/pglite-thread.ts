@@ -78,7 +78,8 @@ export async function startPGliteThread(dataDir: string, logger: Logger): Promis
  * thread does not inherit the `--import tsx` hook, so it registers tsx first.
  */
 function startWorker(workerData: PGliteWorkerData): Worker {
-  const fromSource = import.meta.url.endsWith(".ts");
+  // The path, not the whole URL: a loader may add a query (tsx's tsImport does).
+  const fromSource = new URL(import.meta.url).pathname.endsWith(".ts");
   const url = new URL(`./pglite-worker.${fromSource ? "ts" : "js"}`, import.meta.url);
   if (!fromSource) return new Worker(url, { workerData });
   const bootstrap = `import("tsx/esm/api").then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); });`;

@@ -1,4 +1,5 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { cp, mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
@@ -38,6 +39,7 @@ export async function tempDir(prefix = "parley-test-"): Promise<string> {
  */
 export async function startApp(env: Record<string, string> = {}, options: BuildAppOptions = {}): Promise<TestApp> {
   const dataDir = env.DATA_DIR ?? (await tempDir());
+  if (!options.db && !env.DATABASE_URL) await seedFromTemplate(dataDir);
   const config = loadConfig({ LOG_LEVEL: "silent", SHUTDOWN_TIMEOUT_MS: "2000", PASSWORD_HASH_COST: "10", PORT: "0", ...env, DATA_DIR: dataDir });
   const app = await buildApp(config, options);
   const { url, port } = await app.start(config.PORT);
@@ -54,6 +56,18 @@ export async function startApp(env: Record<string, string> = {}, options: BuildA
   };
   started.add(handle);
   return handle;
+}
+
+/**
+ * A new data folder starts as a copy of the run's migrated template
+ * database (tests/global-setup.mjs) rather than migrating a fresh one; a
+ * folder that holds a database already is left as it is.
+ */
+export async function seedFromTemplate(dataDir: string): Promise<void> {
+  const template = process.env.PARLEY_TEST_TEMPLATE;
+  const pgdata = path.join(dataDir, "pgdata");
+  if (!template || existsSync(pgdata)) return;
+  await cp(template, pgdata, { recursive: true });
 }
 
 /** A port free now, for a server whose address must be known before it starts. */

@@ -4,7 +4,7 @@ import { vector } from "@electric-sql/pglite-pgvector";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { openDatabase, type Database } from "../../src/db/index.js";
 import { createLogger } from "../../src/logger.js";
-import { tempDir } from "./app.js";
+import { seedFromTemplate, tempDir } from "./app.js";
 
 const open = new Set<{ close(): Promise<void> }>();
 afterAll(async () => {
@@ -15,7 +15,9 @@ export const silentLogger = createLogger("silent");
 
 /** Parley's embedded database in a fresh folder, migrated. */
 export async function openTestPGlite(): Promise<Database> {
-  const db = await openDatabase({ dataDir: await tempDir(), logger: silentLogger });
+  const dataDir = await tempDir();
+  await seedFromTemplate(dataDir);
+  const db = await openDatabase({ dataDir, logger: silentLogger });
   open.add(db);
   return db;
 }
