@@ -29,7 +29,7 @@ const HealthQuery = graphql(`
 
 describe("the server on the embedded default", () => {
   it("starts on port 0, applies migrations and answers /health, HTTP and graphql-ws", async () => {
-    const { app, url, port } = await startApp();
+    const { app, url, port } = await startApp({}, { fresh: true });
     expect(port).toBeGreaterThan(0);
     expect(app.services.db.kind).toBe("pglite");
     expect(app.services.db.appliedMigrations).toContain("20261125000000_init");

@@ -24,6 +24,36 @@ export interface LiveAccessOptions {
   intervalMs?: number;
 }
 
+interface SessionRow {
+  i: number;
+  token: boolean;
+  revoked: boolean;
+  expires_at: Date | null;
+  bot: boolean;
+  member: boolean;
+}
+
+function sessionLost(row: SessionRow, now: number): AppError | undefined {
+  if (!row.token || row.revoked) return new AppError("UNAUTHENTICATED", "Your session has ended (logged out): log in again.");
+  if (row.expires_at && new Date(row.expires_at).getTime() <= now) return new AppError("UNAUTHENTICATED", "Your session has expired: log in again.");
+  if (!row.bot) return new AppError("NOT_FOUND", "Bot not found: it was deleted.");
+  if (!row.member) return new AppError("FORBIDDEN", "You are no longer a member of this bot's workspace.");
+  return undefined;
+}
+
+function keyLost(
+  row: { key_hash: string | null; usable: boolean | null; expires_at: Date | null; active_bot: boolean },
+  grant: { keyHash: string },
+  now: number,
+): AppError | undefined {
+  if (!row.usable || row.key_hash !== grant.keyHash) {
+    return new AppError("UNAUTHENTICATED", "This API key is not valid any more: it was revoked or replaced by a rotation.");
+  }
+  if (row.expires_at && new Date(row.expires_at).getTime() <= now) return new AppError("UNAUTHENTICATED", "This API key has expired.");
+  if (!row.active_bot) return new AppError("FORBIDDEN", "This bot is not active.");
+  return undefined;
+}
+
 /**
  * The registry of open streams' rights. `watch` gives a signal that aborts,
  * with the AppError a new request would get (UNAUTHENTICATED, FORBIDDEN,
@@ -34,55 +64,36 @@ export function createLiveAccess({ prisma, logger }: { prisma: PrismaClient; log
   let timer: NodeJS.Timeout | undefined;
   let checking: Promise<void> | undefined;
 
+  /** Every open stream's grant, as the database has it now: one statement per kind of grant. */
   async function check(): Promise<void> {
     const open = [...watched];
     if (!open.length) return;
     const sessions = open.flatMap((w) => (w.grant.kind === "session" ? [w.grant] : []));
     const keys = open.flatMap((w) => (w.grant.kind === "key" ? [w.grant] : []));
-    const [tokens, memberships, keyRows, bots] = await Promise.all([
-      sessions.length
-        ? prisma.authToken.findMany({ where: { id: { in: sessions.map((s) => s.tokenId) } }, select: { id: true, revokedAt: true, expiresAt: true } })
-        : [],
-      sessions.length
-        ? prisma.$queryRaw<{ user_id: string; bot_id: string }[]>`
-            SELECT m.user_id::text, b.id::text AS bot_id FROM bots b JOIN memberships m ON m.workspace_id = b.workspace_id
-            WHERE b.id::text = ANY(${sessions.map((s) => s.botId)}::text[]) AND m.user_id::text = ANY(${sessions.map((s) => s.userId)}::text[])`
-        : [],
-      keys.length
-        ? prisma.apiKey.findMany({
-            where: { id: { in: keys.map((k) => k.keyId) } },
-            select: { id: true, keyHash: true, isActive: true, revokedAt: true, expiresAt: true },
-          })
-        : [],
-      prisma.bot.findMany({ where: { id: { in: [...new Set(open.map((w) => w.grant.botId))] } }, select: { id: true, status: true } }),
-    ]);
+    const sessionRows = sessions.length
+      ? await prisma.$queryRaw<SessionRow[]>`
+          SELECT g.i, t.id IS NOT NULL AS token, t.revoked_at IS NOT NULL AS revoked, t.expires_at, b.id IS NOT NULL AS bot, m.user_id IS NOT NULL AS member
+          FROM unnest(${sessions.map((s) => s.tokenId)}::text[], ${sessions.map((s) => s.botId)}::text[], ${sessions.map((s) => s.userId)}::text[])
+            WITH ORDINALITY AS g(token_id, bot_id, user_id, i)
+          LEFT JOIN auth_tokens t ON t.id::text = g.token_id
+          LEFT JOIN bots b ON b.id::text = g.bot_id
+          LEFT JOIN memberships m ON m.workspace_id = b.workspace_id AND m.user_id::text = g.user_id`
+      : [];
+    const keyRows = keys.length
+      ? await prisma.$queryRaw<{ i: number; key_hash: string | null; usable: boolean | null; expires_at: Date | null; active_bot: boolean }[]>`
+          SELECT g.i, k.key_hash, k.is_active AND k.revoked_at IS NULL AS usable, k.expires_at, coalesce(b.status = 'ACTIVE', false) AS active_bot
+          FROM unnest(${keys.map((k) => k.keyId)}::text[], ${keys.map((k) => k.botId)}::text[]) WITH ORDINALITY AS g(key_id, bot_id, i)
+          LEFT JOIN api_keys k ON k.id::text = g.key_id
+          LEFT JOIN bots b ON b.id::text = g.bot_id`
+      : [];
     const now = Date.now();
-    const tokenById = new Map(tokens.map((t) => [t.id, t]));
-    const members = new Set(memberships.map((m) => `${m.user_id}/${m.bot_id}`));
-    const keyById = new Map(keyRows.map((k) => [k.id, k]));
-    const botById = new Map(bots.map((b) => [b.id, b]));
+    const sessionsLost = new Map(sessionRows.map((row) => [Number(row.i) - 1, sessionLost(row, now)]));
+    const keysLost = new Map(keyRows.map((row) => [Number(row.i) - 1, keyLost(row, keys[Number(row.i) - 1]!, now)]));
+    let s = 0;
+    let k = 0;
     for (const w of open) {
-      const lost = w.grant.kind === "session" ? sessionLost(w.grant) : keyLost(w.grant);
+      const lost = w.grant.kind === "session" ? sessionsLost.get(s++) : keysLost.get(k++);
       if (lost) end(w, lost);
-    }
-
-    function sessionLost(grant: Extract<LiveGrant, { kind: "session" }>): AppError | undefined {
-      const token = tokenById.get(grant.tokenId);
-      if (!token || token.revokedAt) return new AppError("UNAUTHENTICATED", "Your session has ended (logged out): log in again.");
-      if (token.expiresAt.getTime() <= now) return new AppError("UNAUTHENTICATED", "Your session has expired: log in again.");
-      if (!botById.has(grant.botId)) return new AppError("NOT_FOUND", "Bot not found: it was deleted.");
-      if (!members.has(`${grant.userId}/${grant.botId}`)) return new AppError("FORBIDDEN", "You are no longer a member of this bot's workspace.");
-      return undefined;
-    }
-
-    function keyLost(grant: Extract<LiveGrant, { kind: "key" }>): AppError | undefined {
-      const key = keyById.get(grant.keyId);
-      if (!key || key.revokedAt || !key.isActive || key.keyHash !== grant.keyHash) {
-        return new AppError("UNAUTHENTICATED", "This API key is not valid any more: it was revoked or replaced by a rotation.");
-      }
-      if (key.expiresAt && key.expiresAt.getTime() <= now) return new AppError("UNAUTHENTICATED", "This API key has expired.");
-      if (botById.get(grant.botId)?.status !== "ACTIVE") return new AppError("FORBIDDEN", "This bot is not active.");
-      return undefined;
     }
   }
 
