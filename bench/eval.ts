@@ -43,6 +43,61 @@ const { url } = await app.start(0);
 
 const gql = graphqlAt(url);
 
+/**
+ * Corrections (bench/eval/corrections.json): a bot of their own gets each
+ * correction's question and answer; its paraphrases must get that answer,
+ * its near misses must not get any correction's.
+ */
+async function evaluateCorrections(workspaceId: string, token: string) {
+  const { corrections } = JSON.parse(await readFile(path.join(DIR, "corrections.json"), "utf8")) as {
+    corrections: { question: string; answer: string; paraphrases: string[]; near: string[] }[];
+  };
+  const { createBot } = await gql<{ createBot: { id: string } }>(
+    `mutation($w: ID!) { createBot(input: { workspaceId: $w, name: "Corrections" }) { id } }`,
+    { w: workspaceId },
+    token,
+  );
+  for (const c of corrections) {
+    await gql(
+      `mutation($b: ID!, $q: String!, $a: String!) { createCorrection(botId: $b, input: { question: $q, answer: $a }) { id } }`,
+      { b: createBot.id, q: c.question, a: c.answer },
+      token,
+    );
+  }
+  const reply = async (q: string) =>
+    (
+      await gql<{ sendMessage: { message: { content: string; corrected: boolean } } }>(
+        `mutation($b: ID!, $m: String!) { sendMessage(botId: $b, message: $m) { message { content corrected } } }`,
+        { b: createBot.id, m: q },
+        token,
+      )
+    ).sendMessage.message;
+  let paraphrases = 0;
+  let matched = 0;
+  let near = 0;
+  let taken = 0;
+  for (const c of corrections) {
+    for (const q of c.paraphrases) {
+      const answer = await reply(q);
+      paraphrases++;
+      if (answer.content === c.answer) matched++;
+      else if (VERBOSE || !answer.corrected) console.log(`✗ (paraphrase) ${q}\n    of: ${c.question}\n    → ${answer.content.slice(0, 120)}`);
+    }
+    for (const q of c.near) {
+      const answer = await reply(q);
+      near++;
+      if (answer.corrected) {
+        taken++;
+        console.log(`✗ (near miss) ${q}\n    took: ${answer.content.slice(0, 120)}`);
+      }
+    }
+  }
+  const pct = (n: number, of: number) => `${((100 * n) / Math.max(of, 1)).toFixed(0)}% (${n}/${of})`;
+  console.log(`\n${corrections.length} corrections (bench/eval/corrections.json):`);
+  console.log(`paraphrase gets its correction (target ≥ 95%)     ${pct(matched, paraphrases)}`);
+  console.log(`near miss gets a correction (target ≤ 5%)          ${pct(taken, near)}`);
+}
+
 /** Whitespace and case aside, does the answer hold the fact? */
 const holds = (answer: string, fact: string) => answer.replace(/\s+/g, " ").toLowerCase().includes(fact.replace(/\s+/g, " ").toLowerCase());
 
@@ -138,6 +193,7 @@ try {
   console.log(`don't know: precision                              ${pct(dontKnowRight, dontKnowRight + dontKnowWrong)}`);
   console.log(`don't know: recall                                 ${pct(dontKnowRight, questions.unanswerable.length)}`);
   console.log(`sendMessage latency p50                            ${p50.toFixed(0)} ms`);
+  await evaluateCorrections(signUp.workspace.id, token);
 } finally {
   await app.stop();
   await rm(dataDir, { recursive: true, force: true });

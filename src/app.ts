@@ -212,6 +212,12 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     async start(port = config.PORT) {
       const stale = await services.sources.reembedStale(services.embedder.model);
       if (stale) logger.info("sources queued to be embedded again: the embedding model changed", { sources: stale, model: services.embedder.model });
+      // A model server down at start must not stop it: the corrections wait for the next start (and do not match meanwhile).
+      const corrections = await services.corrections.reembedStale().catch((error: unknown) => {
+        logger.warn("could not embed corrections again", { error: (error as Error).message });
+        return 0;
+      });
+      if (corrections) logger.info("corrections embedded again: the embedding model changed", { corrections, model: services.embedder.model });
       await services.jobs.start();
       // Backups of an embedded database this app opened (see control.ts).
       if (!options.db) control = await startControlSocket(config.dataDir, db, logger);

@@ -17,7 +17,7 @@ import { waitForSource } from "./helpers/sources.js";
  */
 
 /** The types that hold a workspace's data (every other object type is a value inside one, or public). */
-const OWNED = new Set(["Workspace", "Membership", "Invitation", "User", "Bot", "Source", "Chunk", "Prompt", "ApiKey", "ChatSession", "Message"]);
+const OWNED = new Set(["Workspace", "Membership", "Invitation", "User", "Bot", "Source", "Chunk", "Prompt", "ApiKey", "ChatSession", "Message", "Correction"]);
 
 let t: TestApp;
 let attacker: Account;
@@ -65,6 +65,10 @@ async function populate(account: Account, label: string): Promise<Tenant> {
   });
   await waitForSource(t, source.addTextSource.id);
   await call(account, `mutation($b: ID!) { activateBot(id: $b) { id } }`, { b: botId });
+  await call(account, `mutation($b: ID!, $q: String!) { createCorrection(botId: $b, input: { question: $q, answer: "Nine." }) { id } }`, {
+    b: botId,
+    q: `When does the ${secret} warehouse open on Sundays?`,
+  });
   const reply = await call(account, `mutation($b: ID!, $m: String!) { sendMessage(botId: $b, message: $m) { sessionId } }`, {
     b: botId,
     m: `When does the ${secret} warehouse open?`,

@@ -19,6 +19,7 @@ function instrumentedEmbedder() {
     model: inner.model,
     dimension: 384,
     minSimilarity: 0.2,
+    correctionSimilarity: 0.5,
     async embed(texts, signal) {
       state.calls++;
       state.texts += texts.length;

@@ -277,6 +277,7 @@ describe("fairness across workspaces", () => {
       model: lexical.model,
       dimension: 384,
       minSimilarity: 0.2,
+      correctionSimilarity: 0.5,
       async embed(texts, signal) {
         if (texts.some((text) => text.includes("Catalogue part"))) await held;
         return lexical.embed(texts, signal);

@@ -46,6 +46,7 @@ const meaninglessEmbedder: Embedder = {
   model: "blind",
   dimension: 384,
   minSimilarity: 0.2,
+  correctionSimilarity: 0.5,
   embed: async (texts) =>
     texts.map((text) => {
       const v = Array.from({ length: 384 }, (_, i) => Math.sin(i * 0.37 + text.length));

@@ -15,6 +15,12 @@ export interface Embedder {
    */
   readonly minSimilarity: number;
   /**
+   * The least cosine similarity at which a visitor's question may be the
+   * same as a correction's question (then sameQuestion decides): a bot's
+   * default, tuned on bench/eval/corrections.json.
+   */
+  readonly correctionSimilarity: number;
+  /**
    * Which embedded embedder this is: an extraction worker rebuilds it from
    * its kind and width so that chunks are embedded off the event loop.
    */
@@ -55,6 +61,7 @@ export function createOllamaEmbedder({ host, model, dimension }: { host: string;
     model,
     dimension,
     minSimilarity: 0.2,
+    correctionSimilarity: 0.75,
     async embed(texts, signal) {
       if (!texts.length) return [];
       const client = ollamaClient(host, signal);
@@ -169,6 +176,7 @@ export function createLexicalEmbedder(dimension: number): Embedder {
     model: embeddedEmbeddingModel("lexical", dimension),
     dimension,
     minSimilarity: 0.2,
+    correctionSimilarity: 0.5,
     embedded: "lexical",
     async embed(texts) {
       return texts.map((text) => unitArray(hashedFeatures(text, dimension)));
@@ -220,6 +228,7 @@ export function createWordsEmbedder(dimension: number): Embedder {
     dimension,
     // Word vectors make every two texts somewhat alike (tuned with npm run eval).
     minSimilarity: 0.35,
+    correctionSimilarity: 0.4,
     embedded: "words",
     async embed(texts) {
       return texts.map((text) => {

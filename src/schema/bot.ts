@@ -48,6 +48,15 @@ const BotSettings = builder.objectRef<BotRow>("BotSettings").implement({
       description: "Whether minSimilarity is the embedder's default, which follows the embedder in use.",
       resolve: (b) => b.minSimilarity === null,
     }),
+    correctionThreshold: t.float({
+      description:
+        "How close (cosine, -1 to 1) a visitor's question must be to a correction's question to get its answer: the bot's own value, or the embedder's default.",
+      resolve: (b, _, ctx) => b.correctionThreshold ?? ctx.embedder.correctionSimilarity,
+    }),
+    correctionThresholdIsDefault: t.boolean({
+      description: "Whether correctionThreshold is the embedder's default, which follows the embedder in use.",
+      resolve: (b) => b.correctionThreshold === null,
+    }),
     greeting: t.string({ nullable: true, description: "First message the widget shows.", resolve: (b) => b.greeting }),
     widgetTheme: t.field({ type: WidgetTheme, description: "Widget appearance.", resolve: (b) => (b.widgetTheme ?? {}) as WidgetThemeShape }),
   }),
@@ -153,6 +162,11 @@ const BotSettingsInput = builder.inputType("BotSettingsInput", {
     temperature: t.float({ required: false, description: "0 to 2.", validate: { schema: v.temperature } }),
     topK: t.int({ required: false, description: "1 to 50.", validate: { schema: v.topK } }),
     minSimilarity: t.float({ required: false, description: "-1 to 1; null for the embedder's default.", validate: { schema: v.minSimilarity } }),
+    correctionThreshold: t.float({
+      required: false,
+      description: "-1 to 1; null for the embedder's default. Higher: fewer questions get a correction's answer.",
+      validate: { schema: v.minSimilarity },
+    }),
     greeting: t.string({ required: false, description: "First message the widget shows.", validate: { schema: v.optionalText(1000) } }),
     widgetTheme: t.field({ type: WidgetThemeInput, required: false, description: "Widget appearance." }),
   }),

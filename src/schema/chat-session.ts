@@ -3,7 +3,10 @@ import { builder } from "./builder.js";
 import { assertId } from "../services/errors.js";
 
 /** An answer the bot could not give from its sources: it failed, or it cited none. */
-export const UNANSWERED: Prisma.MessageWhereInput = { role: "ASSISTANT", OR: [{ errorCode: { not: null } }, { sources: { equals: [] } }] };
+export const UNANSWERED: Prisma.MessageWhereInput = {
+  role: "ASSISTANT",
+  OR: [{ errorCode: { not: null } }, { sources: { equals: [] }, correctionId: null }],
+};
 
 export const ConversationFilter = builder.enumType("ConversationFilter", {
   description: "Which conversations to list: the owner's to-do list of missing knowledge.",

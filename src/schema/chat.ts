@@ -55,9 +55,14 @@ export const Message = builder.prismaObject("Message", {
     feedback: t.expose("feedback", { type: Feedback, nullable: true, description: "The visitor's rating." }),
     grounded: t.boolean({
       description:
-        "For an answer: whether it was drawn from the bot's sources. False when they did not cover the question (the bot said it does not know) or the answer failed.",
-      resolve: (m) => m.role === "ASSISTANT" && !m.errorCode && Array.isArray(m.sources) && m.sources.length > 0,
+        "For an answer: whether it was drawn from the bot's sources or an owner's correction. False when they did not cover the question (the bot said it does not know) or the answer failed.",
+      resolve: (m) => m.role === "ASSISTANT" && !m.errorCode && (!!m.correctionId || (Array.isArray(m.sources) && m.sources.length > 0)),
     }),
+    corrected: t.boolean({
+      description: "For an answer: whether it was an owner's correction (see `correction`) rather than the bot's own.",
+      resolve: (m) => m.correctionId !== null,
+    }),
+    correction: t.relation("correction", { nullable: true, description: "The owner's correction this answer recites, if it does (members only)." }),
     createdAt: t.expose("createdAt", { type: "DateTime", description: "When it was written." }),
   }),
 });
@@ -91,8 +96,9 @@ const ChatCompleted = builder.objectRef<Extract<ChatEventShape, { type: "complet
     message: t.field({ type: Message, description: "The whole answer, with its sources, token counts and latency.", resolve: (e) => e.message }),
     sources: t.field({ type: [CitedSource], description: "The sources it used.", extensions: { listSize: 50 }, resolve: (e) => e.sources }),
     grounded: t.boolean({
-      description: "Whether the answer was drawn from the bot's sources; false when they did not cover the question and the bot said it does not know.",
-      resolve: (e) => e.sources.length > 0,
+      description:
+        "Whether the answer was drawn from the bot's sources or an owner's correction; false when they did not cover the question and the bot said it does not know.",
+      resolve: (e) => e.sources.length > 0 || e.message.correctionId !== null,
     }),
   }),
 });
@@ -119,8 +125,9 @@ const ChatReply = builder.objectRef<{ sessionId: string; message: MessageRow; so
     message: t.field({ type: Message, description: "The answer.", resolve: (r) => r.message }),
     sources: t.field({ type: [CitedSource], description: "The sources it used.", extensions: { listSize: 50 }, resolve: (r) => r.sources }),
     grounded: t.boolean({
-      description: "Whether the answer was drawn from the bot's sources; false when they did not cover the question and the bot said it does not know.",
-      resolve: (r) => r.sources.length > 0,
+      description:
+        "Whether the answer was drawn from the bot's sources or an owner's correction; false when they did not cover the question and the bot said it does not know.",
+      resolve: (r) => r.sources.length > 0 || r.message.correctionId !== null,
     }),
   }),
 });

@@ -11,6 +11,7 @@ import "./source.js";
 import "./chat-session.js";
 import "./chat.js";
 import "./usage.js";
+import "./correction.js";
 
 /** The executable schema, built once from every domain file imported above. */
 export const schema = builder.toSchema({ sortSchema: true });

@@ -19,6 +19,7 @@ export interface BotSettingsInput {
   temperature?: number | null;
   topK?: number | null;
   minSimilarity?: number | null;
+  correctionThreshold?: number | null;
   greeting?: string | null;
   widgetTheme?: WidgetTheme | null;
 }
@@ -88,6 +89,7 @@ function botData(input: BotInput, currentTheme: Prisma.JsonValue | null = null):
   if (s.topK != null) data.topK = s.topK;
   // null goes back to the embedder's default.
   if (s.minSimilarity !== undefined) data.minSimilarity = s.minSimilarity;
+  if (s.correctionThreshold !== undefined) data.correctionThreshold = s.correctionThreshold;
   if (s.greeting !== undefined) data.greeting = s.greeting || null;
   if (s.widgetTheme != null) data.widgetTheme = mergeTheme(currentTheme, s.widgetTheme);
   return data;

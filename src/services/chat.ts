@@ -8,7 +8,8 @@ import { assess, subjectTerms } from "./answerability.js";
 import { EmbeddingError } from "../providers/embeddings.js";
 import { AppError, assertId, badInput, notFound } from "./errors.js";
 import { assemblePrompt, estimateTokens } from "./prompting.js";
-import { citeSources, type CitedSource, type Retrieval } from "./retrieval.js";
+import { citeSources, type CitedSource, type Retrieval, type RetrievedChunk } from "./retrieval.js";
+import type { CorrectionService } from "./corrections.js";
 
 export type ChatEvent =
   | { type: "started"; sessionId: string; messageId: string }
@@ -16,19 +17,23 @@ export type ChatEvent =
   | { type: "completed"; sessionId: string; message: Message; sources: CitedSource[] }
   | { type: "failed"; sessionId: string; code: "MODEL_UNAVAILABLE" | "INTERNAL_SERVER_ERROR"; message: string };
 
+/** An answer, complete, before it is stored. */
+export interface Answer {
+  content: string;
+  sources: CitedSource[];
+  /** The owner's correction it recites, if it does. */
+  correctionId: string | null;
+  model: string | null;
+  promptTokens: number;
+  completionTokens: number;
+}
+
 export interface ChatInput {
   bot: Bot;
   message: string;
   /** The public id of a conversation to continue. */
   sessionId?: string | null;
   apiKeyId?: string | null;
-}
-
-/** The answer when the gate finds no grounds, word by word like any other. */
-async function* notInSources(): AsyncGenerator<ChatChunk | { type: "done"; model: null; promptTokens: number; completionTokens: number }> {
-  const words = NOTHING_FOUND.split(/(?<=\s)/);
-  for (const text of words) yield { type: "token", text };
-  yield { type: "done", model: null, promptTokens: 0, completionTokens: words.length };
 }
 
 /** Longest question accepted, in characters. */
@@ -59,12 +64,15 @@ export function createChatService({
   retrieval,
   model,
   priority,
+  corrections,
 }: {
   prisma: PrismaClient;
   config: Config;
   logger: Logger;
   retrieval: Retrieval;
   model: ChatModel;
+  /** Owners' corrections, which answer before the sources are asked. */
+  corrections: Pick<CorrectionService, "match">;
   /** Chat's statements go ahead of ingestion's batches. */
   priority?: DatabasePriority;
 }) {
@@ -87,6 +95,103 @@ export function createChatService({
       select: { role: true, content: true },
     });
     return rows.reverse().map((m) => ({ role: m.role === "USER" ? "user" : "assistant", content: m.content }));
+  }
+
+  /**
+   * The answer to a question, token by token, and what it is when it ends:
+   * an owner's correction, the model's (or the embedded answerer's) from the
+   * bot's sources, or "not in the sources" when they do not cover it. Stores
+   * nothing, so checks can replay questions through it as visitors ask them.
+   */
+  async function* answer(
+    bot: Bot,
+    question: string,
+    vector: Promise<number[]>,
+    turns: Promise<ChatMessage[]>,
+    signal: AbortSignal,
+  ): AsyncGenerator<string, Answer> {
+    const [correction, context, prompts, earlier] = await interactive(() =>
+      Promise.all([
+        // Looked up beside the sources rather than before them: a question no correction answers loses no time.
+        vector.then((v) => corrections.match(bot, question, v)),
+        vector.then((v) => retrieval.search(bot.id, v, question, { topK: bot.topK, minSimilarity: bot.minSimilarity })),
+        prisma.prompt.findMany({ where: { botId: bot.id, isActive: true }, orderBy: { order: "asc" } }),
+        turns,
+      ]),
+    );
+    if (correction) {
+      logger.debug("answered by a correction", { botId: bot.id, correctionId: correction.correction.id, similarity: correction.similarity });
+      return yield* recite(correction.correction.answer, correction.correction.id);
+    }
+    const grounded = await isGrounded(bot.id, question, context, earlier);
+    // Without grounds no model is asked: the answer is that the sources do not say.
+    if (!grounded) return yield* recite(NOTHING_FOUND, null);
+    const messages = assemblePrompt({ botName: bot.name, prompts, question, context, history: earlier, historyBudget: config.CHAT_HISTORY_TOKENS });
+    const said = yield* generate(
+      (stop) => model.stream({ model: bot.chatModel, temperature: bot.temperature, messages, question, context }, AbortSignal.any([signal, stop])),
+      signal,
+    );
+    return {
+      ...said,
+      sources: citeSources(context),
+      correctionId: null,
+      promptTokens: said.promptTokens ?? estimateTokens(messages.map((m) => m.content).join("\n")),
+    };
+  }
+
+  /**
+   * The answerability gate: passages that do not cover what the question
+   * asks about are not sources. A follow-up ("Does it start at delivery?")
+   * is read with the question before it.
+   */
+  async function isGrounded(botId: string, question: string, context: RetrievedChunk[], earlier: ChatMessage[]): Promise<boolean> {
+    const previous = earlier.findLast((turn) => turn.role === "user")?.content;
+    const withPrevious = previous ? `${previous} ${question}` : question;
+    const stats = await interactive(() => retrieval.termStatistics(botId, subjectTerms(withPrevious)));
+    const alone = assess(question, context, stats);
+    const { grounded, coverage } = alone.grounded || !previous ? alone : assess(withPrevious, context, stats);
+    logger.debug("answerability", { botId, coverage, grounded, passages: context.length });
+    return grounded;
+  }
+
+  /** A fixed answer (a correction, or "not in the sources"), word by word like any other. */
+  async function* recite(text: string, correctionId: string | null): AsyncGenerator<string, Answer> {
+    const words = text.split(/(?<=\s)/);
+    for (const word of words) yield word;
+    return { content: text, sources: [], correctionId, model: null, promptTokens: 0, completionTokens: words.length };
+  }
+
+  /** The model's tokens, given up on when it stalls (before its first token or between two) for CHAT_TIMEOUT_MS. */
+  async function* generate(
+    start: (stop: AbortSignal) => AsyncIterable<ChatChunk>,
+    signal: AbortSignal,
+  ): AsyncGenerator<string, { content: string; model: string | null; promptTokens: number | null; completionTokens: number }> {
+    const watchdog = new AbortController();
+    let timer = setTimeout(() => watchdog.abort(), config.CHAT_TIMEOUT_MS);
+    let content = "";
+    let done: Extract<ChatChunk, { type: "done" }> | undefined;
+    try {
+      for await (const chunk of start(watchdog.signal)) {
+        clearTimeout(timer);
+        timer = setTimeout(() => watchdog.abort(), config.CHAT_TIMEOUT_MS);
+        if (chunk.type === "token") {
+          content += chunk.text;
+          yield chunk.text;
+        } else done = chunk;
+      }
+    } catch (error) {
+      if (watchdog.signal.aborted && !signal.aborted)
+        throw new ChatModelError(`The model did not answer within ${Math.round(config.CHAT_TIMEOUT_MS / 100) / 10} s.`);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+    return {
+      content,
+      model: done ? done.model : model.defaultModel,
+      promptTokens: done?.promptTokens ?? null,
+      completionTokens: done?.completionTokens ?? estimateTokens(content),
+    };
   }
 
   return {
@@ -112,109 +217,51 @@ export function createChatService({
       }
     },
 
+    /** The stream of events of a prepared question: started, tokens, then the stored answer or a failure. */
     async *stream(input: ChatInput, prepared: PreparedChat, signal: AbortSignal): AsyncGenerator<ChatEvent> {
       const { session, userMessage, question, embedding } = prepared;
       const { bot } = input;
       const started = performance.now();
       yield { type: "started", sessionId: session.publicId, messageId: userMessage.id };
       let content = "";
-      let sources: CitedSource[];
-      /** Stores what the model had said of an answer that did not complete. */
-      const keepUnfinished = (errorCode: string) =>
-        prisma.message
-          .create({
-            data: {
-              sessionId: session.id,
-              role: "ASSISTANT",
-              content,
-              model: model.defaultModel,
-              errorCode,
-              latencyMs: Math.round(performance.now() - started),
-            },
-          })
-          .catch(() => {});
+      const latencyMs = () => Math.round(performance.now() - started);
       try {
         // A visitor who leaves stops the embedding request too.
         signal.addEventListener("abort", embedding.abort, { once: true });
         if (signal.aborted) embedding.abort();
-        const [context, prompts, turns] = await interactive(() =>
-          Promise.all([
-            embedding.vector.then((vector) => retrieval.search(bot.id, vector, question, { topK: bot.topK, minSimilarity: bot.minSimilarity })),
-            prisma.prompt.findMany({ where: { botId: bot.id, isActive: true }, orderBy: { order: "asc" } }),
-            // A conversation opened by this question has no earlier turns to look up.
-            input.sessionId ? history(session.id, userMessage.createdAt) : [],
-          ]),
-        ).finally(() => signal.removeEventListener("abort", embedding.abort));
-        // The answerability gate: passages that do not cover what the question asks about are not sources.
-        // A follow-up ("Does it start at delivery?") is read with the question before it.
-        const previous = turns.findLast((turn) => turn.role === "user")?.content;
-        const withPrevious = previous ? `${previous} ${question}` : question;
-        const stats = await interactive(() => retrieval.termStatistics(bot.id, subjectTerms(withPrevious)));
-        const alone = assess(question, context, stats);
-        const { grounded, coverage } = alone.grounded || !previous ? alone : assess(withPrevious, context, stats);
-        logger.debug("answerability", { botId: bot.id, coverage, grounded, passages: context.length });
-        sources = grounded ? citeSources(context) : [];
-        const messages = assemblePrompt({
-          botName: bot.name,
-          prompts,
-          question,
-          context: grounded ? context : [],
-          history: turns,
-          historyBudget: config.CHAT_HISTORY_TOKENS,
-        });
-        let done: { model: string | null; promptTokens: number | null; completionTokens: number | null } | undefined;
-        // A model that stalls (before its first token or between two) is given up on.
-        const watchdog = new AbortController();
-        let timer = setTimeout(() => watchdog.abort(), config.CHAT_TIMEOUT_MS);
-        try {
-          // Without grounds no model is asked: the answer is that the sources do not say.
-          const answering = grounded
-            ? model.stream({ model: bot.chatModel, temperature: bot.temperature, messages, question, context }, AbortSignal.any([signal, watchdog.signal]))
-            : notInSources();
-          for await (const chunk of answering) {
-            clearTimeout(timer);
-            timer = setTimeout(() => watchdog.abort(), config.CHAT_TIMEOUT_MS);
-            if (chunk.type === "token") {
-              content += chunk.text;
-              yield { type: "token", text: chunk.text };
-            } else done = chunk;
-          }
-        } catch (error) {
-          if (watchdog.signal.aborted && !signal.aborted) {
-            throw new ChatModelError(`The model did not answer within ${Math.round(config.CHAT_TIMEOUT_MS / 100) / 10} s.`);
-          }
-          throw error;
-        } finally {
-          clearTimeout(timer);
+        // A conversation opened by this question has no earlier turns to look up.
+        const turns = input.sessionId ? history(session.id, userMessage.createdAt) : Promise.resolve([]);
+        const vector = embedding.vector.finally(() => signal.removeEventListener("abort", embedding.abort));
+        const answering = answer(bot, question, vector, turns, signal);
+        let next = await answering.next();
+        for (; !next.done; next = await answering.next()) {
+          content += next.value;
+          yield { type: "token", text: next.value };
         }
+        const { sources, ...stored } = next.value;
         const message = await prisma.message.create({
-          data: {
-            sessionId: session.id,
-            role: "ASSISTANT",
-            content,
-            sources: sources as unknown as Prisma.InputJsonArray,
-            model: done ? done.model : model.defaultModel,
-            promptTokens: done?.promptTokens ?? estimateTokens(messages.map((m) => m.content).join("\n")),
-            completionTokens: done?.completionTokens ?? estimateTokens(content),
-            latencyMs: Math.round(performance.now() - started),
-          },
+          data: { sessionId: session.id, role: "ASSISTANT", ...stored, sources: sources as unknown as Prisma.InputJsonArray, latencyMs: latencyMs() },
         });
         await prisma.chatSession.update({ where: { id: session.id }, data: { lastActivityAt: new Date() } });
         yield { type: "completed", sessionId: session.publicId, message, sources };
       } catch (error) {
-        if (signal.aborted) {
-          // The visitor left: keep what was said, marked as cut short.
-          await keepUnfinished("CANCELLED");
-          return;
-        }
+        /** What had been said of an answer that did not complete, kept with why. */
+        const keep = (errorCode: string) =>
+          prisma.message
+            .create({ data: { sessionId: session.id, role: "ASSISTANT", content, model: model.defaultModel, errorCode, latencyMs: latencyMs() } })
+            .catch(() => {});
+        // The visitor left: keep what was said, marked as cut short.
+        if (signal.aborted) return void (await keep("CANCELLED"));
         const known = error instanceof ChatModelError || error instanceof EmbeddingError;
         const code = known ? "MODEL_UNAVAILABLE" : "INTERNAL_SERVER_ERROR";
         const message = known ? (error as Error).message : "Something went wrong while answering; please try again.";
         logger.warn("chat failed", { botId: bot.id, code, error: known ? message : error });
-        await keepUnfinished(code);
+        await keep(code);
         yield { type: "failed", sessionId: session.publicId, code, message };
       }
     },
+
+    answer,
 
     /** Records a rating, when `mayRate` allows it for the message's bot (the caller's tenancy or key). */
     async rate(messageId: string, rating: "UP" | "DOWN", mayRate: (bot: { id: string; workspaceId: string }) => boolean): Promise<Message> {

@@ -23,6 +23,7 @@ import { createMemoryCounters, type CounterStore } from "./counters.js";
 import { createChatModel, type ChatModel } from "../providers/chat.js";
 import { createWorkspaceService } from "./workspaces.js";
 import { createLiveAccess, type LiveAccess } from "./live-access.js";
+import { createCorrectionService, type CorrectionService } from "./corrections.js";
 
 /**
  * What lives as long as the process: built once by buildApp and shared by
@@ -57,6 +58,8 @@ export interface AppServices {
   readonly usage: UsageRecorder;
   /** What /metrics reports (prom-client). */
   readonly metrics: Metrics;
+  /** Owners' corrections of a bot's answers. */
+  readonly corrections: CorrectionService;
   /** Open subscriptions' rights, checked again while they stream. */
   readonly liveAccess: LiveAccess;
   /** Redis, shared by several instances: "off" without REDIS_URL, "degraded" while it is away (each instance then counts alone). */
@@ -111,6 +114,7 @@ export function createServices(base: Pick<AppServices, "config" | "db" | "logger
       { per: "ip", max: config.RATE_LIMIT_PER_IP_PER_HOUR, windowMs: 3_600_000 },
     ],
   });
+  const corrections = createCorrectionService({ prisma, bots, embedder });
   const liveAccess = createLiveAccess({ prisma, logger }, { intervalMs: config.LIVE_ACCESS_CHECK_MS });
   return {
     ...base,
@@ -121,7 +125,8 @@ export function createServices(base: Pick<AppServices, "config" | "db" | "logger
     dbPriority,
     chatModel,
     retrieval,
-    chat: createChatService({ prisma, config, logger, retrieval, model: chatModel, priority: dbPriority }),
+    chat: createChatService({ prisma, config, logger, retrieval, model: chatModel, priority: dbPriority, corrections }),
+    corrections,
     usage,
     metrics: createMetrics({ prisma }),
     publicAccess: createPublicAccess({ config, apiKeys, limiter: publicLimiter, usage }),

@@ -100,3 +100,9 @@ export const sourceText = z.string().refine((t) => t.trim().length > 0, { error:
 export const crawlDepth = z.number().int().min(0, { error: "must be between 0 and 5" }).max(5, { error: "must be between 0 and 5" });
 export const crawlPages = z.number().int().min(1, { error: "must be between 1 and 500" }).max(500, { error: "must be between 1 and 500" });
 export const linkUrl = z.string().trim().min(1, { error: "must not be empty" }).max(2048, { error: "must be at most 2048 characters" });
+
+/** A correction's other phrasings: at most 20, each a question's length. */
+export const phrasings = z.array(z.string().max(1000, { error: "a phrasing must be at most 1000 characters" })).max(20, { error: "at most 20 phrasings" });
+
+/** A CSV pasted or read from a file: at most 1 MB. */
+export const csvText = z.string().max(1024 * 1024, { error: "must be at most 1 MB" });
