@@ -30,6 +30,12 @@ beforeAll(async () => {
   const key = await admin(`mutation($b: ID!) { createApiKey(botId: $b, name: "Shop website") { secret } }`, { b: botId });
   const visitor = { "x-api-key": key.data!.createApiKey.secret as string };
   await gqlRaw(t.url, `mutation($b: ID!) { sendMessage(botId: $b, message: "How often should I water roses?") { sessionId } }`, { b: botId }, visitor);
+  await admin(
+    `mutation($b: ID!) { createCorrection(botId: $b, input: { question: "Do you deliver plants?", answer: "Yes, within 20 km.", phrasings: ["Can you bring plants to my house?"] }) { id } }`,
+    {
+      b: botId,
+    },
+  );
   await t.app.services.usage.flush();
   browser = await launchChromium();
 });
@@ -39,7 +45,16 @@ const screens = (): { name: string; path: string; open?: (page: Page) => Promise
   { name: "bots", path: "/admin" },
   { name: "new bot dialog", path: "/admin", open: (page) => page.getByRole("button", { name: "New bot" }).click() },
   { name: "members", path: "/admin/members" },
-  ...["Sources", "Prompts", "Settings", "API keys and embedding", "Playground", "Conversations", "Usage"].map((tab) => ({
+  {
+    name: "correct an answer dialog",
+    path: `/admin/bots/${botId}`,
+    open: async (page: Page) => {
+      await page.getByRole("tab", { name: "Conversations" }).click();
+      await page.getByRole("button", { name: /How often should I water roses/ }).click();
+      await page.getByRole("button", { name: "Correct this answer" }).click();
+    },
+  },
+  ...["Sources", "Prompts", "Corrections", "Settings", "API keys and embedding", "Playground", "Conversations", "Usage"].map((tab) => ({
     name: `bot: ${tab}`,
     path: `/admin/bots/${botId}`,
     open: async (page: Page) => {

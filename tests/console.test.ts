@@ -386,6 +386,64 @@ describe("the admin console", () => {
     await page.close();
   });
 
+  it("corrects an answer from the playground in one step, and keeps the corrections: edit, switch off, CSV out and in", async () => {
+    const page = await newPage();
+    await page.goto(`${t.url}/admin`);
+    await logInForm(page);
+    await page.getByRole("link", { name: "Returns desk" }).click();
+    await page.getByRole("tab", { name: "Playground" }).click();
+    await page.getByRole("textbox", { name: "Question" }).fill("Can I return an item without the receipt?");
+    await page.getByRole("button", { name: "Ask" }).click();
+    const conversation = page.getByRole("list", { name: "Conversation" });
+    await conversation.getByRole("button", { name: "Correct this answer" }).waitFor({ timeout: 30_000 });
+
+    // The question and the bot's answer come filled in; the owner puts the answer right.
+    await conversation.getByRole("button", { name: "Correct this answer" }).click();
+    const dialog = page.getByRole("dialog", { name: "Correct this answer" });
+    expect(await dialog.getByLabel("The visitor's question").inputValue()).toBe("Can I return an item without the receipt?");
+    expect(await dialog.getByLabel("The answer it must get").inputValue()).not.toBe("");
+    await dialog.getByLabel("The answer it must get").fill("Without a receipt we offer store credit, not a refund.");
+    await dialog.getByLabel(/Other ways/).fill("What if I lost my receipt?");
+    await page.screenshot({ path: path.join(ARTIFACTS, "console-correct-answer.png") });
+    await dialog.getByRole("button", { name: "Save the correction" }).click();
+    await dialog.waitFor({ state: "detached" });
+
+    await page.getByRole("textbox", { name: "Question" }).fill("What if I lost my receipt?");
+    await page.getByRole("button", { name: "Ask" }).click();
+    await conversation.getByText("Without a receipt we offer store credit, not a refund.").waitFor({ timeout: 30_000 });
+    await conversation.getByText(/your correction/).waitFor();
+
+    await page.getByRole("tab", { name: "Corrections" }).click();
+    const table = page.getByRole("table", { name: "Corrections" });
+    const row = table.getByRole("row").filter({ hasText: "Can I return an item without the receipt?" });
+    await row.getByRole("cell", { name: /^1/ }).waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, "console-corrections.png"), fullPage: true });
+    await row.getByRole("button", { name: /^Edit/ }).click();
+    await page.getByRole("dialog").getByLabel("The answer it must get").fill("Without a receipt: store credit only.");
+    await page.getByRole("dialog").getByRole("button", { name: "Save" }).click();
+    await row.getByText("Without a receipt: store credit only.").waitFor();
+    // The switch's input is visually hidden; a person clicks its label.
+    await row.getByText("Active", { exact: true }).click();
+    const stored = async () =>
+      (await t.app.services.db.prisma.correction.findFirstOrThrow({ where: { question: "Can I return an item without the receipt?" } })).isActive;
+    for (let i = 0; i < 100 && (await stored()); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await stored()).toBe(false);
+
+    // CSV in: two more corrections from a file.
+    const chooser = page.waitForEvent("filechooser");
+    await page.getByRole("button", { name: "Import CSV" }).click();
+    await (
+      await chooser
+    ).setFiles({
+      name: "more.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from('question,answer\nDo you gift-wrap?,"Yes, for free."\nDo you ship abroad?,Within the EU only.\n'),
+    });
+    await page.getByRole("status").filter({ hasText: "Imported 2 corrections." }).waitFor();
+    await table.getByRole("rowheader", { name: "Do you gift-wrap?" }).waitFor();
+    await page.close();
+  });
+
   it("replaces a document's file, a text's words and a link's address, each read again", async () => {
     const owner = (
       await gqlRaw(t.url, `mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { session { token } } }`, { e: email, p: password })

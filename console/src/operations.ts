@@ -387,6 +387,7 @@ export const Chat = graphql(`
           content
           latencyMs
           model
+          corrected
         }
         sources {
           id
@@ -552,6 +553,7 @@ export const Conversation = graphql(`
               latencyMs
               errorCode
               feedback
+              corrected
               createdAt
               sources {
                 id
@@ -590,6 +592,80 @@ export const Usage = graphql(`
           }
         }
       }
+    }
+  }
+`);
+
+export const CorrectionFields = graphql(`
+  fragment CorrectionFields on Correction {
+    id
+    question
+    phrasings
+    answer
+    isActive
+    hitCount
+    lastHitAt
+    updatedAt
+  }
+`);
+
+export const Corrections = graphql(`
+  query Corrections($botId: ID!, $search: String, $active: Boolean, $first: Int, $after: String, $last: Int, $before: String) {
+    bot(id: $botId) {
+      id
+      corrections(search: $search, active: $active, first: $first, after: $after, last: $last, before: $before) {
+        totalCount
+        pageInfo {
+          hasNextPage
+          hasPreviousPage
+          startCursor
+          endCursor
+        }
+        edges {
+          node {
+            ...CorrectionFields
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const CreateCorrection = graphql(`
+  mutation CreateCorrection($botId: ID!, $input: CorrectionInput!) {
+    createCorrection(botId: $botId, input: $input) {
+      ...CorrectionFields
+    }
+  }
+`);
+
+export const UpdateCorrection = graphql(`
+  mutation UpdateCorrection($id: ID!, $input: CorrectionInput!) {
+    updateCorrection(id: $id, input: $input) {
+      ...CorrectionFields
+    }
+  }
+`);
+
+export const DeleteCorrection = graphql(`
+  mutation DeleteCorrection($id: ID!) {
+    deleteCorrection(id: $id)
+  }
+`);
+
+export const ImportCorrections = graphql(`
+  mutation ImportCorrections($botId: ID!, $csv: String!) {
+    importCorrections(botId: $botId, csv: $csv) {
+      id
+    }
+  }
+`);
+
+export const CorrectionsCsv = graphql(`
+  query CorrectionsCsv($botId: ID!) {
+    bot(id: $botId) {
+      id
+      correctionsCsv
     }
   }
 `);

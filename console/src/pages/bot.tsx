@@ -16,6 +16,7 @@ import { ApiKeysPanel } from "./api-keys.js";
 import { BotSettingsForm } from "./bot-settings.js";
 import { Confirm } from "./confirm.js";
 import { ConversationsPanel } from "./conversations.js";
+import { CorrectionsPanel } from "./corrections.js";
 import { FormDialog, useDialogMutation } from "./form-dialog.js";
 import { Playground } from "./playground.js";
 import { PromptsPanel } from "./prompts.js";
@@ -60,6 +61,7 @@ export function BotPage({ params }: { params: { botId: string } }) {
         <TabList aria-label="About this bot">
           <Tab id="sources">Sources</Tab>
           <Tab id="prompts">Prompts</Tab>
+          <Tab id="corrections">Corrections</Tab>
           <Tab id="settings">Settings</Tab>
           <Tab id="keys">API keys and embedding</Tab>
           <Tab id="playground">Playground</Tab>
@@ -90,6 +92,9 @@ export function BotPage({ params }: { params: { botId: string } }) {
         <TabPanel id="prompts">
           <PromptsPanel botId={bot.id} canEdit={workspace.canEdit} />
         </TabPanel>
+        <TabPanel id="corrections">
+          <CorrectionsPanel botId={bot.id} canEdit={workspace.canEdit} />
+        </TabPanel>
         <TabPanel id="settings">
           <BotSettingsForm bot={bot} canEdit={workspace.canEdit} />
         </TabPanel>
@@ -97,10 +102,10 @@ export function BotPage({ params }: { params: { botId: string } }) {
           <ApiKeysPanel botId={bot.id} canEdit={workspace.canEdit} active={bot.status === "ACTIVE"} version={bot.updatedAt} />
         </TabPanel>
         <TabPanel id="playground">
-          <Playground botId={bot.id} />
+          <Playground botId={bot.id} canEdit={workspace.canEdit} />
         </TabPanel>
         <TabPanel id="conversations">
-          <ConversationsPanel botId={bot.id} />
+          <ConversationsPanel botId={bot.id} canEdit={workspace.canEdit} />
         </TabPanel>
         <TabPanel id="usage">
           <Suspense fallback={<p aria-busy="true">Loading…</p>}>

@@ -6,6 +6,7 @@ import { messageOf } from "../errors.js";
 import { Conversation, Conversations } from "../operations.js";
 import { FilterGroup } from "../filter.js";
 import { Pager, usePaging } from "../pager.js";
+import { CorrectThisAnswer } from "./corrections.js";
 import { Passages } from "./playground.js";
 
 type Summary = ConversationsQuery["bot"]["sessions"]["edges"][number]["node"];
@@ -24,7 +25,7 @@ const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyl
  * the passages every answer drew on. The rated-down and unanswered filters
  * are the owner's to-do list: knowledge the bot is missing.
  */
-export function ConversationsPanel({ botId }: { botId: string }) {
+export function ConversationsPanel({ botId, canEdit }: { botId: string; canEdit: boolean }) {
   const paging = usePaging();
   const [filter, setFilter] = useState<ConversationFilter | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
@@ -56,7 +57,7 @@ export function ConversationsPanel({ botId }: { botId: string }) {
               </li>
             ))}
           </ul>
-          {selected ? <Transcript botId={botId} sessionId={selected} /> : <p className="muted">Choose a conversation to read it.</p>}
+          {selected ? <Transcript botId={botId} sessionId={selected} canEdit={canEdit} /> : <p className="muted">Choose a conversation to read it.</p>}
         </div>
       )}
       <Pager
@@ -88,7 +89,7 @@ function SessionButton({ session, selected, onSelect }: { session: Summary; sele
   );
 }
 
-function Transcript({ botId, sessionId }: { botId: string; sessionId: string }) {
+function Transcript({ botId, sessionId, canEdit }: { botId: string; sessionId: string; canEdit: boolean }) {
   const [{ data, error }] = useQuery({ query: Conversation, variables: { botId, id: sessionId } });
   if (error) return <p role="alert">{messageOf(error)}</p>;
   if (!data) return <p aria-busy="true">Loading…</p>;
@@ -102,16 +103,23 @@ function Transcript({ botId, sessionId }: { botId: string; sessionId: string }) 
           ` · the first ${session.messages.edges.length} of ${session.messages.totalCount} messages`}
       </p>
       <ol className="transcript">
-        {session.messages.edges.map(({ node }) => (
-          <li key={node.id}>{node.role === "USER" ? <p className="question">{node.content}</p> : <Answer message={node} />}</li>
+        {session.messages.edges.map(({ node }, i, all) => (
+          <li key={node.id}>
+            {node.role === "USER" ? (
+              <p className="question">{node.content}</p>
+            ) : (
+              <Answer botId={botId} message={node} question={all[i - 1]?.node.role === "USER" ? all[i - 1]!.node.content : null} canEdit={canEdit} />
+            )}
+          </li>
         ))}
       </ol>
     </section>
   );
 }
 
-function Answer({ message }: { message: Message }) {
+function Answer({ botId, message, question, canEdit }: { botId: string; message: Message; question: string | null; canEdit: boolean }) {
   const facts = [
+    message.corrected && "your correction",
     message.latencyMs != null && `${message.latencyMs} ms`,
     message.model,
     message.feedback === "UP" && "rated helpful",
@@ -123,6 +131,7 @@ function Answer({ message }: { message: Message }) {
         <p>{message.content || "(no text)"}</p>
         {message.errorCode && <p className="error">The answer failed: {message.errorCode}</p>}
         <p className={message.feedback === "DOWN" ? "muted rated-down" : "muted"}>{facts.join(" · ")}</p>
+        {canEdit && question && !message.corrected && <CorrectThisAnswer botId={botId} question={question} answer={message.content} />}
       </div>
       <Passages sources={message.sources} />
     </div>

@@ -4,6 +4,7 @@ import { useClient } from "urql";
 import type { ChatSubscription } from "../gql/graphql.js";
 import { messageOf } from "../errors.js";
 import { Chat } from "../operations.js";
+import { CorrectThisAnswer } from "./corrections.js";
 
 type Completed = Extract<ChatSubscription["chat"], { __typename: "ChatCompleted" }>;
 
@@ -14,6 +15,7 @@ interface Turn {
   error?: string;
   sources: Completed["sources"];
   latencyMs?: number | null;
+  corrected?: boolean;
 }
 
 /**
@@ -21,7 +23,7 @@ interface Turn {
  * the passages it drew on beside it: where an owner learns why an answer
  * came out as it did.
  */
-export function Playground({ botId }: { botId: string }) {
+export function Playground({ botId, canEdit }: { botId: string; canEdit: boolean }) {
   const client = useClient();
   const [turns, setTurns] = useState<Turn[]>([]);
   const session = useRef<string | null>(null);
@@ -42,7 +44,14 @@ export function Playground({ botId }: { botId: string }) {
       if (event.__typename === "ChatStarted") session.current = event.sessionId;
       if (event.__typename === "ChatToken") updateLast((turn) => ({ ...turn, answer: turn.answer + event.text }));
       if (event.__typename === "ChatCompleted") {
-        updateLast((turn) => ({ ...turn, done: true, answer: event.message.content, sources: event.sources, latencyMs: event.message.latencyMs }));
+        updateLast((turn) => ({
+          ...turn,
+          done: true,
+          answer: event.message.content,
+          sources: event.sources,
+          latencyMs: event.message.latencyMs,
+          corrected: event.message.corrected,
+        }));
       }
       if (event.__typename === "ChatFailed") updateLast((turn) => ({ ...turn, done: true, error: `${event.error} (${event.code})` }));
       if (event.__typename === "ChatCompleted" || event.__typename === "ChatFailed") unsubscribe();
@@ -58,7 +67,10 @@ export function Playground({ botId }: { botId: string }) {
             <div className="answer-row">
               <div className="answer" aria-live="polite" aria-busy={!turn.done}>
                 {turn.error ? <p role="alert">{turn.error}</p> : <p>{turn.answer || "…"}</p>}
-                {turn.done && turn.latencyMs != null && <p className="muted">{turn.latencyMs} ms</p>}
+                {turn.done && turn.latencyMs != null && (
+                  <p className="muted">{[`${turn.latencyMs} ms`, turn.corrected && "your correction"].filter(Boolean).join(" · ")}</p>
+                )}
+                {turn.done && !turn.error && canEdit && !turn.corrected && <CorrectThisAnswer botId={botId} question={turn.question} answer={turn.answer} />}
               </div>
               {turn.done && !turn.error && <Passages sources={turn.sources} />}
             </div>
