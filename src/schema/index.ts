@@ -12,6 +12,7 @@ import "./chat-session.js";
 import "./chat.js";
 import "./usage.js";
 import "./correction.js";
+import "./gap.js";
 
 /** The executable schema, built once from every domain file imported above. */
 export const schema = builder.toSchema({ sortSchema: true });

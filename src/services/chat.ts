@@ -10,6 +10,7 @@ import { AppError, assertId, badInput, notFound } from "./errors.js";
 import { assemblePrompt, estimateTokens } from "./prompting.js";
 import { citeSources, type CitedSource, type Retrieval, type RetrievedChunk } from "./retrieval.js";
 import type { CorrectionService } from "./corrections.js";
+import type { GapService } from "./gaps.js";
 
 export type ChatEvent =
   | { type: "started"; sessionId: string; messageId: string }
@@ -26,6 +27,8 @@ export interface Answer {
   model: string | null;
   promptTokens: number;
   completionTokens: number;
+  /** The passages retrieval found, used or not: what the gaps inbox shows of a missed question. */
+  found: CitedSource[];
 }
 
 export interface ChatInput {
@@ -65,6 +68,7 @@ export function createChatService({
   model,
   priority,
   corrections,
+  gaps,
 }: {
   prisma: PrismaClient;
   config: Config;
@@ -73,6 +77,8 @@ export function createChatService({
   model: ChatModel;
   /** Owners' corrections, which answer before the sources are asked. */
   corrections: Pick<CorrectionService, "match">;
+  /** Where missed questions go: unanswered ones, and answers rated down. */
+  gaps: Pick<GapService, "record">;
   /** Chat's statements go ahead of ingestion's batches. */
   priority?: DatabasePriority;
 }) {
@@ -121,19 +127,21 @@ export function createChatService({
     );
     if (correction) {
       logger.debug("answered by a correction", { botId: bot.id, correctionId: correction.correction.id, similarity: correction.similarity });
-      return yield* recite(correction.correction.answer, correction.correction.id);
+      return yield* recite(correction.correction.answer, correction.correction.id, []);
     }
     const grounded = await isGrounded(bot.id, question, context, earlier);
     // Without grounds no model is asked: the answer is that the sources do not say.
-    if (!grounded) return yield* recite(NOTHING_FOUND, null);
+    if (!grounded) return yield* recite(NOTHING_FOUND, null, citeSources(context));
     const messages = assemblePrompt({ botName: bot.name, prompts, question, context, history: earlier, historyBudget: config.CHAT_HISTORY_TOKENS });
     const said = yield* generate(
       (stop) => model.stream({ model: bot.chatModel, temperature: bot.temperature, messages, question, context }, AbortSignal.any([signal, stop])),
       signal,
     );
+    const sources = citeSources(context);
     return {
       ...said,
-      sources: citeSources(context),
+      sources,
+      found: sources,
       correctionId: null,
       promptTokens: said.promptTokens ?? estimateTokens(messages.map((m) => m.content).join("\n")),
     };
@@ -155,10 +163,10 @@ export function createChatService({
   }
 
   /** A fixed answer (a correction, or "not in the sources"), word by word like any other. */
-  async function* recite(text: string, correctionId: string | null): AsyncGenerator<string, Answer> {
+  async function* recite(text: string, correctionId: string | null, found: CitedSource[]): AsyncGenerator<string, Answer> {
     const words = text.split(/(?<=\s)/);
     for (const word of words) yield word;
-    return { content: text, sources: [], correctionId, model: null, promptTokens: 0, completionTokens: words.length };
+    return { content: text, sources: [], found, correctionId, model: null, promptTokens: 0, completionTokens: words.length };
   }
 
   /** The model's tokens, given up on when it stalls (before its first token or between two) for CHAT_TIMEOUT_MS. */
@@ -238,11 +246,15 @@ export function createChatService({
           content += next.value;
           yield { type: "token", text: next.value };
         }
-        const { sources, ...stored } = next.value;
+        const { sources, found, ...stored } = next.value;
         const message = await prisma.message.create({
           data: { sessionId: session.id, role: "ASSISTANT", ...stored, sources: sources as unknown as Prisma.InputJsonArray, latencyMs: latencyMs() },
         });
         await prisma.chatSession.update({ where: { id: session.id }, data: { lastActivityAt: new Date() } });
+        // Nothing in the sources covered it: the owner's inbox hears of it, beside the visitor's answer (not awaited).
+        if (!sources.length && !stored.correctionId) {
+          void vector.then((v) => gaps.record({ botId: bot.id, messageId: message.id, question, reason: "UNANSWERED", passages: found, vector: v }));
+        }
         yield { type: "completed", sessionId: session.publicId, message, sources };
       } catch (error) {
         /** What had been said of an answer that did not complete, kept with why. */
@@ -271,7 +283,18 @@ export function createChatService({
       });
       if (!message || !mayRate(message.session.bot)) throw notFound("Message");
       if (message.role !== "ASSISTANT") throw new AppError("BAD_USER_INPUT", "Only answers can be rated.", { field: "messageId" });
-      return prisma.message.update({ where: { id: message.id }, data: { feedback: rating, feedbackAt: new Date() } });
+      const rated = await prisma.message.update({ where: { id: message.id }, data: { feedback: rating, feedbackAt: new Date() } });
+      if (rating === "DOWN") {
+        const asked = await prisma.message.findFirst({
+          where: { sessionId: message.sessionId, role: "USER", createdAt: { lte: message.createdAt } },
+          orderBy: { createdAt: "desc" },
+        });
+        if (asked) {
+          const passages = (message.sources ?? []) as unknown as CitedSource[];
+          void gaps.record({ botId: message.session.bot.id, messageId: message.id, question: asked.content, reason: "RATED_DOWN", passages });
+        }
+      }
+      return rated;
     },
   };
 }

@@ -24,6 +24,7 @@ import { createChatModel, type ChatModel } from "../providers/chat.js";
 import { createWorkspaceService } from "./workspaces.js";
 import { createLiveAccess, type LiveAccess } from "./live-access.js";
 import { createCorrectionService, type CorrectionService } from "./corrections.js";
+import { createGapService, type GapService } from "./gaps.js";
 
 /**
  * What lives as long as the process: built once by buildApp and shared by
@@ -60,6 +61,8 @@ export interface AppServices {
   readonly metrics: Metrics;
   /** Owners' corrections of a bot's answers. */
   readonly corrections: CorrectionService;
+  /** The inbox of questions bots missed, grouped by meaning. */
+  readonly gaps: GapService;
   /** Open subscriptions' rights, checked again while they stream. */
   readonly liveAccess: LiveAccess;
   /** Redis, shared by several instances: "off" without REDIS_URL, "degraded" while it is away (each instance then counts alone). */
@@ -115,6 +118,7 @@ export function createServices(base: Pick<AppServices, "config" | "db" | "logger
     ],
   });
   const corrections = createCorrectionService({ prisma, bots, embedder });
+  const gaps = createGapService({ prisma, embedder, logger });
   const liveAccess = createLiveAccess({ prisma, logger }, { intervalMs: config.LIVE_ACCESS_CHECK_MS });
   return {
     ...base,
@@ -125,8 +129,9 @@ export function createServices(base: Pick<AppServices, "config" | "db" | "logger
     dbPriority,
     chatModel,
     retrieval,
-    chat: createChatService({ prisma, config, logger, retrieval, model: chatModel, priority: dbPriority, corrections }),
+    chat: createChatService({ prisma, config, logger, retrieval, model: chatModel, priority: dbPriority, corrections, gaps }),
     corrections,
+    gaps,
     usage,
     metrics: createMetrics({ prisma }),
     publicAccess: createPublicAccess({ config, apiKeys, limiter: publicLimiter, usage }),

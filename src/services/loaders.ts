@@ -39,6 +39,12 @@ export function createLoaders(prisma: PrismaClient) {
       const byId = new Map(rows.map((r) => [r.id, r.botId]));
       return sessionIds.map((id) => byId.get(id) ?? null);
     }),
+    /** The bot a gap topic belongs to. */
+    gapTopicBot: new DataLoader<string, string>(async (topicIds) => {
+      const rows = await prisma.gapTopic.findMany({ where: { id: { in: [...topicIds] } }, select: { id: true, botId: true } });
+      const byId = new Map(rows.map((r) => [r.id, r.botId]));
+      return topicIds.map((id) => byId.get(id) ?? "");
+    }),
     /** The workspaces a user belongs to. */
     userWorkspaces: new DataLoader<string, string[]>(async (userIds) => {
       const rows = await prisma.membership.findMany({ where: { userId: { in: [...userIds] } }, select: { userId: true, workspaceId: true } });
