@@ -96,6 +96,18 @@ describe("the gaps inbox", () => {
     expect(reopened?.questionCount).toBe(3);
   });
 
+  it("closes the topic a new correction answers, and leaves the others open", async () => {
+    const before = await topics(5);
+    const gifts = before.find((topic) => topic.question === "Do you sell gift cards?");
+    expect(gifts).toBeDefined();
+    await admin(`mutation($b: ID!) { createCorrection(botId: $b, input: { question: "Can I buy a gift card?", answer: "Yes, from 20 euros." }) { id } }`, {
+      b: botId,
+    });
+    const after = (await topics(0)).map((topic) => topic.question);
+    expect(after).not.toContain("Do you sell gift cards?");
+    expect(after).toContain("Do you deliver bikes to Belgium?");
+  });
+
   it("is the owner's: members read it, cannot dismiss; other workspaces see nothing", async () => {
     const [topic] = await topics(0);
     const member = await signUp(t.url, "Member's own");

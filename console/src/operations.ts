@@ -669,3 +669,76 @@ export const CorrectionsCsv = graphql(`
     }
   }
 `);
+
+export const Gaps = graphql(`
+  query Gaps($botId: ID!, $dismissed: Boolean, $first: Int, $after: String, $last: Int, $before: String) {
+    bot(id: $botId) {
+      id
+      gaps(dismissed: $dismissed, first: $first, after: $after, last: $last, before: $before) {
+        totalCount
+        pageInfo {
+          hasNextPage
+          hasPreviousPage
+          startCursor
+          endCursor
+        }
+        edges {
+          node {
+            id
+            question
+            questionCount
+            firstAskedAt
+            lastAskedAt
+            questions(first: 20) {
+              totalCount
+              edges {
+                node {
+                  id
+                  text
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const DismissGap = graphql(`
+  mutation DismissGap($id: ID!, $dismissed: Boolean) {
+    dismissGap(id: $id, dismissed: $dismissed) {
+      id
+      dismissedAt
+    }
+  }
+`);
+
+export const GapQuestions = graphql(`
+  query GapQuestions($botId: ID!, $id: ID!) {
+    bot(id: $botId) {
+      id
+      gap(id: $id) {
+        id
+        questions(first: 20) {
+          edges {
+            node {
+              id
+              text
+              reason
+              askedAt
+              passages {
+                id
+                name
+                page
+                url
+                score
+                snippet
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`);

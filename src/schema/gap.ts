@@ -1,4 +1,5 @@
 import type { CitedSource as CitedSourceShape } from "../services/retrieval.js";
+import { assertId } from "../services/errors.js";
 import { actorOf, builder } from "./builder.js";
 import { CitedSource } from "./chat.js";
 
@@ -50,6 +51,13 @@ export const GapTopic = builder.prismaObject("GapTopic", {
 });
 
 builder.prismaObjectFields("Bot", (t) => ({
+  gap: t.prismaField({
+    type: GapTopic,
+    nullable: true,
+    description: "One gap topic of this bot, by its id (from `gaps`).",
+    args: { id: t.arg.id({ description: "The topic's id." }) },
+    resolve: (query, bot, args, ctx) => ctx.prisma.gapTopic.findFirst({ ...query, where: { id: assertId(args.id, "gap"), botId: bot.id } }),
+  }),
   gaps: t.relatedConnection("gapTopics", {
     description: "The gaps inbox: questions this bot could not answer or whose answers were rated down, grouped by meaning, largest topic first.",
     cursor: "id",

@@ -6,6 +6,7 @@ import type { Embedder } from "../providers/embeddings.js";
 import { authorizeBotChild, EDITOR, type Actor } from "./access.js";
 import type { BotService } from "./bots.js";
 import { AppError, assertId, badInput } from "./errors.js";
+import type { GapService } from "./gaps.js";
 import { sameQuestion } from "./same-question.js";
 
 export interface CorrectionInput {
@@ -44,13 +45,24 @@ function questionsOf(question: string, phrasings: readonly string[]): string[] {
  * against every correction's questions by the bot's embedder, then checked
  * by sameQuestion so that a near but different question keeps its own answer.
  */
-export function createCorrectionService({ prisma, bots, embedder }: { prisma: PrismaClient; bots: BotService; embedder: Embedder }) {
+export function createCorrectionService({
+  prisma,
+  bots,
+  embedder,
+  gaps,
+}: {
+  prisma: PrismaClient;
+  bots: BotService;
+  embedder: Embedder;
+  /** The gaps inbox: a topic a correction answers is closed. */
+  gaps: Pick<GapService, "closeAnswered">;
+}) {
   async function load(actor: Actor, id: string, role = EDITOR): Promise<Correction> {
     const correction = await prisma.correction.findUnique({ where: { id: assertId(id, "correction") }, include: { bot: { select: { workspaceId: true } } } });
     return authorizeBotChild(actor, correction, "Correction", role);
   }
 
-  /** Replaces a correction's embedded questions, in the transaction that changes it. */
+  /** Replaces a correction's embedded questions, in the transaction that changes it; resolves to them with their vectors. */
   async function embedQuestions(tx: Prisma.TransactionClient, correction: Pick<Correction, "id" | "botId">, texts: string[]) {
     const vectors = await embedder.embed(texts);
     await tx.correctionQuestion.deleteMany({ where: { correctionId: correction.id } });
@@ -59,6 +71,14 @@ export function createCorrectionService({ prisma, bots, embedder }: { prisma: Pr
         INSERT INTO correction_questions (correction_id, bot_id, text, embedding, embedding_model)
         VALUES (${correction.id}::uuid, ${correction.botId}::uuid, ${text}, ${toVectorLiteral(vectors[i]!)}::vector, ${embedder.model})`;
     }
+    return texts.map((text, i) => ({ text, vector: vectors[i]! }));
+  }
+
+  /** The gaps inbox's topics that an active correction now answers are closed. */
+  async function closeGaps(correction: Correction, questions: { text: string; vector: number[] }[]) {
+    if (!correction.isActive) return;
+    const bot = await prisma.bot.findUniqueOrThrow({ where: { id: correction.botId }, select: { correctionThreshold: true } });
+    await gaps.closeAnswered(correction.botId, questions, bot.correctionThreshold ?? embedder.correctionSimilarity);
   }
 
   function validated(input: { question: string; phrasings: readonly string[]; answer: string }) {
@@ -72,11 +92,12 @@ export function createCorrectionService({ prisma, bots, embedder }: { prisma: Pr
 
   async function create(botId: string, actor: Actor, input: { question: string; phrasings: readonly string[]; answer: string; isActive: boolean }) {
     const fields = validated(input);
-    return prisma.$transaction(async (tx) => {
+    const { correction, questions } = await prisma.$transaction(async (tx) => {
       const correction = await tx.correction.create({ data: { botId, ...fields, isActive: input.isActive, createdById: actor.userId } });
-      await embedQuestions(tx, correction, [fields.question, ...fields.phrasings]);
-      return correction;
+      return { correction, questions: await embedQuestions(tx, correction, [fields.question, ...fields.phrasings]) };
     });
+    await closeGaps(correction, questions);
+    return correction;
   }
 
   return {
@@ -98,15 +119,17 @@ export function createCorrectionService({ prisma, bots, embedder }: { prisma: Pr
         phrasings: input.phrasings ?? current.phrasings,
         answer: input.answer ?? current.answer,
       });
-      return prisma.$transaction(async (tx) => {
+      const { correction, questions } = await prisma.$transaction(async (tx) => {
         const correction = await tx.correction.update({
           where: { id: current.id },
           data: { ...fields, ...(input.isActive != null && { isActive: input.isActive }) },
         });
         const asked = [fields.question, ...fields.phrasings];
-        if (asked.join("\n") !== [current.question, ...current.phrasings].join("\n")) await embedQuestions(tx, correction, asked);
-        return correction;
+        const changed = asked.join("\n") !== [current.question, ...current.phrasings].join("\n");
+        return { correction, questions: changed ? await embedQuestions(tx, correction, asked) : [] };
       });
+      await closeGaps(correction, questions);
+      return correction;
     },
 
     async delete(actor: Actor, id: string): Promise<Correction> {

@@ -5,6 +5,7 @@ import type { Embedder } from "../providers/embeddings.js";
 import { authorizeBotChild, EDITOR, type Actor } from "./access.js";
 import { assertId } from "./errors.js";
 import type { CitedSource } from "./retrieval.js";
+import { sameQuestion } from "./same-question.js";
 
 /** A question the bot missed: unanswered (nothing in its sources covered it), or answered and rated down. */
 export interface MissedQuestion {
@@ -66,6 +67,24 @@ export function createGapService({ prisma, embedder, logger }: { prisma: PrismaC
     /** Adds a missed question to its topic. Never throws: the inbox must not cost a visitor their answer. */
     async record(missed: MissedQuestion): Promise<void> {
       await record(missed).catch((error: unknown) => logger.warn("could not add a question to the gaps inbox", { botId: missed.botId, error }));
+    },
+
+    /**
+     * Closes the open topics a new correction answers: those whose first
+     * question asks what one of its questions asks (by the embedder and
+     * sameQuestion, as a visitor's would be matched). Returns how many.
+     */
+    async closeAnswered(botId: string, questions: readonly { text: string; vector: number[] }[], threshold: number): Promise<number> {
+      const answered = new Set<string>();
+      for (const { text, vector } of questions) {
+        const rows = await prisma.$queryRaw<{ id: string; question: string; similarity: number }[]>`
+          SELECT id::text, question, (1 - (embedding <=> ${toVectorLiteral(vector)}::vector))::float8 AS similarity FROM gap_topics
+          WHERE bot_id = ${botId}::uuid AND dismissed_at IS NULL AND embedding_model = ${embedder.model}
+          ORDER BY embedding <=> ${toVectorLiteral(vector)}::vector LIMIT 5`;
+        for (const row of rows) if (sameQuestion(row.question, text, row.similarity, threshold)) answered.add(row.id);
+      }
+      if (answered.size) await prisma.gapTopic.updateMany({ where: { id: { in: [...answered] } }, data: { dismissedAt: new Date() } });
+      return answered.size;
     },
 
     /** Puts a topic aside (owner or admin): dealt with, or not worth it. A new question about it opens it again. */

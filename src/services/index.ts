@@ -117,8 +117,8 @@ export function createServices(base: Pick<AppServices, "config" | "db" | "logger
       { per: "ip", max: config.RATE_LIMIT_PER_IP_PER_HOUR, windowMs: 3_600_000 },
     ],
   });
-  const corrections = createCorrectionService({ prisma, bots, embedder });
   const gaps = createGapService({ prisma, embedder, logger });
+  const corrections = createCorrectionService({ prisma, bots, embedder, gaps });
   const liveAccess = createLiveAccess({ prisma, logger }, { intervalMs: config.LIVE_ACCESS_CHECK_MS });
   return {
     ...base,

@@ -6,17 +6,19 @@ import type { BotDetailQuery, SourceEventsSubscription, SyncStatus } from "../gq
 import { useConnection } from "../connection.js";
 import { messageOf } from "../errors.js";
 import { useSession } from "../session.js";
-import { ActivateBot, AddTextSource, ArchiveBot, BotDetail, DeleteBot, DeleteSource, ResyncSource, SourceEvents, UpdateSource } from "../operations.js";
+import { ActivateBot, ArchiveBot, BotDetail, DeleteBot, DeleteSource, ResyncSource, SourceEvents, UpdateSource } from "../operations.js";
 import { FilterGroup } from "../filter.js";
 import { Pager, usePaging } from "../pager.js";
 import { useWorkspace } from "../shell.js";
 import { replaceDocument, uploadDocument } from "../upload.js";
 import { AddLink, ChangeLink } from "./add-link.js";
+import { AddText } from "./add-text.js";
 import { ApiKeysPanel } from "./api-keys.js";
 import { BotSettingsForm } from "./bot-settings.js";
 import { Confirm } from "./confirm.js";
 import { ConversationsPanel } from "./conversations.js";
 import { CorrectionsPanel } from "./corrections.js";
+import { GapsPanel } from "./gaps.js";
 import { FormDialog, useDialogMutation } from "./form-dialog.js";
 import { Playground } from "./playground.js";
 import { PromptsPanel } from "./prompts.js";
@@ -66,6 +68,7 @@ export function BotPage({ params }: { params: { botId: string } }) {
           <Tab id="keys">API keys and embedding</Tab>
           <Tab id="playground">Playground</Tab>
           <Tab id="conversations">Conversations</Tab>
+          <Tab id="gaps">Missing knowledge</Tab>
           <Tab id="usage">Usage</Tab>
         </TabList>
         <TabPanel id="sources">
@@ -106,6 +109,9 @@ export function BotPage({ params }: { params: { botId: string } }) {
         </TabPanel>
         <TabPanel id="conversations">
           <ConversationsPanel botId={bot.id} canEdit={workspace.canEdit} />
+        </TabPanel>
+        <TabPanel id="gaps">
+          <GapsPanel botId={bot.id} canEdit={workspace.canEdit} />
         </TabPanel>
         <TabPanel id="usage">
           <Suspense fallback={<p aria-busy="true">Loading…</p>}>
@@ -253,24 +259,6 @@ function AddSources({ botId, onAdded }: { botId: string; onAdded: () => void }) 
         <AddLink botId={botId} onAdded={onAdded} />
       </div>
     </div>
-  );
-}
-
-function AddText({ botId, onAdded }: { botId: string; onAdded: () => void }) {
-  const addition = useDialogMutation(AddTextSource, (form) => ({ botId, title: String(form.get("title")), text: String(form.get("text")) }), onAdded);
-  return (
-    <FormDialog trigger="Add text" title="Add text" submitLabel="Add" {...addition}>
-      <TextField name="title" isRequired autoFocus>
-        <Label>Title (visitors see it when the bot cites this)</Label>
-        <Input />
-        <FieldError />
-      </TextField>
-      <TextField name="text" isRequired>
-        <Label>Text</Label>
-        <TextArea rows={8} />
-        <FieldError />
-      </TextField>
-    </FormDialog>
   );
 }
 

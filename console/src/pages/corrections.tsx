@@ -65,6 +65,17 @@ export function CorrectThisAnswer({ botId, question, answer, onDone }: { botId: 
   );
 }
 
+/** A correction written from a gaps topic: its questions filled in (the first as the question, the rest as phrasings). */
+export function WriteCorrection({ botId, questions, onDone }: { botId: string; questions: readonly string[]; onDone: () => void }) {
+  const dialog = useDialogMutation(CreateCorrection, (form) => ({ botId, input: inputOf(form) }), onDone);
+  return (
+    <FormDialog trigger="Write a correction" title="Write a correction" submitLabel="Save the correction" {...dialog}>
+      <p className="muted">Visitors who ask any of these questions, or one that asks the same, will get your answer.</p>
+      <CorrectionFieldsForm question={questions[0]} phrasings={questions.slice(1, 21)} />
+    </FormDialog>
+  );
+}
+
 function NewCorrection({ botId, onDone }: { botId: string; onDone: () => void }) {
   const dialog = useDialogMutation(CreateCorrection, (form) => ({ botId, input: inputOf(form) }), onDone);
   return (
