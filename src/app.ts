@@ -218,6 +218,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
         return 0;
       });
       if (corrections) logger.info("corrections embedded again: the embedding model changed", { corrections, model: services.embedder.model });
+      // Check runs a stop interrupted end as failed: on PGlite all (one process), on PostgreSQL the ones quiet for 10 minutes.
+      await services.checks.recoverInterrupted(services.db.kind === "pglite" ? 0 : 10 * 60_000);
       await services.jobs.start();
       // Backups of an embedded database this app opened (see control.ts).
       if (!options.db) control = await startControlSocket(config.dataDir, db, logger);
@@ -250,6 +252,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
         await new Promise<void>((resolve) => wss.close(() => resolve()));
         // Running ingestion jobs are interrupted and go back to the queue.
         await services.jobs.stop();
+        await services.checks.settled();
         await control?.close();
         await services.extraction.close();
         await services.usage.stop();

@@ -117,6 +117,8 @@ const schema = z
     INTROSPECTION: booleanString.default(true),
     /** How long shutdown waits for open requests and streams. @default 10000 */
     SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+    /** How long after a bot's last source sync its checks run (a crawl of many pages runs them once). @default 10000 */
+    CHECKS_AFTER_SYNC_DELAY_MS: int(0, 86_400_000).default(10_000),
     /**
      * How often open subscriptions' rights are checked again (a session that
      * ended, a member removed, a key revoked): streams that lost them end within this. @default 2000

@@ -32,6 +32,9 @@ const OWNED = new Set([
   "Correction",
   "GapTopic",
   "GapQuestion",
+  "Check",
+  "CheckRun",
+  "CheckResult",
 ]);
 
 let t: TestApp;
@@ -48,6 +51,8 @@ interface Tenant {
   /** A pending invitation's token and who it is for. */
   invitationToken: string;
   invitee: string;
+  /** A gaps inbox topic. */
+  gapId: string;
 }
 let mine: Tenant;
 let theirs: Tenant;
@@ -89,6 +94,13 @@ async function populate(account: Account, label: string): Promise<Tenant> {
     m: `When does the ${secret} warehouse open?`,
   });
   await call(account, `{ publicBot { id } }`, {}, { "x-api-key": key.createApiKey.secret });
+  // A saved check, run once: its run and its result are the workspace's too.
+  await call(account, `mutation($b: ID!, $q: String!) { createCheck(botId: $b, input: { question: $q, mustContain: ["nine"] }) { id } }`, {
+    b: botId,
+    q: `When does the ${secret} warehouse open?`,
+  });
+  await call(account, `mutation($b: ID!) { runChecks(botId: $b) { id } }`, { b: botId });
+  await t.app.services.checks.settled();
   // A question its sources do not answer: it goes to the gaps inbox (beside the answer, so wait for it).
   await call(account, `mutation($b: ID!, $m: String!) { sendMessage(botId: $b, message: $m) { sessionId } }`, {
     b: botId,
@@ -111,6 +123,7 @@ async function populate(account: Account, label: string): Promise<Tenant> {
     secret,
     invitationToken: invited.inviteMember.token,
     invitee,
+    gapId: (await t.app.services.db.prisma.gapTopic.findFirstOrThrow({ where: { botId } })).id,
   };
 }
 
@@ -128,6 +141,7 @@ function argValues(root: "mine" | "theirs") {
       "workspace.id": () => pick((x) => x.workspaceId),
       "source.id": () => pick((x) => x.sourceId),
       "session.id": () => pick((x) => x.sessionId),
+      "gap.id": () => pick((x) => x.gapId),
       workspaceId: () => pick((x) => x.workspaceId),
       // An invitation's token is its holder's secret: the attacker holds only their own.
       "invitation.token": () => [mine.invitationToken],
@@ -146,17 +160,21 @@ const queryRoots = () => Object.keys(schema.getQueryType()!.getFields()).map((fi
 
 /**
  * Every path from every root field (and from what the member mutations
- * answer) that uses no field twice: through a shared person into their
- * other workspaces and on to everything in them.
+ * answer) that uses no field twice and meets no kind of object twice, but
+ * for the person, membership and workspace it crosses into another
+ * workspace by: through a shared person into their other workspaces and on
+ * to everything in them.
  */
 function walk(): WalkedPath[] {
   const mutation = schema.getMutationType()!;
   return walkSchema(schema, {
     owned: OWNED,
     argValues: argValues("mine"),
-    // Deep enough for the longest way in: a workspace's member, their other workspace, its bot, a source, its chunks (16 fields).
-    maxDepth: 16,
+    // Deeper than the longest way in: a workspace's member, their other workspace, its bot, a source, its chunks (16 fields).
+    maxDepth: 20,
     maxRepeats: 1,
+    // A path may cross into another workspace through a shared person and back out, but not wind through one kind of object twice.
+    maxTypeVisits: { User: 2, Membership: 2, Workspace: 2 },
     roots: [
       ...queryRoots(),
       // Mutations answer with objects too: walk on from what they return.

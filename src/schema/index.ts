@@ -13,6 +13,7 @@ import "./chat.js";
 import "./usage.js";
 import "./correction.js";
 import "./gap.js";
+import "./check.js";
 
 /** The executable schema, built once from every domain file imported above. */
 export const schema = builder.toSchema({ sortSchema: true });

@@ -115,11 +115,14 @@ export function createChatService({
     vector: Promise<number[]>,
     turns: Promise<ChatMessage[]>,
     signal: AbortSignal,
+    { replay = false }: { replay?: boolean } = {},
   ): AsyncGenerator<string, Answer> {
-    const [correction, context, prompts, earlier] = await interactive(() =>
+    // A replay (a check) waits its turn behind visitors rather than going ahead of ingestion, and counts no correction's hit.
+    const priority = <T>(fn: () => Promise<T>) => (replay ? fn() : interactive(fn));
+    const [correction, context, prompts, earlier] = await priority(() =>
       Promise.all([
         // Looked up beside the sources rather than before them: a question no correction answers loses no time.
-        vector.then((v) => corrections.match(bot, question, v)),
+        vector.then((v) => corrections.match(bot, question, v, { countHit: !replay })),
         vector.then((v) => retrieval.search(bot.id, v, question, { topK: bot.topK, minSimilarity: bot.minSimilarity })),
         prisma.prompt.findMany({ where: { botId: bot.id, isActive: true }, orderBy: { order: "asc" } }),
         turns,
@@ -129,7 +132,7 @@ export function createChatService({
       logger.debug("answered by a correction", { botId: bot.id, correctionId: correction.correction.id, similarity: correction.similarity });
       return yield* recite(correction.correction.answer, correction.correction.id, []);
     }
-    const grounded = await isGrounded(bot.id, question, context, earlier);
+    const grounded = await isGrounded(bot.id, question, context, earlier, priority);
     // Without grounds no model is asked: the answer is that the sources do not say.
     if (!grounded) return yield* recite(NOTHING_FOUND, null, citeSources(context));
     const messages = assemblePrompt({ botName: bot.name, prompts, question, context, history: earlier, historyBudget: config.CHAT_HISTORY_TOKENS });
@@ -152,10 +155,16 @@ export function createChatService({
    * asks about are not sources. A follow-up ("Does it start at delivery?")
    * is read with the question before it.
    */
-  async function isGrounded(botId: string, question: string, context: RetrievedChunk[], earlier: ChatMessage[]): Promise<boolean> {
+  async function isGrounded(
+    botId: string,
+    question: string,
+    context: RetrievedChunk[],
+    earlier: ChatMessage[],
+    priority: <T>(fn: () => Promise<T>) => Promise<T>,
+  ): Promise<boolean> {
     const previous = earlier.findLast((turn) => turn.role === "user")?.content;
     const withPrevious = previous ? `${previous} ${question}` : question;
-    const stats = await interactive(() => retrieval.termStatistics(botId, subjectTerms(withPrevious)));
+    const stats = await priority(() => retrieval.termStatistics(botId, subjectTerms(withPrevious)));
     const alone = assess(question, context, stats);
     const { grounded, coverage } = alone.grounded || !previous ? alone : assess(withPrevious, context, stats);
     logger.debug("answerability", { botId, coverage, grounded, passages: context.length });

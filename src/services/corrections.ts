@@ -94,6 +94,8 @@ export function createCorrectionService({
     const fields = validated(input);
     const { correction, questions } = await prisma.$transaction(async (tx) => {
       const correction = await tx.correction.create({ data: { botId, ...fields, isActive: input.isActive, createdById: actor.userId } });
+      // Every correction is a check: its question must go on getting its answer.
+      await tx.check.create({ data: { botId, kind: "CORRECTION", question: fields.question, correctionId: correction.id } });
       return { correction, questions: await embedQuestions(tx, correction, [fields.question, ...fields.phrasings]) };
     });
     await closeGaps(correction, questions);
@@ -126,6 +128,7 @@ export function createCorrectionService({
         });
         const asked = [fields.question, ...fields.phrasings];
         const changed = asked.join("\n") !== [current.question, ...current.phrasings].join("\n");
+        await tx.check.updateMany({ where: { correctionId: correction.id }, data: { question: fields.question } });
         return { correction, questions: changed ? await embedQuestions(tx, correction, asked) : [] };
       });
       await closeGaps(correction, questions);
@@ -143,7 +146,12 @@ export function createCorrectionService({
      * nearest questions by the bot's embedder, the first that sameQuestion
      * accepts at the bot's threshold. Counts the hit.
      */
-    async match(bot: { id: string; correctionThreshold: number | null }, question: string, vector: number[]): Promise<CorrectionMatch | null> {
+    async match(
+      bot: { id: string; correctionThreshold: number | null },
+      question: string,
+      vector: number[],
+      { countHit = true }: { countHit?: boolean } = {},
+    ): Promise<CorrectionMatch | null> {
       const rows = await prisma.$queryRaw<{ correction_id: string; text: string; similarity: number }[]>`
         SELECT q.correction_id, q.text, (1 - (q.embedding <=> ${toVectorLiteral(vector)}::vector))::float8 AS similarity
         FROM correction_questions q JOIN corrections c ON c.id = q.correction_id
@@ -153,10 +161,10 @@ export function createCorrectionService({
       const threshold = bot.correctionThreshold ?? embedder.correctionSimilarity;
       const hit = rows.find((row) => sameQuestion(question, row.text, row.similarity, threshold));
       if (!hit) return null;
-      const correction = await prisma.correction.update({
-        where: { id: hit.correction_id },
-        data: { hitCount: { increment: 1 }, lastHitAt: new Date() },
-      });
+      // A check's replay is not a visitor: it counts no hit.
+      const correction = countHit
+        ? await prisma.correction.update({ where: { id: hit.correction_id }, data: { hitCount: { increment: 1 }, lastHitAt: new Date() } })
+        : await prisma.correction.findUniqueOrThrow({ where: { id: hit.correction_id } });
       return { correction, matched: hit.text, similarity: hit.similarity };
     },
 

@@ -3,6 +3,7 @@ import { EventEmitter, on } from "node:events";
 import type { SyncStatus } from "@prisma/client";
 import type { RedisClientType } from "redis";
 import type { SourceErrorCode } from "../../connectors/index.js";
+import type { BotEvent } from "./checks.js";
 
 /** What admin frontends hear about a bot's sources while they are ingested. */
 export interface SourceEvent {
@@ -102,3 +103,24 @@ function parseEvent(message: string, self: string): SourceEvent | undefined {
     return undefined;
   }
 }
+
+/**
+ * Things that happen to a bot which other systems may want to hear of: a
+ * check that passed and now fails, for now. In-process; the outbound
+ * webhooks of a later issue subscribe here.
+ */
+export function createBotEvents() {
+  const listeners = new Set<(event: BotEvent) => void>();
+  return {
+    publish(event: BotEvent): void {
+      for (const listener of listeners) listener(event);
+    },
+    /** Calls `listener` with every event until the returned function is called. */
+    subscribe(listener: (event: BotEvent) => void): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+export type BotEvents = ReturnType<typeof createBotEvents>;

@@ -25,6 +25,8 @@ import { createWorkspaceService } from "./workspaces.js";
 import { createLiveAccess, type LiveAccess } from "./live-access.js";
 import { createCorrectionService, type CorrectionService } from "./corrections.js";
 import { createGapService, type GapService } from "./gaps.js";
+import { createCheckService, type CheckService } from "./checks.js";
+import { createBotEvents, type BotEvents } from "./events.js";
 
 /**
  * What lives as long as the process: built once by buildApp and shared by
@@ -61,6 +63,10 @@ export interface AppServices {
   readonly metrics: Metrics;
   /** Owners' corrections of a bot's answers. */
   readonly corrections: CorrectionService;
+  /** Bots' checks: corrections and saved questions, replayed on demand and after syncs. */
+  readonly checks: CheckService;
+  /** What happened to bots that other systems may hear of (regressions today; webhooks carry them later). */
+  readonly botEvents: BotEvents;
   /** The inbox of questions bots missed, grouped by meaning. */
   readonly gaps: GapService;
   /** Open subscriptions' rights, checked again while they stream. */
@@ -96,7 +102,8 @@ export function createServices(base: Pick<AppServices, "config" | "db" | "logger
   const dbPriority = createDatabasePriority();
   const ingestion = createIngestion({ prisma, config, embedder, events: sourceEvents, pool: extraction, priority: dbPriority });
   const jobs = createJobRunner(
-    { prisma, logger, ingestion, events: sourceEvents, pglite: db.kind === "pglite" },
+    // Checks are made below (they answer through chat, which needs more than the jobs do); a sync reaches them when it happens.
+    { prisma, logger, ingestion, events: sourceEvents, pglite: db.kind === "pglite", onSynced: (botId) => checks.afterSync(botId) },
     {
       workers: config.INGESTION_WORKERS,
       ...(config.INGESTION_WORKERS_PER_WORKSPACE && { perWorkspace: config.INGESTION_WORKERS_PER_WORKSPACE }),
@@ -119,6 +126,12 @@ export function createServices(base: Pick<AppServices, "config" | "db" | "logger
   });
   const gaps = createGapService({ prisma, embedder, logger });
   const corrections = createCorrectionService({ prisma, bots, embedder, gaps });
+  const chat = createChatService({ prisma, config, logger, retrieval, model: chatModel, priority: dbPriority, corrections, gaps });
+  const botEvents = createBotEvents();
+  const checks = createCheckService(
+    { prisma, bots, chat, retrieval, logger, shutdownSignal: base.shutdownSignal, publish: botEvents.publish },
+    { afterSyncDelayMs: config.CHECKS_AFTER_SYNC_DELAY_MS },
+  );
   const liveAccess = createLiveAccess({ prisma, logger }, { intervalMs: config.LIVE_ACCESS_CHECK_MS });
   return {
     ...base,
@@ -129,7 +142,9 @@ export function createServices(base: Pick<AppServices, "config" | "db" | "logger
     dbPriority,
     chatModel,
     retrieval,
-    chat: createChatService({ prisma, config, logger, retrieval, model: chatModel, priority: dbPriority, corrections, gaps }),
+    chat,
+    checks,
+    botEvents,
     corrections,
     gaps,
     usage,

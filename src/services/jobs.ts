@@ -70,7 +70,22 @@ interface ClaimedJob {
  * them, and retry failures that may pass with exponential backoff.
  */
 export function createJobRunner(
-  { prisma, logger, ingestion, events, pglite }: { prisma: PrismaClient; logger: Logger; ingestion: Ingestion; events: SourceEvents; pglite: boolean },
+  {
+    prisma,
+    logger,
+    ingestion,
+    events,
+    pglite,
+    onSynced = () => {},
+  }: {
+    prisma: PrismaClient;
+    logger: Logger;
+    ingestion: Ingestion;
+    events: SourceEvents;
+    pglite: boolean;
+    /** A bot's source was ingested (on this instance): its checks run after it. */
+    onSynced?: (botId: string) => void;
+  },
   {
     workers = 2,
     perWorkspace = Math.max(1, Math.ceil(workers / 2)),
@@ -159,6 +174,7 @@ export function createJobRunner(
       const result = await ingestion.ingest(job.source_id, AbortSignal.any([controller.signal, stopping.signal]));
       const status = await succeed(job);
       events.publish({ ...base, status, chunkCount: result.chunkCount, attempts: job.attempts });
+      if (!result.unchanged) onSynced(job.bot_id);
       logger.info("source ingested", { sourceId: job.source_id, chunks: result.chunkCount, unchanged: result.unchanged });
       // PostgreSQL's autovacuum keeps the statistics and the free space; PGlite has none.
       if (pglite && !result.unchanged) {

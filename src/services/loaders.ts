@@ -45,6 +45,12 @@ export function createLoaders(prisma: PrismaClient) {
       const byId = new Map(rows.map((r) => [r.id, r.botId]));
       return topicIds.map((id) => byId.get(id) ?? "");
     }),
+    /** The bot a check run belongs to. */
+    checkRunBot: new DataLoader<string, string>(async (runIds) => {
+      const rows = await prisma.checkRun.findMany({ where: { id: { in: [...runIds] } }, select: { id: true, botId: true } });
+      const byId = new Map(rows.map((r) => [r.id, r.botId]));
+      return runIds.map((id) => byId.get(id) ?? "");
+    }),
     /** The workspaces a user belongs to. */
     userWorkspaces: new DataLoader<string, string[]>(async (userIds) => {
       const rows = await prisma.membership.findMany({ where: { userId: { in: [...userIds] } }, select: { userId: true, workspaceId: true } });

@@ -47,6 +47,13 @@ export interface WalkOptions {
   maxDepth?: number;
   /** How often one field may recur along a path (to pass through a shared person and back out). @default 2 */
   maxRepeats?: number;
+  /**
+   * How often an owned type may occur along a path (by name; others once):
+   * twice for the types a path crosses into another workspace by (User,
+   * Membership, Workspace) lets it pass through a shared person, while the
+   * rest do not wind back and forth. @default every type, any number of times
+   */
+  maxTypeVisits?: Readonly<Record<string, number>>;
 }
 
 /** The object types a field may give: itself, or a union's members. */
@@ -104,12 +111,24 @@ function documentOf(operation: string, steps: readonly Step[], target: GraphQLOb
 
 /** Walks the schema and returns every path that ends at an owned type. */
 export function walkSchema(schema: GraphQLSchema, options: WalkOptions): WalkedPath[] {
-  const { owned, maxDepth = 16, maxRepeats = 2 } = options;
+  const { owned, maxDepth = 16, maxRepeats = 2, maxTypeVisits } = options;
+  const allowed = (type: string) => (maxTypeVisits ? (maxTypeVisits[type] ?? 1) : Infinity);
   const paths: WalkedPath[] = [];
   const operationOf = (type: GraphQLObjectType) =>
     type === schema.getMutationType() ? "mutation" : type === schema.getSubscriptionType() ? "subscription" : "query";
 
+  const visits = new Map<string, number>();
   const visit = (operation: string, steps: Step[], type: GraphQLObjectType, uses: Map<string, number>) => {
+    const seen = visits.get(type.name) ?? 0;
+    if (owned.has(type.name) && seen >= allowed(type.name)) return;
+    visits.set(type.name, seen + 1);
+    try {
+      walkFrom(operation, steps, type, uses);
+    } finally {
+      visits.set(type.name, seen);
+    }
+  };
+  const walkFrom = (operation: string, steps: Step[], type: GraphQLObjectType, uses: Map<string, number>) => {
     if (owned.has(type.name)) {
       paths.push({ name: steps.map((s) => `${s.on.name}.${s.field.name}`).join(" > "), query: documentOf(operation, steps, type), target: type.name });
     }
