@@ -57,19 +57,21 @@ const screens = (): { name: string; path: string; open?: (page: Page) => Promise
       await page.getByRole("button", { name: "Correct this answer" }).click();
     },
   },
-  ...["Sources", "Prompts", "Corrections", "Settings", "API keys and embedding", "Playground", "Conversations", "Missing knowledge", "Usage"].map((tab) => ({
-    name: `bot: ${tab}`,
-    path: `/admin/bots/${botId}`,
-    open: async (page: Page) => {
-      await page.getByRole("tab", { name: tab }).click();
-      if (tab === "Conversations") await page.getByRole("button", { name: /How often should I water roses/ }).click();
-      if (tab === "Usage") await page.getByText(/\d+ calls,/).waitFor();
-      if (tab === "Missing knowledge") {
-        await page.getByRole("button", { name: /Do you sell seeds/ }).click();
-        await page.getByRole("list", { name: /Questions about/ }).waitFor();
-      }
-    },
-  })),
+  ...["Sources", "Prompts", "Corrections", "Settings", "API keys and embedding", "Playground", "Conversations", "Missing knowledge", "Checks", "Usage"].map(
+    (tab) => ({
+      name: `bot: ${tab}`,
+      path: `/admin/bots/${botId}`,
+      open: async (page: Page) => {
+        await page.getByRole("tab", { name: tab }).click();
+        if (tab === "Conversations") await page.getByRole("button", { name: /How often should I water roses/ }).click();
+        if (tab === "Usage") await page.getByText(/\d+ calls,/).waitFor();
+        if (tab === "Missing knowledge") {
+          await page.getByRole("button", { name: /Do you sell seeds/ }).click();
+          await page.getByRole("list", { name: /Questions about/ }).waitFor();
+        }
+      },
+    }),
+  ),
 ];
 
 async function check(page: Page, label: string) {

@@ -29,7 +29,7 @@ beforeAll(async () => {
     "/help/returns": `<!doctype html><title>Returns</title><main><h1>Returns</h1><p>Returns are free within 30 days.</p></main>`,
     "/help/shipping": `<!doctype html><title>Shipping</title><main><h1>Shipping</h1><p>Parcels leave the warehouse within two days.</p></main>`,
   });
-  t = await startApp({ ALLOW_PRIVATE_URLS: "true" });
+  t = await startApp({ ALLOW_PRIVATE_URLS: "true", CHECKS_AFTER_SYNC_DELAY_MS: "300" });
   browser = await launchChromium();
 });
 
@@ -486,6 +486,48 @@ describe("the admin console", () => {
     await page.getByRole("textbox", { name: "Question" }).fill("Do you repair electric scooters?");
     await page.getByRole("button", { name: "Ask" }).click();
     await conversation.getByText("We repair bicycles only, not scooters.").waitFor({ timeout: 30_000 });
+    await page.close();
+  });
+
+  it("runs a bot's checks, and shows a check that passed and fails after a sync as a regression", async () => {
+    const page = await newPage();
+    await page.goto(`${t.url}/admin`);
+    await logInForm(page);
+    await page.getByRole("link", { name: "Returns desk" }).click();
+    await page.getByRole("tab", { name: "Checks" }).click();
+    const table = page.getByRole("table", { name: "Checks" });
+    // Every correction is a check already.
+    await table.getByRole("rowheader", { name: "Can I return an item without the receipt?" }).waitFor();
+    await page.getByRole("button", { name: "New check" }).click();
+    const dialog = page.getByRole("dialog", { name: "New check" });
+    await dialog.getByLabel("Question").fill("Within how many days are returns accepted?");
+    await dialog.getByLabel(/must contain one of/).fill("30 days");
+    await dialog.getByRole("button", { name: "Save the check" }).click();
+    await table.getByRole("rowheader", { name: "Within how many days are returns accepted?" }).waitFor();
+
+    await page.getByRole("button", { name: "Run the checks" }).click();
+    const lastRun = page.getByRole("region", { name: "Last run" });
+    await lastRun.getByText(/^Last run .*: \d+ passed, \d+ failed of \d+\./).waitFor({ timeout: 30_000 });
+    const row = table.getByRole("row").filter({ hasText: "Within how many days are returns accepted?" });
+    await row.getByText("passed", { exact: true }).waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, "console-checks.png"), fullPage: true });
+
+    // The policy changes: the checks run after the sync, and the one that passed fails now.
+    const prisma = t.app.services.db.prisma;
+    const source = await prisma.source.findFirstOrThrow({ where: { name: "Returns policy" } });
+    const owner = (
+      await gqlRaw(t.url, `mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { session { token } } }`, { e: email, p: password })
+    ).data!.logIn.session.token as string;
+    const changed = await gqlRaw(
+      t.url,
+      `mutation($id: ID!) { updateSource(id: $id, text: "Returns are accepted within 14 days of delivery, with the receipt.") { id } }`,
+      { id: source.id },
+      { authorization: `Bearer ${owner}` },
+    );
+    expect(changed.errors).toBeUndefined();
+    await lastRun.getByText(/passed before and fail now/).waitFor({ timeout: 30_000 });
+    await lastRun.getByRole("list", { name: "What changed since the run before" }).getByText("Within how many days are returns accepted?").waitFor();
+    await row.getByText("regression", { exact: true }).waitFor();
     await page.close();
   });
 

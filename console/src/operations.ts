@@ -742,3 +742,98 @@ export const GapQuestions = graphql(`
     }
   }
 `);
+
+export const Checks = graphql(`
+  query Checks($botId: ID!) {
+    bot(id: $botId) {
+      id
+      checks(first: 100) {
+        totalCount
+        edges {
+          node {
+            id
+            kind
+            question
+            mustContain
+            correction {
+              id
+              isActive
+            }
+            lastResult {
+              id
+              passed
+              regression
+              answer
+              corrected
+            }
+          }
+        }
+      }
+      checkRuns(first: 1) {
+        edges {
+          node {
+            id
+            status
+            trigger
+            total
+            passed
+            failed
+            regressions
+            fixed
+            startedAt
+            finishedAt
+            results(changed: true, first: 50) {
+              edges {
+                node {
+                  id
+                  passed
+                  regression
+                  fixed
+                  answer
+                  check {
+                    id
+                    question
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const CreateCheck = graphql(`
+  mutation CreateCheck($botId: ID!, $input: CheckInput!) {
+    createCheck(botId: $botId, input: $input) {
+      id
+    }
+  }
+`);
+
+export const UpdateCheck = graphql(`
+  mutation UpdateCheck($id: ID!, $input: CheckInput!) {
+    updateCheck(id: $id, input: $input) {
+      id
+      question
+      mustContain
+      kind
+    }
+  }
+`);
+
+export const DeleteCheck = graphql(`
+  mutation DeleteCheck($id: ID!) {
+    deleteCheck(id: $id)
+  }
+`);
+
+export const RunChecks = graphql(`
+  mutation RunChecks($botId: ID!) {
+    runChecks(botId: $botId) {
+      id
+      status
+    }
+  }
+`);

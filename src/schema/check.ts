@@ -52,7 +52,8 @@ export const CheckResult = builder.prismaObject("CheckResult", {
 export const Check = builder.prismaObject("Check", {
   // Checked wherever in the graph one is reached, not only at the root field that found it.
   authScopes: (check) => ({ bot: check.botId }),
-  description: "A question and what its answer must be. Running a bot's checks replays them against its current sources, prompts and settings.",
+  description:
+    "A question and what its answer must be. Running a bot's checks replays them against its current sources, prompts and settings (a switched-off correction's check is not run).",
   fields: (t) => ({
     id: t.exposeID("id", { description: "The check's id." }),
     kind: t.expose("kind", { type: CheckKind, description: "What the answer must be." }),

@@ -86,7 +86,11 @@ export function createCheckService(
 
   async function execute(run: CheckRun): Promise<void> {
     const bot = await prisma.bot.findUniqueOrThrow({ where: { id: run.botId } });
-    const checks = await prisma.check.findMany({ where: { botId: bot.id }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+    // A correction switched off is meant not to answer: its check rests with it.
+    const checks = await prisma.check.findMany({
+      where: { botId: bot.id, OR: [{ correctionId: null }, { correction: { isActive: true } }] },
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    });
     const counts = { total: checks.length, passed: 0, failed: 0, regressions: 0, fixed: 0 };
     for (const check of checks) {
       shutdownSignal.throwIfAborted();

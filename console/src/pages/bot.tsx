@@ -18,6 +18,7 @@ import { BotSettingsForm } from "./bot-settings.js";
 import { Confirm } from "./confirm.js";
 import { ConversationsPanel } from "./conversations.js";
 import { CorrectionsPanel } from "./corrections.js";
+import { ChecksPanel } from "./checks.js";
 import { GapsPanel } from "./gaps.js";
 import { FormDialog, useDialogMutation } from "./form-dialog.js";
 import { Playground } from "./playground.js";
@@ -69,6 +70,7 @@ export function BotPage({ params }: { params: { botId: string } }) {
           <Tab id="playground">Playground</Tab>
           <Tab id="conversations">Conversations</Tab>
           <Tab id="gaps">Missing knowledge</Tab>
+          <Tab id="checks">Checks</Tab>
           <Tab id="usage">Usage</Tab>
         </TabList>
         <TabPanel id="sources">
@@ -112,6 +114,9 @@ export function BotPage({ params }: { params: { botId: string } }) {
         </TabPanel>
         <TabPanel id="gaps">
           <GapsPanel botId={bot.id} canEdit={workspace.canEdit} />
+        </TabPanel>
+        <TabPanel id="checks">
+          <ChecksPanel botId={bot.id} canEdit={workspace.canEdit} />
         </TabPanel>
         <TabPanel id="usage">
           <Suspense fallback={<p aria-busy="true">Loading…</p>}>

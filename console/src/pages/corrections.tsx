@@ -213,7 +213,7 @@ export function CorrectionsPanel({ botId, canEdit }: { botId: string; canEdit: b
             : "No corrections yet. When the bot gets a question wrong, correct its answer here, or from the conversation with “Correct this answer”."}
         </p>
       ) : (
-        <table className="sources" aria-label="Corrections">
+        <table className="sources" aria-label="Corrections" tabIndex={0}>
           <thead>
             <tr>
               <th scope="col">Question</th>
