@@ -1,6 +1,8 @@
 import {
   GraphQLError,
   Kind,
+  getIntrospectionQuery,
+  parse,
   getOperationAST,
   SchemaMetaFieldDef,
   TypeMetaFieldDef,
@@ -143,8 +145,12 @@ export function queryLimitsRule({ maxDepth, maxCost, listSize = 100, defaultPage
               ? schema.getMutationType()
               : schema.getSubscriptionType();
         if (!root) return;
-        const { depth, cost: estimate } = measure({ schema, sizes, fragments, ids: new Map(), measured: new Map() }, [operation.selectionSet], root);
-        const cost = Math.ceil(estimate);
+        const { depth, cost, introspection } = measureOperation(
+          { schema, sizes, fragments, ids: new Map(), measured: new Map() },
+          operation.selectionSet,
+          root,
+        );
+        const allowance = introspectionAllowance(schema, sizes);
         const name = operation.name?.value ?? "the operation";
         if (depth > maxDepth) {
           context.reportError(
@@ -160,10 +166,56 @@ export function queryLimitsRule({ maxDepth, maxCost, listSize = 100, defaultPage
               extensions: { code: "QUERY_TOO_COMPLEX", cost, maxCost },
             }),
           );
+        } else if (introspection > allowance) {
+          context.reportError(
+            new GraphQLError(`${name} introspects about ${introspection} fields; one full introspection of this schema is ${allowance}.`, {
+              nodes: [operation],
+              extensions: { code: "QUERY_TOO_COMPLEX", introspection, maxIntrospection: allowance },
+            }),
+          );
         }
       },
     };
   };
+}
+
+/**
+ * An operation's depth, and its cost apart from its introspection's: a
+ * client's own fields are held to MAX_QUERY_COST, while introspection, whose
+ * size the schema sets (it grows with every field added), is held to one
+ * full introspection of this schema, what GraphiQL asks for.
+ */
+function measureOperation(m: Measuring, selectionSet: SelectionSetNode, root: GraphQLCompositeType) {
+  let depth = 0;
+  let cost = 0;
+  let introspection = 0;
+  for (const group of collect(m, [selectionSet], root)) {
+    const child = measureField(m, group.field, group.sets, group.on);
+    if (!child) continue;
+    depth = Math.max(depth, child.depth);
+    if (group.field.name.value.startsWith("__")) introspection += child.cost;
+    else cost += child.cost;
+  }
+  return { depth: depth + 1, cost: Math.ceil(cost), introspection: Math.ceil(introspection) };
+}
+
+const allowances = new WeakMap<GraphQLSchema, number>();
+
+/** What GraphiQL's full introspection of this schema costs, by the same measure: the most one document may introspect. */
+function introspectionAllowance(schema: GraphQLSchema, sizes: ListSizes): number {
+  let allowance = allowances.get(schema);
+  if (allowance === undefined) {
+    const document = parse(getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true, specifiedByUrl: true, directiveIsRepeatable: true }));
+    const fragments = new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])));
+    const operation = getOperationAST(document)!;
+    allowance = measureOperation(
+      { schema, sizes, fragments, ids: new Map(), measured: new Map() },
+      operation.selectionSet,
+      schema.getQueryType()!,
+    ).introspection;
+    allowances.set(schema, allowance);
+  }
+  return allowance;
 }
 
 /**
