@@ -150,6 +150,19 @@ export interface Connector {
   extract(input: SourceInput, context: ExtractContext): Promise<Extracted>;
 }
 
+/**
+ * A title from a document's own metadata, unless it is what office software
+ * leaves there by itself ("Microsoft Word - report.docx", "Untitled",
+ * "Document1", a file name).
+ */
+export function usableTitle(title: string | undefined | null): string | undefined {
+  const text = title?.replace(/\s+/g, " ").trim();
+  if (!text || text.length > 300) return undefined;
+  if (/^(microsoft (word|powerpoint|excel) - |untitled\b|document\d*$|title$|slide \d+$)/i.test(text)) return undefined;
+  if (/^[\w.-]+\.(docx?|pdf|odt|rtf|txt|pages)$/i.test(text)) return undefined;
+  return text;
+}
+
 export function defineConnector(connector: Connector): Connector {
   return connector;
 }

@@ -52,3 +52,32 @@ export async function assertZipWithin(bytes: Uint8Array, { maxExpandedBytes, for
     zip.close();
   }
 }
+
+/** One part of a ZIP as text (docProps/core.xml of a DOCX, say), when it is there and no larger than `maxBytes`. */
+export async function readZipText(bytes: Uint8Array, fileName: string, maxBytes = 1024 * 1024): Promise<string | undefined> {
+  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
+    yauzl.fromBuffer(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { lazyEntries: true }, (error, file) =>
+      error ? reject(error) : resolve(file),
+    ),
+  );
+  try {
+    return await new Promise<string | undefined>((resolve, reject) => {
+      zip.on("entry", (entry: yauzl.Entry) => {
+        if (entry.fileName !== fileName) return zip.readEntry();
+        if (entry.uncompressedSize > maxBytes) return resolve(undefined);
+        zip.openReadStream(entry, (error, stream) => {
+          if (error) return reject(error);
+          const parts: Buffer[] = [];
+          stream.on("data", (part: Buffer) => parts.push(part));
+          stream.on("end", () => resolve(Buffer.concat(parts).toString("utf8")));
+          stream.on("error", reject);
+        });
+      });
+      zip.on("end", () => resolve(undefined));
+      zip.on("error", reject);
+      zip.readEntry();
+    });
+  } finally {
+    zip.close();
+  }
+}

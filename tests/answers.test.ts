@@ -35,6 +35,17 @@ async function answer(question: string, context: RetrievedChunk[]): Promise<stri
   return text;
 }
 
+describe("the extractive answerer", () => {
+  it("answers in words, never with markup a document carried along", async () => {
+    const xmp = chunk(
+      '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><rdf:Description dc:format="application/pdf"><dc:title>Warranty terms</dc:title></rdf:Description></rdf:RDF></x:xmpmeta>\nThe warranty on the boiler lasts five years from installation.',
+    );
+    const said = await answer("How long does the boiler warranty last?", [xmp]);
+    expect(said).toContain("The warranty on the boiler lasts five years from installation.");
+    expect(said).not.toMatch(/<[a-z:]+[ >]/i);
+  });
+});
+
 describe("the answerability gate", () => {
   const manual = [chunk("Mount the wall plate at a height of about 1.5 metres, away from radiators. The T200 works with 24 volt systems only.")];
   // The bot's chunks: "t200" and "mount" are in some, "everest", "homekit" and "boiling" in none.

@@ -1,10 +1,18 @@
 import { describe, expect, it } from "@jest/globals";
-import { connectorFor, createTextBudget, ExtractionError, supportedDocuments, type ExtractContext, type SourceInput } from "../connectors/index.js";
+import {
+  connectorFor,
+  createTextBudget,
+  ExtractionError,
+  supportedDocuments,
+  usableTitle,
+  type ExtractContext,
+  type SourceInput,
+} from "../connectors/index.js";
 import { docx } from "../connectors/docx/index.js";
 import { pdf } from "../connectors/pdf/index.js";
 import { decodeText, notText, text } from "../connectors/text/index.js";
 import { cleanLine, cleanText } from "../src/services/extraction.js";
-import { makeDocx, makeEmptyDocx, makeEncryptedPdf, makePdf } from "./fixtures/documents.js";
+import { makeDocx, makeEmptyDocx, makeEncryptedPdf, makeHandbookDocx, makePdf } from "./fixtures/documents.js";
 
 const context: ExtractContext = {
   signal: new AbortController().signal,
@@ -112,6 +120,34 @@ describe("text", () => {
     ["a binary file named .txt", new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d]), /binary data/],
   ])("refuses %s", async (_what, bytes, message) => {
     await expect(text.extract(doc("x.txt", bytes), context)).rejects.toThrow(message);
+  });
+});
+
+describe("a document is named by its title, not by a section heading", () => {
+  it("names a DOCX by its Title paragraph, else its properties' title, else its first heading", async () => {
+    const named = async (options: Parameters<typeof makeHandbookDocx>[0]) =>
+      (await docx.extract(doc("handbook.docx", await makeHandbookDocx(options)), context)).title;
+    expect(await named({ titleParagraph: "Brightwave Coffee – Customer Support Handbook", properties: "Old template" })).toBe(
+      "Brightwave Coffee – Customer Support Handbook",
+    );
+    expect(await named({ properties: "Brightwave Coffee – Customer Support Handbook" })).toBe("Brightwave Coffee – Customer Support Handbook");
+    // What office software leaves in the properties by itself is no title.
+    expect(await named({ properties: "Microsoft Word - handbook.docx" })).toBe("Shipping");
+    expect(await named({})).toBe("Shipping");
+  });
+
+  it("names text typed in by the title it was given, not by its first line", async () => {
+    const typed = await text.extract(
+      { kind: "TEXT", name: "Loyalty card and gift cards", bytes: utf8("Members collect stamps\nEvery tenth coffee is free."), mimeType: "text/plain" },
+      context,
+    );
+    expect(typed.title).toBe("Loyalty card and gift cards");
+  });
+
+  it("refuses the titles office software writes by itself", () => {
+    for (const junk of ["Microsoft Word - Report.docx", "Untitled", "Document1", "report-final.pdf", "  "])
+      expect([junk, usableTitle(junk)]).toEqual([junk, undefined]);
+    expect(usableTitle("  Annual  Report 2025 ")).toBe("Annual Report 2025");
   });
 });
 

@@ -1,6 +1,24 @@
 import { htmlToSections } from "../html.js";
-import { defineConnector, extensionOf, ExtractionError } from "../types.js";
-import { assertZipWithin } from "../zip.js";
+import { defineConnector, extensionOf, ExtractionError, usableTitle } from "../types.js";
+import { assertZipWithin, readZipText } from "../zip.js";
+
+const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+const unescapeXml = (text: string) =>
+  text.replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, (all, name: string) =>
+    name[0] === "#" ? String.fromCodePoint(parseInt(name.slice(name[1] === "x" ? 2 : 1), name[1] === "x" ? 16 : 10)) : (ENTITIES[name] ?? all),
+  );
+
+/** The text of the paragraph in Word's Title style (marked by the style map below). */
+function titleParagraph(html: string): string | undefined {
+  const match = /<p class="document-title">([\s\S]*?)<\/p>/.exec(html);
+  return match ? usableTitle(unescapeXml(match[1]!.replace(/<[^>]+>/g, ""))) : undefined;
+}
+
+/** The title in the document's properties (docProps/core.xml). */
+function coreTitle(xml: string | undefined): string | undefined {
+  const match = xml && /<dc:title>([\s\S]*?)<\/dc:title>/.exec(xml);
+  return match ? unescapeXml(match[1]!) : undefined;
+}
 
 const DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
@@ -25,14 +43,22 @@ export const docx = defineConnector({
     const mammoth = (await import("mammoth")).default;
     let html: string;
     try {
-      ({ value: html } = await mammoth.convertToHtml({ buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) }));
+      ({ value: html } = await mammoth.convertToHtml(
+        { buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) },
+        // The Title paragraph names the document; it stays in the text, marked so it can be found.
+        { styleMap: ["p[style-name='Title'] => p.document-title:fresh"] },
+      ));
     } catch (error) {
       throw new ExtractionError(`The file is not a readable DOCX (${(error as Error).message}).`, { cause: error });
     }
     signal.throwIfAborted();
     const { sections } = htmlToSections(html, { dropChrome: false, budget });
     if (!sections.length) throw new ExtractionError("The DOCX contains no text.");
-    const firstHeading = sections.find((s) => s.heading)?.heading;
-    return { ...(firstHeading && { title: firstHeading }), sections };
+    // What the document calls itself: its Title paragraph, else its properties' title, else its first heading.
+    const title =
+      titleParagraph(html) ??
+      usableTitle(coreTitle(await readZipText(bytes, "docProps/core.xml").catch(() => undefined))) ??
+      sections.find((s) => s.heading)?.heading;
+    return { ...(title && { title }), sections };
   },
 });

@@ -1,4 +1,4 @@
-import { defineConnector, extensionOf, ExtractionError, type Section } from "../types.js";
+import { defineConnector, extensionOf, ExtractionError, usableTitle, type Section } from "../types.js";
 
 const PAGES_PER_STEP = 25;
 
@@ -34,7 +34,7 @@ export const pdf = defineConnector({
         throw new ExtractionError(`The PDF's ${total} page(s) contain no extractable text: it may be scanned images, which need OCR first.`);
       }
       const info = await parser.getInfo().catch(() => undefined);
-      const title = typeof info?.info?.Title === "string" && info.info.Title.trim() ? info.info.Title.trim() : undefined;
+      const title = usableTitle(typeof info?.info?.Title === "string" ? info.info.Title : undefined);
       return { ...(title && { title }), sections };
     } catch (error) {
       if (error instanceof ExtractionError || signal.aborted) throw error;

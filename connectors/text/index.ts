@@ -96,7 +96,8 @@ export const text = defineConnector({
       }
       extracted = { sections: [{ text: pretty }] };
     } else {
-      const title = titleOf(raw, extension === ".md" || extension === ".markdown" || mime === "text/markdown");
+      // Text typed in has the title its author gave it; a file names itself (a Markdown heading, a first line).
+      const title = input.kind === "TEXT" ? input.name : titleOf(raw, extension === ".md" || extension === ".markdown" || mime === "text/markdown");
       extracted = { ...(title && { title }), sections: [{ text: raw }] };
     }
     if (!extracted.sections.some((s) => s.text.trim())) throw new ExtractionError("The text is empty.");

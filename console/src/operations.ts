@@ -393,6 +393,7 @@ export const Chat = graphql(`
           id
           name
           page
+          section
           url
           score
           snippet
@@ -559,6 +560,7 @@ export const Conversation = graphql(`
                 id
                 name
                 page
+                section
                 url
                 score
                 snippet
@@ -731,6 +733,7 @@ export const GapQuestions = graphql(`
                 id
                 name
                 page
+                section
                 url
                 score
                 snippet

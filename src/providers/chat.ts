@@ -98,11 +98,17 @@ function similarity(a: Map<string, number>, b: Map<string, number>): number {
  */
 const isHeading = (line: string) => /^\s*#/.test(line) || (/\p{L}\s*$/u.test(line) && !/[\d:]/.test(line) && line.trim().split(/\s+/).length <= 5);
 
-/** Sentences of a chunk, without headings and list bullets. */
+/** A line that is mostly markup (XML or HTML a document carried along): no answer is made of it. */
+function isMarkup(line: string): boolean {
+  const tags = line.match(/<\/?[a-z][\w:.-]*(?:\s[^<>]*)?\/?>/gi) ?? [];
+  return tags.length >= 2 && tags.join("").length > line.length * 0.3;
+}
+
+/** Sentences of a chunk, without headings, markup and list bullets. */
 function sentences(text: string): string[] {
   return text
     .split(/\n+/)
-    .filter((line) => !isHeading(line))
+    .filter((line) => !isHeading(line) && !isMarkup(line))
     .map((line) => line.replace(/^\s*(?:[-*+]|\d{1,3}[.)])\s+/, ""))
     .flatMap((line) => line.split(/(?<=[.!?])\s+/))
     .map((s) => s.trim())

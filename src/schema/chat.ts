@@ -27,6 +27,7 @@ export const CitedSource = builder.objectRef<CitedSourceShape>("CitedSource").im
     name: t.exposeString("name", { description: "Its title or file name." }),
     url: t.exposeString("url", { nullable: true, description: "For web pages: the address." }),
     page: t.exposeInt("page", { nullable: true, description: "For PDFs: the page of the best passage." }),
+    section: t.string({ nullable: true, description: "The heading the best passage sits under, when it has one.", resolve: (s) => s.section ?? null }),
     score: t.exposeFloat("score", { description: "Cosine similarity of the best passage to the question (-1 to 1)." }),
     snippet: t.exposeString("snippet", { description: "The start of the best passage." }),
   }),

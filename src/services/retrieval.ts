@@ -256,6 +256,8 @@ export interface CitedSource {
   name: string;
   url: string | null;
   page: number | null;
+  /** The heading its best passage sits under: it goes with the passage, the source keeps its own name. */
+  section?: string | null;
   score: number;
   snippet: string;
 }
@@ -271,6 +273,7 @@ export function citeSources(chunks: RetrievedChunk[]): CitedSource[] {
       name: chunk.metadata.title ?? chunk.metadata.source ?? "source",
       url: chunk.metadata.url ?? null,
       page: chunk.metadata.page ?? null,
+      section: chunk.metadata.heading ?? null,
       score: Math.round(chunk.similarity * 1000) / 1000,
       snippet: snippet(chunk.content),
     });

@@ -103,6 +103,7 @@ interface Passage {
   id: string;
   name: string;
   page?: number | null;
+  section?: string | null;
   score: number;
   snippet: string;
 }
@@ -115,6 +116,7 @@ export function Passages({ sources }: { sources: readonly Passage[] }) {
       {sources.map((source) => (
         <div key={source.id} className="passage">
           <strong>{source.name}</strong>
+          {source.section && <span className="muted"> · {source.section}</span>}
           {source.page != null && <span className="muted"> · page {source.page}</span>}
           <span className="muted"> · score {source.score.toFixed(2)}</span>
           <p>{source.snippet}</p>
