@@ -1,4 +1,5 @@
 import type { Check, CheckRun, CheckTrigger, Prisma, PrismaClient } from "@prisma/client";
+import type { DatabasePriority } from "../db/priority.js";
 import type { Logger } from "../logger.js";
 import { authorizeBotChild, EDITOR, type Actor } from "./access.js";
 import type { BotService } from "./bots.js";
@@ -48,6 +49,7 @@ export function createCheckService(
     logger,
     shutdownSignal,
     publish,
+    priority,
   }: {
     prisma: PrismaClient;
     bots: BotService;
@@ -56,6 +58,8 @@ export function createCheckService(
     logger: Logger;
     shutdownSignal: AbortSignal;
     publish: (event: BotEvent) => void;
+    /** Visitors' work goes first: a run waits while it is in flight. */
+    priority?: Pick<DatabasePriority, "background">;
   },
   { afterSyncDelayMs = 10_000 }: CheckOptions = {},
 ) {
@@ -94,6 +98,7 @@ export function createCheckService(
     const counts = { total: checks.length, passed: 0, failed: 0, regressions: 0, fixed: 0 };
     for (const check of checks) {
       shutdownSignal.throwIfAborted();
+      const began = performance.now();
       const before = await prisma.checkResult.findFirst({
         where: { checkId: check.id, runId: { not: run.id } },
         orderBy: { createdAt: "desc" },
@@ -115,9 +120,20 @@ export function createCheckService(
       counts[passed ? "passed" : "failed"]++;
       if (before?.passed && !passed) counts.regressions++;
       if (before && !before.passed && passed) counts.fixed++;
+      await yieldToVisitors(performance.now() - began);
     }
     await prisma.checkRun.update({ where: { id: run.id }, data: { ...counts, status: "DONE", finishedAt: new Date() } });
     if (counts.regressions) publish({ type: "checks.regressed", botId: bot.id, runId: run.id, regressions: counts.regressions, at: new Date() });
+  }
+
+  /**
+   * A run rests as long as its last check worked, then waits while visitors'
+   * work is in flight: it takes at most about half of the database (one
+   * statement at a time on PGlite), however many checks it has.
+   */
+  async function yieldToVisitors(worked: number) {
+    await new Promise((resolve) => setTimeout(resolve, worked));
+    await priority?.background(worked);
   }
 
   /** Starts a run of a bot's checks; resolves with it as it begins (RUNNING), one run per bot at a time. */

@@ -129,7 +129,7 @@ export function createServices(base: Pick<AppServices, "config" | "db" | "logger
   const chat = createChatService({ prisma, config, logger, retrieval, model: chatModel, priority: dbPriority, corrections, gaps });
   const botEvents = createBotEvents();
   const checks = createCheckService(
-    { prisma, bots, chat, retrieval, logger, shutdownSignal: base.shutdownSignal, publish: botEvents.publish },
+    { prisma, bots, chat, retrieval, logger, shutdownSignal: base.shutdownSignal, publish: botEvents.publish, priority: dbPriority },
     { afterSyncDelayMs: config.CHECKS_AFTER_SYNC_DELAY_MS },
   );
   const liveAccess = createLiveAccess({ prisma, logger }, { intervalMs: config.LIVE_ACCESS_CHECK_MS });

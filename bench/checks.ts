@@ -1,0 +1,173 @@
+/**
+ * What running a bot's checks costs: a Parley server (its own process,
+ * embedded default) holds a bot of PARLEY_BENCH_CHUNKS chunks (10,000) with
+ * PARLEY_BENCH_CHECKS saved checks (200); this process runs them and
+ * measures how long the run takes, and, for another workspace's bot,
+ * `sendMessage` latency (one question after another) at rest and while the
+ * checks run. Prints both beside the targets: the run under a minute, the
+ * other tenant's p99 within 2x of rest.
+ *
+ *   npm run bench:checks
+ */
+import { spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { graphqlAt } from "./api.js";
+import { prose } from "./corpus.js";
+
+const CHUNKS = Number(process.env.PARLEY_BENCH_CHUNKS ?? 10_000);
+const CHECKS = Number(process.env.PARLEY_BENCH_CHECKS ?? 200);
+const REST_MS = 15_000;
+const percentile = (values: number[], p: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))] ?? NaN;
+
+const dataDir = await mkdtemp(path.join(os.tmpdir(), "parley-bench-checks-"));
+const server = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  env: { ...process.env, PORT: "0", DATA_DIR: dataDir, LOG_LEVEL: "info", PASSWORD_HASH_COST: "10", NODE_OPTIONS: "", CHECKS_AFTER_SYNC_DELAY_MS: "86400000" },
+  stdio: ["ignore", "ignore", "pipe"],
+});
+const url = await new Promise<string>((resolve, reject) => {
+  let log = "";
+  server.stderr.on("data", (chunk: Buffer) => {
+    log += chunk.toString();
+    const match = /"message":"parley started".*?"url":"([^"]+)"/.exec(log);
+    if (match) resolve(match[1]!);
+  });
+  server.on("exit", (code) => reject(new Error(`the server exited with ${code}:\n${log}`)));
+});
+const gql = graphqlAt(url);
+
+async function tenant(name: string): Promise<{ token: string; botId: string }> {
+  const { signUp } = await gql<{ signUp: { session: { token: string }; workspace: { id: string } } }>(
+    `mutation($e: String!) { signUp(email: $e, password: "a long bench password", workspaceName: "${name}") { session { token } workspace { id } } }`,
+    { e: `${name}-${Date.now()}@example.com` },
+  );
+  const { createBot } = await gql<{ createBot: { id: string } }>(
+    `mutation($w: ID!) { createBot(input: { workspaceId: $w, name: "${name}" }) { id } }`,
+    { w: signUp.workspace.id },
+    signUp.session.token,
+  );
+  return { token: signUp.session.token, botId: createBot.id };
+}
+
+async function synced(token: string, botId: string): Promise<number> {
+  for (;;) {
+    const { bot } = await gql<{ bot: { sourceCounts: { total: number; synced: number; error: number }; chunkCount: number } }>(
+      `query($b: ID!) { bot(id: $b) { sourceCounts { total synced error } chunkCount } }`,
+      { b: botId },
+      token,
+    );
+    if (bot.sourceCounts.error) throw new Error("a source failed to ingest");
+    if (bot.sourceCounts.synced === bot.sourceCounts.total) return bot.chunkCount;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+/** sendMessage latencies, one after another, until `until` settles. */
+async function chatLatencies(who: { token: string; botId: string }, until: Promise<unknown>): Promise<number[]> {
+  let done = false;
+  void until.finally(() => (done = true));
+  const latencies: number[] = [];
+  while (!done) {
+    const t0 = performance.now();
+    await gql(
+      `mutation($b: ID!) { sendMessage(botId: $b, message: "When does the shop open on Saturdays?") { message { content } } }`,
+      { b: who.botId },
+      who.token,
+    );
+    latencies.push(performance.now() - t0);
+  }
+  return latencies;
+}
+
+try {
+  const quiet = await tenant("quiet");
+  const busy = await tenant("busy");
+  await gql(
+    `mutation($b: ID!) { addTextSource(botId: $b, title: "Hours", text: "The shop opens at nine on Saturdays and at eight on weekdays.") { id } }`,
+    { b: quiet.botId },
+    quiet.token,
+  );
+  // ~1,000 characters a chunk (CHUNK_SIZE), in text sources of 1 MB each.
+  console.log(`Storing ${CHUNKS} chunks for the busy workspace's bot...`);
+  const text = prose(CHUNKS * 1000, 11);
+  const parts = Math.ceil(text.length / 1_000_000);
+  for (let i = 0; i < parts; i++) {
+    await gql(
+      `mutation($b: ID!, $t: String!, $x: String!) { addTextSource(botId: $b, title: $t, text: $x) { id } }`,
+      { b: busy.botId, t: `Catalogue ${i + 1}`, x: text.slice(i * 1_000_000, (i + 1) * 1_000_000) },
+      busy.token,
+    );
+  }
+  const chunkCount = await synced(busy.token, busy.botId);
+  await synced(quiet.token, quiet.botId);
+  // Questions of the text's own words: some answered, some not; what a check asks does not change its cost.
+  const sentences = text.split(/(?<=\.)\s+/).filter((s) => s.length > 40);
+  for (let i = 0; i < CHECKS; i++) {
+    const words = sentences[(i * 7919) % sentences.length]!.split(/\s+/).slice(0, 8).join(" ");
+    await gql(
+      `mutation($b: ID!, $q: String!, $p: String!) { createCheck(botId: $b, input: { question: $q, mustContain: [$p] }) { id } }`,
+      { b: busy.botId, q: `What about ${words}?`, p: words.split(" ")[0]! },
+      busy.token,
+    );
+  }
+
+  // The floor: PGlite runs one statement at a time, so a visitor's question may wait behind one statement of a check in
+  // flight; how long the busy bot takes to answer one question alone says how long those statements are.
+  const alone: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const t0 = performance.now();
+    await gql(
+      `mutation($b: ID!, $m: String!) { sendMessage(botId: $b, message: $m) { message { content } } }`,
+      { b: busy.botId, m: `What about ${sentences[i * 31]!.split(/\s+/).slice(0, 8).join(" ")}?` },
+      busy.token,
+    );
+    alone.push(performance.now() - t0);
+  }
+
+  console.log(`At rest for ${REST_MS / 1000} s...`);
+  const rest = await chatLatencies(quiet, new Promise((resolve) => setTimeout(resolve, REST_MS)));
+
+  console.log(`Running ${CHECKS} checks on a bot of ${chunkCount} chunks...`);
+  const started = performance.now();
+  const { runChecks } = await gql<{ runChecks: { id: string } }>(`mutation($b: ID!) { runChecks(botId: $b) { id } }`, { b: busy.botId }, busy.token);
+  const finished = (async () => {
+    for (;;) {
+      const { bot } = await gql<{ bot: { checkRuns: { edges: { node: { id: string; status: string; passed: number; failed: number } }[] } } }>(
+        `query($b: ID!) { bot(id: $b) { checkRuns(first: 1) { edges { node { id status passed failed } } } } }`,
+        { b: busy.botId },
+        busy.token,
+      );
+      const run = bot.checkRuns.edges[0]!.node;
+      if (run.id === runChecks.id && run.status !== "RUNNING") return { ...run, seconds: (performance.now() - started) / 1000 };
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  })();
+  const during = await chatLatencies(quiet, finished);
+  const run = await finished;
+
+  console.log(
+    `\n${CHECKS} checks on ${chunkCount} chunks: ${run.status} in ${run.seconds.toFixed(1)} s (${run.passed} passed, ${run.failed} failed)   target < 60 s`,
+  );
+  console.log(`${"sendMessage, another workspace".padEnd(32)} ${"p50".padStart(8)} ${"p99".padStart(8)} ${"max".padStart(8)}`);
+  for (const [label, values] of [
+    [`at rest (n=${rest.length})`, rest],
+    [`during the run (n=${during.length})`, during],
+  ] as const) {
+    console.log(
+      `${label.padEnd(32)} ${percentile(values, 50).toFixed(1).padStart(8)} ${percentile(values, 99).toFixed(1).padStart(8)} ${Math.max(...values)
+        .toFixed(1)
+        .padStart(8)}`,
+    );
+  }
+  console.log(`target: p99 during <= 2 x p99 at rest = ${(2 * percentile(rest, 99)).toFixed(1)} ms.`);
+  console.log(
+    `The floor: one question to the ${chunkCount}-chunk bot alone takes p50 ${percentile(alone, 50).toFixed(1)} ms, p99 ${percentile(alone, 99).toFixed(1)} ms; a visitor's statement may wait behind one of a check's on PGlite's one connection (a run rests as long as each check worked, and yields to visitors' work in flight).`,
+  );
+} finally {
+  server.kill("SIGTERM");
+  await new Promise((resolve) => server.once("exit", resolve));
+  await rm(dataDir, { recursive: true, force: true });
+}
