@@ -1,17 +1,20 @@
 /**
  * How good the answers are: a Parley server (in this process, the embedded
- * default unless OLLAMA_BASE_URL is set) learns the documents in
- * bench/eval/docs through the public API, then is asked the questions of
- * bench/eval/questions.json: answerable ones, each with the document that
- * holds the answer and the fact the answer must contain, and unanswerable
- * ones (general knowledge, and near misses about a document's subject that it
- * does not cover). Prints:
+ * default unless OLLAMA_BASE_URL is set) learns two sets of documents through
+ * the public API, each into a bot of its own, and is asked each set's
+ * questions: answerable ones, each with the document that holds the answer and
+ * the fact the answer must contain, and unanswerable ones (general knowledge,
+ * and near misses about a document's subject that it does not cover).
  *
- * - cited source: the right document is among the answer's sources;
- * - fact: the answer's text holds the expected fact;
- * - don't know: precision (of the answers that said so, how many should have)
- *   and recall (of the unanswerable questions, how many got it);
- * - p50 latency of sendMessage.
+ * - tuning (bench/eval/docs, bench/eval/questions.json): written here; changes
+ *   may be guided by it;
+ * - held-out (bench/eval/held-out): documents by other authors (see its
+ *   SOURCES.md) and questions written once, never tuned on.
+ *
+ * Prints, per set: cited source (the right document is among the answer's
+ * sources); fact (the answer's text holds the expected fact); don't know
+ * precision and recall; p50 latency of sendMessage. Then the corrections
+ * matcher (bench/eval/corrections.json).
  *
  *   npm run eval            (PARLEY_EVAL_VERBOSE=1 prints every answer)
  */
@@ -34,8 +37,7 @@ interface Unanswerable {
 
 const DIR = path.resolve(import.meta.dirname, "eval");
 const VERBOSE = process.env.PARLEY_EVAL_VERBOSE === "1";
-const questions = JSON.parse(await readFile(path.join(DIR, "questions.json"), "utf8")) as { answerable: Answerable[]; unanswerable: Unanswerable[] };
-const TYPES: Record<string, string> = { ".md": "text/markdown", ".txt": "text/plain", ".html": "text/html" };
+const TYPES: Record<string, string> = { ".md": "text/markdown", ".txt": "text/plain", ".html": "text/html", ".pdf": "application/pdf" };
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "parley-eval-"));
 const app = await buildApp(loadConfig({ ...process.env, DATA_DIR: dataDir, PORT: "0", LOG_LEVEL: process.env.LOG_LEVEL ?? "warn", PASSWORD_HASH_COST: "10" }));
@@ -101,28 +103,26 @@ async function evaluateCorrections(workspaceId: string, token: string) {
 /** Whitespace and case aside, does the answer hold the fact? */
 const holds = (answer: string, fact: string) => answer.replace(/\s+/g, " ").toLowerCase().includes(fact.replace(/\s+/g, " ").toLowerCase());
 
-try {
-  const { signUp } = await gql<{ signUp: { session: { token: string }; workspace: { id: string } } }>(
-    `mutation { signUp(email: "eval@example.com", password: "an evaluation passphrase", workspaceName: "Eval") { session { token } workspace { id } } }`,
-    {},
-  );
-  const token = signUp.session.token;
-  const { createBot } = await gql<{ createBot: { id: string } }>(
-    `mutation($w: ID!) { createBot(input: { workspaceId: $w, name: "Eval" }) { id } }`,
-    { w: signUp.workspace.id },
-    token,
-  );
-  const botId = createBot.id;
+interface Scores {
+  answerable: number;
+  unanswerable: number;
+  cited: number;
+  facts: number;
+  dontKnowRight: number;
+  dontKnowWrong: number;
+  p50: number;
+}
 
-  // The documents go in as a website owner's would: uploaded files, through the connectors.
-  for (const file of (await readdir(path.join(DIR, "docs"))).sort()) {
+/** A bot of its own learns a set's documents as a website owner's would: uploaded files, through the connectors. */
+async function teach(botId: string, docs: string, token: string) {
+  for (const file of (await readdir(docs)).sort()) {
     const form = new FormData();
     form.set(
       "operations",
       JSON.stringify({ query: `mutation($b: ID!, $f: File!) { uploadDocument(botId: $b, file: $f) { id } }`, variables: { b: botId, f: null } }),
     );
     form.set("map", JSON.stringify({ 0: ["variables.f"] }));
-    form.set("0", new Blob([await readFile(path.join(DIR, "docs", file))], { type: TYPES[path.extname(file)] ?? "text/plain" }), file);
+    form.set("0", new Blob([await readFile(path.join(docs, file))], { type: TYPES[path.extname(file)] ?? "text/plain" }), file);
     const response = await fetch(`${url}/graphql`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: form });
     const body = (await response.json()) as { errors?: { message: string }[] };
     if (body.errors?.length) throw new Error(`${file}: ${body.errors[0]!.message}`);
@@ -137,16 +137,27 @@ try {
     if (bot.sourceCounts.synced === bot.sourceCounts.total) break;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-
   // Answers name a document by its title; the questions by its file.
   const listed = await gql<{ bot: { sources: { edges: { node: { id: string; name: string } }[] } } }>(
     `query($b: ID!) { bot(id: $b) { sources(first: 100) { edges { node { id name } } } } }`,
     { b: botId },
     token,
   );
-  const idOf = new Map(listed.bot.sources.edges.map((e) => [e.node.name, e.node.id]));
+  return new Map(listed.bot.sources.edges.map((e) => [e.node.name, e.node.id]));
+}
+
+/** One set: its documents in `dir`/docs, its questions in `dir`/questions.json. */
+async function evaluateAnswers(label: string, dir: string, workspaceId: string, token: string): Promise<Scores> {
+  const questions = JSON.parse(await readFile(path.join(dir, "questions.json"), "utf8")) as { answerable: Answerable[]; unanswerable: Unanswerable[] };
+  const { createBot } = await gql<{ createBot: { id: string } }>(
+    `mutation($w: ID!, $n: String!) { createBot(input: { workspaceId: $w, name: $n }) { id } }`,
+    { w: workspaceId, n: label },
+    token,
+  );
+  const botId = createBot.id;
+  const idOf = await teach(botId, path.join(dir, "docs"), token);
   const latencies: number[] = [];
-  async function ask(q: string): Promise<{ content: string; sources: string[]; sourceIds: string[]; grounded: boolean | null }> {
+  async function ask(q: string) {
     const started = performance.now();
     const { sendMessage } = await gql<{ sendMessage: { message: { content: string }; sources: { id: string; name: string }[]; grounded?: boolean | null } }>(
       `mutation($b: ID!, $m: String!) { sendMessage(botId: $b, message: $m) { message { content } sources { id name } grounded } }`,
@@ -154,45 +165,66 @@ try {
       token,
     );
     latencies.push(performance.now() - started);
-    return {
-      content: sendMessage.message.content,
-      sources: sendMessage.sources.map((s) => s.name),
-      sourceIds: sendMessage.sources.map((s) => s.id),
-      grounded: sendMessage.grounded ?? null,
-    };
+    return { content: sendMessage.message.content, sources: sendMessage.sources, saysDontKnow: sendMessage.grounded === false };
   }
-  const saysDontKnow = (answer: { grounded: boolean | null }) => answer.grounded === false;
 
-  let cited = 0;
-  let facts = 0;
-  let dontKnowRight = 0;
-  let dontKnowWrong = 0;
+  console.log(`\n— ${label} —`);
+  const scores: Scores = {
+    answerable: questions.answerable.length,
+    unanswerable: questions.unanswerable.length,
+    cited: 0,
+    facts: 0,
+    dontKnowRight: 0,
+    dontKnowWrong: 0,
+    p50: 0,
+  };
   for (const item of questions.answerable) {
     const answer = await ask(item.q);
-    const hasSource = answer.sourceIds.includes(idOf.get(item.doc) ?? "?");
     const hasFact = item.expect.some((fact) => holds(answer.content, fact));
-    cited += Number(hasSource);
-    facts += Number(hasFact);
-    dontKnowWrong += Number(saysDontKnow(answer));
+    scores.cited += Number(answer.sources.some((s) => s.id === idOf.get(item.doc)));
+    scores.facts += Number(hasFact);
+    scores.dontKnowWrong += Number(answer.saysDontKnow);
     if (VERBOSE || !hasFact)
-      console.log(`${hasFact ? "  " : "✗ "}${item.q}\n    → ${answer.content.slice(0, 240)}\n    sources: ${answer.sources.join(", ") || "none"}`);
+      console.log(
+        `${hasFact ? "  " : "✗ "}${item.q}\n    → ${answer.content.slice(0, 240)}\n    sources: ${answer.sources.map((s) => s.name).join(", ") || "none"}`,
+      );
   }
   for (const item of questions.unanswerable) {
     const answer = await ask(item.q);
-    const right = saysDontKnow(answer);
-    dontKnowRight += Number(right);
-    if (VERBOSE || !right) console.log(`${right ? "  " : "✗ "}(unanswerable) ${item.q}\n    → ${answer.content.slice(0, 240)}`);
+    scores.dontKnowRight += Number(answer.saysDontKnow);
+    if (VERBOSE || !answer.saysDontKnow) console.log(`${answer.saysDontKnow ? "  " : "✗ "}(unanswerable) ${item.q}\n    → ${answer.content.slice(0, 240)}`);
   }
+  scores.p50 = [...latencies].sort((a, b) => a - b)[Math.floor(latencies.length / 2)]!;
+  return scores;
+}
 
-  const pct = (n: number, of: number) => `${((100 * n) / Math.max(of, 1)).toFixed(0)}% (${n}/${of})`;
-  const p50 = [...latencies].sort((a, b) => a - b)[Math.floor(latencies.length / 2)]!;
+/** The two sets side by side, so that a gain on the tuning set shows whether it carries over. */
+function report(sets: [string, Scores][]) {
+  const pct = (n: number, of: number) => `${((100 * n) / Math.max(of, 1)).toFixed(0)}% (${n}/${of})`.padEnd(16);
+  const row = (label: string, cell: (s: Scores) => string) => console.log(label.padEnd(52) + sets.map(([, s]) => cell(s)).join(""));
   const answerer = process.env.OLLAMA_BASE_URL ? `Ollama (${process.env.CHAT_MODEL ?? "default model"})` : "embedded extractive answerer";
-  console.log(`\n${questions.answerable.length} answerable and ${questions.unanswerable.length} unanswerable questions, ${answerer}:`);
-  console.log(`cited source (right document among the sources)   ${pct(cited, questions.answerable.length)}`);
-  console.log(`fact (the answer holds the expected fact)          ${pct(facts, questions.answerable.length)}`);
-  console.log(`don't know: precision                              ${pct(dontKnowRight, dontKnowRight + dontKnowWrong)}`);
-  console.log(`don't know: recall                                 ${pct(dontKnowRight, questions.unanswerable.length)}`);
-  console.log(`sendMessage latency p50                            ${p50.toFixed(0)} ms`);
+  console.log(`\nAnswers, ${answerer}:`);
+  console.log("".padEnd(52) + sets.map(([name]) => name.padEnd(16)).join(""));
+  row("questions (answerable + unanswerable)", (s) => `${s.answerable} + ${s.unanswerable}`.padEnd(16));
+  row("cited source (right document among the sources)", (s) => pct(s.cited, s.answerable));
+  row("fact (the answer holds the expected fact)", (s) => pct(s.facts, s.answerable));
+  row("don't know: precision", (s) => pct(s.dontKnowRight, s.dontKnowRight + s.dontKnowWrong));
+  row("don't know: recall", (s) => pct(s.dontKnowRight, s.unanswerable));
+  row("sendMessage latency p50", (s) => `${s.p50.toFixed(0)} ms`.padEnd(16));
+}
+
+try {
+  const { signUp } = await gql<{ signUp: { session: { token: string }; workspace: { id: string } } }>(
+    `mutation { signUp(email: "eval@example.com", password: "an evaluation passphrase", workspaceName: "Eval") { session { token } workspace { id } } }`,
+    {},
+  );
+  const token = signUp.session.token;
+  const tuning = await evaluateAnswers("tuning", DIR, signUp.workspace.id, token);
+  const heldOut = await evaluateAnswers("held-out", path.join(DIR, "held-out"), signUp.workspace.id, token);
+  report([
+    ["tuning", tuning],
+    ["held-out", heldOut],
+  ]);
   await evaluateCorrections(signUp.workspace.id, token);
 } finally {
   await app.stop();
