@@ -123,18 +123,27 @@ export function htmlToSections(html: string, options: { dropChrome?: boolean; ur
   let current: Section = { text: "", ...(options.url && { url: options.url }) };
   let lines: string[] = [];
   let inline = "";
+  // A definition list's term, waiting for its description: "dialout: Full and direct access to serial ports."
+  let term = "";
   const pushLine = (line: string) => {
     options.budget?.take(line.length + 1);
     lines.push(line);
   };
 
+  // Whitespace in HTML text, line breaks of its source included, is one space; lines come from its elements.
   const flushLine = () => {
-    const line = inline.replace(/[ \t\f\v\u00a0]+/g, " ").trim();
-    if (line) pushLine(line);
+    const line = inline.replace(/\s+/g, " ").trim();
+    if (line) pushLine(term ? `${term}: ${line}` : line);
+    if (line) term = "";
     inline = "";
+  };
+  const flushTerm = () => {
+    if (term) pushLine(term);
+    term = "";
   };
   const flushSection = () => {
     flushLine();
+    flushTerm();
     current.text = lines.join("\n");
     if (current.text.trim()) sections.push(current);
     lines = [];
@@ -167,6 +176,12 @@ export function htmlToSections(html: string, options: { dropChrome?: boolean; ur
     if (tag === "pre") {
       flushLine();
       pushLine($(element).text().replace(/\s+$/, ""));
+      return;
+    }
+    if (tag === "dt") {
+      flushLine();
+      const text = $(element).text().replace(/\s+/g, " ").trim();
+      term = term && text ? `${term}, ${text}` : term || text;
       return;
     }
     if (tag === "li") {

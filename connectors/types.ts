@@ -163,6 +163,15 @@ export function usableTitle(title: string | undefined | null): string | undefine
   return text;
 }
 
+/**
+ * Whether a document's first line reads as its title: short, a few words,
+ * no sentence end ("The Loft Coworking: Frequently Asked Questions", not
+ * "The HTML version of the policy can be found in the python3-dev package").
+ */
+export function readsAsTitle(line: string | undefined): line is string {
+  return !!line && line.length <= 100 && !/[.!?,;]$/.test(line) && /\p{L}/u.test(line) && line.split(/\s+/).length <= 10;
+}
+
 export function defineConnector(connector: Connector): Connector {
   return connector;
 }

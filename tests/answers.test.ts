@@ -8,6 +8,7 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "@jest/globals";
 import { createExtractiveChat, NOTHING_FOUND } from "../src/providers/chat.js";
+import { sentences } from "../src/providers/sentences.js";
 import { assess, codeTerms, subjectTerms } from "../src/services/answerability.js";
 import type { RetrievedChunk } from "../src/services/retrieval.js";
 import { createBot, signUp } from "./helpers/admin.js";
@@ -114,6 +115,46 @@ describe("the extractive answerer", () => {
       chunk("The warranty does not cover damage caused by wrong wiring. The T200 comes with a warranty of 3 years from the date of purchase."),
     ]);
     expect(text).toContain("a warranty of 3 years");
+  });
+
+  it("reads hard-wrapped text as the paragraphs it was wrapped from", async () => {
+    const wrapped = chunk(
+      [
+        "The deflation algorithm used by the archiver is a variation of the",
+        "sliding-window method. Distances are limited to 32K bytes, and lengths",
+        "are limited to 258 bytes. When a string does not occur anywhere in the",
+        "previous window, it is emitted as a sequence of literal bytes.",
+      ].join("\n"),
+      "notes.txt",
+    );
+    expect(await answer("What is the longest match length?", [wrapped])).toContain("lengths are limited to 258 bytes");
+    expect(sentences(wrapped.content)).toContain("The deflation algorithm used by the archiver is a variation of the sliding-window method.");
+  });
+
+  it("keeps a manual's option with its description, short lines and lists apart", () => {
+    const manual = [
+      "OPTIONS",
+      "       -k --keep",
+      "              Keep (don't delete) input files during compression or",
+      "              decompression.",
+      "",
+      "Contact:",
+      "- Call us on weekdays between nine and five",
+      "- Write to help@example.com at any time",
+    ].join("\n");
+    expect(sentences(manual)).toEqual([
+      "-k --keep: Keep (don't delete) input files during compression or decompression.",
+      "Contact:",
+      "Call us on weekdays between nine and five",
+      "Write to help@example.com at any time",
+    ]);
+  });
+
+  it("says a short sentence together with the next, and does not split after an initial", () => {
+    expect(sentences("Yes. The shop is open on Sundays from ten.")).toEqual(["Yes. The shop is open on Sundays from ten."]);
+    expect(sentences("The format is specified by P. Deutsch in RFC 1952, version 4.3.")).toEqual([
+      "The format is specified by P. Deutsch in RFC 1952, version 4.3.",
+    ]);
   });
 
   it("says it does not know when nothing is retrieved", async () => {

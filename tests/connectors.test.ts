@@ -109,6 +109,17 @@ describe("text", () => {
     expect(result.sections).toEqual([{ heading: "Returns", text: "# Returns\nSend items back within 30 days.\n- Free for members" }]);
   });
 
+  it("reads HTML's source line breaks as spaces, and a definition list's terms with their descriptions", async () => {
+    const html = `<html><body><p>Members of this group
+      can reconfigure the modem.</p>
+      <dl><dt>dialout</dt><dd><p>Full and direct
+      access to serial ports.</p></dd><dt>cdrom</dt><dt>floppy</dt><dd>Access to removable drives.</dd><dt>orphan</dt></dl></body></html>`;
+    const result = await text.extract(doc("groups.html", utf8(html)), context);
+    expect(result.sections[0]!.text).toBe(
+      "Members of this group can reconfigure the modem.\ndialout: Full and direct access to serial ports.\ncdrom, floppy: Access to removable drives.\norphan",
+    );
+  });
+
   it("decodes UTF-16 with a byte-order mark", async () => {
     const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("Grüße", "utf16le")]);
     expect((await text.extract(doc("de.txt", utf16), context)).sections[0]!.text).toBe("Grüße");
@@ -142,6 +153,16 @@ describe("a document is named by its title, not by a section heading", () => {
       context,
     );
     expect(typed.title).toBe("Loyalty card and gift cards");
+  });
+
+  it("leaves a PDF without a Title to its file name: its first line is as often a section heading as a cover", async () => {
+    const result = await pdf.extract(doc("care-guide.pdf", await makePdf(["Watering\nWater roses twice a week in summer."])), context);
+    expect(result.title).toBeUndefined();
+  });
+
+  it("does not take a plain text's first line for its title when it is a sentence", async () => {
+    const { titleOf } = await import("../connectors/text/index.js");
+    expect(titleOf("The printable version of this guide can be found in the downloads section of our site\n\nIntro", false)).toBeUndefined();
   });
 
   it("refuses the titles office software writes by itself", () => {

@@ -106,7 +106,7 @@ async function populate(account: Account, label: string): Promise<Tenant> {
     b: botId,
     m: `Do you sell ${secret} gift cards?`,
   });
-  for (let i = 0; i < 200 && !(await t.app.services.db.prisma.gapQuestion.count({ where: { topic: { botId } } })); i++)
+  for (let i = 0; i < 800 && !(await t.app.services.db.prisma.gapQuestion.count({ where: { topic: { botId } } })); i++)
     await new Promise((r) => setTimeout(r, 25));
   const session = await t.app.services.db.prisma.chatSession.findFirstOrThrow({ where: { publicId: reply.sendMessage.sessionId } });
   const invitee = `${label.toLowerCase()}-invitee-${randomUUID()}@example.com`;

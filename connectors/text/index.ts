@@ -1,5 +1,5 @@
 import { htmlToSections } from "../html.js";
-import { defineConnector, extensionOf, ExtractionError, type Extracted } from "../types.js";
+import { defineConnector, extensionOf, ExtractionError, readsAsTitle, type Extracted } from "../types.js";
 
 const EXTENSIONS = new Set([".txt", ".text", ".md", ".markdown", ".csv", ".tsv", ".json", ".html", ".htm", ".log", ".xml", ".yaml", ".yml"]);
 const MIME = /^(text\/[\w.+-]+|application\/(json|xml|x-yaml|yaml|xhtml\+xml))$/;
@@ -60,7 +60,7 @@ export function titleOf(text: string, markdown: boolean): string | undefined {
     );
   }
   const first = lines.find(Boolean);
-  return first && first.length <= 100 && !/[.!?,;]$/.test(first) && /\p{L}/u.test(first) ? first : undefined;
+  return readsAsTitle(first) ? first : undefined;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Config } from "../config.js";
 import type { RetrievedChunk } from "../services/retrieval.js";
 import { lexicalFeatures } from "./embeddings.js";
 import { describeOllamaError, ollamaClient } from "./ollama.js";
+import { sentences } from "./sentences.js";
 import { EMBEDDED_CHAT_MODEL } from "./status.js";
 
 export interface ChatMessage {
@@ -88,31 +89,6 @@ function similarity(a: Map<string, number>, b: Map<string, number>): number {
   }
   for (const v of b.values()) nb += v * v;
   return na && nb ? dot / Math.sqrt(na * nb) : 0;
-}
-
-/**
- * Whether a line is a heading: Markdown's, or a short line of words alone,
- * without closing punctuation, digits or a colon ("Warranty and service", not
- * "Phone: +31 30 123 4567"). A heading names a topic; glued to the next
- * sentence of an answer it reads badly.
- */
-const isHeading = (line: string) => /^\s*#/.test(line) || (/\p{L}\s*$/u.test(line) && !/[\d:]/.test(line) && line.trim().split(/\s+/).length <= 5);
-
-/** A line that is mostly markup (XML or HTML a document carried along): no answer is made of it. */
-function isMarkup(line: string): boolean {
-  const tags = line.match(/<\/?[a-z][\w:.-]*(?:\s[^<>]*)?\/?>/gi) ?? [];
-  return tags.length >= 2 && tags.join("").length > line.length * 0.3;
-}
-
-/** Sentences of a chunk, without headings, markup and list bullets. */
-function sentences(text: string): string[] {
-  return text
-    .split(/\n+/)
-    .filter((line) => !isHeading(line) && !isMarkup(line))
-    .map((line) => line.replace(/^\s*(?:[-*+]|\d{1,3}[.)])\s+/, ""))
-    .flatMap((line) => line.split(/(?<=[.!?])\s+/))
-    .map((s) => s.trim())
-    .filter((s) => s.length > 3);
 }
 
 /**

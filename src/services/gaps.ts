@@ -20,6 +20,8 @@ export interface MissedQuestion {
   vector?: number[];
 }
 
+const BACKGROUND_TRANSACTION = { maxWait: 30_000 };
+
 /**
  * The gaps inbox: questions a bot missed, grouped by meaning into topics
  * as they arrive. A question joins the topic whose first question is
@@ -40,6 +42,8 @@ export function createGapService({ prisma, embedder, logger }: { prisma: PrismaC
 
   async function record(missed: MissedQuestion): Promise<void> {
     const vector = toVectorLiteral(missed.vector ?? (await embedder.embed([missed.question]))[0]!);
+    // Nobody waits on this write, but a busy embedded database (one connection) can hold it back longer
+    // than Prisma's default two seconds to start a transaction: it waits rather than lose the question.
     await prisma.$transaction(async (tx) => {
       if (await tx.gapQuestion.findUnique({ where: { messageId: missed.messageId }, select: { id: true } })) return;
       let topicId = await nearestTopic(tx, missed.botId, vector);
@@ -60,7 +64,7 @@ export function createGapService({ prisma, embedder, logger }: { prisma: PrismaC
           passages: missed.passages as unknown as Prisma.InputJsonArray,
         },
       });
-    });
+    }, BACKGROUND_TRANSACTION);
   }
 
   return {
