@@ -15,7 +15,7 @@ import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
 import { buildApp } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
-import { staticChunks } from "../src/console.js";
+import { staticChunks } from "../src/http/console.js";
 
 const RUNS = Number(process.env.PARLEY_BENCH_RUNS ?? 7);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;

@@ -10,7 +10,7 @@ import { readdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
-import { staticChunks } from "../src/console.js";
+import { staticChunks } from "../src/http/console.js";
 
 const BUDGET_BYTES = 250 * 1024;
 const root = path.resolve(import.meta.dirname, "..", "console");

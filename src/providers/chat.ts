@@ -1,5 +1,4 @@
 import type { Config } from "../config.js";
-import type { RetrievedChunk } from "../services/retrieval.js";
 import { lexicalFeatures } from "./embeddings.js";
 import { describeOllamaError, ollamaClient } from "./ollama.js";
 import { sentences } from "./sentences.js";
@@ -10,6 +9,12 @@ export interface ChatMessage {
   content: string;
 }
 
+/** A passage an answer may be drawn from: its text, and where it comes from. */
+export interface ChatPassage {
+  content: string;
+  metadata: { source?: string; url?: string; page?: number; heading?: string; title?: string };
+}
+
 export interface ChatRequest {
   /** The model to use; the provider's default when absent. */
   model?: string | null;
@@ -17,7 +22,7 @@ export interface ChatRequest {
   messages: ChatMessage[];
   /** The question and its retrieved context, for providers that answer from them directly. */
   question: string;
-  context: RetrievedChunk[];
+  context: ChatPassage[];
 }
 
 export type ChatChunk = { type: "token"; text: string } | { type: "done"; model: string; promptTokens: number | null; completionTokens: number | null };

@@ -33,7 +33,7 @@ export function isMarkup(line: string): boolean {
 }
 
 /** A line that starts something of its own: a list item, a table row, a heading, a code fence. */
-const startsBlock = (line: string) => /^\s*(?:[-*+•]\s|\d{1,3}[.)]\s|\||#|```|<)/.test(line);
+const startsBlock = (line: string) => /^\s*(?:[-*+•]\s|\d{1,3}[.)]\s|\||#|\x60{3}|<)/.test(line);
 
 /**
  * The width a passage was wrapped at: its longest line, among those a

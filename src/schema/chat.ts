@@ -3,7 +3,7 @@ import { publicFace, type PublicFace } from "../services/bots.js";
 import type { ChatEvent as ChatEventShape } from "../services/chat.js";
 import { AppError, assertId, notFound } from "../services/errors.js";
 import type { CallOutcome } from "../services/public-access.js";
-import type { CitedSource as CitedSourceShape } from "../services/retrieval.js";
+import type { CitedSource as CitedSourceShape } from "../services/passages.js";
 import { actorOf, builder } from "./builder.js";
 import { orRevoked, whileAllowed } from "./live.js";
 import type { Context } from "../context.js";

@@ -1,4 +1,4 @@
-import type { RetrievedChunk } from "./retrieval.js";
+import type { RetrievedChunk, TermStatistics } from "./passages.js";
 
 /**
  * Words that carry no subject: the question's form ("how", "what"), and
@@ -44,12 +44,6 @@ export function subjectTerms(question: string): string[] {
 export function codeTerms(question: string): string[] {
   const code = (w: string) => (/\p{L}/u.test(w) && /\d/.test(w)) || /\p{Ll}\p{Lu}/u.test(w) || /^\p{Lu}{2,}$/u.test(w);
   return [...new Set(wordsOf(question).filter(code).map(stem))];
-}
-
-/** How many of a bot's chunks hold each term, and how many chunks it has. */
-export interface TermStatistics {
-  chunks: number;
-  holding: ReadonlyMap<string, number>;
 }
 
 export interface Assessment {

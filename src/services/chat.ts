@@ -139,6 +139,7 @@ export function createChatService({
     const said = yield* generate(
       (stop) => model.stream({ model: bot.chatModel, temperature: bot.temperature, messages, question, context }, AbortSignal.any([signal, stop])),
       signal,
+      { timeoutMs: config.CHAT_TIMEOUT_MS, defaultModel: model.defaultModel },
     );
     const sources = citeSources(context);
     return {
@@ -169,46 +170,6 @@ export function createChatService({
     const { grounded, coverage } = alone.grounded || !previous ? alone : assess(withPrevious, context, stats);
     logger.debug("answerability", { botId, coverage, grounded, passages: context.length });
     return grounded;
-  }
-
-  /** A fixed answer (a correction, or "not in the sources"), word by word like any other. */
-  async function* recite(text: string, correctionId: string | null, found: CitedSource[]): AsyncGenerator<string, Answer> {
-    const words = text.split(/(?<=\s)/);
-    for (const word of words) yield word;
-    return { content: text, sources: [], found, correctionId, model: null, promptTokens: 0, completionTokens: words.length };
-  }
-
-  /** The model's tokens, given up on when it stalls (before its first token or between two) for CHAT_TIMEOUT_MS. */
-  async function* generate(
-    start: (stop: AbortSignal) => AsyncIterable<ChatChunk>,
-    signal: AbortSignal,
-  ): AsyncGenerator<string, { content: string; model: string | null; promptTokens: number | null; completionTokens: number }> {
-    const watchdog = new AbortController();
-    let timer = setTimeout(() => watchdog.abort(), config.CHAT_TIMEOUT_MS);
-    let content = "";
-    let done: Extract<ChatChunk, { type: "done" }> | undefined;
-    try {
-      for await (const chunk of start(watchdog.signal)) {
-        clearTimeout(timer);
-        timer = setTimeout(() => watchdog.abort(), config.CHAT_TIMEOUT_MS);
-        if (chunk.type === "token") {
-          content += chunk.text;
-          yield chunk.text;
-        } else done = chunk;
-      }
-    } catch (error) {
-      if (watchdog.signal.aborted && !signal.aborted)
-        throw new ChatModelError(`The model did not answer within ${Math.round(config.CHAT_TIMEOUT_MS / 100) / 10} s.`);
-      throw error;
-    } finally {
-      clearTimeout(timer);
-    }
-    return {
-      content,
-      model: done ? done.model : model.defaultModel,
-      promptTokens: done?.promptTokens ?? null,
-      completionTokens: done?.completionTokens ?? estimateTokens(content),
-    };
   }
 
   return {
@@ -309,3 +270,43 @@ export function createChatService({
 }
 
 export type ChatService = ReturnType<typeof createChatService>;
+
+/** A fixed answer (a correction, or "not in the sources"), word by word like any other. */
+async function* recite(text: string, correctionId: string | null, found: CitedSource[]): AsyncGenerator<string, Answer> {
+  const words = text.split(/(?<=\s)/);
+  for (const word of words) yield word;
+  return { content: text, sources: [], found, correctionId, model: null, promptTokens: 0, completionTokens: words.length };
+}
+
+/** The model's tokens, given up on when it stalls (before its first token or between two) for CHAT_TIMEOUT_MS. */
+async function* generate(
+  start: (stop: AbortSignal) => AsyncIterable<ChatChunk>,
+  signal: AbortSignal,
+  { timeoutMs, defaultModel }: { timeoutMs: number; defaultModel: string },
+): AsyncGenerator<string, { content: string; model: string | null; promptTokens: number | null; completionTokens: number }> {
+  const watchdog = new AbortController();
+  let timer = setTimeout(() => watchdog.abort(), timeoutMs);
+  let content = "";
+  let done: Extract<ChatChunk, { type: "done" }> | undefined;
+  try {
+    for await (const chunk of start(watchdog.signal)) {
+      clearTimeout(timer);
+      timer = setTimeout(() => watchdog.abort(), timeoutMs);
+      if (chunk.type === "token") {
+        content += chunk.text;
+        yield chunk.text;
+      } else done = chunk;
+    }
+  } catch (error) {
+    if (watchdog.signal.aborted && !signal.aborted) throw new ChatModelError(`The model did not answer within ${Math.round(timeoutMs / 100) / 10} s.`);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+  return {
+    content,
+    model: done ? done.model : defaultModel,
+    promptTokens: done?.promptTokens ?? null,
+    completionTokens: done?.completionTokens ?? estimateTokens(content),
+  };
+}

@@ -1,7 +1,7 @@
 /**
  * Expected failures, with the stable codes clients switch on. Services throw
  * these; the GraphQL edge turns them into errors with `extensions.code`
- * (src/schema/errors.ts). Anything else is masked as an internal error.
+ * (src/http/errors.ts). Anything else is masked as an internal error.
  */
 export type ErrorCode =
   | "UNAUTHENTICATED"

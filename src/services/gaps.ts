@@ -4,7 +4,7 @@ import type { Logger } from "../logger.js";
 import type { Embedder } from "../providers/embeddings.js";
 import { authorizeBotChild, EDITOR, type Actor } from "./access.js";
 import { assertId } from "./errors.js";
-import type { CitedSource } from "./retrieval.js";
+import type { CitedSource } from "./passages.js";
 import { sameQuestion } from "./same-question.js";
 
 /** A question the bot missed: unanswered (nothing in its sources covered it), or answered and rated down. */

@@ -65,6 +65,51 @@ interface ClaimedJob {
 }
 
 /**
+ * Ends a job and tells its source's status in one transaction, so the
+ * source never reads SYNCED while its job could still run again (a crash
+ * between the two left a SYNCED source whose recovered job re-ingested
+ * it). A job queued meanwhile (a resync) keeps the source PENDING.
+ */
+async function succeed(prisma: PrismaClient, job: ClaimedJob): Promise<"SYNCED" | "PENDING"> {
+  const [, rows] = await prisma.$transaction([
+    prisma.ingestionJob.update({ where: { id: job.id }, data: { status: "SUCCEEDED", finishedAt: new Date(), lockedAt: null, lastError: null } }),
+    prisma.$queryRaw<{ status: "SYNCED" | "PENDING" }[]>`
+      UPDATE sources SET
+        sync_status = (CASE WHEN EXISTS (SELECT 1 FROM ingestion_jobs w WHERE w.source_id = sources.id AND w.status = 'PENDING') THEN 'PENDING' ELSE 'SYNCED' END)::"SyncStatus",
+        last_error = NULL, last_error_code = NULL, attempts = 0, updated_at = now()
+      WHERE id = ${job.source_id}::uuid
+      RETURNING sync_status::text AS status`,
+  ]);
+  return rows[0]?.status ?? "SYNCED";
+}
+
+/**
+ * How long an idle worker may sleep. PGlite runs one statement at a time,
+ * so needless polling there delays everyone else's statements: with
+ * one process owning the queue, sleeping until the next retry is due is enough.
+ */
+async function idleFor(prisma: PrismaClient, { pglite, pollMs, perWorkspace }: { pglite: boolean; pollMs: number; perWorkspace: number }): Promise<number> {
+  if (!pglite) return pollMs;
+  // Jobs waiting behind a running job of their source, or their workspace's, are woken when it ends.
+  const [next] = await prisma.$queryRaw<{ at: Date | null }[]>`SELECT min(e.run_after) AS at FROM (${eligibleJobs(perWorkspace)}) e`;
+  const until = next?.at ? next.at.getTime() - Date.now() : IDLE_MAX_MS;
+  return Math.min(Math.max(until, 10), IDLE_MAX_MS);
+}
+
+/** Sleeps `ms`, or until one of `sleepers` is called (a wake). */
+function sleep(ms: number, sleepers: Set<() => void>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      sleepers.delete(done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    sleepers.add(done);
+  });
+}
+
+/**
  * The durable ingestion queue: jobs are rows, so they survive restarts. A
  * bounded number of workers claim due jobs (never two for one source), run
  * them, and retry failures that may pass with exponential backoff.
@@ -172,7 +217,7 @@ export function createJobRunner(
       await prisma.source.update({ where: { id: job.source_id }, data: { syncStatus: "PROCESSING", attempts: job.attempts } });
       events.publish({ ...base, status: "PROCESSING", attempts: job.attempts });
       const result = await ingestion.ingest(job.source_id, AbortSignal.any([controller.signal, stopping.signal]));
-      const status = await succeed(job);
+      const status = await succeed(prisma, job);
       events.publish({ ...base, status, chunkCount: result.chunkCount, attempts: job.attempts });
       if (!result.unchanged) onSynced(job.bot_id);
       logger.info("source ingested", { sourceId: job.source_id, chunks: result.chunkCount, unchanged: result.unchanged });
@@ -192,25 +237,6 @@ export function createJobRunner(
       // A job of the same source may have been waiting for this one.
       wake();
     }
-  }
-
-  /**
-   * Ends a job and tells its source's status in one transaction, so the
-   * source never reads SYNCED while its job could still run again (a crash
-   * between the two left a SYNCED source whose recovered job re-ingested
-   * it). A job queued meanwhile (a resync) keeps the source PENDING.
-   */
-  async function succeed(job: ClaimedJob): Promise<"SYNCED" | "PENDING"> {
-    const [, rows] = await prisma.$transaction([
-      prisma.ingestionJob.update({ where: { id: job.id }, data: { status: "SUCCEEDED", finishedAt: new Date(), lockedAt: null, lastError: null } }),
-      prisma.$queryRaw<{ status: "SYNCED" | "PENDING" }[]>`
-        UPDATE sources SET
-          sync_status = (CASE WHEN EXISTS (SELECT 1 FROM ingestion_jobs w WHERE w.source_id = sources.id AND w.status = 'PENDING') THEN 'PENDING' ELSE 'SYNCED' END)::"SyncStatus",
-          last_error = NULL, last_error_code = NULL, attempts = 0, updated_at = now()
-        WHERE id = ${job.source_id}::uuid
-        RETURNING sync_status::text AS status`,
-    ]);
-    return rows[0]?.status ?? "SYNCED";
   }
 
   async function settleFailure(job: ClaimedJob, error: unknown, signal: AbortSignal) {
@@ -252,19 +278,6 @@ export function createJobRunner(
     logger.info("ingestion will retry", { sourceId: job.source_id, attempts: job.attempts, inMs: delay, error: message });
   }
 
-  /**
-   * How long an idle worker may sleep. PGlite runs one statement at a time,
-   * so needless polling there delays everyone else's statements: with
-   * one process owning the queue, sleeping until the next retry is due is enough.
-   */
-  async function idleFor(): Promise<number> {
-    if (!pglite) return pollMs;
-    // Jobs waiting behind a running job of their source, or their workspace's, are woken when it ends.
-    const [next] = await prisma.$queryRaw<{ at: Date | null }[]>`SELECT min(e.run_after) AS at FROM (${eligibleJobs(perWorkspace)}) e`;
-    const until = next?.at ? next.at.getTime() - Date.now() : IDLE_MAX_MS;
-    return Math.min(Math.max(until, 10), IDLE_MAX_MS);
-  }
-
   async function loop() {
     while (!stopping.signal.aborted) {
       const seen = wakes;
@@ -279,17 +292,9 @@ export function createJobRunner(
         await run(job);
         continue;
       }
-      const wait = await idleFor().catch(() => pollMs);
+      const wait = await idleFor(prisma, { pglite, pollMs, perWorkspace }).catch(() => pollMs);
       if (wakes !== seen) continue; // woken meanwhile (a new job, or stop)
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          sleepers.delete(done);
-          resolve();
-        };
-        const timer = setTimeout(done, wait);
-        sleepers.add(done);
-      });
+      await sleep(wait, sleepers);
     }
   }
 

@@ -1,6 +1,6 @@
 import type { Prompt } from "@prisma/client";
 import type { ChatMessage } from "../providers/chat.js";
-import type { RetrievedChunk } from "./retrieval.js";
+import type { RetrievedChunk } from "./passages.js";
 
 export const DEFAULT_SYSTEM_PROMPT = (botName: string) =>
   `You are ${botName}, an assistant that answers questions using only the numbered context passages you are given. ` +

@@ -1,21 +1,9 @@
 import type { PrismaClient, SourceKind } from "@prisma/client";
 import { toVectorLiteral } from "../db/vector.js";
 import type { Embedder } from "../providers/embeddings.js";
-import type { TermStatistics } from "./answerability.js";
+import type { CitedSource, RetrievedChunk, TermStatistics } from "./passages.js";
 
-export interface RetrievedChunk {
-  id: bigint;
-  sourceId: string;
-  sourceType: SourceKind;
-  content: string;
-  metadata: { source?: string; url?: string; page?: number; heading?: string; title?: string };
-  /** Cosine similarity to the question, -1 to 1. */
-  similarity: number;
-  /** Fused rank score (reciprocal rank fusion of vector and full-text ranks). */
-  score: number;
-  /** Whether full-text search found it (exact words, codes, numbers). */
-  matchedText: boolean;
-}
+export type { CitedSource, RetrievedChunk } from "./passages.js";
 
 export interface RetrievalOptions {
   topK: number;
@@ -249,18 +237,6 @@ export function createRetrieval({ prisma, embedder }: { prisma: PrismaClient; em
 }
 
 export type Retrieval = ReturnType<typeof createRetrieval>;
-
-export interface CitedSource {
-  type: SourceKind;
-  id: string;
-  name: string;
-  url: string | null;
-  page: number | null;
-  /** The heading its best passage sits under: it goes with the passage, the source keeps its own name. */
-  section?: string | null;
-  score: number;
-  snippet: string;
-}
 
 /** One entry per source, from its best chunk, in order of relevance. */
 export function citeSources(chunks: RetrievedChunk[]): CitedSource[] {

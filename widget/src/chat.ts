@@ -49,6 +49,8 @@ function firstError(error: unknown): GraphQLError | undefined {
 }
 
 /** The full-page chat inside the widget's iframe (or opened on its own). */
+// Over the 100-line limit until it is split into a DOM-free conversation core, a view and the wiring (issue 27).
+// eslint-disable-next-line max-lines-per-function
 export async function startChat(config: PageConfig): Promise<void> {
   const { bot } = config;
   const t = stringsFor(bot.language);

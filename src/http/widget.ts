@@ -2,14 +2,14 @@ import { createHash, randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { projectPath } from "./paths.js";
+import { projectPath } from "../paths.js";
 import type { Plugin } from "graphql-yoga";
 import { assetResponse, staticAsset, type StaticAsset } from "./assets.js";
-import { clientAddress } from "./context.js";
-import { publicFace } from "./services/bots.js";
-import type { AppServices } from "./services/index.js";
-import { frameAncestors } from "./services/origins.js";
-import type { PageConfig } from "../widget/src/types.js";
+import { clientAddress } from "../context.js";
+import { publicFace } from "../services/bots.js";
+import type { AppServices } from "../services/index.js";
+import { frameAncestors } from "../services/origins.js";
+import type { PageConfig } from "../../widget/src/types.js";
 
 /** The built widget (npm run widget:build), held in memory with its gzipped twin. */
 export interface WidgetAssets {

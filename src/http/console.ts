@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { projectPath } from "./paths.js";
+import { projectPath } from "../paths.js";
 import type { Plugin } from "graphql-yoga";
 import { assetResponse, staticAsset, type StaticAsset } from "./assets.js";
 

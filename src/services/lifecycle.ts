@@ -1,0 +1,33 @@
+import type { AppServices } from "./index.js";
+
+/**
+ * What the services do before the first request: work a changed embedder
+ * needs again, check runs a stop interrupted, and the ingestion queue.
+ */
+export async function startServices(services: AppServices): Promise<void> {
+  const { logger, embedder } = services;
+  const stale = await services.sources.reembedStale(embedder.model);
+  if (stale) logger.info("sources queued to be embedded again: the embedding model changed", { sources: stale, model: embedder.model });
+  // A model server down at start must not stop it: the corrections wait for the next start (and do not match meanwhile).
+  const corrections = await services.corrections.reembedStale().catch((error: unknown) => {
+    logger.warn("could not embed corrections again", { error: (error as Error).message });
+    return 0;
+  });
+  if (corrections) logger.info("corrections embedded again: the embedding model changed", { corrections, model: embedder.model });
+  // Check runs a stop interrupted end as failed: on PGlite all (one process), on PostgreSQL the ones quiet for 10 minutes.
+  await services.checks.recoverInterrupted(services.db.kind === "pglite" ? 0 : 10 * 60_000);
+  await services.jobs.start();
+}
+
+/**
+ * Ends the services' own work, once no request is in flight: running
+ * ingestion jobs go back to the queue, check runs finish, worker processes
+ * end, and usage counted in memory is written.
+ */
+export async function stopServices(services: AppServices): Promise<void> {
+  services.liveAccess.stop();
+  await services.jobs.stop();
+  await services.checks.settled();
+  await services.extraction.close();
+  await services.usage.stop();
+}
