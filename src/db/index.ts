@@ -55,17 +55,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return options.url ? openPool("postgres", { connectionString: options.url }, options) : openPGlite(options);
 }
 
-/**
- * A source's extracted text can be megabytes; nothing reads it back today,
- * and every source row read or returned by an update would carry it (~40 ms
- * per 10 MB on the server's thread to receive and parse). Select it explicitly when needed.
- */
-const OMIT = { source: { content: true } } as const;
-
 /** The Prisma client, logging its SQL (not its parameters) when asked. */
 function prismaClient(adapter: Prisma.PrismaClientOptions["adapter"], { logger, logQueries }: DatabaseOptions): PrismaClient {
-  if (!logQueries) return new PrismaClient({ adapter, omit: OMIT }) as unknown as PrismaClient;
-  const client = new PrismaClient({ adapter, omit: OMIT, log: [{ emit: "event", level: "query" }] });
+  if (!logQueries) return new PrismaClient({ adapter });
+  const client = new PrismaClient({ adapter, log: [{ emit: "event", level: "query" }] });
   client.$on("query", (event) => logger.debug("sql", { query: event.query, ms: event.duration }));
   return client as unknown as PrismaClient;
 }

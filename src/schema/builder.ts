@@ -1,5 +1,4 @@
 import SchemaBuilder from "@pothos/core";
-import ErrorsPlugin from "@pothos/plugin-errors";
 import PrismaPlugin from "@pothos/plugin-prisma";
 import RelayPlugin from "@pothos/plugin-relay";
 import ScopeAuthPlugin, { AuthScopeFailureType, type AuthFailure } from "@pothos/plugin-scope-auth";
@@ -36,15 +35,12 @@ export const builder = new SchemaBuilder<{
     File: { Input: File; Output: never };
   };
 }>({
-  plugins: [ScopeAuthPlugin, ErrorsPlugin, ZodPlugin, PrismaPlugin, RelayPlugin],
+  plugins: [ScopeAuthPlugin, ZodPlugin, PrismaPlugin, RelayPlugin],
   defaultFieldNullability: false,
   defaultInputFieldRequiredness: true,
   scopeAuth: {
     authScopes: (ctx) => readerScopes(ctx),
     unauthorizedError: (_parent, ctx, _info, result) => (readerRefused(result.failure) ? notYours() : viewerError(ctx)),
-  },
-  errors: {
-    defaultTypes: [],
   },
   zod: {
     validationError: (error) => {
