@@ -36,6 +36,17 @@ beforeAll(async () => {
 });
 
 describe("API keys on the wire", () => {
+  it("take an expiry as an RFC 3339 date-time, and refuse a date the server would have to guess at", async () => {
+    const create = `mutation($b: ID!, $e: DateTime) { createApiKey(botId: $b, name: "dated", expiresAt: $e) { apiKey { expiresAt } } }`;
+    const dated = await gqlRaw(t.url, create, { b: botId, e: "2031-05-04T10:15:30+02:00" }, admin.headers);
+    expect(dated.data!.createApiKey.apiKey.expiresAt).toBe("2031-05-04T08:15:30.000Z");
+    for (const guess of ["tomorrow", "05/04/2031", "2031-13-01T00:00:00Z"]) {
+      const refused = await gqlRaw(t.url, create, { b: botId, e: guess }, admin.headers);
+      expect([guess, refused.errors?.[0]?.extensions?.code]).toEqual([guess, "BAD_USER_INPUT"]);
+      expect(refused.errors?.[0]?.message).toContain("date-time");
+    }
+  });
+
   it("let a public client chat with its bot over HTTP, by header or ?api_key=, and read its public face", async () => {
     const byHeader = await gqlRaw(t.url, SEND, { b: botId }, asKey(key.secret, "https://www.example.com"));
     expect(byHeader.errors).toBeUndefined();

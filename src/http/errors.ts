@@ -1,6 +1,6 @@
 import { PothosValidationError } from "@pothos/core";
-import { GraphQLError } from "graphql";
-import { maskError as yogaMaskError } from "graphql-yoga";
+import { GraphQLError, type ExecutionResult } from "graphql";
+import { maskError as yogaMaskError, type Plugin } from "graphql-yoga";
 import { AppError } from "../services/errors.js";
 
 /**
@@ -48,4 +48,26 @@ export function isExpectedError(error: unknown): boolean {
   const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
   if (original instanceof AppError) return true;
   return original instanceof GraphQLError && typeof original.extensions.code === "string";
+}
+
+/** graphql-js's refusal of a variable's value ('Variable "$e" got invalid value "tomorrow"; …'), made before execution. */
+const isVariableError = (error: GraphQLError) => !error.path && error.extensions.code === undefined && error.message.startsWith('Variable "$');
+
+/**
+ * A variable of the wrong type or shape is the client's mistake, but
+ * graphql-js refuses it without a code, and Yoga codes only parse and
+ * validation errors: these get BAD_USER_INPUT, like every other bad input.
+ */
+export function useVariableErrorCodes(): Plugin {
+  const code = ({ result, setResult }: { result: unknown; setResult: (result: ExecutionResult) => void }) => {
+    const errors = (result as ExecutionResult).errors;
+    if (!errors?.some(isVariableError)) return;
+    const coded = (error: GraphQLError) =>
+      isVariableError(error) ? new GraphQLError(error.message, { nodes: error.nodes, extensions: { ...error.extensions, code: "BAD_USER_INPUT" } }) : error;
+    setResult({ ...(result as ExecutionResult), errors: errors.map(coded) });
+  };
+  return {
+    onExecute: () => ({ onExecuteDone: code }),
+    onSubscribe: () => ({ onSubscribeResult: code }),
+  };
 }

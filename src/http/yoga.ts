@@ -11,7 +11,7 @@ import type { AppServices } from "../services/index.js";
 import { useBodyTooLarge } from "./body-limit.js";
 import { useConsole, type ConsoleAssets } from "./console.js";
 import { corsOptions, useCsrfPrevention } from "./csrf.js";
-import { isExpectedError, maskError } from "./errors.js";
+import { isExpectedError, maskError, useVariableErrorCodes } from "./errors.js";
 import { useDocumentLimits, usePublicCharges, useQueryLimits, useRetryAfter } from "./limits.js";
 import { useOperationMetrics, useProbes } from "./probes.js";
 import { useTextInput } from "./text-input.js";
@@ -56,6 +56,7 @@ export function createYogaServer(config: Config, services: AppServices, assets: 
       useWidget(services, assets.widget),
       useConsole(assets.console),
       useTextInput(),
+      useVariableErrorCodes(),
       ...useDocumentLimits({ maxAliases: config.MAX_QUERY_ALIASES, maxDirectives: config.MAX_QUERY_DIRECTIVES, maxTokens: config.MAX_QUERY_TOKENS }),
       useQueryLimits({ maxDepth: config.MAX_QUERY_DEPTH, maxCost: config.MAX_QUERY_COST }),
       usePublicCharges(),

@@ -3,6 +3,7 @@ import PrismaPlugin from "@pothos/plugin-prisma";
 import RelayPlugin from "@pothos/plugin-relay";
 import ScopeAuthPlugin, { AuthScopeFailureType, type AuthFailure } from "@pothos/plugin-scope-auth";
 import ZodPlugin from "@pothos/plugin-zod";
+import { DateTimeResolver } from "graphql-scalars";
 import { GraphQLError } from "graphql";
 import type { Context } from "../context.js";
 import type PrismaTypes from "../generated/pothos-prisma-types.js";
@@ -164,12 +165,5 @@ export function actorOf(ctx: Context): Actor {
 builder.queryType({ description: "Read operations." });
 builder.mutationType({ description: "Write operations. Each needs a signed-in user unless it says otherwise." });
 
-builder.scalarType("DateTime", {
-  description: "An instant in time, as an ISO-8601 string in UTC.",
-  serialize: (value) => value.toISOString(),
-  parseValue: (value) => {
-    const date = typeof value === "string" ? new Date(value) : new Date(NaN);
-    if (Number.isNaN(date.getTime())) throw new TypeError("DateTime must be an ISO-8601 string");
-    return date;
-  },
-});
+// graphql-scalars' RFC 3339 date-time, as Pothos' own examples use: it refuses "tomorrow" and "12/06/2026", which new Date() would guess at.
+builder.addScalarType("DateTime", DateTimeResolver);
