@@ -1,5 +1,9 @@
+import robotsTxt from "robots-parser";
 import { ExtractionError, type ExtractContext } from "../types.js";
 import { fetchText } from "./fetch.js";
+
+// robots-parser is CommonJS (module.exports = the function), but its types declare an ES default export, which NodeNext reads as `.default`.
+const robotsParser = robotsTxt as unknown as typeof robotsTxt.default;
 
 /** The product token Parley crawls as (see the user-agent in fetch.ts). */
 export const ROBOTS_AGENT = "parleybot";
@@ -12,67 +16,23 @@ export interface Robots {
 export const ALLOW_ALL: Robots = { allows: () => true };
 const DISALLOW_ALL: Robots = { allows: (url) => url.pathname === "/robots.txt" };
 
-interface Rule {
-  allow: boolean;
-  pattern: string;
-  regex: RegExp;
-}
-
-function rule(allow: boolean, pattern: string): Rule {
-  const anchored = pattern.endsWith("$");
-  const body = (anchored ? pattern.slice(0, -1) : pattern)
-    .split("*")
-    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-    .join(".*");
-  return { allow, pattern, regex: new RegExp(`^${body}${anchored ? "$" : ""}`) };
-}
-
 /**
- * robots.txt as RFC 9309 reads it: the groups naming our product token, or
- * else the `*` groups; among their Allow and Disallow rules the longest
- * matching path wins, Allow on a tie. `*` and a final `$` are wildcards.
+ * robots.txt as RFC 9309 reads it, by robots-parser: the groups naming our
+ * product token, or else the `*` groups; among their Allow and Disallow
+ * rules the longest matching path wins, Allow on a tie; `*` and a final `$`
+ * are wildcards. robots.txt itself is always readable.
  */
 export function parseRobots(text: string, agent = ROBOTS_AGENT): Robots {
-  const groups: { agents: string[]; rules: Rule[] }[] = [];
-  let current: { agents: string[]; rules: Rule[] } | undefined;
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.replace(/#.*$/, "").trim();
-    const match = /^([A-Za-z-]+)\s*:\s*(.*)$/.exec(line);
-    if (!match) continue;
-    const [, field, value] = match as unknown as [string, string, string];
-    const key = field.toLowerCase();
-    if (key === "user-agent") {
-      // Consecutive user-agent lines share one group.
-      if (!current || current.rules.length) groups.push((current = { agents: [], rules: [] }));
-      current.agents.push(value.toLowerCase());
-    } else if ((key === "allow" || key === "disallow") && current) {
-      // An empty Disallow allows everything: no rule.
-      if (value) current.rules.push(rule(key === "allow", value));
-    }
-  }
-  const named = groups.filter((g) => g.agents.includes(agent));
-  const rules = (named.length ? named : groups.filter((g) => g.agents.includes("*"))).flatMap((g) => g.rules);
-  if (!rules.length) return ALLOW_ALL;
+  // robots-parser answers for the origin its robots.txt came from; a crawl stays on one, so this holds one entry.
+  const byOrigin = new Map<string, ReturnType<typeof robotsParser>>();
   return {
     allows(url) {
       if (url.pathname === "/robots.txt") return true;
-      const path = decodeSafely(url.pathname) + url.search;
-      let best: Rule | undefined;
-      for (const r of rules) {
-        if (!r.regex.test(path)) continue;
-        if (!best || r.pattern.length > best.pattern.length || (r.pattern.length === best.pattern.length && r.allow)) best = r;
-      }
-      return best?.allow ?? true;
+      let robots = byOrigin.get(url.origin);
+      if (!robots) byOrigin.set(url.origin, (robots = robotsParser(`${url.origin}/robots.txt`, text)));
+      return robots.isAllowed(url.href, agent) ?? true;
     },
   };
-}
-
-function decodeSafely(path: string): string {
-  try {
-    return decodeURI(path);
-  } catch {
-    return path;
-  }
 }
 
 /**
