@@ -12,8 +12,8 @@ const clientPreset = {
 } as const;
 
 /**
- * Typed documents from the committed schema.graphql: the tests and the admin
- * console write operations with `graphql(...)` and get their result and
+ * Typed documents from the committed schema.graphql: the tests, the admin
+ * console and the widget write operations with `graphql(...)` and get their result and
  * variable types checked against the schema by `tsc`.
  */
 const config: CodegenConfig = {
@@ -23,6 +23,12 @@ const config: CodegenConfig = {
     "tests/gql/": { documents: ["tests/**/*.ts", "!tests/gql/**"], ...clientPreset },
     // The admin console is a client of the public API like any other.
     "console/src/gql/": { documents: ["console/src/**/*.{ts,tsx}", "!console/src/gql/**"], ...clientPreset },
+    // So is the widget; its documents stay strings (graphql-ws sends strings, and no parsed AST weighs on its budget).
+    "widget/src/gql/": {
+      documents: ["widget/src/**/*.ts", "!widget/src/gql/**"],
+      ...clientPreset,
+      config: { ...clientPreset.config, documentMode: "string" },
+    },
   },
 };
 

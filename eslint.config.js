@@ -16,6 +16,7 @@ export default tseslint.config(
       "tests/gql/",
       "tests/artifacts/",
       "console/src/gql/",
+      "widget/src/gql/",
       "bench/eval/docs/",
       "scripts/demo-docs/",
     ],
