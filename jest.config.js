@@ -1,9 +1,23 @@
+/**
+ * Three projects, so a change can be tried against its own kind of test:
+ *   npm test -- unit      functions on their own, no server or database (seconds)
+ *   npm test -- api       the server end to end over HTTP and websockets, on databases copied from one template
+ *   npm test -- browser   the console and the widget in Chromium (builds them first)
+ * `npm test` alone runs the checks, then all three.
+ */
+
+/** Test files that need neither a server nor a database. */
+const UNIT = ["connectors", "web-connector", "widget-conversation", "config", "extractive"];
+/** Test files that drive Chromium. */
+const BROWSER = ["console", "console-a11y", "console-journey", "graphiql", "widget"];
+
+const files = (names) => names.map((name) => `<rootDir>/tests/${name}.test.ts`);
+
 /** @type {import('jest').Config} */
-export default {
+const base = {
   testEnvironment: "node",
   roots: ["<rootDir>"],
   testPathIgnorePatterns: ["/node_modules/", "/dist/", "/data/"],
-  testMatch: ["**/*.test.ts"],
   extensionsToTreatAsEsm: [".ts"],
   transform: {
     "^.+\\.ts$": [
@@ -16,13 +30,31 @@ export default {
   },
   // Sources import with .js extensions (NodeNext); jest resolves the .ts files.
   moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
-  testTimeout: 60_000,
-  // One migrated database per run, copied for each test (see tests/global-setup.mjs).
+};
+
+/** Projects that open databases: one migrated database per run, copied for each test (see tests/global-setup.mjs). */
+const withDatabase = {
+  ...base,
   globalSetup: "<rootDir>/tests/global-setup.mjs",
   globalTeardown: "<rootDir>/tests/global-teardown.mjs",
+};
+
+/** @type {import('jest').Config} */
+export default {
+  testTimeout: 60_000,
   // PGlite instances are heavy on 2 cores; keep parallelism modest.
   maxWorkers: 2,
   // Each test file loads its own copy of the app (ESM modules are not shared
   // between files): a worker that has grown past this is replaced.
   workerIdleMemoryLimit: "1GB",
+  projects: [
+    { ...base, displayName: "unit", testMatch: files(UNIT) },
+    {
+      ...withDatabase,
+      displayName: "api",
+      testMatch: ["<rootDir>/tests/**/*.test.ts"],
+      testPathIgnorePatterns: [...base.testPathIgnorePatterns, ...[...UNIT, ...BROWSER].map((name) => `/tests/${name}\\.test\\.ts$`)],
+    },
+    { ...withDatabase, displayName: "browser", testMatch: files(BROWSER) },
+  ],
 };

@@ -1,166 +1,17 @@
 /**
- * What the embedded answerer says, and when any answerer may answer at all:
- * the answerability gate (src/services/answerability.ts) and the extractive
- * answerer (src/providers/chat.ts), on passages, then end to end with a
- * model server behind (the fake Ollama) that must not be asked without grounds.
+ * Answers end to end: with a model server behind (the fake Ollama) that must
+ * not be asked without grounds, and the gate on the evaluation's documents.
+ * On passages alone: extractive.test.ts.
  */
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "@jest/globals";
-import { createExtractiveChat, NOTHING_FOUND } from "../src/providers/chat.js";
-import { sentences } from "../src/providers/sentences.js";
-import { assess, codeTerms, subjectTerms } from "../src/services/answerability.js";
-import type { RetrievedChunk } from "../src/services/retrieval.js";
+import { NOTHING_FOUND } from "../src/providers/chat.js";
 import { createBot, signUp } from "./helpers/admin.js";
 import { startApp } from "./helpers/app.js";
 import { startFakeOllama } from "./helpers/fake-ollama.js";
 import { gqlRaw } from "./helpers/graphql.js";
 import { uploadFile, waitForSource } from "./helpers/sources.js";
-
-const chunk = (content: string, source = "manual.html", id = 1n): RetrievedChunk => ({
-  id,
-  sourceId: source,
-  sourceType: "DOCUMENT",
-  content,
-  metadata: { source },
-  similarity: 0.5,
-  score: 0.03,
-  matchedText: true,
-});
-
-async function answer(question: string, context: RetrievedChunk[]): Promise<string> {
-  let text = "";
-  for await (const part of createExtractiveChat().stream({ temperature: 0, messages: [], question, context }, new AbortController().signal)) {
-    if (part.type === "token") text += part.text;
-  }
-  return text;
-}
-
-describe("the extractive answerer", () => {
-  it("answers in words, never with markup a document carried along", async () => {
-    const xmp = chunk(
-      '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><rdf:Description dc:format="application/pdf"><dc:title>Warranty terms</dc:title></rdf:Description></rdf:RDF></x:xmpmeta>\nThe warranty on the boiler lasts five years from installation.',
-    );
-    const said = await answer("How long does the boiler warranty last?", [xmp]);
-    expect(said).toContain("The warranty on the boiler lasts five years from installation.");
-    expect(said).not.toMatch(/<[a-z:]+[ >]/i);
-  });
-});
-
-describe("the answerability gate", () => {
-  const manual = [chunk("Mount the wall plate at a height of about 1.5 metres, away from radiators. The T200 works with 24 volt systems only.")];
-  // The bot's chunks: "t200" and "mount" are in some, "everest", "homekit" and "boiling" in none.
-  const stats = {
-    chunks: 20,
-    holding: new Map([
-      ["t200", 12],
-      ["mount", 1],
-      ["height", 1],
-      ["plate", 2],
-      ["work", 2],
-    ]),
-  };
-
-  it("passes a question whose subject the passages hold", () => {
-    expect(assess("At what height should I mount the plate?", manual, stats)).toMatchObject({ grounded: true, coverage: 1 });
-  });
-
-  it("refuses one that shares a common word with them, or only the product's name", () => {
-    expect(assess("What is the boiling point of water on Mount Everest?", manual, stats).grounded).toBe(false);
-    expect(assess("Does the T200 work with Apple HomeKit?", manual, stats).grounded).toBe(false);
-    expect(assess("Anything at all?", [], stats)).toEqual({ grounded: false, coverage: 0 });
-  });
-
-  it("refuses a question about a name or code that none of the bot's chunks mention", () => {
-    const errors = [chunk("E1 means the thermostat cannot reach your boiler. E4 means the Wi-Fi password was rejected.")];
-    const counts = {
-      chunks: 20,
-      holding: new Map([
-        ["error", 2],
-        ["e1", 1],
-        ["e4", 1],
-        ["e3", 0],
-        ["mean", 3],
-        ["thermost", 6],
-      ]),
-    };
-    expect(codeTerms("Does the T200 work with Apple HomeKit over DTLS at 5 GHz?")).toEqual(["t200", "homekit", "dtls"]);
-    expect(assess("What does error E3 mean on the thermostat?", errors, counts)).toEqual({ grounded: false, coverage: 0 });
-    expect(assess("What does error E4 mean on the thermostat?", errors, counts).grounded).toBe(true);
-  });
-
-  it("reads a question's subject, not its form", () => {
-    expect(subjectTerms("Tell me everything about the refunds, please")).toEqual(["refund"]);
-  });
-});
-
-describe("the extractive answerer", () => {
-  it("answers an FAQ's question with the sentence after it, not the question", async () => {
-    const faq = chunk("Can I bring my dog?\nWell-behaved dogs are welcome on Fridays only.\nIs coffee included?\nCoffee is free for members.", "faq.txt");
-    const text = await answer("Can I bring my dog?", [faq]);
-    expect(text).toContain("dogs are welcome on Fridays only");
-    expect(text).not.toContain("Can I bring my dog?");
-  });
-
-  it("says a sentence once when overlapping chunks both hold it", async () => {
-    const text = await answer("Does STP have encryption?", [
-      chunk("STP version 2 has no encryption of its own.", "stp.md", 1n),
-      chunk("STP version 2 has no encryption of its own. Use DTLS.", "stp.md", 2n),
-    ]);
-    expect(text.match(/has no encryption/g)).toHaveLength(1);
-  });
-
-  it("prefers the sentence with the figure when the question asks for one", async () => {
-    const text = await answer("How long is the warranty?", [
-      chunk("The warranty does not cover damage caused by wrong wiring. The T200 comes with a warranty of 3 years from the date of purchase."),
-    ]);
-    expect(text).toContain("a warranty of 3 years");
-  });
-
-  it("reads hard-wrapped text as the paragraphs it was wrapped from", async () => {
-    const wrapped = chunk(
-      [
-        "The deflation algorithm used by the archiver is a variation of the",
-        "sliding-window method. Distances are limited to 32K bytes, and lengths",
-        "are limited to 258 bytes. When a string does not occur anywhere in the",
-        "previous window, it is emitted as a sequence of literal bytes.",
-      ].join("\n"),
-      "notes.txt",
-    );
-    expect(await answer("What is the longest match length?", [wrapped])).toContain("lengths are limited to 258 bytes");
-    expect(sentences(wrapped.content)).toContain("The deflation algorithm used by the archiver is a variation of the sliding-window method.");
-  });
-
-  it("keeps a manual's option with its description, short lines and lists apart", () => {
-    const manual = [
-      "OPTIONS",
-      "       -k --keep",
-      "              Keep (don't delete) input files during compression or",
-      "              decompression.",
-      "",
-      "Contact:",
-      "- Call us on weekdays between nine and five",
-      "- Write to help@example.com at any time",
-    ].join("\n");
-    expect(sentences(manual)).toEqual([
-      "-k --keep: Keep (don't delete) input files during compression or decompression.",
-      "Contact:",
-      "Call us on weekdays between nine and five",
-      "Write to help@example.com at any time",
-    ]);
-  });
-
-  it("says a short sentence together with the next, and does not split after an initial", () => {
-    expect(sentences("Yes. The shop is open on Sundays from ten.")).toEqual(["Yes. The shop is open on Sundays from ten."]);
-    expect(sentences("The format is specified by P. Deutsch in RFC 1952, version 4.3.")).toEqual([
-      "The format is specified by P. Deutsch in RFC 1952, version 4.3.",
-    ]);
-  });
-
-  it("says it does not know when nothing is retrieved", async () => {
-    expect(await answer("Anything?", [])).toBe(NOTHING_FOUND);
-  });
-});
 
 describe("grounded answers end to end", () => {
   it("does not ask the model without grounds, and says so in the answer's `grounded`", async () => {
@@ -188,15 +39,6 @@ describe("grounded answers end to end", () => {
     const unknown = await gqlRaw(t.url, SEND, { b: botId, m: "What is the capital of Peru?" }, admin.headers);
     expect(unknown.data!.sendMessage).toEqual({ grounded: false, sources: [], message: { content: NOTHING_FOUND, model: null, grounded: false } });
     expect(ollama.requests.filter((r) => r.path === "/api/chat")).toHaveLength(asked);
-  });
-});
-
-describe("names people read", () => {
-  it("gives a Markdown file its first heading as title, and a plain text its first line when it reads as one", async () => {
-    const { titleOf } = await import("../connectors/text/index.js");
-    expect(titleOf("Intro text\n\n# Returns and refunds\n\nYou can return…", true)).toBe("Returns and refunds");
-    expect(titleOf("The Loft Coworking: Frequently Asked Questions\n\nWhere are you?", false)).toBe("The Loft Coworking: Frequently Asked Questions");
-    expect(titleOf("We are open from nine to five, every day.\nMore text.", false)).toBeUndefined();
   });
 });
 

@@ -11,6 +11,8 @@ import { tsImport } from "tsx/esm/api";
  * jest's module mapping does not reach global setup files.
  */
 export default async function globalSetup() {
+  // The api and browser projects both ask for it; one run makes it once.
+  if (process.env.PARLEY_TEST_TEMPLATE) return;
   const { openDatabase } = await tsImport("../src/db/index.ts", import.meta.url);
   const { createLogger } = await tsImport("../src/logger.ts", import.meta.url);
   const dir = await mkdtemp(path.join(os.tmpdir(), "parley-template-"));
