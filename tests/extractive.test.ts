@@ -7,7 +7,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { createExtractiveChat, NOTHING_FOUND } from "../src/providers/chat.js";
 import { sentences } from "../src/providers/sentences.js";
-import { assess, codeTerms, subjectTerms } from "../src/services/answerability.js";
+import { assess, codeTerms, spelledOut, subjectTerms } from "../src/services/answerability.js";
 import type { RetrievedChunk } from "../src/services/retrieval.js";
 
 const chunk = (content: string, source = "manual.html", id = 1n): RetrievedChunk => ({
@@ -62,6 +62,37 @@ describe("the answerability gate", () => {
     expect(assess("What is the boiling point of water on Mount Everest?", manual, stats).grounded).toBe(false);
     expect(assess("Does the T200 work with Apple HomeKit?", manual, stats).grounded).toBe(false);
     expect(assess("Anything at all?", [], stats)).toEqual({ grounded: false, coverage: 0 });
+  });
+
+  it("reads an acronym and its expansion as one subject, whichever form the question and the passages use", () => {
+    const spelled = [chunk("The command-line interface takes a --dry-run option. The graphical user interface has none.")];
+    const abbreviated = [chunk("Run the CLI with --dry-run to see what would change. The GUI has no such switch.")];
+    // The bot's chunks spell out "command-line interface" and never write CLI (or the reverse).
+    const counts = {
+      chunks: 20,
+      holding: new Map([
+        ["cli", 0],
+        ["api", 0],
+        ["command", 2],
+        ["line", 3],
+        ["interface", 2],
+        ["dry", 1],
+        ["run", 4],
+        ["option", 2],
+      ]),
+    };
+    expect(assess("Does the CLI have a dry run option?", spelled, counts).grounded).toBe(true);
+    expect(assess("Does the command line interface have a dry run option?", abbreviated, counts).grounded).toBe(true);
+    // A code no passage spells out is still absent.
+    expect(assess("Does the API have a dry run option?", spelled, counts).grounded).toBe(false);
+  });
+
+  it("spells out acronyms by initials in a row, with small linking words, and two-letter ones only from capitals", () => {
+    expect(spelledOut("CLI", "use the command-line interface")).toEqual(["command", "line", "interface"]);
+    expect(spelledOut("BLS", "the Bureau of Labor Statistics reported")).toEqual(["Bureau", "Labor", "Statistics"]);
+    expect(spelledOut("IP", "in particular, the Internet Protocol")).toEqual(["Internet", "Protocol"]);
+    expect(spelledOut("IP", "in particular, this one")).toBeUndefined();
+    expect(spelledOut("GDPR", "the general rules")).toBeUndefined();
   });
 
   it("refuses a question about a name or code that none of the bot's chunks mention", () => {

@@ -46,6 +46,58 @@ export function codeTerms(question: string): string[] {
   return [...new Set(wordsOf(question).filter(code).map(stem))];
 }
 
+/** Small words an expansion may hold without an initial of their own ("Bureau of Labor Statistics", BLS). */
+const LINKING = new Set(["of", "and", "for", "the", "to", "in", "on", "&"]);
+
+/**
+ * The words of `text` that spell `acronym` with their initials, in a row
+ * ("Command Line Interface" or "command-line interface" for CLI), or none.
+ * A two-letter acronym must be spelled by capitalized words: "in particular"
+ * is not IP.
+ */
+export function spelledOut(acronym: string, text: string): string[] | undefined {
+  const letters = acronym.toLowerCase();
+  if (letters.length < 2) return undefined;
+  const words = wordsOf(text);
+  for (let start = 0; start < words.length; start++) {
+    const run: string[] = [];
+    let matched = 0;
+    for (let k = start; k < words.length && matched < letters.length; k++) {
+      const word = words[k]!;
+      if (word[0]!.toLowerCase() === letters[matched] && (letters.length > 2 || /^\p{Lu}/u.test(word))) {
+        run.push(word);
+        matched++;
+      } else if (run.length && LINKING.has(word.toLowerCase())) continue;
+      else break;
+    }
+    if (matched === letters.length) return run;
+  }
+  return undefined;
+}
+
+/** A question's acronyms as written: "CLI", "GDPR". */
+const acronymsOf = (text: string): string[] => [
+  ...new Set(
+    wordsOf(text)
+      .filter((w) => /^\p{Lu}{2,6}s?$/u.test(w))
+      .map((w) => w.replace(/s$/, "")),
+  ),
+];
+
+/**
+ * The question's words the passages hold in other letters: an acronym of the
+ * question spelled out in the passages ("CLI" and "command-line
+ * interface"), or words of the question that spell an acronym of the
+ * passages. Documents define an acronym once and use one form after; the
+ * question may use the other.
+ */
+function heldAsAcronyms(question: string, passages: string): Set<string> {
+  const held = new Set<string>();
+  for (const acronym of acronymsOf(question)) if (spelledOut(acronym, passages)) held.add(stem(acronym));
+  for (const acronym of acronymsOf(passages)) for (const word of spelledOut(acronym, question) ?? []) held.add(stem(word));
+  return held;
+}
+
 export interface Assessment {
   /** Whether the passages hold enough of what the question asks about to answer from them. */
   grounded: boolean;
@@ -68,12 +120,18 @@ export const MIN_COVERAGE = 0.4;
 export function assess(question: string, context: readonly RetrievedChunk[], stats: TermStatistics, { best = 3, minCoverage = MIN_COVERAGE } = {}): Assessment {
   const terms = subjectTerms(question);
   if (!context.length) return { grounded: false, coverage: 0 };
-  if (codeTerms(question).some((code) => stats.holding.get(code) === 0)) return { grounded: false, coverage: 0 };
+  const passages = context
+    .slice(0, best)
+    .map((chunk) => chunk.content)
+    .join("\n");
+  const acronyms = heldAsAcronyms(question, passages);
+  if (codeTerms(question).some((code) => stats.holding.get(code) === 0 && !acronyms.has(code))) return { grounded: false, coverage: 0 };
   // A question of form words alone ("What is it?") has nothing to check against.
   if (!terms.length) return { grounded: true, coverage: 1 };
-  const present = [...new Set(context.slice(0, best).flatMap((chunk) => wordsOf(chunk.content).map(stem)))];
+  const present = [...new Set(wordsOf(passages).map(stem))];
   // "weigh" is in "weight", "member" in "membership": a stem of five letters or more meets its longer forms either way.
   const holds = (term: string) =>
+    acronyms.has(term) ||
     present.some((word) => word === term || (Math.min(word.length, term.length) >= 5 && (word.startsWith(term) || term.startsWith(word))));
   const weight = (term: string) => Math.log((stats.chunks + 1) / ((stats.holding.get(term) ?? 0) + 0.5));
   let total = 0;
