@@ -181,6 +181,20 @@ describe("the extractive answerer", () => {
     ]);
   });
 
+  it("mends a word a typesetter broke across lines, and keeps a parenthesised e.g. inside its sentence", () => {
+    const manPage = [
+      "       The archiver will only attempt to compress regular files.  In par\u2010",
+      "       ticular, it will ignore symbolic links, and GNU tar invokes it transpar\u2010",
+      "       ently with the -z option.  A line of its own ends here, quite short.",
+    ].join("\n");
+    expect(sentences(manPage)).toEqual([
+      "The archiver will only attempt to compress regular files.",
+      "In particular, it will ignore symbolic links, and GNU tar invokes it transparently with the -z option.",
+      "A line of its own ends here, quite short.",
+    ]);
+    expect(sentences("Set a custom filter chain (e.g. a BCJ filter before LZMA2) with --filters.")).toHaveLength(1);
+  });
+
   it("says it does not know when nothing is retrieved", async () => {
     expect(await answer("Anything?", [])).toBe(NOTHING_FOUND);
   });

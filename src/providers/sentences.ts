@@ -57,6 +57,15 @@ function continues(line: string, next: string, width: number): boolean {
   return !line.endsWith(":") && line.length + 1 + firstWord.length > width * RAGGED;
 }
 
+/**
+ * A wrapped line joined to the next. A word a typesetter broke across the
+ * lines ("transpar‐" over "ently", as man pages render) is mended: the
+ * break is marked with a hyphen of its own (U+2010) or a soft one (U+00AD).
+ */
+function joinWrapped(line: string, next: string): string {
+  return /\p{L}[\u2010\u00ad]$/u.test(line) && /^\p{Ll}/u.test(next) ? `${line.slice(0, -1)}${next}` : `${line} ${next}`;
+}
+
 const indentOf = (line: string) => /^\s*/.exec(line)![0].length;
 
 /**
@@ -83,7 +92,7 @@ export function unwrap(text: string): string[] {
     const [line, next, after] = [lines[i - 1]!, lines[i]!, lines[i + 1] ?? ""];
     // A section's name over its first term ("OPTIONS" over "-k --keep") is no term of that term.
     if (current === line && describedBy(line, next) && !describedBy(next, after)) current = `${current}: ${next.trim()}`;
-    else if (width !== null && continues(line, next, width)) current = `${current} ${next.trim()}`;
+    else if (width !== null && continues(line, next, width)) current = joinWrapped(current, next.trim());
     else {
       joined.push(current);
       current = next;
@@ -98,7 +107,7 @@ const MIN_WORDS = 5;
 
 /** A line's sentences; not split after an initial ("P. Deutsch") or "e.g.", and short ones kept with the next. */
 function splitSentences(line: string): string[] {
-  const parts = line.split(/(?<=[.!?])(?<!(?:^|\s)(?:\p{Lu}|e\.g|i\.e|cf|vs)\.)\s+/u);
+  const parts = line.split(/(?<=[.!?])(?<!(?:^|[\s([])(?:\p{Lu}|e\.g|i\.e|cf|vs)\.)\s+/u);
   const merged: string[] = [];
   let pending = "";
   for (const part of parts) {
