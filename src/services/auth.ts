@@ -40,7 +40,17 @@ interface TokenRow {
 /** Only written when older than this, so requests don't each cost a write. */
 const LAST_USED_RESOLUTION_MS = 5 * 60_000;
 
-export function createAuthService({ prisma, config, logger, throttle }: { prisma: PrismaClient; config: Config; logger: Logger; throttle: LoginThrottle }) {
+export function createAuthService({
+  prisma,
+  config,
+  logger,
+  throttle,
+}: {
+  prisma: PrismaClient;
+  config: Pick<Config, "PASSWORD_HASH_COST" | "PASSWORD_MIN_SCORE" | "SESSION_TTL_HOURS">;
+  logger: Logger;
+  throttle: LoginThrottle;
+}) {
   // Verifying against a real hash when the email is unknown keeps both
   // answers equally slow, so timing doesn't reveal who has an account.
   let decoyHash: Promise<string> | undefined;

@@ -95,7 +95,7 @@ function botData(input: BotInput, currentTheme: Prisma.JsonValue | null = null):
   return data;
 }
 
-export function createBotService({ prisma, config }: { prisma: PrismaClient; config: Config }) {
+export function createBotService({ prisma, config }: { prisma: PrismaClient; config: Pick<Config, "publicUrl"> }) {
   /** The bot, if the actor may act on it with `role`; NOT_FOUND for other tenants' bots. */
   async function load(actor: Actor, botId: string, role = EDITOR): Promise<Bot> {
     const bot = await prisma.bot.findUnique({ where: { id: assertId(botId, "bot") } });

@@ -71,7 +71,7 @@ export function createChatService({
   gaps,
 }: {
   prisma: PrismaClient;
-  config: Config;
+  config: Pick<Config, "CHAT_HISTORY_TOKENS" | "CHAT_TIMEOUT_MS">;
   logger: Logger;
   retrieval: Retrieval;
   model: ChatModel;

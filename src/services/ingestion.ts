@@ -44,7 +44,7 @@ export function createIngestion({
   priority,
 }: {
   prisma: PrismaClient;
-  config: Config;
+  config: Pick<Config, "ALLOW_PRIVATE_URLS" | "CHUNK_OVERLAP" | "CHUNK_SIZE" | "MAX_EXTRACTED_BYTES">;
   embedder: Embedder;
   events: SourceEvents;
   pool: ExtractionPool;

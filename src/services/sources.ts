@@ -34,7 +34,7 @@ export function createSourceService({
   events,
 }: {
   prisma: PrismaClient;
-  config: Config;
+  config: Pick<Config, "ALLOW_PRIVATE_URLS" | "MAX_UPLOAD_BYTES">;
   bots: BotService;
   jobs: JobRunner;
   events: SourceEvents;
