@@ -23,6 +23,7 @@ import os from "node:os";
 import path from "node:path";
 import { buildApp } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
+import { sameQuestion } from "../src/services/same-question.js";
 import { graphqlAt } from "./api.js";
 
 interface Answerable {
@@ -51,9 +52,7 @@ const gql = graphqlAt(url);
  * its near misses must not get any correction's.
  */
 async function evaluateCorrections(workspaceId: string, token: string) {
-  const { corrections } = JSON.parse(await readFile(path.join(DIR, "corrections.json"), "utf8")) as {
-    corrections: { question: string; answer: string; paraphrases: string[]; near: string[] }[];
-  };
+  const { corrections } = JSON.parse(await readFile(path.join(DIR, "corrections.json"), "utf8")) as { corrections: CorrectionCase[] };
   const { createBot } = await gql<{ createBot: { id: string } }>(
     `mutation($w: ID!) { createBot(input: { workspaceId: $w, name: "Corrections" }) { id } }`,
     { w: workspaceId },
@@ -98,6 +97,81 @@ async function evaluateCorrections(workspaceId: string, token: string) {
   console.log(`\n${corrections.length} corrections (bench/eval/corrections.json):`);
   console.log(`paraphrase gets its correction (target ≥ 95%)     ${pct(matched, paraphrases)}`);
   console.log(`near miss gets a correction (target ≤ 5%)          ${pct(taken, near)}`);
+  await matcherCeiling(corrections);
+}
+
+type CorrectionCase = { question: string; answer: string; paraphrases: string[]; near: string[] };
+
+/**
+ * How far this kind of matcher can go on these questions: the bot's
+ * embedder and the word-vector synonym rule swept over their thresholds,
+ * matched as the service matches (the nearest five questions, the first
+ * that sameQuestion accepts). The best point that keeps near misses at 5%
+ * or under, and the best that gets 95% of paraphrases, say whether a
+ * threshold could reach the targets or the embedder and word vectors
+ * themselves are the floor. Tuned on these very questions, so a ceiling,
+ * not a forecast.
+ */
+async function matcherCeiling(corrections: CorrectionCase[]) {
+  const embedder = app.services.embedder;
+  const embed = async (texts: string[]) => embedder.embed(texts);
+  const known = corrections.map((c, i) => ({ i, text: c.question }));
+  const knownVectors = await embed(known.map((k) => k.text));
+  const dot = (a: number[], b: number[]) => a.reduce((sum, x, j) => sum + x * b[j]!, 0);
+  const cases = corrections.flatMap((c, i) => [...c.paraphrases.map((q) => ({ q, of: i, near: false })), ...c.near.map((q) => ({ q, of: i, near: true }))]);
+  const vectors = await embed(cases.map((c) => c.q));
+  const ranked = cases.map((c, n) =>
+    known
+      .map((k, j) => ({ ...k, similarity: dot(vectors[n]!, knownVectors[j]!) }))
+      .sort((a, b) => b.similarity - a.similarity)
+      .slice(0, 5),
+  );
+  const rates = (threshold: number, synonym: number | null) => {
+    let matched = 0;
+    let taken = 0;
+    cases.forEach((c, n) => {
+      const hit = ranked[n]!.find((k) => (synonym === null ? k.similarity >= threshold : sameQuestion(c.q, k.text, k.similarity, threshold, { synonym })));
+      if (c.near && hit) taken++;
+      if (!c.near && hit?.i === c.of) matched++;
+    });
+    const paraphrases = cases.filter((c) => !c.near).length;
+    return { threshold, synonym, paraphrase: matched / paraphrases, near: taken / (cases.length - paraphrases) };
+  };
+  const points: ReturnType<typeof rates>[] = [];
+  for (let threshold = 0.2; threshold <= 0.8; threshold += 0.05) {
+    points.push(rates(threshold, null));
+    for (let synonym = 0.3; synonym <= 0.9; synonym += 0.05) points.push(rates(threshold, synonym));
+  }
+  const show = (label: string, p: ReturnType<typeof rates> | undefined) =>
+    console.log(
+      `${label.padEnd(50)} ${p ? `paraphrases ${(100 * p.paraphrase).toFixed(0)}%, near misses ${(100 * p.near).toFixed(0)}% (embedder ≥ ${p.threshold.toFixed(2)}${p.synonym === null ? ", embedder alone" : `, synonyms ≥ ${p.synonym.toFixed(2)}`})` : "none"}`,
+    );
+  const best = (ok: (p: ReturnType<typeof rates>) => boolean, by: (p: ReturnType<typeof rates>) => number) =>
+    points.filter(ok).sort((a, b) => by(b) - by(a))[0];
+  console.log(`
+The matcher's ceiling on these questions (${embedder.model}; thresholds swept, so tuned on them):`);
+  show("as configured", rates(embedder.correctionSimilarity, 0.6));
+  show(
+    "best paraphrase rate with near misses ≤ 5%",
+    best(
+      (p) => p.near <= 0.05,
+      (p) => p.paraphrase,
+    ),
+  );
+  show(
+    "fewest near misses with paraphrases ≥ 95%",
+    best(
+      (p) => p.paraphrase >= 0.95,
+      (p) => -p.near,
+    ),
+  );
+  show(
+    "best paraphrases minus near misses",
+    best(
+      () => true,
+      (p) => p.paraphrase - p.near,
+    ),
+  );
 }
 
 /** Whitespace and case aside, does the answer hold the fact? */

@@ -87,7 +87,7 @@ function cosine(a: Float64Array, b: Float64Array): number {
 }
 
 /** Whether two words name the same thing: the same word or stem, one the start of the other, or (neither a name) word vectors that agree. */
-function means(a: Word, b: Word): boolean {
+function means(a: Word, b: Word, synonym: number): boolean {
   if (a.text === b.text || stem(a.text) === stem(b.text)) return true;
   if ((a.text.length >= 3 && b.text.startsWith(a.text)) || (b.text.length >= 3 && a.text.startsWith(b.text))) return true;
   if (a.exact || b.exact) return false;
@@ -96,7 +96,7 @@ function means(a: Word, b: Word): boolean {
       if (x === y) return true;
       const vx = unitVector(x);
       const vy = unitVector(y);
-      if (vx && vy && cosine(vx, vy) >= SYNONYM) return true;
+      if (vx && vy && cosine(vx, vy) >= synonym) return true;
     }
   }
   return false;
@@ -114,14 +114,18 @@ function asksFor(question: string): "amount" | "duration" | null {
   return null;
 }
 
-/** Whether `asked` asks what `known` asks (see above); `similarity` is their cosine by the bot's embedder. */
-export function sameQuestion(asked: string, known: string, similarity: number, threshold: number): boolean {
+/**
+ * Whether `asked` asks what `known` asks (see above); `similarity` is their
+ * cosine by the bot's embedder. `synonym` is for the eval's sweep of the
+ * word-vector cosine from which two words mean the same.
+ */
+export function sameQuestion(asked: string, known: string, similarity: number, threshold: number, { synonym = SYNONYM } = {}): boolean {
   if (similarity < threshold) return false;
   const [a, b] = [asksFor(asked), asksFor(known)];
   if (a && b && a !== b) return false;
   const askedWords = wordsOf(asked);
   const knownWords = wordsOf(known);
-  const unmatched = (from: Word[], to: Word[]) => from.filter((word) => !to.some((other) => means(word, other)));
+  const unmatched = (from: Word[], to: Word[]) => from.filter((word) => !to.some((other) => means(word, other, synonym)));
   const extra = unmatched(askedWords, knownWords);
   const missing = unmatched(knownWords, askedWords);
   if (extra.some((w) => w.exact) || missing.some((w) => w.exact)) return false;
