@@ -7,7 +7,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { createExtractiveChat, NOTHING_FOUND } from "../src/providers/chat.js";
 import { sentences } from "../src/providers/sentences.js";
-import { assess, codeTerms, spelledOut, subjectTerms } from "../src/services/answerability.js";
+import { assess, codeTerms, nameTerms, spelledOut, stem, subjectTerms } from "../src/services/answerability.js";
 import type { RetrievedChunk } from "../src/services/retrieval.js";
 
 const chunk = (content: string, source = "manual.html", id = 1n): RetrievedChunk => ({
@@ -85,6 +85,24 @@ describe("the answerability gate", () => {
     expect(assess("Does the command line interface have a dry run option?", abbreviated, counts).grounded).toBe(true);
     // A code no passage spells out is still absent.
     expect(assess("Does the API have a dry run option?", spelled, counts).grounded).toBe(false);
+  });
+
+  it("refuses a question about a name none of the bot's chunks mention, as it does a code", () => {
+    const faq = [chunk("zlib supports the deflate compression method only. Other compression methods are not supported by zlib.")];
+    const counts = {
+      chunks: 30,
+      holding: new Map([
+        ["zlib", 25],
+        ["support", 4],
+        ["brotli", 0],
+        ["compression", 12],
+        ["deflate", 9],
+      ]),
+    };
+    expect(assess("Does zlib support deflate compression?", faq, counts).grounded).toBe(true);
+    expect(assess("Does zlib support Brotli compression?", faq, counts).grounded).toBe(false);
+    // A capital that starts a sentence is not a name.
+    expect(nameTerms("Brotli? Does Google's compressor beat it. What about Zstandard")).toEqual(["google", "zstandard"].map(stem));
   });
 
   it("spells out acronyms by initials in a row, with small linking words, and two-letter ones only from capitals", () => {

@@ -46,6 +46,21 @@ export function codeTerms(question: string): string[] {
   return [...new Set(wordsOf(question).filter(code).map(stem))];
 }
 
+/**
+ * The names a question asks about: words written with a capital inside a
+ * sentence ("Does zlib support Brotli?", "the capital of Australia"), stemmed
+ * as subjectTerms stems them. Like a code, a name has no synonyms: one that
+ * none of the bot's chunks mention means they do not hold the answer.
+ */
+export function nameTerms(question: string): string[] {
+  const names: string[] = [];
+  for (const sentence of question.normalize("NFKC").split(/[.!?]\s+/)) {
+    const words = sentence.match(/[\p{L}\p{N}]+/gu) ?? [];
+    for (const word of words.slice(1)) if (/^\p{Lu}\p{Ll}/u.test(word) && !FORM_WORDS.has(word.toLowerCase())) names.push(stem(word));
+  }
+  return [...new Set(names)];
+}
+
 /** Small words an expansion may hold without an initial of their own ("Bureau of Labor Statistics", BLS). */
 const LINKING = new Set(["of", "and", "for", "the", "to", "in", "on", "&"]);
 
@@ -125,7 +140,8 @@ export function assess(question: string, context: readonly RetrievedChunk[], sta
     .map((chunk) => chunk.content)
     .join("\n");
   const acronyms = heldAsAcronyms(question, passages);
-  if (codeTerms(question).some((code) => stats.holding.get(code) === 0 && !acronyms.has(code))) return { grounded: false, coverage: 0 };
+  const absent = (term: string) => stats.holding.get(term) === 0 && !acronyms.has(term);
+  if (codeTerms(question).some(absent) || nameTerms(question).some(absent)) return { grounded: false, coverage: 0 };
   // A question of form words alone ("What is it?") has nothing to check against.
   if (!terms.length) return { grounded: true, coverage: 1 };
   const present = [...new Set(wordsOf(passages).map(stem))];
