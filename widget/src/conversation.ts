@@ -4,7 +4,7 @@
  * through a port with graphql-ws's `subscribe` shape and tells its view what
  * changed; it touches no DOM, so it runs (and is tested) under Node.
  */
-import type { ConnectionState } from "./connection.js";
+import { isCloseEvent, type ConnectionState } from "./connection.js";
 import { graphql } from "./gql/index.js";
 import type { ChatSubscription, RateMutation } from "./gql/graphql.js";
 import type { Strings } from "./i18n.js";
@@ -94,12 +94,9 @@ export interface ConversationStatus {
 /** The first GraphQL error of a failed operation, whatever shape graphql-ws handed over. */
 export function firstError(error: unknown): GraphQLErrorLike | undefined {
   if (Array.isArray(error)) return error[0] as GraphQLErrorLike | undefined;
-  if (error && typeof error === "object" && "message" in error && !("code" in error && "reason" in error)) return error as GraphQLErrorLike;
+  if (error && typeof error === "object" && "message" in error && !isCloseEvent(error)) return error as GraphQLErrorLike;
   return undefined;
 }
-
-/** A socket's close (graphql-ws hands it to `error`): the connection's state says it, not the notice. */
-const isCloseEvent = (value: unknown) => typeof value === "object" && value !== null && "code" in value && "reason" in value;
 
 export interface ConversationOptions {
   port: SubscribePort;
@@ -179,7 +176,8 @@ function createStatus(emit: (change: Change) => void, strings: ConversationOptio
     },
     /** Says why an operation was refused; a rate limit blocks sending until it passes, ticking once a second. */
     showError(error: unknown): void {
-      if (isCloseEvent(error)) return emit({ type: "status" });
+      // A socket's close (graphql-ws hands it to `error` too): the connection's state says it, not the notice.
+    if (isCloseEvent(error)) return emit({ type: "status" });
       const first = firstError(error);
       if (first?.extensions?.code === "RATE_LIMITED") {
         blockedUntil = now() + (first.extensions.retryAfterSeconds ?? 60) * 1000;
