@@ -23,7 +23,7 @@ import os from "node:os";
 import path from "node:path";
 import { buildApp } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
-import { sameQuestion } from "../src/services/same-question.js";
+import { sameQuestion } from "../src/services/answering/same-question.js";
 import { graphqlAt } from "./api.js";
 
 interface Answerable {

@@ -20,7 +20,7 @@ import { openDatabase } from "../src/db/index.js";
 import { toVectorLiteral } from "../src/db/vector.js";
 import { createLogger } from "../src/logger.js";
 import { createLexicalEmbedder } from "../src/providers/embeddings.js";
-import { cleanText, splitSections, storeChunks } from "../src/services/ingestion.js";
+import { cleanText, splitSections, storeChunks } from "../src/services/ingestion/ingestion.js";
 import { prose } from "./corpus.js";
 
 const MB = 1024 * 1024;

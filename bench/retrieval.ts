@@ -30,7 +30,7 @@ import { HNSW_EF_SEARCH, toVectorLiteral } from "../src/db/vector.js";
 import { createLogger } from "../src/logger.js";
 import { createLexicalEmbedder, createWordsEmbedder } from "../src/providers/embeddings.js";
 import { wordVectors } from "../src/providers/word-vectors.js";
-import { createRetrieval } from "../src/services/retrieval.js";
+import { createRetrieval } from "../src/services/answering/retrieval.js";
 
 const SIZES = (process.env.PARLEY_BENCH_SIZES ?? "10000,100000").split(",").map(Number);
 type Data = "manpages" | "words" | "lexical" | "clustered";

@@ -2,10 +2,10 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { PrismaClient } from "@prisma/client";
 import type { YogaInitialContext } from "graphql-yoga";
-import type { Actor } from "./services/access.js";
+import type { Actor } from "./services/access/access.js";
 import type { AppServices } from "./services/index.js";
 import { createLoaders, type Loaders } from "./services/loaders.js";
-import type { KeyProblem, PublicCaller } from "./services/public-access.js";
+import type { KeyProblem, PublicCaller } from "./services/access/public-access.js";
 
 /**
  * Who is calling. A bad or expired token does not fail the whole request:
@@ -33,7 +33,7 @@ export interface Context extends AppServices {
   readonly ip: string | undefined;
 }
 
-/** What graphql-ws hands to Yoga's envelop in onSubscribe (see app.ts). */
+/** What graphql-ws hands to Yoga's envelop in onSubscribe (see http/websocket.ts). */
 export interface WebSocketInitialContext {
   connectionParams?: Readonly<Record<string, unknown>>;
   extra: { request: IncomingMessage };
@@ -81,7 +81,7 @@ export function apiKeyOf(headers: Headers, connectionParams: Readonly<Record<str
   }
 }
 
-/** The viewer an API key makes, or why it makes none (see services/public-access.ts). */
+/** The viewer an API key makes, or why it makes none (see services/access/public-access.ts). */
 export async function apiKeyViewer(
   services: Pick<AppServices, "publicAccess">,
   secret: string,

@@ -11,7 +11,7 @@ import {
 import { docx } from "../connectors/docx/index.js";
 import { pdf } from "../connectors/pdf/index.js";
 import { decodeText, notText, text } from "../connectors/text/index.js";
-import { cleanLine, cleanText } from "../src/services/extraction.js";
+import { cleanLine, cleanText } from "../src/services/ingestion/extraction.js";
 import { makeDocx, makeEmptyDocx, makeEncryptedPdf, makeHandbookDocx, makePdf } from "./fixtures/documents.js";
 
 const context: ExtractContext = {

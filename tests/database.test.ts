@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { describe, expect, it } from "@jest/globals";
 import { openDatabase, type Database } from "../src/db/index.js";
-import { FILE_PART_BYTES, readFile, writeFile } from "../src/services/files.js";
+import { FILE_PART_BYTES, readFile, writeFile } from "../src/services/ingestion/files.js";
 import { HNSW_EF_SEARCH, toVectorLiteral } from "../src/db/vector.js";
 import { startApp, tempDir } from "./helpers/app.js";
 import { openTestPGlite, openTestPostgres, silentLogger, startPostgresServer } from "./helpers/db.js";

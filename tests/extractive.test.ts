@@ -1,14 +1,14 @@
 /**
  * What the embedded answerer says, and when any answerer may answer at all,
- * on passages: the answerability gate (src/services/answerability.ts), the
+ * on passages: the answerability gate (src/services/answering/answerability.ts), the
  * extractive answerer (src/providers/chat.ts) and how it reads sentences
  * (src/providers/sentences.ts). End to end: answers.test.ts.
  */
 import { describe, expect, it } from "@jest/globals";
 import { createExtractiveChat, NOTHING_FOUND } from "../src/providers/chat.js";
 import { sentences } from "../src/providers/sentences.js";
-import { assess, codeTerms, nameTerms, spelledOut, stem, subjectTerms } from "../src/services/answerability.js";
-import type { RetrievedChunk } from "../src/services/retrieval.js";
+import { assess, codeTerms, nameTerms, spelledOut, stem, subjectTerms } from "../src/services/answering/answerability.js";
+import type { RetrievedChunk } from "../src/services/answering/retrieval.js";
 
 const chunk = (content: string, source = "manual.html", id = 1n): RetrievedChunk => ({
   id,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@jest/globals";
-import { writeFile } from "../src/services/files.js";
+import { writeFile } from "../src/services/ingestion/files.js";
 import { createLexicalEmbedder, type Embedder } from "../src/providers/embeddings.js";
-import { storeChunks } from "../src/services/ingestion.js";
-import { SERVER_STOPPED_MESSAGE } from "../src/services/jobs.js";
+import { storeChunks } from "../src/services/ingestion/ingestion.js";
+import { SERVER_STOPPED_MESSAGE } from "../src/services/ingestion/jobs.js";
 import { createBot, signUp, type Account } from "./helpers/admin.js";
 import { startApp, tempDir, type TestApp } from "./helpers/app.js";
 import { gqlRaw } from "./helpers/graphql.js";

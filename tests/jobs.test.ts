@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
 import type { PrismaClient } from "@prisma/client";
 import type { Database } from "../src/db/index.js";
-import { createSourceEvents } from "../src/services/events.js";
-import type { Ingestion } from "../src/services/ingestion.js";
-import { createJobRunner, type JobRunner } from "../src/services/jobs.js";
+import { createSourceEvents } from "../src/services/ingestion/events.js";
+import type { Ingestion } from "../src/services/ingestion/ingestion.js";
+import { createJobRunner, type JobRunner } from "../src/services/ingestion/jobs.js";
 import { openTestPGlite, silentLogger } from "./helpers/db.js";
 
 /**

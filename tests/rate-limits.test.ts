@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { createClient } from "redis";
-import { createMemoryCounters, createRedisCounters } from "../src/services/counters.js";
-import { createRateLimiter } from "../src/services/rate-limits.js";
+import { createMemoryCounters, createRedisCounters } from "../src/services/access/counters.js";
+import { createRateLimiter } from "../src/services/access/rate-limits.js";
 import { createBot, signUp } from "./helpers/admin.js";
 import { startApp } from "./helpers/app.js";
 import { gqlRaw, wsClient } from "./helpers/graphql.js";

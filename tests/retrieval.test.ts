@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { createExtractiveChat, NOTHING_FOUND, type ChatChunk } from "../src/providers/chat.js";
 import type { Embedder } from "../src/providers/embeddings.js";
-import { createRetrieval, textQuery, type RetrievedChunk } from "../src/services/retrieval.js";
+import { createRetrieval, textQuery, type RetrievedChunk } from "../src/services/answering/retrieval.js";
 import { createBot, signUp } from "./helpers/admin.js";
 import { startApp, type TestApp } from "./helpers/app.js";
 import { gqlRaw } from "./helpers/graphql.js";

@@ -1,8 +1,8 @@
 import { getOperationAST, type ExecutionArgs, type ExecutionResult, type GraphQLError } from "graphql";
 import type { Plugin } from "graphql-yoga";
-import { checkHealth } from "../services/health.js";
+import { checkHealth } from "../services/operations/health.js";
 import type { AppServices } from "../services/index.js";
-import type { Metrics } from "../services/metrics.js";
+import type { Metrics } from "../services/operations/metrics.js";
 
 /**
  * What operators and their load balancers ask, over plain HTTP:

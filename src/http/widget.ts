@@ -6,9 +6,9 @@ import { projectPath } from "../paths.js";
 import type { Plugin } from "graphql-yoga";
 import { assetResponse, staticAsset, type StaticAsset } from "./assets.js";
 import { clientAddress } from "../context.js";
-import { publicFace } from "../services/bots.js";
+import { publicFace } from "../services/tenancy/bots.js";
 import type { AppServices } from "../services/index.js";
-import { frameAncestors } from "../services/origins.js";
+import { frameAncestors } from "../services/access/origins.js";
 import type { PageConfig } from "../../widget/src/types.js";
 
 /** The built widget (npm run widget:build), held in memory with its gzipped twin. */

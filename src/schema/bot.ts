@@ -1,7 +1,7 @@
 import type { Bot as BotRow, Prisma } from "@prisma/client";
 import type { Context } from "../context.js";
-import { workspaceIds } from "../services/access.js";
-import type { WidgetTheme as WidgetThemeShape } from "../services/bots.js";
+import { workspaceIds } from "../services/access/access.js";
+import type { WidgetTheme as WidgetThemeShape } from "../services/tenancy/bots.js";
 import { assertId, notFound } from "../services/errors.js";
 import * as v from "../services/validation.js";
 import { actorOf, builder } from "./builder.js";

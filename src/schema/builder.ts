@@ -8,7 +8,7 @@ import { GraphQLError } from "graphql";
 import type { Context } from "../context.js";
 import type PrismaTypes from "../generated/pothos-prisma-types.js";
 import { getDatamodel } from "../generated/pothos-prisma-types.js";
-import type { Actor } from "../services/access.js";
+import type { Actor } from "../services/access/access.js";
 
 /** The one Pothos builder. Each domain noun adds its types in its own file. */
 export const builder = new SchemaBuilder<{

@@ -1,9 +1,9 @@
 import type { Message as MessageRow } from "@prisma/client";
-import { publicFace, type PublicFace } from "../services/bots.js";
-import type { ChatEvent as ChatEventShape } from "../services/chat.js";
+import { publicFace, type PublicFace } from "../services/tenancy/bots.js";
+import type { ChatEvent as ChatEventShape } from "../services/answering/chat.js";
 import { AppError, assertId, notFound } from "../services/errors.js";
-import type { CallOutcome } from "../services/public-access.js";
-import type { CitedSource as CitedSourceShape } from "../services/passages.js";
+import type { CallOutcome } from "../services/access/public-access.js";
+import type { CitedSource as CitedSourceShape } from "../services/answering/passages.js";
 import { actorOf, builder } from "./builder.js";
 import { orRevoked, whileAllowed } from "./live.js";
 import type { Context } from "../context.js";

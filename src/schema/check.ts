@@ -1,4 +1,4 @@
-import type { CitedSource as CitedSourceShape } from "../services/passages.js";
+import type { CitedSource as CitedSourceShape } from "../services/answering/passages.js";
 import * as v from "../services/validation.js";
 import { assertId } from "../services/errors.js";
 import { actorOf, builder } from "./builder.js";

@@ -1,4 +1,4 @@
-import type { CitedSource as CitedSourceShape } from "../services/passages.js";
+import type { CitedSource as CitedSourceShape } from "../services/answering/passages.js";
 import { assertId } from "../services/errors.js";
 import { actorOf, builder } from "./builder.js";
 import { CitedSource } from "./chat.js";

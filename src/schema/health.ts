@@ -1,4 +1,4 @@
-import { checkHealth, type HealthReport } from "../services/health.js";
+import { checkHealth, type HealthReport } from "../services/operations/health.js";
 import type { ProviderStatus } from "../providers/status.js";
 import { VERSION } from "../version.js";
 import { builder } from "./builder.js";

@@ -1,6 +1,6 @@
 import type { Context } from "../context.js";
 import type { AppError } from "../services/errors.js";
-import type { LiveGrant } from "../services/live-access.js";
+import type { LiveGrant } from "../services/access/live-access.js";
 import { viewerError } from "./builder.js";
 
 /** The last event of a stream whose rights are gone; its field resolves to the refusal. */
@@ -19,7 +19,7 @@ function grantOf(ctx: Context, botId: string): LiveGrant {
  * A subscription's events for as long as its viewer keeps the right to
  * them. `open` gets a signal that aborts when the session ends, the member
  * leaves the workspace, the key is revoked or the bot goes (see
- * services/live-access.ts), when the server shuts down, and as soon as the
+ * services/access/live-access.ts), when the server shuts down, and as soon as the
  * client unsubscribes; the stream then ends, with the refusal if rights were
  * lost. Written as an iterator rather than an async generator: a
  * generator's return() would wait for the pending event (a held model

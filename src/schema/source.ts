@@ -1,5 +1,5 @@
-import { workspaceIds } from "../services/access.js";
-import type { SourceEvent as SourceEventShape } from "../services/events.js";
+import { workspaceIds } from "../services/access/access.js";
+import type { SourceEvent as SourceEventShape } from "../services/ingestion/events.js";
 import { assertId, notFound } from "../services/errors.js";
 import * as v from "../services/validation.js";
 import { actorOf, builder } from "./builder.js";

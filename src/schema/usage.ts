@@ -1,5 +1,5 @@
 import { assertId, badInput, notFound } from "../services/errors.js";
-import { usageBuckets, type UsageBucket as UsageBucketShape } from "../services/usage.js";
+import { usageBuckets, type UsageBucket as UsageBucketShape } from "../services/operations/usage.js";
 import { builder } from "./builder.js";
 
 const UsageInterval = builder.enumType("UsageInterval", {

@@ -1,7 +1,7 @@
-import { workspaceIds } from "../services/access.js";
+import { workspaceIds } from "../services/access/access.js";
 import { assertId, notFound } from "../services/errors.js";
 import type { Role as RoleValue } from "@prisma/client";
-import type { IssuedInvitation as IssuedInvitationShape } from "../services/workspaces.js";
+import type { IssuedInvitation as IssuedInvitationShape } from "../services/tenancy/workspaces.js";
 import { email, invitationToken, name } from "../services/validation.js";
 import { actorOf, builder } from "./builder.js";
 import { BotStatus } from "./enums.js";

@@ -177,7 +177,7 @@ function createStatus(emit: (change: Change) => void, strings: ConversationOptio
     /** Says why an operation was refused; a rate limit blocks sending until it passes, ticking once a second. */
     showError(error: unknown): void {
       // A socket's close (graphql-ws hands it to `error` too): the connection's state says it, not the notice.
-    if (isCloseEvent(error)) return emit({ type: "status" });
+      if (isCloseEvent(error)) return emit({ type: "status" });
       const first = firstError(error);
       if (first?.extensions?.code === "RATE_LIMITED") {
         blockedUntil = now() + (first.extensions.retryAfterSeconds ?? 60) * 1000;

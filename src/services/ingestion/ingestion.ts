@@ -1,9 +1,9 @@
 import type { PrismaClient, Source } from "@prisma/client";
-import type { ExtractContext } from "../../connectors/index.js";
-import type { Config } from "../config.js";
-import type { DatabasePriority } from "../db/priority.js";
-import { toVectorLiteral } from "../db/vector.js";
-import type { Embedder } from "../providers/embeddings.js";
+import type { ExtractContext } from "../../../connectors/index.js";
+import type { Config } from "../../config.js";
+import type { DatabasePriority } from "../../db/priority.js";
+import { toVectorLiteral } from "../../db/vector.js";
+import type { Embedder } from "../../providers/embeddings.js";
 import type { SourceEvents } from "./events.js";
 import { embedChunks, type ChunkDraft, type ExtractionTask, type OnProgress } from "./extraction.js";
 import type { ExtractionPool } from "./extraction-pool.js";

@@ -1,5 +1,5 @@
 import type { Role } from "@prisma/client";
-import { AppError, notFound } from "./errors.js";
+import { AppError, notFound } from "../errors.js";
 
 /** A signed-in admin user, with the workspaces they belong to. */
 export interface Actor {

@@ -1,8 +1,8 @@
 import type { Prisma, PrismaClient, Prompt, PromptType } from "@prisma/client";
-import { authorizeBotChild, EDITOR, type Actor } from "./access.js";
+import { authorizeBotChild, EDITOR, type Actor } from "../access/access.js";
 import type { BotService } from "./bots.js";
-import { assertId, badInput } from "./errors.js";
-import { userTemplateProblem } from "./validation.js";
+import { assertId, badInput } from "../errors.js";
+import { userTemplateProblem } from "../validation.js";
 
 export interface PromptInput {
   type?: PromptType | null;

@@ -1,6 +1,6 @@
-import { checkModelProviders, type ModelProvidersStatus } from "../providers/status.js";
-import { VERSION } from "../version.js";
-import type { AppServices } from "./index.js";
+import { checkModelProviders, type ModelProvidersStatus } from "../../providers/status.js";
+import { VERSION } from "../../version.js";
+import type { AppServices } from "../index.js";
 
 export interface HealthReport {
   /** ok: all is well; degraded: the database answers but a model provider or Redis does not; error: the database does not answer. */

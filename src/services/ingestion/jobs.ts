@@ -1,8 +1,8 @@
 import { Prisma, type PrismaClient } from "@prisma/client";
-import { ExtractionError, type SourceErrorCode } from "../../connectors/index.js";
-import { createChunkMaintenance } from "../db/statistics.js";
-import type { Logger } from "../logger.js";
-import { EmbeddingError } from "../providers/embeddings.js";
+import { ExtractionError, type SourceErrorCode } from "../../../connectors/index.js";
+import { createChunkMaintenance } from "../../db/statistics.js";
+import type { Logger } from "../../logger.js";
+import { EmbeddingError } from "../../providers/embeddings.js";
 import type { SourceEvents } from "./events.js";
 import type { Ingestion } from "./ingestion.js";
 

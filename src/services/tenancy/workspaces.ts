@@ -1,8 +1,8 @@
 import type { Invitation, Prisma, PrismaClient, Role } from "@prisma/client";
-import type { Config } from "../config.js";
-import { requireRole, type Actor } from "./access.js";
-import { AppError, assertId, notFound } from "./errors.js";
-import { newSecret, sha256 } from "./secrets.js";
+import type { Config } from "../../config.js";
+import { requireRole, type Actor } from "../access/access.js";
+import { AppError, assertId, notFound } from "../errors.js";
+import { newSecret, sha256 } from "../access/secrets.js";
 
 /** Invitation tokens look like `pin_<43 chars>`. */
 export const INVITATION_PREFIX = "pin";

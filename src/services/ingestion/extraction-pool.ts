@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import workerpool from "workerpool";
-import { ExtractionError, formatBytes } from "../../connectors/index.js";
-import type { Logger } from "../logger.js";
+import { ExtractionError, formatBytes } from "../../../connectors/index.js";
+import type { Logger } from "../../logger.js";
 import type { ChunkDraft, ExtractionResult, ExtractionTask, OnProgress } from "./extraction.js";
 import type { ChunkSlice, ProgressMessage, WorkerOutcome } from "./extraction-worker.js";
 

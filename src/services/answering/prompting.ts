@@ -1,5 +1,5 @@
 import type { Prompt } from "@prisma/client";
-import type { ChatMessage } from "../providers/chat.js";
+import type { ChatMessage } from "../../providers/chat.js";
 import type { RetrievedChunk } from "./passages.js";
 
 export const DEFAULT_SYSTEM_PROMPT = (botName: string) =>

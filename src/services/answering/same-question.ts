@@ -1,4 +1,4 @@
-import { sifWeight, wordVectors } from "../providers/word-vectors.js";
+import { sifWeight, wordVectors } from "../../providers/word-vectors.js";
 
 /**
  * Whether a visitor's question asks what a correction's question asks, once

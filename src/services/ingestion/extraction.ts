@@ -1,8 +1,8 @@
 import { RecursiveCharacterTextSplitter } from "@langchain/textsplitters";
-import { connectorNamed, createTextBudget, ExtractionError, type ExtractContext, type Section, type SourceInput } from "../../connectors/index.js";
-import { createEmbeddedEmbedder, type Embedder } from "../providers/embeddings.js";
-import type { EmbeddedEmbedderKind } from "../providers/status.js";
-import { sha256 } from "./secrets.js";
+import { connectorNamed, createTextBudget, ExtractionError, type ExtractContext, type Section, type SourceInput } from "../../../connectors/index.js";
+import { createEmbeddedEmbedder, type Embedder } from "../../providers/embeddings.js";
+import type { EmbeddedEmbedderKind } from "../../providers/status.js";
+import { sha256 } from "../access/secrets.js";
 
 /**
  * The CPU-heavy half of ingestion: extract → clean → split (→ embed, for the

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { RedisClientType } from "redis";
-import type { Logger } from "../logger.js";
+import type { Logger } from "../../logger.js";
 
 /**
  * The counting under rate limits and log-in throttling: sliding windows of

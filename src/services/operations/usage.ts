@@ -1,5 +1,5 @@
 import type { PrismaClient } from "@prisma/client";
-import type { Logger } from "../logger.js";
+import type { Logger } from "../../logger.js";
 
 export interface UsageEvent {
   botId: string;

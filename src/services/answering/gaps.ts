@@ -1,9 +1,9 @@
 import type { GapReason, GapTopic, Prisma, PrismaClient } from "@prisma/client";
-import { toVectorLiteral } from "../db/vector.js";
-import type { Logger } from "../logger.js";
-import type { Embedder } from "../providers/embeddings.js";
-import { authorizeBotChild, EDITOR, type Actor } from "./access.js";
-import { assertId } from "./errors.js";
+import { toVectorLiteral } from "../../db/vector.js";
+import type { Logger } from "../../logger.js";
+import type { Embedder } from "../../providers/embeddings.js";
+import { authorizeBotChild, EDITOR, type Actor } from "../access/access.js";
+import { assertId } from "../errors.js";
 import type { CitedSource } from "./passages.js";
 import { sameQuestion } from "./same-question.js";
 

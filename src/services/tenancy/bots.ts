@@ -1,7 +1,7 @@
 import type { Bot, BotStatus, Prisma, PrismaClient } from "@prisma/client";
-import type { Config } from "../config.js";
-import { EDITOR, requireRole, type Actor } from "./access.js";
-import { AppError, assertId, notFound } from "./errors.js";
+import type { Config } from "../../config.js";
+import { EDITOR, requireRole, type Actor } from "../access/access.js";
+import { AppError, assertId, notFound } from "../errors.js";
 
 /** The languages the widget speaks (its own words; the bot's greeting and answers are the tenant's). */
 export const WIDGET_LANGUAGES = ["en", "de", "fr", "nl", "es"] as const;

@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { EventEmitter, on } from "node:events";
 import type { SyncStatus } from "@prisma/client";
 import type { RedisClientType } from "redis";
-import type { SourceErrorCode } from "../../connectors/index.js";
-import type { BotEvent } from "./checks.js";
+import type { SourceErrorCode } from "../../../connectors/index.js";
+import type { BotEvent } from "../answering/checks.js";
 
 /** What admin frontends hear about a bot's sources while they are ingested. */
 export interface SourceEvent {

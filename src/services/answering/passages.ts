@@ -1,5 +1,5 @@
 import type { SourceKind } from "@prisma/client";
-import type { ChatPassage } from "../providers/chat.js";
+import type { ChatPassage } from "../../providers/chat.js";
 
 /**
  * The passages of an answer, as retrieval finds them, the gate weighs them

@@ -1,5 +1,5 @@
 import { ZxcvbnFactory, type ZxcvbnResult } from "@zxcvbn-ts/core";
-import { AppError } from "./errors.js";
+import { AppError } from "../errors.js";
 
 /** zxcvbn's scores: 0 too guessable … 4 very unguessable. */
 export type PasswordScore = 0 | 1 | 2 | 3 | 4;

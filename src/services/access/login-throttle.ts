@@ -1,5 +1,5 @@
 import type { CounterStore } from "./counters.js";
-import { AppError } from "./errors.js";
+import { AppError } from "../errors.js";
 
 export interface LoginThrottleOptions {
   store: CounterStore;

@@ -1,15 +1,15 @@
 import type { Prisma, PrismaClient, Source } from "@prisma/client";
-import { connectorFor, supportedDocuments, type Connector } from "../../connectors/index.js";
-import { parseHttpUrl, isPrivateAddress } from "../../connectors/web/fetch.js";
-import type { WebOptions } from "../../connectors/web/index.js";
-import type { Config } from "../config.js";
-import { authorizeBotChild, EDITOR, type Actor } from "./access.js";
-import type { BotService } from "./bots.js";
-import { AppError, assertId, badInput } from "./errors.js";
+import { connectorFor, supportedDocuments, type Connector } from "../../../connectors/index.js";
+import { parseHttpUrl, isPrivateAddress } from "../../../connectors/web/fetch.js";
+import type { WebOptions } from "../../../connectors/web/index.js";
+import type { Config } from "../../config.js";
+import { authorizeBotChild, EDITOR, type Actor } from "../access/access.js";
+import type { BotService } from "../tenancy/bots.js";
+import { AppError, assertId, badInput } from "../errors.js";
 import { writeFile } from "./files.js";
 import type { SourceEvents } from "./events.js";
 import type { JobRunner } from "./jobs.js";
-import { sha256 } from "./secrets.js";
+import { sha256 } from "../access/secrets.js";
 
 /** An uploaded file as the GraphQL layer receives it (a web File fits). */
 export interface Upload {

@@ -1,10 +1,10 @@
 import type { ApiKey, Bot } from "@prisma/client";
-import type { Config } from "../config.js";
+import type { Config } from "../../config.js";
 import type { createApiKeyService } from "./api-keys.js";
-import { AppError, isId } from "./errors.js";
+import { AppError, isId } from "../errors.js";
 import { fromOwnPage, originAllowed, requestSource, widgetPageAllowed } from "./origins.js";
 import type { RateLimiter } from "./rate-limits.js";
-import type { UsageRecorder } from "./usage.js";
+import type { UsageRecorder } from "../operations/usage.js";
 
 /** Where a request comes from: what the rules for public callers look at. */
 export interface ClientRequest {

@@ -1,9 +1,9 @@
 import { Prisma, type PrismaClient, type Role, type User, type Workspace } from "@prisma/client";
-import type { Config } from "../config.js";
-import type { Logger } from "../logger.js";
+import type { Config } from "../../config.js";
+import type { Logger } from "../../logger.js";
 import type { Actor } from "./access.js";
-import { AppError, badInput } from "./errors.js";
-import { acceptInvitation } from "./workspaces.js";
+import { AppError, badInput } from "../errors.js";
+import { acceptInvitation } from "../tenancy/workspaces.js";
 import type { AttemptSource, LoginThrottle } from "./login-throttle.js";
 import { assertStrongPassword, type PasswordScore } from "./passwords.js";
 import { hashPassword, newSecret, sha256, verifyPassword } from "./secrets.js";

@@ -1,12 +1,12 @@
 import { randomBytes } from "node:crypto";
 import type { Bot, ChatSession, Message, Prisma, PrismaClient } from "@prisma/client";
-import type { Config } from "../config.js";
-import type { DatabasePriority } from "../db/priority.js";
-import type { Logger } from "../logger.js";
-import { ChatModelError, NOTHING_FOUND, type ChatChunk, type ChatMessage, type ChatModel } from "../providers/chat.js";
+import type { Config } from "../../config.js";
+import type { DatabasePriority } from "../../db/priority.js";
+import type { Logger } from "../../logger.js";
+import { ChatModelError, NOTHING_FOUND, type ChatChunk, type ChatMessage, type ChatModel } from "../../providers/chat.js";
 import { assess, subjectTerms } from "./answerability.js";
-import { EmbeddingError } from "../providers/embeddings.js";
-import { AppError, assertId, badInput, notFound } from "./errors.js";
+import { EmbeddingError } from "../../providers/embeddings.js";
+import { AppError, assertId, badInput, notFound } from "../errors.js";
 import { assemblePrompt, estimateTokens } from "./prompting.js";
 import { citeSources, type CitedSource, type Retrieval, type RetrievedChunk } from "./retrieval.js";
 import type { CorrectionService } from "./corrections.js";

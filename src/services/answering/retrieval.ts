@@ -1,6 +1,6 @@
 import type { PrismaClient, SourceKind } from "@prisma/client";
-import { toVectorLiteral } from "../db/vector.js";
-import type { Embedder } from "../providers/embeddings.js";
+import { toVectorLiteral } from "../../db/vector.js";
+import type { Embedder } from "../../providers/embeddings.js";
 import type { CitedSource, RetrievedChunk, TermStatistics } from "./passages.js";
 
 export type { CitedSource, RetrievedChunk } from "./passages.js";

@@ -1,5 +1,5 @@
 import workerpool from "workerpool";
-import { ExtractionError, type SourceErrorCode } from "../../connectors/index.js";
+import { ExtractionError, type SourceErrorCode } from "../../../connectors/index.js";
 import { extractChunks, type ChunkDraft, type ExtractionResult, type ExtractionTask, type ProgressStep } from "./extraction.js";
 
 /**

@@ -1,11 +1,11 @@
 import { Prisma, type Correction, type PrismaClient } from "@prisma/client";
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
-import { toVectorLiteral } from "../db/vector.js";
-import type { Embedder } from "../providers/embeddings.js";
-import { authorizeBotChild, EDITOR, type Actor } from "./access.js";
-import type { BotService } from "./bots.js";
-import { AppError, assertId, badInput } from "./errors.js";
+import { toVectorLiteral } from "../../db/vector.js";
+import type { Embedder } from "../../providers/embeddings.js";
+import { authorizeBotChild, EDITOR, type Actor } from "../access/access.js";
+import type { BotService } from "../tenancy/bots.js";
+import { AppError, assertId, badInput } from "../errors.js";
 import type { GapService } from "./gaps.js";
 import { sameQuestion } from "./same-question.js";
 

@@ -1,10 +1,10 @@
 import type { Check, CheckRun, CheckTrigger, Prisma, PrismaClient } from "@prisma/client";
-import type { DatabasePriority } from "../db/priority.js";
-import type { Logger } from "../logger.js";
-import { authorizeBotChild, EDITOR, type Actor } from "./access.js";
-import type { BotService } from "./bots.js";
+import type { DatabasePriority } from "../../db/priority.js";
+import type { Logger } from "../../logger.js";
+import { authorizeBotChild, EDITOR, type Actor } from "../access/access.js";
+import type { BotService } from "../tenancy/bots.js";
 import type { Answer, ChatService } from "./chat.js";
-import { AppError, assertId, badInput } from "./errors.js";
+import { AppError, assertId, badInput } from "../errors.js";
 import type { Retrieval } from "./retrieval.js";
 
 /** What a saved check asks: phrases the answer must hold, or a refusal. */

@@ -1,6 +1,6 @@
 import { Prisma, type PrismaClient } from "@prisma/client";
-import type { Logger } from "../logger.js";
-import { AppError } from "./errors.js";
+import type { Logger } from "../../logger.js";
+import { AppError } from "../errors.js";
 
 /**
  * What a live stream (a subscription) was opened with: a member's session
