@@ -5,7 +5,7 @@ import type { YogaInitialContext } from "graphql-yoga";
 import type { Actor } from "./services/access/access.js";
 import type { AppServices } from "./services/index.js";
 import { createLoaders, type Loaders } from "./services/loaders.js";
-import type { KeyProblem, PublicCaller } from "./services/access/public-access.js";
+import type { KeyProblem, PublicCaller } from "./services/tenancy/public-access.js";
 
 /**
  * Who is calling. A bad or expired token does not fail the whole request:
@@ -81,7 +81,7 @@ export function apiKeyOf(headers: Headers, connectionParams: Readonly<Record<str
   }
 }
 
-/** The viewer an API key makes, or why it makes none (see services/access/public-access.ts). */
+/** The viewer an API key makes, or why it makes none (see services/tenancy/public-access.ts). */
 export async function apiKeyViewer(
   services: Pick<AppServices, "publicAccess">,
   secret: string,

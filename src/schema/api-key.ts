@@ -1,7 +1,7 @@
 import type { ApiKey as ApiKeyRow } from "@prisma/client";
 import { name } from "../services/validation.js";
 import type { Context } from "../context.js";
-import type { IssuedKey } from "../services/access/api-keys.js";
+import type { IssuedKey } from "../services/tenancy/api-keys.js";
 import { actorOf, builder } from "./builder.js";
 import { EmbedCode } from "./bot.js";
 

@@ -2,7 +2,7 @@ import type { Message as MessageRow } from "@prisma/client";
 import { publicFace, type PublicFace } from "../services/tenancy/bots.js";
 import type { ChatEvent as ChatEventShape } from "../services/answering/chat.js";
 import { AppError, assertId, notFound } from "../services/errors.js";
-import type { CallOutcome } from "../services/access/public-access.js";
+import type { CallOutcome } from "../services/tenancy/public-access.js";
 import type { CitedSource as CitedSourceShape } from "../services/answering/passages.js";
 import { actorOf, builder } from "./builder.js";
 import { orRevoked, whileAllowed } from "./live.js";

@@ -1,6 +1,8 @@
 import { checkModelProviders, type ModelProvidersStatus } from "../../providers/status.js";
 import { VERSION } from "../../version.js";
-import type { AppServices } from "../index.js";
+import type { Config } from "../../config.js";
+import type { Database } from "../../db/index.js";
+import type { Logger } from "../../logger.js";
 
 export interface HealthReport {
   /** ok: all is well; degraded: the database answers but a model provider or Redis does not; error: the database does not answer. */
@@ -14,7 +16,14 @@ export interface HealthReport {
 
 const startedAt = Date.now();
 
-export async function checkHealth({ db, config, logger, redisStatus }: Pick<AppServices, "db" | "config" | "logger" | "redisStatus">): Promise<HealthReport> {
+export interface HealthInputs {
+  db: Database;
+  config: Config;
+  logger: Logger;
+  redisStatus: () => "ok" | "degraded" | "off";
+}
+
+export async function checkHealth({ db, config, logger, redisStatus }: HealthInputs): Promise<HealthReport> {
   const [database, providers] = await Promise.all([
     db.ping().then(
       (latencyMs) => ({ kind: db.kind, ok: true, latencyMs }),

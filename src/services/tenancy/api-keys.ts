@@ -1,8 +1,8 @@
 import type { ApiKey, Bot, PrismaClient } from "@prisma/client";
-import { authorizeBotChild, EDITOR, type Actor } from "./access.js";
-import type { BotService } from "../tenancy/bots.js";
+import { authorizeBotChild, EDITOR, type Actor } from "../access/access.js";
+import type { BotService } from "./bots.js";
 import { assertId, badInput } from "../errors.js";
-import { newSecret, sha256 } from "./secrets.js";
+import { newSecret, sha256 } from "../access/secrets.js";
 
 /** Public API keys look like `pk_<43 chars>`; the prefix makes a leaked one recognisable. */
 export const API_KEY_PREFIX = "pk";

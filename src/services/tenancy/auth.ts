@@ -1,12 +1,12 @@
 import { Prisma, type PrismaClient, type Role, type User, type Workspace } from "@prisma/client";
 import type { Config } from "../../config.js";
 import type { Logger } from "../../logger.js";
-import type { Actor } from "./access.js";
+import type { Actor } from "../access/access.js";
 import { AppError, badInput } from "../errors.js";
-import { acceptInvitation } from "../tenancy/workspaces.js";
-import type { AttemptSource, LoginThrottle } from "./login-throttle.js";
-import { assertStrongPassword, type PasswordScore } from "./passwords.js";
-import { hashPassword, newSecret, sha256, verifyPassword } from "./secrets.js";
+import { acceptInvitation } from "./workspaces.js";
+import type { AttemptSource, LoginThrottle } from "../access/login-throttle.js";
+import { assertStrongPassword, type PasswordScore } from "../access/passwords.js";
+import { hashPassword, newSecret, sha256, verifyPassword } from "../access/secrets.js";
 
 /** Bearer tokens of admin sessions look like `pst_<43 chars>`. */
 export const SESSION_TOKEN_PREFIX = "pst";

@@ -2,8 +2,8 @@ import type { ApiKey, Bot } from "@prisma/client";
 import type { Config } from "../../config.js";
 import type { createApiKeyService } from "./api-keys.js";
 import { AppError, isId } from "../errors.js";
-import { fromOwnPage, originAllowed, requestSource, widgetPageAllowed } from "./origins.js";
-import type { RateLimiter } from "./rate-limits.js";
+import { fromOwnPage, originAllowed, requestSource, widgetPageAllowed } from "../access/origins.js";
+import type { RateLimiter } from "../access/rate-limits.js";
 import type { UsageRecorder } from "../operations/usage.js";
 
 /** Where a request comes from: what the rules for public callers look at. */
