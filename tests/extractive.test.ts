@@ -152,6 +152,16 @@ describe("the extractive answerer", () => {
     expect(text.match(/has no encryption/g)).toHaveLength(1);
   });
 
+  it("prefers the sentence holding a value of the kind asked for over a neighbour with another figure", async () => {
+    const passage = chunk(
+      "The internet connection of the coworking space was upgraded in 2021 for all 40 desks. Downloads reach 1 Gbit/s on the fibre line. The default desk booking lasts 4 hours; by default it starts at nine.",
+    );
+    // The figure is in the sentence after the one naming the subject, and shares no word with the question.
+    expect(await answer("How fast is the internet connection?", [passage])).toContain("Downloads reach 1 Gbit/s");
+    expect(await answer("What is the default length of a desk booking?", [passage])).toContain("4 hours");
+    expect(await answer("When was the internet connection upgraded?", [passage])).toContain("upgraded in 2021");
+  });
+
   it("prefers the sentence with the figure when the question asks for one", async () => {
     const text = await answer("How long is the warranty?", [
       chunk("The warranty does not cover damage caused by wrong wiring. The T200 comes with a warranty of 3 years from the date of purchase."),

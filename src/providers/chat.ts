@@ -2,6 +2,7 @@ import type { Config } from "../config.js";
 import { lexicalFeatures } from "./embeddings.js";
 import { describeOllamaError, ollamaClient } from "./ollama.js";
 import { sentences } from "./sentences.js";
+import { askedKinds, holdsAskedValue } from "./value-kinds.js";
 import { EMBEDDED_CHAT_MODEL } from "./status.js";
 
 export interface ChatMessage {
@@ -122,6 +123,14 @@ const wantsNumber = (question: string) =>
 
 /** How much more a sentence with a figure weighs for a question that wants one. */
 const NUMBER_BONUS = 1.6;
+/** …and how much more one holding a value of the asked kind (a speed for "how fast"). */
+const KIND_BONUS = 2;
+
+/** How much a sentence's score is multiplied by for holding what the question asks for. */
+function valueBonus(question: string, kinds: ReturnType<typeof askedKinds>): (sentence: string) => number {
+  const numeric = wantsNumber(question);
+  return (sentence) => (kinds.length && holdsAskedValue(sentence, kinds) ? KIND_BONUS : numeric && /\d/.test(sentence) ? NUMBER_BONUS : 1);
+}
 
 /**
  * The sentences that may answer: a question in the sources (an FAQ's "Is
@@ -147,6 +156,22 @@ function answersOf<T extends { text: string; chunk: number; i: number; score: nu
 }
 
 /**
+ * The sentence next to the best one that holds the value asked for, when
+ * none of the picked ones does: a document names the subject in one sentence
+ * and gives its figure in the next ("The connection was upgraded last year.
+ * Downloads reach 1 Gbit/s."), and the figure shares no word with the question.
+ */
+function neighbourWithValue<T extends { text: string; chunk: number; i: number }>(
+  picked: readonly T[],
+  all: readonly T[],
+  kinds: ReturnType<typeof askedKinds>,
+): T | undefined {
+  const top = picked[0];
+  if (!top || !kinds.length || picked.some((s) => holdsAskedValue(s.text, kinds))) return undefined;
+  return all.find((s) => s.chunk === top.chunk && Math.abs(s.i - top.i) === 1 && holdsAskedValue(s.text, kinds));
+}
+
+/**
  * The embedded default: an *extractive* answerer, not a language model. It
  * picks the sentences of the retrieved chunks that share the most with the
  * question and streams them word by word, naming where they come from. It
@@ -163,13 +188,14 @@ export function createExtractiveChat({ maxSentences = 3, minScore = 0.05 }: { ma
       );
       const weigh = weighByRarity(candidates.map((s) => s.features));
       const question = weigh(lexicalFeatures(request.question));
-      const numeric = wantsNumber(request.question);
-      const scored = answersOf(
-        candidates.map((s) => ({ ...s, score: similarity(question, weigh(s.features)) * (numeric && /\d/.test(s.text) ? NUMBER_BONUS : 1) })),
-      );
+      const kinds = askedKinds(request.question);
+      const bonus = valueBonus(request.question, kinds);
+      const scored = answersOf(candidates.map((s) => ({ ...s, score: similarity(question, weigh(s.features)) * bonus(s.text) })));
       const ranked = scored.filter((s) => s.score >= minScore).sort((a, b) => b.score - a.score);
       // Sentences far behind the best one are padding, not answer.
       const best = ranked.filter((s) => s.score >= ranked[0]!.score / 2).slice(0, maxSentences);
+      const neighbour = neighbourWithValue(best, scored, kinds);
+      if (neighbour) best.splice(Math.min(best.length, maxSentences - 1), 1, neighbour);
       let answer: string;
       if (!best.length) {
         answer = NOTHING_FOUND;
