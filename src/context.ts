@@ -33,10 +33,16 @@ export interface Context extends AppServices {
   readonly ip: string | undefined;
 }
 
+/** An API key's caller as the socket's opening found it, and when (see http/websocket.ts). */
+export interface ConnectionViewer {
+  viewer: Viewer;
+  at: number;
+}
+
 /** What graphql-ws hands to Yoga's envelop in onSubscribe (see http/websocket.ts). */
 export interface WebSocketInitialContext {
   connectionParams?: Readonly<Record<string, unknown>>;
-  extra: { request: IncomingMessage };
+  extra: { request: IncomingMessage; connectionViewer?: ConnectionViewer };
 }
 
 export type InitialContext = YogaInitialContext | (YogaInitialContext & WebSocketInitialContext);
@@ -97,6 +103,18 @@ export function clientAddress(config: { TRUST_PROXY: boolean }, headers: Headers
   return forwarded || socket?.remoteAddress;
 }
 
+/**
+ * The caller the socket's opening authenticated, for its operations within
+ * the window in which open streams' rights are checked again anyway
+ * (LIVE_ACCESS_CHECK_MS): the widget opens its socket for the first question,
+ * which then costs one key lookup, not two. Later operations look the key up
+ * again, so a revoked key or a changed bot counts from the next one.
+ */
+function recentViewer(extra: WebSocketInitialContext["extra"], windowMs: number): Viewer | undefined {
+  const cached = extra.connectionViewer;
+  return cached && Date.now() - cached.at < windowMs ? cached.viewer : undefined;
+}
+
 export function createContextFactory(services: AppServices) {
   return async function createContext(initial: InitialContext): Promise<Context> {
     const websocket = isWebSocket(initial);
@@ -111,7 +129,7 @@ export function createContextFactory(services: AppServices) {
       const result = await services.auth.authenticate(token);
       viewer = "actor" in result ? { kind: "user", actor: result.actor } : { kind: "anonymous", tokenProblem: result.error };
     } else if (apiKey) {
-      viewer = await apiKeyViewer(services, apiKey, { headers, ip });
+      viewer = (websocket && recentViewer(initial.extra, services.config.LIVE_ACCESS_CHECK_MS)) || (await apiKeyViewer(services, apiKey, { headers, ip }));
     }
     return {
       ...services,

@@ -1,5 +1,5 @@
 import { request as httpRequest } from "node:http";
-import { beforeAll, describe, expect, it } from "@jest/globals";
+import { beforeAll, describe, expect, it, jest } from "@jest/globals";
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
 import { createBot, signUp, type Account } from "./helpers/admin.js";
@@ -75,6 +75,32 @@ describe("API keys on the wire", () => {
     const result = await gqlRaw(t.url, SEND, { b: botId }, secret ? asKey(secret) : {});
     expect(result.errors?.[0]?.extensions?.code).toBe(code);
     expect(result.errors?.[0]?.message).toMatch(message);
+  });
+
+  it("are looked up once for a socket's opening and its first question, and again for a question after the rights window", async () => {
+    const socketKey = await issueKey(botId);
+    const authenticate = jest.spyOn(t.app.services.publicAccess, "authenticate");
+    try {
+      // One socket kept open between the questions, as the widget keeps its own.
+      const client = createClient({
+        url: `${t.url.replace(/^http/, "ws")}/graphql`,
+        webSocketImpl: WebSocket,
+        connectionParams: { apiKey: socketKey.secret },
+        retryAttempts: 0,
+        lazyCloseTimeout: 30_000,
+      });
+      const first = await chatOverWs(client, { botId, message: "Hello?" });
+      expect(first.at(-1)).toMatchObject({ __typename: "ChatCompleted" });
+      expect(authenticate).toHaveBeenCalledTimes(1);
+      // Past LIVE_ACCESS_CHECK_MS (2 s here), the key is looked up again: a revocation counts from then.
+      await new Promise((resolve) => setTimeout(resolve, 2100));
+      await gqlRaw(t.url, `mutation($id: ID!) { revokeApiKey(id: $id) { status } }`, { id: socketKey.id }, admin.headers);
+      await expect(chatOverWs(client, { botId, message: "Still there?" })).rejects.toMatchObject({ extensions: { code: "UNAUTHENTICATED" } });
+      expect(authenticate).toHaveBeenCalledTimes(2);
+      await client.dispose();
+    } finally {
+      authenticate.mockRestore();
+    }
   });
 
   it("refuse revoked, rotated-away and expired keys, over HTTP and websocket", async () => {

@@ -1,10 +1,10 @@
-import type { IncomingMessage, Server } from "node:http";
+import type { Server } from "node:http";
 import type { DocumentNode, ExecutionArgs, ExecutionResult } from "graphql";
 import { GraphQLError } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { Config } from "../config.js";
-import { apiKeyOf, apiKeyViewer, bearerToken, clientAddress, headersOf } from "../context.js";
+import { apiKeyOf, apiKeyViewer, bearerToken, clientAddress, headersOf, type WebSocketInitialContext } from "../context.js";
 import type { AppServices } from "../services/index.js";
 import type { ParleyYoga } from "./yoga.js";
 
@@ -32,7 +32,7 @@ export function serveWebSockets(server: Server, yoga: ParleyYoga, services: AppS
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
   const wsServer = useServer(
     {
-      onConnect: (ctx) => admitsConnection(ctx.connectionParams, ctx.extra.request, services, config),
+      onConnect: (ctx) => admitsConnection(ctx.connectionParams, ctx.extra as WebSocketInitialContext["extra"], services, config),
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
       onSubscribe: async (ctx, _id, params) => {
@@ -81,17 +81,21 @@ export function serveWebSockets(server: Server, yoga: ParleyYoga, services: AppS
  */
 async function admitsConnection(
   connectionParams: Readonly<Record<string, unknown>> | undefined,
-  request: IncomingMessage,
+  extra: WebSocketInitialContext["extra"],
   services: AppServices,
   config: Config,
 ): Promise<boolean> {
+  const { request } = extra;
   const params = connectionParams ?? {};
   const headers = headersOf(request);
   if (bearerToken(headers, params)) return true;
   const key = apiKeyOf(headers, params, request.url);
   if (!key) return true;
   const ip = clientAddress(config, headers, request.socket);
-  return (await apiKeyViewer(services, key, { headers, ip })).kind === "apiKey";
+  const viewer = await apiKeyViewer(services, key, { headers, ip });
+  // The socket's first operations reuse it (see recentViewer in context.ts).
+  extra.connectionViewer = { viewer, at: Date.now() };
+  return viewer.kind === "apiKey";
 }
 
 function withoutHttp(error: GraphQLError): GraphQLError {
