@@ -1,6 +1,6 @@
 /**
  * How good the answers are: a Parley server (in this process, the embedded
- * default unless OLLAMA_BASE_URL is set) learns two sets of documents through
+ * default unless OLLAMA_BASE_URL is set) learns three sets of documents through
  * the public API, each into a bot of its own, and is asked each set's
  * questions: answerable ones, each with the document that holds the answer and
  * the fact the answer must contain, and unanswerable ones (general knowledge,
@@ -9,7 +9,9 @@
  * - tuning (bench/eval/docs, bench/eval/questions.json): written here; changes
  *   may be guided by it;
  * - held-out (bench/eval/held-out): documents by other authors (see its
- *   SOURCES.md) and questions written once, never tuned on.
+ *   SOURCES.md) and questions written once, never tuned on;
+ * - held-out 2 (bench/eval/held-out-2): five more such documents, with
+ *   questions written after the first held-out set had been looked at.
  *
  * Prints, per set: cited source (the right document is among the answer's
  * sources); fact (the answer's text holds the expected fact); don't know
@@ -295,9 +297,11 @@ try {
   const token = signUp.session.token;
   const tuning = await evaluateAnswers("tuning", DIR, signUp.workspace.id, token);
   const heldOut = await evaluateAnswers("held-out", path.join(DIR, "held-out"), signUp.workspace.id, token);
+  const heldOut2 = await evaluateAnswers("held-out 2", path.join(DIR, "held-out-2"), signUp.workspace.id, token);
   report([
     ["tuning", tuning],
     ["held-out", heldOut],
+    ["held-out 2", heldOut2],
   ]);
   await evaluateCorrections(signUp.workspace.id, token);
 } finally {
