@@ -165,12 +165,20 @@ export function usableTitle(title: string | undefined | null): string | undefine
 
 /**
  * Whether a document's first line reads as its title: short, a few words,
- * no sentence end ("The Loft Coworking: Frequently Asked Questions", not
+ * no sentence end, not broken off mid-sentence ("The Loft Coworking: Frequently Asked Questions", not
  * "The HTML version of the policy can be found in the python3-dev package").
  */
 export function readsAsTitle(line: string | undefined): line is string {
-  return !!line && line.length <= 100 && !/[.!?,;]$/.test(line) && /\p{L}/u.test(line) && line.split(/\s+/).length <= 10;
+  if (!line || line.length > 100 || /[.!?,;:]$/.test(line) || !/\p{L}/u.test(line) || line.split(/\s+/).length > 10) return false;
+  // A line cut from a wrapped sentence ("[Note: this is the manifesto, for general information about") is no title:
+  // it ends on a word that leads into the next line, or leaves a bracket open.
+  const opened = (line.match(/[([{]/g) ?? []).length;
+  const closed = (line.match(/[)\]}]/g) ?? []).length;
+  return opened === closed && !TRAILING_FUNCTION_WORD.test(line);
 }
+
+/** Words a title does not end on, but a line broken mid-sentence often does. */
+const TRAILING_FUNCTION_WORD = /\b(a|an|the|of|for|to|in|on|at|by|with|about|from|and|or|but|is|are|was|were|that|which|as|into|than)$/i;
 
 export function defineConnector(connector: Connector): Connector {
   return connector;

@@ -160,9 +160,16 @@ describe("a document is named by its title, not by a section heading", () => {
     expect(result.title).toBeUndefined();
   });
 
-  it("does not take a plain text's first line for its title when it is a sentence", async () => {
+  it("does not take a plain text's first line for its title when it is a sentence, or a line cut from one", async () => {
     const { titleOf } = await import("../connectors/text/index.js");
     expect(titleOf("The printable version of this guide can be found in the downloads section of our site\n\nIntro", false)).toBeUndefined();
+    expect(titleOf("[Note: this is the shop's handbook, for opening hours see\nthe website instead.]\n\nMore", false)).toBeUndefined();
+    expect(titleOf("Our story starts with the\nfounders in 1998.", false)).toBeUndefined();
+  });
+
+  it("takes a plain text's line underlined with = near its top for its title", async () => {
+    const { titleOf } = await import("../connectors/text/index.js");
+    expect(titleOf("[Note: read the README first.]\n\nGarden Shop Manifesto\n=====================\n\n1 - Plants first.", false)).toBe("Garden Shop Manifesto");
   });
 
   it("refuses the titles office software writes by itself", () => {

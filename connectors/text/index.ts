@@ -45,7 +45,8 @@ export function decodeText(bytes: Uint8Array): string {
 
 /**
  * The title a text gives itself: Markdown's first top-level heading, or a
- * plain text's first line when it reads as one (short, no sentence end).
+ * plain text's line underlined with "=" near its top, or else its first line
+ * when it reads as one (short, no sentence end, not cut mid-sentence).
  * Visitors read it in answers ("According to …") rather than a file name.
  */
 export function titleOf(text: string, markdown: boolean): string | undefined {
@@ -59,6 +60,9 @@ export function titleOf(text: string, markdown: boolean): string | undefined {
         .slice(0, 200) || undefined
     );
   }
+  // A line underlined with = near the top is the title plain text gives itself (as Markdown's setext and reStructuredText read it).
+  const underlined = lines.slice(0, 12).findIndex((line, i) => /^={3,}$/.test(lines[i + 1] ?? "") && readsAsTitle(line));
+  if (underlined >= 0) return lines[underlined];
   const first = lines.find(Boolean);
   return readsAsTitle(first) ? first : undefined;
 }
