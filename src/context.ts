@@ -73,46 +73,10 @@ export function bearerToken(headers: Headers, connectionParams: Readonly<Record<
   return match ? match[1] : raw.trim() || undefined;
 }
 
-/** The public API key: `X-API-Key` over HTTP, `connectionParams.apiKey` over websockets, or `?api_key=` (the widget page). */
-export function apiKeyOf(headers: Headers, connectionParams: Readonly<Record<string, unknown>>, url: string | undefined): string | undefined {
-  const fromParams = connectionParams.apiKey;
-  if (typeof fromParams === "string" && fromParams) return fromParams;
-  const header = headers.get("x-api-key");
-  if (header) return header.trim();
-  if (!url) return undefined;
-  try {
-    return new URL(url, "http://localhost").searchParams.get("api_key") ?? undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The viewer an API key makes, or why it makes none (see services/tenancy/public-access.ts). */
-export async function apiKeyViewer(
-  services: Pick<AppServices, "publicAccess">,
-  secret: string,
-  request: { headers: Headers; ip: string | undefined },
-): Promise<Viewer> {
-  const caller = await services.publicAccess.authenticate(secret, request);
-  return "problem" in caller ? { kind: "anonymous", keyProblem: caller.problem } : { kind: "apiKey", ...caller };
-}
-
 /** The client's address: X-Forwarded-For's first hop behind a trusted proxy, else the socket's peer. */
 export function clientAddress(config: { TRUST_PROXY: boolean }, headers: Headers, socket: { remoteAddress?: string } | undefined): string | undefined {
   const forwarded = config.TRUST_PROXY ? headers.get("x-forwarded-for")?.split(",")[0]?.trim() : undefined;
   return forwarded || socket?.remoteAddress;
-}
-
-/**
- * The caller the socket's opening authenticated, for its operations within
- * the window in which open streams' rights are checked again anyway
- * (LIVE_ACCESS_CHECK_MS): the widget opens its socket for the first question,
- * which then costs one key lookup, not two. Later operations look the key up
- * again, so a revoked key or a changed bot counts from the next one.
- */
-function recentViewer(extra: WebSocketInitialContext["extra"], windowMs: number): Viewer | undefined {
-  const cached = extra.connectionViewer;
-  return cached && Date.now() - cached.at < windowMs ? cached.viewer : undefined;
 }
 
 export function createContextFactory(services: AppServices) {
@@ -121,15 +85,13 @@ export function createContextFactory(services: AppServices) {
     const headers = websocket ? headersOf(initial.extra.request) : initial.request.headers;
     const connectionParams = (websocket ? initial.connectionParams : undefined) ?? {};
     const token = bearerToken(headers, connectionParams);
-    const apiKey = apiKeyOf(headers, connectionParams, websocket ? initial.extra.request.url : initial.request.url);
     const socket = websocket ? initial.extra.request.socket : (initial as { req?: IncomingMessage }).req?.socket;
     const ip = clientAddress(services.config, headers, socket);
+    // A member's session token; an API key's caller is the edge's to find (http/public-caller.ts).
     let viewer: Viewer = { kind: "anonymous" };
     if (token) {
       const result = await services.auth.authenticate(token);
       viewer = "actor" in result ? { kind: "user", actor: result.actor } : { kind: "anonymous", tokenProblem: result.error };
-    } else if (apiKey) {
-      viewer = (websocket && recentViewer(initial.extra, services.config.LIVE_ACCESS_CHECK_MS)) || (await apiKeyViewer(services, apiKey, { headers, ip }));
     }
     return {
       ...services,

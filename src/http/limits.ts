@@ -12,10 +12,6 @@ import {
   isObjectType,
   isInterfaceType,
   type ASTVisitor,
-  type DocumentNode,
-  type ExecutionArgs,
-  type ExecutionResult,
-  type OperationDefinitionNode,
   type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
@@ -29,8 +25,6 @@ import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDirectivesPlugin } from "@escape.tech/graphql-armor-max-directives";
 import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
 import type { Plugin } from "graphql-yoga";
-import type { Context } from "../context.js";
-import { maskError } from "./errors.js";
 
 export interface QueryLimits {
   /** Deepest selection set allowed. */
@@ -322,90 +316,4 @@ function multiplier(
   // A connection's edges were counted on the connection field itself.
   if (isListType(getNullableType(type))) return /Connection$/.test(parent.name) ? 1 : limits.listSize;
   return 1;
-}
-
-/** Root fields that ask the model a question: a public request may carry one. */
-const QUESTIONS = new Set(["chat", "sendMessage"]);
-
-/**
- * The root fields an operation runs, fragments spread out, as graphql-js
- * collects them: one per response key (`a: chat` and `b: chat` are two; the
- * same field spread twice is one), each fragment visited once however often
- * it is spread. `__typename` is free.
- */
-export function rootFields(document: DocumentNode, operation: OperationDefinitionNode): string[] {
-  const fragments = new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])));
-  const fields = new Map<string, string>();
-  const spread = new Set<string>();
-  const visit = (selectionSet: SelectionSetNode) => {
-    for (const selection of selectionSet.selections) {
-      if (selection.kind === Kind.FIELD) {
-        if (selection.name.value !== "__typename") fields.set(selection.alias?.value ?? selection.name.value, selection.name.value);
-      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        visit(selection.selectionSet);
-      } else if (!spread.has(selection.name.value)) {
-        spread.add(selection.name.value);
-        const fragment = fragments.get(selection.name.value);
-        if (fragment) visit(fragment.selectionSet);
-      }
-    }
-  };
-  visit(operation.selectionSet);
-  return [...fields.values()];
-}
-
-/**
- * Public (API-key) requests are charged for what they do: every root field
- * is a call against the key's, the bot's and the address's limits, so 150
- * aliases cost 150 calls; and one request may ask at most one question.
- * Charged before execution, over HTTP, SSE and websockets alike.
- */
-export function usePublicCharges(): Plugin<Context> {
-  async function charge(args: ExecutionArgs, refuse: (result: ExecutionResult) => void): Promise<void> {
-    const ctx = args.contextValue as Context;
-    if (ctx.viewer.kind !== "apiKey") return;
-    const operation = getOperationAST(args.document, args.operationName);
-    if (!operation) return;
-    const fields = rootFields(args.document, operation);
-    const questions = fields.filter((name) => QUESTIONS.has(name)).length;
-    if (questions > 1) {
-      const message = `A request with an API key may ask one question (chat or sendMessage); this one asks ${questions}.`;
-      return refuse({ errors: [new GraphQLError(message, { nodes: [operation], extensions: { code: "QUERY_TOO_COMPLEX", questions, maxQuestions: 1 } })] });
-    }
-    try {
-      await ctx.publicAccess.charge(ctx.viewer, Math.max(1, fields.length), fields[0] ?? "unknown");
-    } catch (error) {
-      refuse({ errors: [maskError(error, "Unexpected error.") as GraphQLError] });
-    }
-  }
-  return {
-    onExecute: ({ args, setResultAndStopExecution }) => charge(args, setResultAndStopExecution),
-    onSubscribe: ({ args, setResultAndStopExecution }) => charge(args, setResultAndStopExecution),
-  };
-}
-
-/**
- * A rate-limited HTTP request is answered 429 with `Retry-After` (the
- * error's `retryAfterSeconds`), as HTTP clients and proxies expect.
- */
-export function useRetryAfter(): Plugin {
-  return {
-    onExecutionResult({ result, setResult }) {
-      if (!result || Symbol.asyncIterator in result || !result.errors?.length) return;
-      const wait = result.errors.map((e) => e.extensions?.retryAfterSeconds).find((s): s is number => typeof s === "number");
-      if (wait === undefined) return;
-      setResult({
-        ...result,
-        errors: result.errors.map((error) =>
-          error.extensions?.code !== "RATE_LIMITED"
-            ? error
-            : new GraphQLError(error.message, {
-                nodes: error.nodes,
-                path: error.path,
-                extensions: { ...error.extensions, http: { status: 429, headers: { "Retry-After": String(wait) } } },
-              }),
-        ),
-      });
-    },
-  };
 }

@@ -4,7 +4,8 @@ import { GraphQLError } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { Config } from "../config.js";
-import { apiKeyOf, apiKeyViewer, bearerToken, clientAddress, headersOf, type WebSocketInitialContext } from "../context.js";
+import { bearerToken, clientAddress, headersOf, type WebSocketInitialContext } from "../context.js";
+import { apiKeyOf, apiKeyViewer } from "./public-caller.js";
 import type { AppServices } from "../services/index.js";
 import type { ParleyYoga } from "./yoga.js";
 
@@ -93,7 +94,7 @@ async function admitsConnection(
   if (!key) return true;
   const ip = clientAddress(config, headers, request.socket);
   const viewer = await apiKeyViewer(services, key, { headers, ip });
-  // The socket's first operations reuse it (see recentViewer in context.ts).
+  // The socket's first operations reuse it (see recentViewer in public-caller.ts).
   extra.connectionViewer = { viewer, at: Date.now() };
   return viewer.kind === "apiKey";
 }

@@ -12,8 +12,9 @@ import { useBodyTooLarge } from "./body-limit.js";
 import { useConsole, type ConsoleAssets } from "./console.js";
 import { corsOptions, useCsrfPrevention } from "./csrf.js";
 import { isExpectedError, maskError, useVariableErrorCodes } from "./errors.js";
-import { useDocumentLimits, usePublicCharges, useQueryLimits, useRetryAfter } from "./limits.js";
+import { useDocumentLimits, useQueryLimits } from "./limits.js";
 import { useOperationMetrics, useProbes } from "./probes.js";
+import { usePublicCaller } from "./public-caller.js";
 import { useTextInput } from "./text-input.js";
 import { useWidget, type WidgetAssets } from "./widget.js";
 
@@ -28,8 +29,8 @@ export interface PageAssets {
 /**
  * The HTTP edge: Yoga with Parley's plugins, in the order a request meets
  * them: CSRF and body size, probes and metrics, the widget's and the
- * console's pages, then a GraphQL document's limits, the public caller's
- * charge and its Retry-After, and schema privacy.
+ * console's pages, then a GraphQL document's limits, the public caller
+ * (its key, its charge and its Retry-After), and schema privacy.
  */
 export function createYogaServer(config: Config, services: AppServices, assets: PageAssets): ParleyYoga {
   return createYoga<Record<string, unknown>, Context>({
@@ -59,8 +60,7 @@ export function createYogaServer(config: Config, services: AppServices, assets: 
       useVariableErrorCodes(),
       ...useDocumentLimits({ maxAliases: config.MAX_QUERY_ALIASES, maxDirectives: config.MAX_QUERY_DIRECTIVES, maxTokens: config.MAX_QUERY_TOKENS }),
       useQueryLimits({ maxDepth: config.MAX_QUERY_DEPTH, maxCost: config.MAX_QUERY_COST }),
-      usePublicCharges(),
-      useRetryAfter(),
+      usePublicCaller(services),
       ...(config.INTROSPECTION ? [] : [useSchemaPrivacy()]),
     ],
   });
