@@ -1,3 +1,5 @@
+import type { ChildProcess } from "node:child_process";
+
 /** A GraphQL request to a Parley server, as the benches send them: data, or the first error thrown. */
 export function graphqlAt(url: string) {
   return async function gql<T>(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
@@ -10,4 +12,36 @@ export function graphqlAt(url: string) {
     if (body.errors?.length) throw new Error(body.errors[0]!.message);
     return body.data!;
   };
+}
+
+/**
+ * The address a spawned Parley server listens on, read from its log's
+ * "parley started" line; `onLog` sees every chunk of the log. Rejects with
+ * the log if the server exits first.
+ */
+export function startedAt(server: ChildProcess, onLog: (chunk: Buffer) => void = () => {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let log = "";
+    server.stderr!.on("data", (chunk: Buffer) => {
+      onLog(chunk);
+      log += chunk.toString();
+      const match = /"message":"parley started".*?"url":"([^"]+)"/.exec(log);
+      if (match) resolve(match[1]!);
+    });
+    server.on("exit", (code) => reject(new Error(`the server exited with ${code}:\n${log}`)));
+  });
+}
+
+/** A new account with a workspace and one bot in it, as a bench's tenant. */
+export async function createTenant(gql: ReturnType<typeof graphqlAt>, name: string): Promise<{ token: string; botId: string }> {
+  const { signUp } = await gql<{ signUp: { session: { token: string }; workspace: { id: string } } }>(
+    `mutation($e: String!) { signUp(email: $e, password: "a long bench password", workspaceName: "${name}") { session { token } workspace { id } } }`,
+    { e: `${name}-${Date.now()}@example.com` },
+  );
+  const { createBot } = await gql<{ createBot: { id: string } }>(
+    `mutation($w: ID!) { createBot(input: { workspaceId: $w, name: "${name}" }) { id } }`,
+    { w: signUp.workspace.id },
+    signUp.session.token,
+  );
+  return { token: signUp.session.token, botId: createBot.id };
 }

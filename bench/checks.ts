@@ -14,7 +14,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { graphqlAt } from "./api.js";
+import { createTenant, graphqlAt, startedAt } from "./api.js";
 import { prose } from "./corpus.js";
 
 const CHUNKS = Number(process.env.PARLEY_BENCH_CHUNKS ?? 10_000);
@@ -28,29 +28,10 @@ const server = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
   env: { ...process.env, PORT: "0", DATA_DIR: dataDir, LOG_LEVEL: "info", PASSWORD_HASH_COST: "10", NODE_OPTIONS: "", CHECKS_AFTER_SYNC_DELAY_MS: "86400000" },
   stdio: ["ignore", "ignore", "pipe"],
 });
-const url = await new Promise<string>((resolve, reject) => {
-  let log = "";
-  server.stderr.on("data", (chunk: Buffer) => {
-    log += chunk.toString();
-    const match = /"message":"parley started".*?"url":"([^"]+)"/.exec(log);
-    if (match) resolve(match[1]!);
-  });
-  server.on("exit", (code) => reject(new Error(`the server exited with ${code}:\n${log}`)));
-});
+const url = await startedAt(server);
 const gql = graphqlAt(url);
 
-async function tenant(name: string): Promise<{ token: string; botId: string }> {
-  const { signUp } = await gql<{ signUp: { session: { token: string }; workspace: { id: string } } }>(
-    `mutation($e: String!) { signUp(email: $e, password: "a long bench password", workspaceName: "${name}") { session { token } workspace { id } } }`,
-    { e: `${name}-${Date.now()}@example.com` },
-  );
-  const { createBot } = await gql<{ createBot: { id: string } }>(
-    `mutation($w: ID!) { createBot(input: { workspaceId: $w, name: "${name}" }) { id } }`,
-    { w: signUp.workspace.id },
-    signUp.session.token,
-  );
-  return { token: signUp.session.token, botId: createBot.id };
-}
+const tenant = (name: string) => createTenant(gql, name);
 
 async function synced(token: string, botId: string): Promise<number> {
   for (;;) {

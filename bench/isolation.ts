@@ -16,7 +16,7 @@ import path from "node:path";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { PDFDocument, StandardFonts } from "pdf-lib";
 import { prose } from "./corpus.js";
-import { graphqlAt } from "./api.js";
+import { createTenant, graphqlAt, startedAt } from "./api.js";
 
 const TEXT_MB = Number(process.env.PARLEY_BENCH_TEXT_MB ?? 10);
 const PDF_PAGES = Number(process.env.PARLEY_BENCH_PDF_PAGES ?? 200);
@@ -42,32 +42,14 @@ const server = spawn(process.execPath, [...profile, "--import", "tsx", "--import
   },
   stdio: ["ignore", "ignore", "pipe"],
 });
-const url = await new Promise<string>((resolve, reject) => {
-  let log = "";
-  server.stderr.on("data", (chunk: Buffer) => {
-    // PARLEY_BENCH_SERVER_LOG=<file>: the server's log (LOG_LEVEL=debug logs every statement with its time).
-    if (process.env.PARLEY_BENCH_SERVER_LOG) appendFileSync(process.env.PARLEY_BENCH_SERVER_LOG, chunk);
-    log += chunk.toString();
-    const match = /"message":"parley started".*?"url":"([^"]+)"/.exec(log);
-    if (match) resolve(match[1]!);
-  });
-  server.on("exit", (code) => reject(new Error(`the server exited with ${code}:\n${log}`)));
+// PARLEY_BENCH_SERVER_LOG=<file>: the server's log (LOG_LEVEL=debug logs every statement with its time).
+const url = await startedAt(server, (chunk) => {
+  if (process.env.PARLEY_BENCH_SERVER_LOG) appendFileSync(process.env.PARLEY_BENCH_SERVER_LOG, chunk);
 });
 
 const gql = graphqlAt(url);
 
-async function tenant(name: string): Promise<{ token: string; botId: string }> {
-  const { signUp } = await gql<{ signUp: { session: { token: string }; workspace: { id: string } } }>(
-    `mutation($e: String!) { signUp(email: $e, password: "a long bench password", workspaceName: "${name}") { session { token } workspace { id } } }`,
-    { e: `${name}-${Date.now()}@example.com` },
-  );
-  const { createBot } = await gql<{ createBot: { id: string } }>(
-    `mutation($w: ID!) { createBot(input: { workspaceId: $w, name: "${name}" }) { id } }`,
-    { w: signUp.workspace.id },
-    signUp.session.token,
-  );
-  return { token: signUp.session.token, botId: createBot.id };
-}
+const tenant = (name: string) => createTenant(gql, name);
 
 async function upload(token: string, botId: string, name: string, type: string, bytes: Uint8Array): Promise<string> {
   const form = new FormData();
