@@ -71,9 +71,13 @@ const LINKING = new Set(["of", "and", "for", "the", "to", "in", "on", "&"]);
  * is not IP.
  */
 export function spelledOut(acronym: string, text: string): string[] | undefined {
+  return spelledIn(acronym, wordsOf(text));
+}
+
+/** spelledOut over a text's words, read once by a caller that checks several acronyms against them. */
+function spelledIn(acronym: string, words: readonly string[]): string[] | undefined {
   const letters = acronym.toLowerCase();
   if (letters.length < 2) return undefined;
-  const words = wordsOf(text);
   for (let start = 0; start < words.length; start++) {
     const run: string[] = [];
     let matched = 0;
@@ -90,14 +94,8 @@ export function spelledOut(acronym: string, text: string): string[] | undefined 
   return undefined;
 }
 
-/** A question's acronyms as written: "CLI", "GDPR". */
-const acronymsOf = (text: string): string[] => [
-  ...new Set(
-    wordsOf(text)
-      .filter((w) => /^\p{Lu}{2,6}s?$/u.test(w))
-      .map((w) => w.replace(/s$/, "")),
-  ),
-];
+/** The acronyms among a text's words, as written: "CLI", "GDPR". */
+const acronymsOf = (words: readonly string[]): string[] => [...new Set(words.filter((w) => /^\p{Lu}{2,6}s?$/u.test(w)).map((w) => w.replace(/s$/, "")))];
 
 /**
  * The question's words the passages hold in other letters: an acronym of the
@@ -106,10 +104,10 @@ const acronymsOf = (text: string): string[] => [
  * passages. Documents define an acronym once and use one form after; the
  * question may use the other.
  */
-function heldAsAcronyms(question: string, passages: string): Set<string> {
+function heldAsAcronyms(question: readonly string[], passages: readonly string[]): Set<string> {
   const held = new Set<string>();
-  for (const acronym of acronymsOf(question)) if (spelledOut(acronym, passages)) held.add(stem(acronym));
-  for (const acronym of acronymsOf(passages)) for (const word of spelledOut(acronym, question) ?? []) held.add(stem(word));
+  for (const acronym of acronymsOf(question)) if (spelledIn(acronym, passages)) held.add(stem(acronym));
+  for (const acronym of acronymsOf(passages)) for (const word of spelledIn(acronym, question) ?? []) held.add(stem(word));
   return held;
 }
 
@@ -135,16 +133,19 @@ export const MIN_COVERAGE = 0.4;
 export function assess(question: string, context: readonly RetrievedChunk[], stats: TermStatistics, { best = 3, minCoverage = MIN_COVERAGE } = {}): Assessment {
   const terms = subjectTerms(question);
   if (!context.length) return { grounded: false, coverage: 0 };
-  const passages = context
-    .slice(0, best)
-    .map((chunk) => chunk.content)
-    .join("\n");
-  const acronyms = heldAsAcronyms(question, passages);
+  // The best passages' words, read once: for acronyms and for the terms they hold.
+  const passageWords = wordsOf(
+    context
+      .slice(0, best)
+      .map((chunk) => chunk.content)
+      .join("\n"),
+  );
+  const acronyms = heldAsAcronyms(wordsOf(question), passageWords);
   const absent = (term: string) => stats.holding.get(term) === 0 && !acronyms.has(term);
   if (codeTerms(question).some(absent) || nameTerms(question).some(absent)) return { grounded: false, coverage: 0 };
   // A question of form words alone ("What is it?") has nothing to check against.
   if (!terms.length) return { grounded: true, coverage: 1 };
-  const present = [...new Set(wordsOf(passages).map(stem))];
+  const present = [...new Set(passageWords.map(stem))];
   // "weigh" is in "weight", "member" in "membership": a stem of five letters or more meets its longer forms either way.
   const holds = (term: string) =>
     acronyms.has(term) ||
