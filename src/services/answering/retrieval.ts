@@ -102,10 +102,10 @@ function textMatchesSql(tsQuery: string, limit: string, condition?: string): str
      FROM (
        SELECT id, ts_rank_cd(search_vector, query, 1) AS rank
        FROM (
-         SELECT id, search_vector FROM chunks, to_tsquery('simple', ${tsQuery}) query
+         SELECT id, search_vector, query FROM chunks, to_tsquery('simple', ${tsQuery}) query
          WHERE bot_id = $1::uuid AND search_vector @@ query AND ${CURRENT_GENERATION} ${condition ? `AND ${condition}` : ""}
          LIMIT ${TEXT_CANDIDATES}
-       ) matched, to_tsquery('simple', ${tsQuery}) query
+       ) matched
        ORDER BY rank DESC, id
        LIMIT ${limit}
      ) ranked JOIN chunks c ON c.id = ranked.id
