@@ -59,15 +59,25 @@ const isVariableError = (error: GraphQLError) => !error.path && error.extensions
  * validation errors: these get BAD_USER_INPUT, like every other bad input.
  */
 export function useVariableErrorCodes(): Plugin {
-  const code = ({ result, setResult }: { result: unknown; setResult: (result: ExecutionResult) => void }) => {
+  return rewritingResultErrors((error) =>
+    isVariableError(error) ? new GraphQLError(error.message, { nodes: error.nodes, extensions: { ...error.extensions, code: "BAD_USER_INPUT" } }) : error,
+  );
+}
+
+/**
+ * Hooks that rewrite the errors of an operation's result, over HTTP and
+ * websockets, for queries, mutations and a subscription's refusal:
+ * `rewrite` returns an error's replacement, or the error itself to keep it.
+ */
+export function rewritingResultErrors(rewrite: (error: GraphQLError) => GraphQLError): Pick<Plugin, "onExecute" | "onSubscribe"> {
+  const apply = ({ result, setResult }: { result: unknown; setResult: (result: ExecutionResult) => void }) => {
     const errors = (result as ExecutionResult).errors;
-    if (!errors?.some(isVariableError)) return;
-    const coded = (error: GraphQLError) =>
-      isVariableError(error) ? new GraphQLError(error.message, { nodes: error.nodes, extensions: { ...error.extensions, code: "BAD_USER_INPUT" } }) : error;
-    setResult({ ...(result as ExecutionResult), errors: errors.map(coded) });
+    if (!errors?.length) return;
+    const rewritten = errors.map(rewrite);
+    if (rewritten.some((error, i) => error !== errors[i])) setResult({ ...(result as ExecutionResult), errors: rewritten });
   };
   return {
-    onExecute: () => ({ onExecuteDone: code }),
-    onSubscribe: () => ({ onSubscribeResult: code }),
+    onExecute: () => ({ onExecuteDone: apply }),
+    onSubscribe: () => ({ onSubscribeResult: apply }),
   };
 }

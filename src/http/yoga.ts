@@ -1,4 +1,3 @@
-import type { ExecutionResult } from "graphql";
 import { GraphQLError, NoSchemaIntrospectionCustomRule, validate } from "graphql";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { createYoga, type GraphiQLOptions, type Plugin, type YogaServerInstance } from "graphql-yoga";
@@ -11,7 +10,7 @@ import type { AppServices } from "../services/index.js";
 import { useBodyTooLarge } from "./body-limit.js";
 import { useConsole, type ConsoleAssets } from "./console.js";
 import { corsOptions, useCsrfPrevention } from "./csrf.js";
-import { isExpectedError, maskError, useVariableErrorCodes } from "./errors.js";
+import { isExpectedError, maskError, rewritingResultErrors, useVariableErrorCodes } from "./errors.js";
 import { useDocumentLimits, useQueryLimits } from "./limits.js";
 import { useOperationMetrics, useProbes } from "./probes.js";
 import { usePublicCaller } from "./public-caller.js";
@@ -101,23 +100,16 @@ const SUGGESTION = / ?Did you mean [^?]*\?/g;
  * graphql-js's coercion, so their messages lose the suggestion afterwards.
  */
 function useSchemaPrivacy(): Plugin {
-  const strip = ({ result, setResult }: { result: unknown; setResult: (result: ExecutionResult) => void }) => {
-    const errors = (result as ExecutionResult).errors;
-    if (!errors?.some((error) => error.message.includes("Did you mean"))) return;
-    setResult({
-      ...(result as ExecutionResult),
-      errors: errors.map(
-        (error) => new GraphQLError(error.message.replace(SUGGESTION, ""), { nodes: error.nodes, path: error.path, extensions: error.extensions }),
-      ),
-    });
-  };
   return {
     onValidate({ addValidationRule, setValidationFn }) {
       addValidationRule(NoSchemaIntrospectionCustomRule);
       setValidationFn((schema, document, rules) => validate(schema, document, rules, { hideSuggestions: true }));
     },
-    onExecute: () => ({ onExecuteDone: strip }),
-    onSubscribe: () => ({ onSubscribeResult: strip }),
+    ...rewritingResultErrors((error) =>
+      error.message.includes("Did you mean")
+        ? new GraphQLError(error.message.replace(SUGGESTION, ""), { nodes: error.nodes, path: error.path, extensions: error.extensions })
+        : error,
+    ),
   };
 }
 
