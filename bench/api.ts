@@ -1,5 +1,11 @@
 import type { ChildProcess } from "node:child_process";
 
+/**
+ * A bench is one member asking and adding as fast as it can: the per-member
+ * limits would measure themselves (MEMBER_ASKS_PER_MINUTE, MEMBER_WORK_PER_HOUR).
+ */
+export const UNLIMITED_MEMBER = { MEMBER_ASKS_PER_MINUTE: "1000000", MEMBER_WORK_PER_HOUR: "1000000" };
+
 /** A GraphQL request to a Parley server, as the benches send them: data, or the first error thrown. */
 export function graphqlAt(url: string) {
   return async function gql<T>(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {

@@ -19,6 +19,7 @@ import { performance } from "node:perf_hooks";
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
 import { startFakeOllama } from "../tests/fake-ollama/server.js";
+import { UNLIMITED_MEMBER } from "./api.js";
 
 const STREAMS = Number(process.env.PARLEY_BENCH_STREAMS ?? 200);
 /** New streams start spread over this long, as visitors arrive, not all in one instant. */
@@ -48,6 +49,7 @@ const server = spawn(process.execPath, [...profile, "--import", "tsx", "--import
     PASSWORD_HASH_COST: "10",
     NODE_OPTIONS: "",
     PARLEY_LAG_PROBE_FILE: lagFile,
+    ...UNLIMITED_MEMBER,
   },
   stdio: ["ignore", "ignore", "pipe"],
 });

@@ -14,7 +14,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { createTenant, graphqlAt, startedAt } from "./api.js";
+import { createTenant, graphqlAt, startedAt, UNLIMITED_MEMBER } from "./api.js";
 import { prose } from "./corpus.js";
 
 const CHUNKS = Number(process.env.PARLEY_BENCH_CHUNKS ?? 10_000);
@@ -25,7 +25,16 @@ const percentile = (values: number[], p: number) =>
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "parley-bench-checks-"));
 const server = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-  env: { ...process.env, PORT: "0", DATA_DIR: dataDir, LOG_LEVEL: "info", PASSWORD_HASH_COST: "10", NODE_OPTIONS: "", CHECKS_AFTER_SYNC_DELAY_MS: "86400000" },
+  env: {
+    ...process.env,
+    PORT: "0",
+    DATA_DIR: dataDir,
+    LOG_LEVEL: "info",
+    PASSWORD_HASH_COST: "10",
+    NODE_OPTIONS: "",
+    CHECKS_AFTER_SYNC_DELAY_MS: "86400000",
+    ...UNLIMITED_MEMBER,
+  },
   stdio: ["ignore", "ignore", "pipe"],
 });
 const url = await startedAt(server);

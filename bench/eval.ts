@@ -26,7 +26,7 @@ import path from "node:path";
 import { buildApp } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import { sameQuestion } from "../src/services/answering/same-question.js";
-import { graphqlAt } from "./api.js";
+import { graphqlAt, UNLIMITED_MEMBER } from "./api.js";
 
 interface Answerable {
   q: string;
@@ -43,7 +43,9 @@ const VERBOSE = process.env.PARLEY_EVAL_VERBOSE === "1";
 const TYPES: Record<string, string> = { ".md": "text/markdown", ".txt": "text/plain", ".html": "text/html", ".pdf": "application/pdf" };
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "parley-eval-"));
-const app = await buildApp(loadConfig({ ...process.env, DATA_DIR: dataDir, PORT: "0", LOG_LEVEL: process.env.LOG_LEVEL ?? "warn", PASSWORD_HASH_COST: "10" }));
+const app = await buildApp(
+  loadConfig({ ...process.env, DATA_DIR: dataDir, PORT: "0", LOG_LEVEL: process.env.LOG_LEVEL ?? "warn", PASSWORD_HASH_COST: "10", ...UNLIMITED_MEMBER }),
+);
 const { url } = await app.start(0);
 
 const gql = graphqlAt(url);

@@ -16,7 +16,7 @@ import path from "node:path";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { PDFDocument, StandardFonts } from "pdf-lib";
 import { prose } from "./corpus.js";
-import { createTenant, graphqlAt, startedAt } from "./api.js";
+import { createTenant, graphqlAt, startedAt, UNLIMITED_MEMBER } from "./api.js";
 
 const TEXT_MB = Number(process.env.PARLEY_BENCH_TEXT_MB ?? 10);
 const PDF_PAGES = Number(process.env.PARLEY_BENCH_PDF_PAGES ?? 200);
@@ -39,6 +39,7 @@ const server = spawn(process.execPath, [...profile, "--import", "tsx", "--import
     PASSWORD_HASH_COST: "10",
     NODE_OPTIONS: "",
     PARLEY_LAG_PROBE_FILE: lagFile,
+    ...UNLIMITED_MEMBER,
   },
   stdio: ["ignore", "ignore", "pipe"],
 });

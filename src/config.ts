@@ -93,6 +93,10 @@ const schema = z
     RATE_LIMIT_PER_BOT_PER_HOUR: int(1).default(1000),
     /** Public calls per client address per hour. @default 10000 */
     RATE_LIMIT_PER_IP_PER_HOUR: int(1).default(10_000),
+    /** Questions a signed-in member may ask per minute (sendMessage, and chat in the console's playground), counted per field. @default 120 */
+    MEMBER_ASKS_PER_MINUTE: int(1).default(120),
+    /** Work a member may start per hour, counted per field: documents, texts and links added, resyncs, check replays, correction imports. @default 600 */
+    MEMBER_WORK_PER_HOUR: int(1).default(600),
     /** Log-in attempts on one account from one address (or one device it logged in from before) before each further one must wait (1 s, 2 s, 4 s…). @default 5 */
     AUTH_LOGIN_FREE_ATTEMPTS: int(1, 1000).default(5),
     /** Log-in attempts on one account from devices it has never logged in from, over all addresses, before each further one must wait. @default 50 */

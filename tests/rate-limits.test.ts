@@ -2,7 +2,7 @@ import { describe, expect, it } from "@jest/globals";
 import { createClient } from "redis";
 import { createMemoryCounters, createRedisCounters } from "../src/services/access/counters.js";
 import { createRateLimiter } from "../src/services/access/rate-limits.js";
-import { createBot, signUp } from "./helpers/admin.js";
+import { createBot, signUp, type Account } from "./helpers/admin.js";
 import { startApp } from "./helpers/app.js";
 import { gqlRaw, wsClient } from "./helpers/graphql.js";
 import { startRedis } from "./helpers/redis.js";
@@ -139,6 +139,59 @@ describe("rate limits on public calls", () => {
 
   it("stops start-up when Redis cannot be reached", async () => {
     await expect(startApp({ REDIS_URL: "redis://127.0.0.1:9" })).rejects.toThrow(/REDIS_URL: could not connect to Redis/);
+  });
+});
+
+describe("per-member limits on the fields that cost work (graphql-rate-limit, counted atomically)", () => {
+  const addText = (url: string, admin: Account, botId: string, i: number) =>
+    gqlRaw(url, `mutation($b: ID!, $t: String!) { addTextSource(botId: $b, title: "Note", text: $t) { id } }`, { b: botId, t: `Note ${i}` }, admin.headers);
+
+  it("admits exactly the limit of parallel calls, refuses the rest 429 with Retry-After, and leaves other members alone", async () => {
+    const t = await startApp({ MEMBER_WORK_PER_HOUR: "5" });
+    const admin = await signUp(t.url);
+    const botId = await createBot(t.url, admin);
+    const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => addText(t.url, admin, botId, i)));
+    expect(outcomes.filter((o) => !o.errors).length).toBe(5);
+    const refused = outcomes.find((o) => o.errors)!;
+    expect(refused.errors![0]!.extensions).toMatchObject({ code: "RATE_LIMITED", limit: 5, windowSeconds: 3600 });
+    expect(refused.errors![0]!.message).toMatch(/^Too many calls to addTextSource \(5 per 1 hour\); try again in \d+ s\.$/);
+    expect(refused.errors![0]!.extensions!.retryAfterSeconds).toBeGreaterThan(3500);
+    // Nothing was stored for a refused call.
+    const sources = await gqlRaw(t.url, `query($b: ID!) { bot(id: $b) { sources { totalCount } } }`, { b: botId }, admin.headers);
+    expect(sources.data!.bot.sources.totalCount).toBe(5);
+    const post = (query: string) =>
+      fetch(`${t.url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...admin.headers },
+        body: JSON.stringify({ query, variables: { b: botId } }),
+      });
+    const over = await post(`mutation($b: ID!) { addTextSource(botId: $b, title: "Late", text: "One too many.") { id } }`);
+    expect(over.status).toBe(429);
+    expect(Number(over.headers.get("retry-after"))).toBeGreaterThan(3500);
+    // Another field counts on its own.
+    expect((await (await post(`mutation($b: ID!) { resyncBot(botId: $b) }`)).json()).data).toEqual({ resyncBot: 5 });
+    const other = await signUp(t.url, "Globex");
+    expect((await addText(t.url, other, await createBot(t.url, other), 0)).errors).toBeUndefined();
+  });
+
+  it("limits a member's questions, in the playground's chat and sendMessage, but not a bot's API key", async () => {
+    const { t, secrets, botId } = await publicBotWithKeys({ MEMBER_ASKS_PER_MINUTE: "2" });
+    const admin = await signUp(t.url, "Asker");
+    const own = await createBot(t.url, admin);
+    const ask = (headers: Record<string, string>, b: string) =>
+      gqlRaw(t.url, `mutation($b: ID!) { sendMessage(botId: $b, message: "When do you open?") { message { id } } }`, { b }, headers);
+    for (let i = 0; i < 2; i++) expect((await ask(admin.headers, own)).errors).toBeUndefined();
+    expect((await ask(admin.headers, own)).errors?.[0]?.extensions?.code).toBe("RATE_LIMITED");
+    // Each field counts on its own: the playground's stream has its two.
+    const client = wsClient(t.url, admin.headers);
+    try {
+      for (let i = 0; i < 2; i++) expect((await chatOverWs(client, { botId: own, message: "And on Sundays?" })).at(-1)?.__typename).toBe("ChatCompleted");
+      await expect(chatOverWs(client, { botId: own, message: "And at night?" })).rejects.toMatchObject({ extensions: { code: "RATE_LIMITED", limit: 2 } });
+    } finally {
+      await client.dispose();
+    }
+    // Visitors holding a key are charged by the public limits only.
+    for (let i = 0; i < 3; i++) expect((await ask({ "x-api-key": secrets[0]! }, botId)).errors).toBeUndefined();
   });
 });
 

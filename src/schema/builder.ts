@@ -3,6 +3,7 @@ import PrismaPlugin from "@pothos/plugin-prisma";
 import RelayPlugin from "@pothos/plugin-relay";
 import ScopeAuthPlugin, { AuthScopeFailureType, type AuthFailure } from "@pothos/plugin-scope-auth";
 import ZodPlugin from "@pothos/plugin-zod";
+import FieldLimitsPlugin from "./field-limits.js";
 import { DateTimeResolver } from "graphql-scalars";
 import { GraphQLError } from "graphql";
 import type { Context } from "../context.js";
@@ -36,7 +37,8 @@ export const builder = new SchemaBuilder<{
     File: { Input: File; Output: never };
   };
 }>({
-  plugins: [ScopeAuthPlugin, ZodPlugin, PrismaPlugin, RelayPlugin],
+  // In this order around each resolver: who may call, valid input, then the member's per-field limit (a refused or invalid call costs none).
+  plugins: [ScopeAuthPlugin, ZodPlugin, FieldLimitsPlugin, PrismaPlugin, RelayPlugin],
   defaultFieldNullability: false,
   defaultInputFieldRequiredness: true,
   scopeAuth: {

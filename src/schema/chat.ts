@@ -5,6 +5,7 @@ import { AppError, assertId, notFound } from "../services/errors.js";
 import type { CallOutcome } from "../services/tenancy/public-access.js";
 import type { CitedSource as CitedSourceShape } from "../services/answering/passages.js";
 import { actorOf, builder } from "./builder.js";
+import { MEMBER_ASKS } from "./field-limits.js";
 import { orRevoked, whileAllowed } from "./live.js";
 import type { Context } from "../context.js";
 import { SourceKind } from "./enums.js";
@@ -230,6 +231,7 @@ builder.queryFields((t) => ({
 
 builder.subscriptionFields((t) => ({
   chat: t.field({
+    extensions: { rateLimit: MEMBER_ASKS },
     type: ChatEvent,
     description: "Asks a bot a question and streams the answer: ChatStarted, ChatToken…, then ChatCompleted (with sources) or ChatFailed.",
     authScopes: { user: true, apiKey: true },
@@ -256,6 +258,7 @@ builder.subscriptionFields((t) => ({
 
 builder.mutationFields((t) => ({
   sendMessage: t.field({
+    extensions: { rateLimit: MEMBER_ASKS },
     type: ChatReply,
     description:
       "Asks a bot a question and returns the complete answer (for clients that do not stream). Fails with MODEL_UNAVAILABLE when the model cannot answer.",

@@ -2,6 +2,7 @@ import type { CitedSource as CitedSourceShape } from "../services/answering/pass
 import * as v from "../services/validation.js";
 import { assertId } from "../services/errors.js";
 import { actorOf, builder } from "./builder.js";
+import { MEMBER_WORK } from "./field-limits.js";
 import { CitedSource } from "./chat.js";
 
 const CheckKind = builder.enumType("CheckKind", {
@@ -162,6 +163,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) => (await ctx.checks.delete(actorOf(ctx), args.id)).id,
   }),
   runChecks: t.prismaField({
+    extensions: { rateLimit: MEMBER_WORK },
     type: CheckRun,
     description:
       "Replays every check of a bot against its current sources, prompts and settings (owner or admin): no conversation is stored and no usage charged. Answers as the run begins; follow it in checkRuns. A run already under way is returned instead of a second.",

@@ -1,6 +1,7 @@
 import * as v from "../services/validation.js";
 import { assertId } from "../services/errors.js";
 import { actorOf, builder } from "./builder.js";
+import { MEMBER_WORK } from "./field-limits.js";
 
 export const Correction = builder.prismaObject("Correction", {
   // Checked wherever in the graph one is reached, not only at the root field that found it.
@@ -97,6 +98,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) => (await ctx.corrections.delete(actorOf(ctx), args.id)).id,
   }),
   importCorrections: t.prismaField({
+    extensions: { rateLimit: MEMBER_WORK },
     type: [Correction],
     description:
       "Adds the corrections of a CSV (owner or admin): columns question and answer, and optionally phrasings (one per line, or separated by |) and active (yes or no). One bad row adds nothing; the error names its line.",

@@ -3,6 +3,7 @@ import type { SourceEvent as SourceEventShape } from "../services/ingestion/even
 import { assertId, notFound } from "../services/errors.js";
 import * as v from "../services/validation.js";
 import { actorOf, builder } from "./builder.js";
+import { MEMBER_WORK } from "./field-limits.js";
 import { orRevoked, whileAllowed } from "./live.js";
 import type { SourceErrorCode } from "../../connectors/index.js";
 import { SourceErrorCodeEnum, SourceKind, SyncStatus } from "./enums.js";
@@ -141,6 +142,7 @@ builder.queryFields((t) => ({
 
 builder.mutationFields((t) => ({
   uploadDocument: t.prismaField({
+    extensions: { rateLimit: MEMBER_WORK },
     type: Source,
     description: "Adds a PDF, DOCX or text file to a bot (multipart upload, at most MAX_UPLOAD_BYTES). Ingestion runs in the background: watch sourceEvents.",
     authScopes: { user: true },
@@ -151,6 +153,7 @@ builder.mutationFields((t) => ({
     },
   }),
   addTextSource: t.prismaField({
+    extensions: { rateLimit: MEMBER_WORK },
     type: Source,
     description: "Adds text typed in directly.",
     authScopes: { user: true },
@@ -165,6 +168,7 @@ builder.mutationFields((t) => ({
     },
   }),
   addLinkSource: t.prismaField({
+    extensions: { rateLimit: MEMBER_WORK },
     type: Source,
     description: "Adds a web page (and optionally the pages linked from it, or listed in its sitemap).",
     authScopes: { user: true },
@@ -197,6 +201,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) => (await ctx.sources.delete(actorOf(ctx), args.id)).id,
   }),
   resyncSource: t.prismaField({
+    extensions: { rateLimit: MEMBER_WORK },
     type: Source,
     description: "Reads a source again (after an error, or to pick up a changed web page). Unchanged content is not embedded again.",
     authScopes: { user: true },
@@ -207,6 +212,7 @@ builder.mutationFields((t) => ({
     },
   }),
   resyncBot: t.int({
+    extensions: { rateLimit: MEMBER_WORK },
     description: "Reads all of a bot's sources again; returns how many were queued.",
     authScopes: { user: true },
     args: { botId: t.arg.id({ description: "Bot id." }) },

@@ -58,6 +58,8 @@ export interface AppServices {
   readonly publicAccess: PublicAccess;
   readonly authLimiter: RateLimiter;
   readonly signUpLimiter: RateLimiter;
+  /** The shared counting under every limit (Redis when configured): members' per-field limits count here too. */
+  readonly counters: CounterStore;
   readonly usage: UsageRecorder;
   /** What /metrics reports (prom-client). */
   readonly metrics: Metrics;
@@ -151,6 +153,7 @@ export function createServices(base: Pick<AppServices, "config" | "db" | "logger
     metrics: createMetrics({ prisma }),
     publicAccess: createPublicAccess({ config, apiKeys, limiter: publicLimiter, usage }),
     // Password guessing from one address: log-ins and sign-ups per address (per account: auth's throttle).
+    counters,
     authLimiter: createRateLimiter({
       store: counters,
       scope: "auth",
