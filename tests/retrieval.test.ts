@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { createExtractiveChat, NOTHING_FOUND, type ChatChunk } from "../src/providers/chat.js";
 import type { Embedder } from "../src/providers/embeddings.js";
-import { createRetrieval, textQuery, type RetrievedChunk } from "../src/services/answering/retrieval.js";
+import { createRetrieval, EXACT_SEARCH_MAX_CHUNKS, NEAREST_SQL, textQuery, type RetrievedChunk } from "../src/services/answering/retrieval.js";
 import { createBot, signUp } from "./helpers/admin.js";
 import { startApp, type TestApp } from "./helpers/app.js";
 import { gqlRaw } from "./helpers/graphql.js";
@@ -142,6 +142,65 @@ describe("retrieval", () => {
     // lamp too (each has two of the four words).
     const found = await retrieval.retrieve(bot, "lamp warranty claims receipt", { topK: 5, minSimilarity: 0.999 });
     expect(found.map((c) => c.sourceId)).toEqual([warranty]);
+  });
+
+  it("searches a large bot on the HNSW index and a small one exactly, each among its live generation only", async () => {
+    const t = await startApp();
+    const account = await signUp(t.url);
+    const prisma = t.app.services.db.prisma;
+    const dimension = t.app.services.embedder.dimension;
+    const workspaceId = account.workspaceId;
+    const botOf = async (name: string, chunks: number) => {
+      const bot = await prisma.bot.create({ data: { workspaceId, name } });
+      const source = await prisma.source.create({ data: { botId: bot.id, kind: "TEXT", connector: "text", name, chunkCount: chunks, generation: 0 } });
+      // Live chunks (generation 0) pointing every way, far from the question's direction.
+      await prisma.$executeRawUnsafe(
+        `INSERT INTO chunks (bot_id, source_id, source_type, generation, content, chunk_index, embedding)
+         SELECT $1::uuid, $2::uuid, 'TEXT', 0, 'filler ' || n, n,
+                (SELECT array_agg(CASE WHEN d = 1 THEN -1 ELSE random() - 0.5 END) FROM generate_series(1, ${dimension}) d WHERE n > 0)::vector
+         FROM generate_series(1, $3::int) n`,
+        bot.id,
+        source.id,
+        chunks - 1,
+      );
+      return { botId: bot.id, sourceId: source.id };
+    };
+    // Bulk loaded without the index, then indexed, as a large import is best done.
+    await prisma.$executeRawUnsafe("DROP INDEX chunks_embedding_hnsw_idx");
+    const large = await botOf("large", EXACT_SEARCH_MAX_CHUNKS + 500);
+    const small = await botOf("small", 300);
+    const question = Array.from({ length: dimension }, (_, d) => (d === 0 ? 1 : 0));
+    const near = Array.from({ length: dimension }, (_, d) => (d === 0 ? 1 : d === 1 ? 0.1 : 0));
+    for (const { botId, sourceId } of [large, small]) {
+      // The nearest live chunk, and a nearer one of a generation being written, which no reader may see.
+      for (const [generation, content, vector] of [
+        [0, "the live answer", near],
+        [1, "half-written next version", question],
+      ] as const) {
+        await prisma.$executeRawUnsafe(
+          `INSERT INTO chunks (bot_id, source_id, source_type, generation, content, chunk_index, embedding) VALUES ($1::uuid, $2::uuid, 'TEXT', $3, $4, 0, $5::vector)`,
+          botId,
+          sourceId,
+          generation,
+          content,
+          `[${vector.join(",")}]`,
+        );
+      }
+    }
+    await prisma.$executeRawUnsafe('CREATE INDEX chunks_embedding_hnsw_idx ON chunks USING hnsw ("embedding" vector_cosine_ops)');
+    await prisma.$executeRawUnsafe("ANALYZE chunks");
+    for (const { botId } of [large, small]) {
+      const found = await t.app.services.retrieval.search(botId, question, "", { topK: 3, minSimilarity: -1 });
+      expect(found[0]?.content).toBe("the live answer");
+      expect(found.some((c) => c.content.startsWith("half-written"))).toBe(false);
+    }
+    // The HNSW walk runs for the large bot; for the small one it is never executed (the exact branch answers).
+    const hnswStep = async (botId: string) =>
+      (await prisma.$queryRawUnsafe<{ "QUERY PLAN": string }[]>(`EXPLAIN ANALYZE ${NEAREST_SQL}`, botId, `[${question.join(",")}]`, 5))
+        .map((line) => line["QUERY PLAN"])
+        .find((line) => line.includes("Index Scan using chunks_embedding_hnsw_idx"));
+    expect(await hnswStep(large.botId)).toMatch(/actual time=.*rows=5\b/);
+    expect((await hnswStep(small.botId)) ?? "not planned, so never executed").toMatch(/never executed/);
   });
 
   it("cites the right source through the chat API, with the embedded answerer quoting it", async () => {
