@@ -101,11 +101,14 @@ async function populate(account: Account, label: string): Promise<Tenant> {
   });
   await call(account, `mutation($b: ID!) { runChecks(botId: $b) { id } }`, { b: botId });
   await t.app.services.checks.settled();
-  // A question its sources do not answer: it goes to the gaps inbox (beside the answer, so wait for it).
-  await call(account, `mutation($b: ID!, $m: String!) { sendMessage(botId: $b, message: $m) { sessionId } }`, {
+  // A question its sources do not answer, its answer rated down: it goes to the gaps inbox (beside the
+  // answer, so wait for it). Rated down, because the secret's random letters and digits are words the
+  // source holds, and now and then the gate answers it (then only the rating brings it to the inbox).
+  const missed = await call(account, `mutation($b: ID!, $m: String!) { sendMessage(botId: $b, message: $m) { message { id } } }`, {
     b: botId,
     m: `Do you sell ${secret} gift cards?`,
   });
+  await call(account, `mutation($m: ID!) { rateMessage(messageId: $m, rating: DOWN) { id } }`, { m: missed.sendMessage.message.id });
   for (let i = 0; i < 800 && !(await t.app.services.db.prisma.gapQuestion.count({ where: { topic: { botId } } })); i++)
     await new Promise((r) => setTimeout(r, 25));
   const session = await t.app.services.db.prisma.chatSession.findFirstOrThrow({ where: { publicId: reply.sendMessage.sessionId } });
