@@ -102,6 +102,12 @@ const CURRENT_GENERATION = "generation = (SELECT s.generation FROM sources s WHE
  */
 export const EXACT_SEARCH_MAX_CHUNKS = 4000;
 
+/** One branch of the vector list: the chunks passing `filter`, nearest first. */
+const nearestWhere = (filter: string) => `(SELECT id, source_id, source_type, content, metadata, (1 - (embedding <=> $2::vector))::float8 AS similarity
+   FROM chunks WHERE ${filter} AND embedding IS NOT NULL
+   ORDER BY embedding <=> $2::vector
+   LIMIT $3)`;
+
 /**
  * The vector list, on $1 (bot id), $2 (question vector) and $3 (how many):
  * the bot's nearest live chunks by cosine distance. One statement with two
@@ -114,19 +120,10 @@ export const EXACT_SEARCH_MAX_CHUNKS = 4000;
  * bench/retrieval.ts explains this very statement.
  */
 export const NEAREST_SQL = `WITH size AS (SELECT coalesce(sum(chunk_count), 0) AS chunks FROM sources WHERE bot_id = $1::uuid)
-  (SELECT id, source_id, source_type, content, metadata, (1 - (embedding <=> $2::vector))::float8 AS similarity
-   FROM chunks
-   WHERE bot_id = $1::uuid AND embedding IS NOT NULL AND (SELECT chunks FROM size) <= ${EXACT_SEARCH_MAX_CHUNKS}
-     AND (source_id, generation) IN (SELECT s.id, s.generation FROM sources s WHERE s.bot_id = $1::uuid)
-   ORDER BY embedding <=> $2::vector
-   LIMIT $3)
+  ${nearestWhere(`bot_id = $1::uuid AND (SELECT chunks FROM size) <= ${EXACT_SEARCH_MAX_CHUNKS}
+     AND (source_id, generation) IN (SELECT s.id, s.generation FROM sources s WHERE s.bot_id = $1::uuid)`)}
   UNION ALL
-  (SELECT id, source_id, source_type, content, metadata, (1 - (embedding <=> $2::vector))::float8 AS similarity
-   FROM chunks
-   WHERE bot_id IS NOT DISTINCT FROM $1::uuid AND embedding IS NOT NULL AND (SELECT chunks FROM size) > ${EXACT_SEARCH_MAX_CHUNKS}
-     AND ${CURRENT_GENERATION}
-   ORDER BY embedding <=> $2::vector
-   LIMIT $3)`;
+  ${nearestWhere(`bot_id IS NOT DISTINCT FROM $1::uuid AND (SELECT chunks FROM size) > ${EXACT_SEARCH_MAX_CHUNKS} AND ${CURRENT_GENERATION}`)}`;
 
 /**
  * The SQL of the full-text list, on $1 (bot id) and $2 (question vector):
