@@ -2,7 +2,7 @@ import { createClient } from "redis";
 import type { Config } from "./config.js";
 import type { Logger } from "./logger.js";
 import { createRedisCounters, createResilientCounters } from "./services/access/counters.js";
-import { createRedisEventTransport } from "./services/ingestion/events.js";
+import { createRedisEventTransport } from "./services/event-transport.js";
 import type { ServiceOverrides } from "./services/index.js";
 
 /** How long closing waits for Redis to say goodbye before the connection is cut. */

@@ -5,7 +5,7 @@ import type { WidgetTheme as WidgetThemeShape } from "../services/tenancy/bots.j
 import { assertId, notFound } from "../services/errors.js";
 import * as v from "../services/validation.js";
 import { actorOf, builder } from "./builder.js";
-import { BotStatus, SyncStatus } from "./enums.js";
+import { BotStatus, HandoffMode, SyncStatus } from "./enums.js";
 import { ConversationFilter, conversationWhere } from "./chat-session.js";
 
 const WidgetPosition = builder.enumType("WidgetPosition", {
@@ -58,6 +58,7 @@ const BotSettings = builder.objectRef<BotRow>("BotSettings").implement({
       resolve: (b) => b.correctionThreshold === null,
     }),
     greeting: t.string({ nullable: true, description: "First message the widget shows.", resolve: (b) => b.greeting }),
+    handoff: t.field({ type: HandoffMode, description: "When visitors are offered a person (the bot's operators).", resolve: (b) => b.handoff }),
     widgetTheme: t.field({ type: WidgetTheme, description: "Widget appearance.", resolve: (b) => (b.widgetTheme ?? {}) as WidgetThemeShape }),
   }),
 });
@@ -168,6 +169,7 @@ const BotSettingsInput = builder.inputType("BotSettingsInput", {
       validate: { schema: v.minSimilarity },
     }),
     greeting: t.string({ required: false, description: "First message the widget shows.", validate: { schema: v.optionalText(1000) } }),
+    handoff: t.field({ type: HandoffMode, required: false, description: "When visitors are offered a person (set its operators with setBotOperators)." }),
     widgetTheme: t.field({ type: WidgetThemeInput, required: false, description: "Widget appearance." }),
   }),
 });

@@ -7,8 +7,9 @@ import type { CitedSource as CitedSourceShape } from "../services/answering/pass
 import { actorOf, builder } from "./builder.js";
 import { MEMBER_ASKS } from "./field-limits.js";
 import { orRevoked, whileAllowed } from "./live.js";
+import { shownName } from "../services/handoff/handoff.js";
 import type { Context } from "../context.js";
-import { SourceKind } from "./enums.js";
+import { HandoffMode, HandoffState, SourceKind } from "./enums.js";
 
 const Feedback = builder.enumType("Feedback", {
   description: "A visitor's verdict on an answer.",
@@ -17,7 +18,11 @@ const Feedback = builder.enumType("Feedback", {
 
 const MessageRole = builder.enumType("MessageRole", {
   description: "Who wrote a message.",
-  values: { USER: { description: "The visitor." }, ASSISTANT: { description: "The bot." } } as const,
+  values: {
+    USER: { description: "The visitor." },
+    ASSISTANT: { description: "The bot." },
+    OPERATOR: { description: "A person of the business, holding the conversation (live hand-off)." },
+  } as const,
 });
 
 export const CitedSource = builder.objectRef<CitedSourceShape>("CitedSource").implement({
@@ -54,6 +59,12 @@ export const Message = builder.prismaObject("Message", {
     completionTokens: t.exposeInt("completionTokens", { nullable: true, description: "Tokens the model produced." }),
     latencyMs: t.exposeInt("latencyMs", { nullable: true, description: "Milliseconds from question to complete answer." }),
     errorCode: t.exposeString("errorCode", { nullable: true, description: "Why an answer failed: MODEL_UNAVAILABLE, CANCELLED, INTERNAL_SERVER_ERROR." }),
+    authorName: t.string({
+      nullable: true,
+      description: "For an operator's message: the first name the visitor sees.",
+      select: { author: { select: { name: true } } },
+      resolve: (m) => (m.role === "OPERATOR" ? shownName(m.author?.name ?? null) : null),
+    }),
     feedback: t.expose("feedback", { type: Feedback, nullable: true, description: "The visitor's rating." }),
     grounded: t.boolean({
       description:
@@ -102,6 +113,31 @@ const ChatCompleted = builder.objectRef<Extract<ChatEventShape, { type: "complet
         "Whether the answer was drawn from the bot's sources or an owner's correction; false when they did not cover the question and the bot said it does not know.",
       resolve: (e) => e.sources.length > 0 || e.message.correctionId !== null,
     }),
+    offerPerson: t.boolean({
+      description: "Whether to offer the visitor a person now (requestPerson): the bot's hand-off setting, and whether this answer came from its sources.",
+      resolve: (e) => e.offerPerson,
+    }),
+  }),
+});
+
+const ChatHeld = builder.objectRef<Extract<ChatEventShape, { type: "held" }>>("ChatHeld").implement({
+  description:
+    "A person holds this conversation (or is asked for in it): the question went to them, and the bot does not answer. Their replies come on conversationEvents.",
+  fields: (t) => ({
+    sessionId: t.exposeString("sessionId", { description: "The conversation." }),
+    message: t.field({ type: Message, description: "The visitor's stored question.", resolve: (e) => e.message }),
+    state: t.field({ type: HandoffState, description: "WAITING or PERSON.", resolve: (e) => e.state }),
+  }),
+});
+
+const ChatHandoff = builder.objectRef<Extract<ChatEventShape, { type: "handoff" }>>("ChatHandoff").implement({
+  description:
+    'The question asked for a person ("can I talk to a human?"): the conversation is in the queue (WAITING, with its place), or nobody can come now (BOT). Follow conversationEvents.',
+  fields: (t) => ({
+    sessionId: t.exposeString("sessionId", { description: "The conversation." }),
+    message: t.field({ type: Message, description: "The visitor's stored question.", resolve: (e) => e.message }),
+    state: t.field({ type: HandoffState, description: "WAITING, PERSON (already held), or BOT when no operator is online.", resolve: (e) => e.state }),
+    position: t.int({ nullable: true, description: "Place in the queue, 1 first, while WAITING.", resolve: (e) => e.position }),
   }),
 });
 
@@ -115,16 +151,34 @@ const ChatFailed = builder.objectRef<Extract<ChatEventShape, { type: "failed" }>
 });
 
 const ChatEvent = builder.unionType("ChatEvent", {
-  description: "One event of a streamed answer: ChatStarted, then ChatToken events, then ChatCompleted or ChatFailed.",
-  types: [ChatStarted, ChatToken, ChatCompleted, ChatFailed],
-  resolveType: (event) => ({ started: ChatStarted, token: ChatToken, completed: ChatCompleted, failed: ChatFailed })[event.type],
+  description:
+    "One event of a streamed answer: ChatStarted, then ChatToken events, then ChatCompleted or ChatFailed; or, when the question is for a person, ChatStarted then ChatHeld or ChatHandoff.",
+  types: [ChatStarted, ChatToken, ChatCompleted, ChatFailed, ChatHeld, ChatHandoff],
+  resolveType: (event) =>
+    ({ started: ChatStarted, token: ChatToken, completed: ChatCompleted, failed: ChatFailed, held: ChatHeld, handoff: ChatHandoff })[event.type],
 });
 
-const ChatReply = builder.objectRef<{ sessionId: string; message: MessageRow; sources: CitedSourceShape[] }>("ChatReply").implement({
+interface ChatReplyShape {
+  sessionId: string;
+  message: MessageRow;
+  sources: CitedSourceShape[];
+  handoffState: "BOT" | "WAITING" | "PERSON";
+  position: number | null;
+  offerPerson: boolean;
+}
+
+const ChatReply = builder.objectRef<ChatReplyShape>("ChatReply").implement({
   description: "A complete answer, for clients that do not stream.",
   fields: (t) => ({
     sessionId: t.exposeString("sessionId", { description: "Pass it with the next message to continue the conversation." }),
-    message: t.field({ type: Message, description: "The answer.", resolve: (r) => r.message }),
+    message: t.field({
+      type: Message,
+      description: "The answer; or, when the question went to a person (handoffState WAITING or PERSON), the visitor's stored question.",
+      resolve: (r) => r.message,
+    }),
+    handoffState: t.field({ type: HandoffState, description: "Who answers the conversation now.", resolve: (r) => r.handoffState }),
+    queuePosition: t.int({ nullable: true, description: "Place in the queue for a person, 1 first, while WAITING.", resolve: (r) => r.position }),
+    offerPerson: t.boolean({ description: "Whether to offer the visitor a person now (requestPerson).", resolve: (r) => r.offerPerson }),
     sources: t.field({ type: [CitedSource], description: "The sources it used.", extensions: { listSize: 50 }, resolve: (r) => r.sources }),
     grounded: t.boolean({
       description:
@@ -139,7 +193,7 @@ const ChatReply = builder.objectRef<{ sessionId: string; message: MessageRow; so
  * workspace (any status, to try it out), or a holder of its API key (active
  * bots only).
  */
-async function chatBot(ctx: Context, botId: string) {
+export async function chatBot(ctx: Context, botId: string) {
   const id = assertId(botId, "bot");
   if (ctx.viewer.kind === "apiKey") return ctx.publicAccess.botFor(ctx.viewer, id);
   const actor = actorOf(ctx);
@@ -166,8 +220,8 @@ function recordUsage(ctx: Context, operation: string, started: number, outcome: 
   if (ctx.viewer.kind === "apiKey") ctx.publicAccess.record(ctx.viewer, operation, started, outcome);
 }
 
-/** Runs a public operation and records it, with the code it failed with if it did. */
-async function publicCall<T>(ctx: Context, operation: string, run: () => Promise<T>, tokensOf: (result: T) => number | null = () => null): Promise<T> {
+/** Runs a public operation and records it (API-key callers' only), with the code it failed with if it did. */
+export async function publicCall<T>(ctx: Context, operation: string, run: () => Promise<T>, tokensOf: (result: T) => number | null = () => null): Promise<T> {
   const started = performance.now();
   try {
     const result = await run();
@@ -197,6 +251,16 @@ async function* recordStream(ctx: Context, started: number, events: AsyncGenerat
   }
 }
 
+/** What a non-streaming client is told of the event that ends a question's stream; null for the others. */
+function replyOf(event: ChatEventShape): ChatReplyShape | null {
+  const base = { handoffState: "BOT" as const, position: null, offerPerson: false, sources: [] };
+  if (event.type === "completed")
+    return { ...base, sessionId: event.sessionId, message: event.message, sources: event.sources, offerPerson: event.offerPerson };
+  if (event.type === "held") return { ...base, sessionId: event.sessionId, message: event.message, handoffState: event.state };
+  if (event.type === "handoff") return { ...base, sessionId: event.sessionId, message: event.message, handoffState: event.state, position: event.position };
+  return null;
+}
+
 /** Who may rate a message: members of its bot's workspace, or holders of its bot's key. */
 function mayRate(ctx: Context) {
   return (bot: { id: string; workspaceId: string }) =>
@@ -213,6 +277,11 @@ const PublicBot = builder.objectRef<PublicFace>("PublicBot").implement({
     title: t.exposeString("title", { description: "Header title." }),
     position: t.exposeString("position", { description: "Launcher corner: left or right." }),
     language: t.exposeString("language", { description: "The widget's language, as a code: en, de, fr, nl or es." }),
+    handoff: t.field({ type: HandoffMode, description: "When visitors are offered a person (requestPerson).", resolve: (b) => b.handoff }),
+    personAvailable: t.boolean({
+      description: "Whether one of the bot's operators is online now: asking for a person puts the visitor in the queue rather than being refused.",
+      resolve: async (b, _args, ctx) => b.handoff !== "NEVER" && ctx.viewer.kind === "apiKey" && (await ctx.handoff.operatorsOnline(ctx.viewer.bot)) > 0,
+    }),
   }),
 });
 
@@ -276,7 +345,8 @@ builder.mutationFields((t) => ({
           const input = await chatInput(ctx, args);
           const prepared = await ctx.chat.prepare(input);
           for await (const event of ctx.chat.stream(input, prepared, ctx.shutdownSignal)) {
-            if (event.type === "completed") return { sessionId: event.sessionId, message: event.message, sources: event.sources };
+            const reply = replyOf(event);
+            if (reply) return reply;
             if (event.type === "failed") {
               if (event.code === "MODEL_UNAVAILABLE") throw new AppError("MODEL_UNAVAILABLE", event.message);
               throw new Error(event.message);

@@ -55,3 +55,21 @@ export const PromptType = builder.enumType("PromptType", {
     USER_TEMPLATE: { description: "Wraps each question: must contain {question}, may contain {context} and {history}." },
   } as const,
 });
+
+export const HandoffState = builder.enumType("HandoffState", {
+  description: "Who answers a conversation now.",
+  values: {
+    BOT: { description: "The bot." },
+    WAITING: { description: "In the bot's queue, waiting for one of its operators." },
+    PERSON: { description: "An operator holds it: the bot does not answer." },
+  } as const,
+});
+
+export const HandoffMode = builder.enumType("HandoffMode", {
+  description: "When a bot offers its visitors a person (one of its operators).",
+  values: {
+    NEVER: { description: "Never: the bot answers alone." },
+    WHEN_UNANSWERED: { description: "When the bot cannot answer from its sources (ChatCompleted.offerPerson)." },
+    ALWAYS: { description: "Always: the widget shows the button from the start." },
+  } as const,
+});

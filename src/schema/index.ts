@@ -14,6 +14,7 @@ import "./usage.js";
 import "./correction.js";
 import "./gap.js";
 import "./check.js";
+import "./handoff.js";
 
 /** The executable schema, built once from every domain file imported above. */
 export const schema = builder.toSchema({ sortSchema: true });

@@ -5,7 +5,8 @@ import { createEmbedder, type Embedder } from "../providers/embeddings.js";
 import { createApiKeyService } from "./tenancy/api-keys.js";
 import { createAuthService } from "./tenancy/auth.js";
 import { createBotService } from "./tenancy/bots.js";
-import { createSourceEvents, type EventTransport } from "./ingestion/events.js";
+import { createSourceEvents } from "./ingestion/events.js";
+import type { EventTransport } from "./event-transport.js";
 import { createDatabasePriority, type DatabasePriority } from "../db/priority.js";
 import { createExtractionPool, type ExtractionPool } from "./ingestion/extraction-pool.js";
 import { createIngestion } from "./ingestion/ingestion.js";
@@ -27,6 +28,7 @@ import { createCorrectionService, type CorrectionService } from "./answering/cor
 import { createGapService, type GapService } from "./answering/gaps.js";
 import { createCheckService, type CheckService } from "./answering/checks.js";
 import { createBotEvents, type BotEvents } from "./ingestion/events.js";
+import { createHandoffService, type HandoffService } from "./handoff/handoff.js";
 
 /**
  * What lives as long as the process: built once by buildApp and shared by
@@ -71,6 +73,8 @@ export interface AppServices {
   readonly botEvents: BotEvents;
   /** The inbox of questions bots missed, grouped by meaning. */
   readonly gaps: GapService;
+  /** Live hand-off: visitors' requests for a person, the bots' queues, operators' replies. */
+  readonly handoff: HandoffService;
   /** Open subscriptions' rights, checked again while they stream. */
   readonly liveAccess: LiveAccess;
   /** Redis, shared by several instances: "off" without REDIS_URL, "degraded" while it is away (each instance then counts alone). */
@@ -84,7 +88,7 @@ export interface ServiceOverrides {
   chatModel?: ChatModel;
   /** Where rate-limit and log-in counts live (default: in memory, or Redis from the app). */
   counters?: CounterStore;
-  /** How source events reach other instances (default: they stay in this process). */
+  /** How events (sources', hand-offs') reach other instances (default: they stay in this process). */
   eventTransport?: EventTransport;
   /** Whether the shared Redis answers (default: there is none). */
   redisStatus?: () => "ok" | "degraded";
@@ -128,7 +132,8 @@ export function createServices(base: Pick<AppServices, "config" | "db" | "logger
   });
   const gaps = createGapService({ prisma, embedder, logger });
   const corrections = createCorrectionService({ prisma, bots, embedder, gaps });
-  const chat = createChatService({ prisma, config, logger, retrieval, model: chatModel, priority: dbPriority, corrections, gaps });
+  const handoff = createHandoffService({ prisma, logger, ...(overrides.eventTransport && { transport: overrides.eventTransport }) });
+  const chat = createChatService({ prisma, config, logger, retrieval, model: chatModel, priority: dbPriority, corrections, gaps, handoff });
   const botEvents = createBotEvents();
   const checks = createCheckService(
     { prisma, bots, chat, retrieval, logger, shutdownSignal: base.shutdownSignal, publish: botEvents.publish, priority: dbPriority },
@@ -138,6 +143,7 @@ export function createServices(base: Pick<AppServices, "config" | "db" | "logger
   return {
     ...base,
     liveAccess,
+    handoff,
     redisStatus: overrides.redisStatus ?? (() => "off"),
     embedder,
     extraction,
@@ -175,7 +181,7 @@ export function createServices(base: Pick<AppServices, "config" | "db" | "logger
         maxDelayMs: config.AUTH_LOGIN_MAX_DELAY_SECONDS * 1000,
       }),
     }),
-    workspaces: createWorkspaceService({ prisma, config }),
+    workspaces: createWorkspaceService({ prisma, config, onMemberRemoved: handoff.memberRemoved }),
     bots,
     prompts: createPromptService({ prisma, bots }),
     apiKeys,

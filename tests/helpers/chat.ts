@@ -15,6 +15,7 @@ export const Chat = graphql(`
       }
       ... on ChatCompleted {
         sessionId
+        offerPerson
         message {
           id
           content
@@ -37,6 +38,15 @@ export const Chat = graphql(`
         sessionId
         code
         error
+      }
+      ... on ChatHeld {
+        sessionId
+        state
+      }
+      ... on ChatHandoff {
+        sessionId
+        state
+        position
       }
     }
   }

@@ -127,6 +127,9 @@ function received(event: ChatSubscription["chat"], conversation: Conversation, a
     case "ChatFailed":
       answer.failed = true;
       return { type: "updated", message: answer, streaming: false };
+    default:
+      // ChatHeld, ChatHandoff: the question went to a person; the bot says nothing.
+      return { type: "updated", message: answer, streaming: false };
   }
 }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { Bot, ChatSession, Message, Prisma, PrismaClient } from "@prisma/client";
+import type { Bot, ChatSession, HandoffState, Message, Prisma, PrismaClient } from "@prisma/client";
 import type { Config } from "../../config.js";
 import type { DatabasePriority } from "../../db/priority.js";
 import type { Logger } from "../../logger.js";
@@ -11,11 +11,17 @@ import { assemblePrompt, estimateTokens } from "./prompting.js";
 import { citeSources, type CitedSource, type Retrieval, type RetrievedChunk } from "./retrieval.js";
 import type { CorrectionService } from "./corrections.js";
 import type { GapService } from "./gaps.js";
+import type { HandoffService } from "../handoff/handoff.js";
+import { asksForPerson } from "../handoff/asks-for-person.js";
 
 export type ChatEvent =
   | { type: "started"; sessionId: string; messageId: string }
   | { type: "token"; text: string }
-  | { type: "completed"; sessionId: string; message: Message; sources: CitedSource[] }
+  | { type: "completed"; sessionId: string; message: Message; sources: CitedSource[]; offerPerson: boolean }
+  /** A person holds the conversation, or is asked for in it: the question went to them, and the bot says nothing. */
+  | { type: "held"; sessionId: string; message: Message; state: HandoffState }
+  /** The visitor asked for a person: the queue's answer (state BOT when nobody can come now). */
+  | { type: "handoff"; sessionId: string; message: Message; state: HandoffState; position: number | null }
   | { type: "failed"; sessionId: string; code: "MODEL_UNAVAILABLE" | "INTERNAL_SERVER_ERROR"; message: string };
 
 /** An answer, complete, before it is stored. */
@@ -69,6 +75,7 @@ export function createChatService({
   priority,
   corrections,
   gaps,
+  handoff,
 }: {
   prisma: PrismaClient;
   config: Pick<Config, "CHAT_HISTORY_TOKENS" | "CHAT_TIMEOUT_MS">;
@@ -81,6 +88,8 @@ export function createChatService({
   gaps: Pick<GapService, "record">;
   /** Chat's statements go ahead of ingestion's batches. */
   priority?: DatabasePriority;
+  /** Where a question goes when a person holds the conversation, and where asking for one leads. */
+  handoff?: Pick<HandoffService, "request" | "visitorSaid">;
 }) {
   const interactive = <T>(fn: () => Promise<T>) => (priority ? priority.interactive(fn) : fn());
   async function openSession(bot: Bot, sessionId: string | null | undefined, apiKeyId: string | null | undefined): Promise<ChatSession> {
@@ -172,7 +181,31 @@ export function createChatService({
     return grounded;
   }
 
+  /**
+   * A question that is for a person rather than the bot: one asked while a
+   * person holds the conversation (or is asked for), and a request for one.
+   * Yields what became of it; returns whether it was such a question.
+   */
+  async function* toPerson(bot: Bot, { session, userMessage, question, embedding }: PreparedChat): AsyncGenerator<ChatEvent, boolean> {
+    if (!handoff) return false;
+    if (session.handoffState !== "BOT") {
+      embedding.abort();
+      handoff.visitorSaid(session, userMessage);
+      yield { type: "held", sessionId: session.publicId, message: userMessage, state: session.handoffState };
+      return true;
+    }
+    if (bot.handoff === "NEVER" || !asksForPerson(question)) return false;
+    embedding.abort();
+    const request = await interactive(() => handoff.request(bot, session));
+    if (request.state !== "BOT") handoff.visitorSaid(request.session, userMessage);
+    yield { type: "handoff", sessionId: session.publicId, message: userMessage, state: request.state, position: request.position };
+    return true;
+  }
+
   return {
+    /** The conversation `sessionId` (a public id) of the bot, or a new one when none is given; NOT_FOUND for another bot's. */
+    session: (bot: Bot, sessionId: string | null | undefined, apiKeyId: string | null | undefined) => interactive(() => openSession(bot, sessionId, apiKeyId)),
+
     /** Validates and opens the conversation; errors here are refusals (NOT_FOUND, BAD_USER_INPUT), thrown before any event. */
     async prepare(input: ChatInput): Promise<PreparedChat> {
       const question = input.message.trim();
@@ -201,6 +234,8 @@ export function createChatService({
       const { bot } = input;
       const started = performance.now();
       yield { type: "started", sessionId: session.publicId, messageId: userMessage.id };
+      const person = yield* toPerson(bot, prepared);
+      if (person) return;
       let content = "";
       const latencyMs = () => Math.round(performance.now() - started);
       try {
@@ -225,7 +260,8 @@ export function createChatService({
         if (!sources.length && !stored.correctionId) {
           void vector.then((v) => gaps.record({ botId: bot.id, messageId: message.id, question, reason: "UNANSWERED", passages: found, vector: v }));
         }
-        yield { type: "completed", sessionId: session.publicId, message, sources };
+        const offerPerson = bot.handoff === "ALWAYS" || (bot.handoff === "WHEN_UNANSWERED" && !sources.length && !stored.correctionId);
+        yield { type: "completed", sessionId: session.publicId, message, sources, offerPerson };
       } catch (error) {
         /** What had been said of an answer that did not complete, kept with why. */
         const keep = (errorCode: string) =>

@@ -1,7 +1,5 @@
-import { randomUUID } from "node:crypto";
-import { EventEmitter, on } from "node:events";
 import type { SyncStatus } from "@prisma/client";
-import type { RedisClientType } from "redis";
+import { createTopics, type EventTransport } from "../event-transport.js";
 import type { SourceErrorCode } from "../../../connectors/index.js";
 import type { BotEvent } from "../answering/checks.js";
 
@@ -19,89 +17,33 @@ export interface SourceEvent {
   at: Date;
 }
 
-/**
- * How events reach the other instances. Without one, events stay in the
- * process: enough for a single instance.
- */
-export interface EventTransport {
-  /** Sends an event to every other instance; never throws, never waits (a Redis that is away loses it). */
-  send(event: SourceEvent): void;
-  /** Calls `receive` with every event another instance sends. */
-  listen(receive: (event: SourceEvent) => void): void;
-}
+/** The channel source events cross instances on. */
+export const SOURCE_EVENTS_CHANNEL = "source-events";
 
 /**
  * Publish/subscribe for source events. A job runs on whichever instance
  * claimed it, while the admin following it may be connected to another:
- * with a transport (Redis) every instance hears every event. This
- * instance's own subscribers hear its events directly, Redis or not.
+ * with a transport (Redis) every instance hears every event.
  */
 export function createSourceEvents(transport?: EventTransport) {
-  const emitter = new EventEmitter();
-  emitter.setMaxListeners(0);
-  const deliver = (event: SourceEvent) => emitter.emit(`bot:${event.botId}`, event);
-  transport?.listen(deliver);
+  const topics = createTopics<SourceEvent>((event) => [`bot:${event.botId}`], transport?.channel(SOURCE_EVENTS_CHANNEL, reviveSourceEvent));
   return {
     publish(event: Omit<SourceEvent, "at">): void {
-      const stamped = { ...event, at: new Date() };
-      deliver(stamped);
-      transport?.send(stamped);
+      topics.publish({ ...event, at: new Date() });
     },
     /** Events of one bot until `signal` aborts (or the consumer stops iterating). */
-    async *subscribe(botId: string, signal: AbortSignal): AsyncGenerator<SourceEvent> {
-      try {
-        for await (const [event] of on(emitter, `bot:${botId}`, { signal })) yield event as SourceEvent;
-      } catch (error) {
-        if (!signal.aborted) throw error;
-      }
+    subscribe(botId: string, signal: AbortSignal): AsyncGenerator<SourceEvent> {
+      return topics.subscribe(`bot:${botId}`, signal);
     },
   };
 }
 
 export type SourceEvents = ReturnType<typeof createSourceEvents>;
 
-/**
- * Source events over one Redis channel. Written here rather than taken from
- * @graphql-yoga/redis-event-target, which needs ioredis: Parley already
- * holds a node-redis client for rate limits, and the bridge is this small.
- * A subscribed Redis connection can do nothing else, hence the duplicate.
- */
-export async function createRedisEventTransport(
-  client: Pick<RedisClientType, "publish" | "duplicate">,
-  onError: (error: Error) => void,
-  channel = "parley:source-events",
-): Promise<EventTransport & { close(): Promise<void> }> {
-  // Each instance knows its own messages when Redis echoes them back: it has delivered them already.
-  const instance = randomUUID();
-  const subscriber = client.duplicate();
-  subscriber.on("error", onError);
-  await subscriber.connect();
-  const receivers: ((event: SourceEvent) => void)[] = [];
-  await subscriber.subscribe(channel, (message: string) => {
-    const event = parseEvent(message, instance);
-    if (event) receivers.forEach((receive) => receive(event));
-  });
-  return {
-    send(event) {
-      client.publish(channel, JSON.stringify({ ...event, from: instance })).catch(onError);
-    },
-    listen(receive) {
-      receivers.push(receive);
-    },
-    async close() {
-      await subscriber.close().catch(() => {});
-    },
-  };
-}
-
-/** An event another instance sent; undefined for this instance's own, or for garbage. */
-function parseEvent(message: string, self: string): SourceEvent | undefined {
-  try {
-    const { from, ...event } = JSON.parse(message) as SourceEvent & { at: string; from?: string };
-    return from === self ? undefined : { ...event, at: new Date(event.at) };
-  } catch {
-    return undefined;
-  }
+/** A source event as it arrived from another instance (JSON: its date as a string). */
+function reviveSourceEvent(raw: unknown): SourceEvent | undefined {
+  const event = raw as SourceEvent & { at: string };
+  return typeof event.botId === "string" ? { ...event, at: new Date(event.at) } : undefined;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Bot, BotStatus, Prisma, PrismaClient } from "@prisma/client";
+import type { Bot, BotStatus, HandoffMode, Prisma, PrismaClient } from "@prisma/client";
 import type { Config } from "../../config.js";
 import { EDITOR, requireRole, type Actor } from "../access/access.js";
 import { AppError, assertId, notFound } from "../errors.js";
@@ -20,6 +20,7 @@ export interface BotSettingsInput {
   topK?: number | null;
   minSimilarity?: number | null;
   correctionThreshold?: number | null;
+  handoff?: HandoffMode | null;
   greeting?: string | null;
   widgetTheme?: WidgetTheme | null;
 }
@@ -41,6 +42,7 @@ export interface PublicFace {
   primaryColor: string | null;
   position: "left" | "right";
   language: WidgetLanguage;
+  handoff: HandoffMode;
 }
 
 export function publicFace(bot: Bot): PublicFace {
@@ -53,6 +55,7 @@ export function publicFace(bot: Bot): PublicFace {
     primaryColor: theme.primaryColor ?? null,
     position: theme.position === "left" ? "left" : "right",
     language: theme.language ?? "en",
+    handoff: bot.handoff,
   };
 }
 
@@ -91,6 +94,7 @@ function botData(input: BotInput, currentTheme: Prisma.JsonValue | null = null):
   if (s.minSimilarity !== undefined) data.minSimilarity = s.minSimilarity;
   if (s.correctionThreshold !== undefined) data.correctionThreshold = s.correctionThreshold;
   if (s.greeting !== undefined) data.greeting = s.greeting || null;
+  if (s.handoff != null) data.handoff = s.handoff;
   if (s.widgetTheme != null) data.widgetTheme = mergeTheme(currentTheme, s.widgetTheme);
   return data;
 }

@@ -40,7 +40,16 @@ export async function acceptInvitation(tx: Prisma.TransactionClient, token: stri
   return membership;
 }
 
-export function createWorkspaceService({ prisma, config }: { prisma: PrismaClient; config: Pick<Config, "INVITATION_TTL_HOURS"> }) {
+export function createWorkspaceService({
+  prisma,
+  config,
+  onMemberRemoved,
+}: {
+  prisma: PrismaClient;
+  config: Pick<Config, "INVITATION_TTL_HOURS">;
+  /** What else a member's leaving undoes (the conversations they held as an operator go back to the queue). */
+  onMemberRemoved?: (workspaceId: string, userId: string) => Promise<void>;
+}) {
   /** Owners may not leave a workspace ownerless. */
   async function assertAnotherOwner(workspaceId: string, userId: string) {
     const owners = await prisma.membership.count({ where: { workspaceId, role: "OWNER", userId: { not: userId } } });
@@ -121,6 +130,7 @@ export function createWorkspaceService({ prisma, config }: { prisma: PrismaClien
       if (!membership) throw notFound("Member");
       if (membership.role === "OWNER") await assertAnotherOwner(workspaceId, userId);
       await prisma.membership.delete({ where: { id: membership.id } });
+      await onMemberRemoved?.(workspaceId, membership.userId);
       return membership;
     },
   };
