@@ -35,7 +35,14 @@ function setUp(conversation: Conversation = { messages: [] }) {
     store: { load: async () => conversation, save: (c) => saved.push(structuredClone(c)) },
     botId: "bot-1",
     conversation,
-    strings: { refused: "Not available here.", error: "Something went wrong." },
+    strings: {
+      refused: "Not available here.",
+      error: "Something went wrong.",
+      personJoined: (name) => `${name} joined.`,
+      personLeft: (name) => `${name} left.`,
+      personClosed: (name) => `${name} closed.`,
+      nobodyAvailable: "Nobody is available.",
+    },
     now: () => clock,
   });
   const changes: Change[] = [];
@@ -157,5 +164,100 @@ describe("the widget's conversation core", () => {
     expect(core.reset()).toBe(true);
     expect(core.conversation).toEqual({ messages: [] });
     expect(saved.at(-1)).toEqual({ messages: [] });
+  });
+});
+
+describe("the widget's hand-off to a person", () => {
+  const events = (event: Record<string, unknown>) => ({ data: { conversationEvents: event } });
+  const restored = (conversation: Record<string, unknown>) => ({
+    data: { publicConversation: { queuePosition: null, operatorName: null, messages: [], ...conversation } },
+  });
+  const operatorSaid = (id: string, content: string) => ({ id, role: "OPERATOR", content, authorName: "Anna" });
+
+  it("waits in the queue, shows the person joining, their messages once each, and the bot again when they leave", () => {
+    const { core, port } = setUp();
+    core.ask("Can I talk to a human?");
+    const ask = port.calls[0]!;
+    ask.sink.next(chat({ __typename: "ChatStarted", sessionId: "ses_1", messageId: "m-1" }));
+    ask.sink.next(chat({ __typename: "ChatHandoff", sessionId: "ses_1", state: "WAITING", position: 2 }));
+    ask.sink.complete();
+    // The bot's empty answer is gone: the question went to a person.
+    expect(core.conversation.messages).toEqual([{ role: "user", text: "Can I talk to a human?", id: "m-1" }]);
+    expect(core.handoff()).toMatchObject({ state: "WAITING", position: 2, offer: false });
+    const [follow, restore] = port.calls.slice(1);
+    expect(follow!.query).toContain("conversationEvents");
+    expect(follow!.variables).toEqual({ botId: "bot-1", sessionId: "ses_1" });
+    expect(restore!.query).toContain("publicConversation");
+
+    follow!.sink.next(events({ __typename: "HandoffPosition", position: 1 }));
+    expect(core.handoff()).toMatchObject({ state: "WAITING", position: 1 });
+    follow!.sink.next(events({ __typename: "HandoffJoined", operatorName: "Anna" }));
+    follow!.sink.next(events({ __typename: "HandoffTyping" }));
+    expect(core.handoff()).toMatchObject({ state: "PERSON", operator: "Anna", typing: true });
+    follow!.sink.next(events({ __typename: "HandoffMessage", message: operatorSaid("op-1", "<b>Hi</b>, I'm Anna.") }));
+    expect(core.handoff().typing).toBe(false);
+    // The same message again (the restore answering late) is not doubled.
+    restore!.sink.next(restored({ handoffState: "PERSON", operatorName: "Anna", messages: [operatorSaid("op-1", "<b>Hi</b>, I'm Anna.")] }));
+    expect(core.conversation.messages.filter((m) => m.role === "operator")).toEqual([
+      { role: "operator", text: "<b>Hi</b>, I'm Anna.", id: "op-1", author: "Anna" },
+    ]);
+
+    follow!.sink.next(events({ __typename: "HandoffLeft", reason: "HANDED_BACK" }));
+    expect(core.handoff().state).toBeUndefined();
+    expect(follow!.unsubscribed).toBe(true);
+    expect(core.conversation.messages.filter((m) => m.role === "notice").map((m) => m.text)).toEqual(["Anna joined.", "Anna left."]);
+  });
+
+  it("after a reload, follows the conversation again and catches up on what the person said meanwhile", () => {
+    const stored: Conversation = {
+      sessionId: "ses_2",
+      handoff: { state: "PERSON", operator: "Anna" },
+      messages: [
+        { role: "user", text: "Help", id: "m-1" },
+        { role: "operator", text: "On it.", id: "op-1", author: "Anna" },
+      ],
+    };
+    const { core, port } = setUp(stored);
+    expect(port.calls.map((c) => c.query.match(/(subscription|query) (\w+)/)![2])).toEqual(["ConversationEvents", "PublicConversation"]);
+    port.calls[1]!.sink.next(
+      restored({ handoffState: "PERSON", operatorName: "Anna", messages: [operatorSaid("op-1", "On it."), operatorSaid("op-2", "Found your order.")] }),
+    );
+    expect(core.conversation.messages.map((m) => m.id)).toEqual(["m-1", "op-1", "op-2"]);
+    // Back from a dropped connection: it asks again, and nothing doubles.
+    core.connectionChanged("connected");
+    port.calls[2]!.sink.next(restored({ handoffState: "PERSON", messages: [operatorSaid("op-2", "Found your order.")] }));
+    expect(core.conversation.messages).toHaveLength(3);
+  });
+
+  it("offers a person after an answer the bot could not give, and says so when nobody can come", () => {
+    const { core, port, changes } = setUp();
+    core.ask("Do you sell sheds?");
+    port.calls[0]!.sink.next(chat({ __typename: "ChatStarted", sessionId: "ses_3", messageId: "m-1" }));
+    port.calls[0]!.sink.next(
+      chat({ __typename: "ChatCompleted", sessionId: "ses_3", offerPerson: true, message: { id: "a-1", content: "I don't know." }, sources: [] }),
+    );
+    port.calls[0]!.sink.complete();
+    expect(core.handoff().offer).toBe(true);
+    core.requestPerson();
+    const request = port.calls[1]!;
+    expect(request.variables).toEqual({ botId: "bot-1", sessionId: "ses_3" });
+    request.sink.next({ data: { requestPerson: { sessionId: "ses_3", state: "BOT", position: null } } });
+    expect(core.status().notice).toBe("Nobody is available.");
+    expect(core.handoff()).toMatchObject({ offer: false });
+    expect(port.calls).toHaveLength(2);
+    expect(changes.some((c) => c.type === "handoff")).toBe(true);
+  });
+
+  it("tells the person the visitor is typing at most every three seconds, and only while a person holds the conversation", () => {
+    const { core, port, advance } = setUp({ sessionId: "ses_4", handoff: { state: "PERSON", operator: "Anna" }, messages: [] });
+    const before = port.calls.length;
+    core.typing();
+    core.typing();
+    advance(1000);
+    core.typing();
+    expect(port.calls.slice(before).map((c) => c.variables)).toEqual([{ botId: "bot-1", sessionId: "ses_4" }]);
+    advance(2500);
+    core.typing();
+    expect(port.calls.length - before).toBe(2);
   });
 });

@@ -107,6 +107,7 @@ describe("GET /widget/:botId", () => {
         primaryColor: "#0b7a3e",
         position: "left",
         language: "en",
+        handoff: "NEVER",
       },
     });
     expect(html).toMatch(/<script src="\/widget\.js\?v=[0-9a-f]{16}" defer><\/script>/);

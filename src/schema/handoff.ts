@@ -1,5 +1,6 @@
 import type { Context } from "../context.js";
-import type { HandoffEvent as HandoffEventShape } from "../services/handoff/handoff.js";
+import type { ChatSession as ChatSessionRow } from "@prisma/client";
+import { shownName, type HandoffEvent as HandoffEventShape } from "../services/handoff/handoff.js";
 import { AppError, assertId, notFound } from "../services/errors.js";
 import { actorOf, builder } from "./builder.js";
 import { ChatSession } from "./chat-session.js";
@@ -106,6 +107,31 @@ const PresenceStatus = builder.objectRef<{ presence: "ONLINE" | "AWAY" | "OFFLIN
   }),
 });
 
+const PublicConversation = builder.objectRef<ChatSessionRow>("PublicConversation").implement({
+  description: "A visitor's own conversation, as the widget gets it back after a reload or a dropped connection.",
+  fields: (t) => ({
+    sessionId: t.string({ description: "The conversation.", resolve: (s) => s.publicId }),
+    handoffState: t.field({ type: HandoffState, description: "Who answers it now.", resolve: (s) => s.handoffState }),
+    queuePosition: t.int({ nullable: true, description: "Place in the queue, 1 first, while WAITING.", resolve: (s, _args, ctx) => ctx.handoff.positionOf(s) }),
+    operatorName: t.string({
+      nullable: true,
+      description: "The first name of the person holding it, while PERSON.",
+      resolve: async (s, _args, ctx) =>
+        s.operatorId ? shownName((await ctx.prisma.user.findUnique({ where: { id: s.operatorId }, select: { name: true } }))?.name ?? null) : null,
+    }),
+    messages: t.prismaField({
+      type: [Message],
+      description: "Its latest messages, oldest first (at most `last`).",
+      args: { last: t.arg.int({ required: false, defaultValue: 50, description: "How many, 1 to 100 (default 50)." }) },
+      resolve: async (query, s, args, ctx) => {
+        const take = Math.min(Math.max(args.last ?? 50, 1), 100);
+        const rows = await ctx.prisma.message.findMany({ ...query, where: { sessionId: s.id }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take });
+        return rows.reverse();
+      },
+    }),
+  }),
+});
+
 builder.prismaObjectFields("ChatSession", (t) => ({
   handoffState: t.field({ type: HandoffState, description: "Who answers it now: the bot, the queue, or a person.", resolve: (s) => s.handoffState }),
   handedOff: t.exposeBoolean("handedOff", { description: "Whether the visitor ever asked for a person in it." }),
@@ -153,6 +179,17 @@ async function visitorSession(ctx: Context, botId: string, sessionId: string | n
 function visitorHears(event: HandoffEventShape): boolean {
   return !(event.type === "typing" && event.by === "VISITOR");
 }
+
+builder.queryFields((t) => ({
+  publicConversation: t.field({
+    type: PublicConversation,
+    description: "The visitor's conversation, its messages (the operator's included) and who answers it: what the widget shows again after a reload.",
+    authScopes: { user: true, apiKey: true },
+    args: { botId: t.arg.id({ description: "Bot id." }), sessionId: t.arg.string({ description: "The conversation (from ChatStarted)." }) },
+    resolve: (_root, args, ctx) =>
+      publicCall(ctx, "publicConversation", async () => (await visitorSession(ctx, args.botId, assertSessionId(args.sessionId))).session),
+  }),
+}));
 
 builder.mutationFields((t) => ({
   requestPerson: t.field({

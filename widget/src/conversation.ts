@@ -9,6 +9,7 @@ import { graphql } from "./gql/index.js";
 import type { ChatSubscription, RateMutation } from "./gql/graphql.js";
 import type { Strings } from "./i18n.js";
 import type { Conversation, ConversationStore, StoredMessage } from "./store.js";
+import { createHandoff, type Handoff } from "./handoff.js";
 
 const CHAT = graphql(`
   subscription Chat($botId: ID!, $message: String!, $sessionId: String) {
@@ -16,12 +17,14 @@ const CHAT = graphql(`
       __typename
       ... on ChatStarted {
         sessionId
+        messageId
       }
       ... on ChatToken {
         text
       }
       ... on ChatCompleted {
         sessionId
+        offerPerson
         message {
           id
           content
@@ -36,6 +39,14 @@ const CHAT = graphql(`
       ... on ChatFailed {
         code
         error
+      }
+      ... on ChatHeld {
+        state
+      }
+      ... on ChatHandoff {
+        sessionId
+        state
+        position
       }
     }
   }
@@ -79,7 +90,9 @@ export type Change =
   /** A question did not reach the bot: its text goes back to the visitor. */
   | { type: "withdrawn"; text: string }
   /** The status line's facts changed. */
-  | { type: "status" };
+  | { type: "status" }
+  /** Who answers changed (the queue, a person joining or leaving, their typing), or whether to offer a person. */
+  | { type: "handoff" };
 
 export interface ConversationStatus {
   connection: ConnectionState;
@@ -103,18 +116,19 @@ export interface ConversationOptions {
   store: ConversationStore;
   botId: string;
   conversation: Conversation;
-  strings: Pick<Strings, "refused" | "error">;
+  strings: Pick<Strings, "refused" | "error" | "personJoined" | "personLeft" | "personClosed" | "nobodyAvailable">;
   now?: () => number;
 }
 
 export type ConversationCore = ReturnType<typeof createConversation>;
 
-/** What one event of an answer's stream does to the conversation and its answer. */
-function received(event: ChatSubscription["chat"], conversation: Conversation, answer: StoredMessage): Change {
+/** What one event of an answer's stream does to the conversation, its question and its answer. */
+function received(event: ChatSubscription["chat"], conversation: Conversation, question: StoredMessage, answer: StoredMessage, handoff: Handoff): Change {
   switch (event.__typename) {
     case "ChatStarted":
       // Also after a reconnect: the question was asked again and the answer starts over.
       conversation.sessionId = event.sessionId;
+      question.id = event.messageId;
       answer.text = "";
       return { type: "updated", message: answer, streaming: true };
     case "ChatToken":
@@ -123,13 +137,17 @@ function received(event: ChatSubscription["chat"], conversation: Conversation, a
     case "ChatCompleted":
       Object.assign(answer, { text: event.message.content, id: event.message.id, sources: event.sources });
       conversation.sessionId = event.sessionId;
+      conversation.offerPerson = event.offerPerson;
       return { type: "updated", message: answer, streaming: false };
     case "ChatFailed":
       answer.failed = true;
       return { type: "updated", message: answer, streaming: false };
-    default:
-      // ChatHeld, ChatHandoff: the question went to a person; the bot says nothing.
-      return { type: "updated", message: answer, streaming: false };
+    case "ChatHeld":
+    case "ChatHandoff":
+      // The question went to a person: the bot's answer never comes.
+      conversation.messages = conversation.messages.filter((m) => m !== answer);
+      if (event.__typename === "ChatHandoff") handoff.handed(event.sessionId, event.state, event.position ?? null);
+      return { type: "reset" };
   }
 }
 
@@ -138,8 +156,12 @@ function rate(
   port: SubscribePort,
   message: StoredMessage,
   rating: "UP" | "DOWN",
-  { set, refused }: { set(value: StoredMessage["rating"]): void; refused(error: unknown): void },
+  { changed, refused }: { changed(): void; refused(error: unknown): void },
 ): void {
+  const set = (value: StoredMessage["rating"]) => {
+    message.rating = value;
+    changed();
+  };
   if (!message.id) return;
   const previous = message.rating;
   set(rating);
@@ -196,6 +218,32 @@ function createStatus(emit: (change: Change) => void, strings: ConversationOptio
   };
 }
 
+/** The hand-off of `current()` to a person, telling the view and the store what it changes. */
+function handoffIn(
+  { port, store, botId, strings, now }: Omit<ConversationOptions, "conversation">,
+  current: () => Conversation,
+  emit: (change: Change) => void,
+  status: { notice: string },
+): Handoff {
+  const saved = (change: Change) => {
+    store.save(current());
+    emit(change);
+  };
+  return createHandoff({
+    port,
+    botId,
+    conversation: current,
+    changed: () => saved({ type: "handoff" }),
+    added: (message) => saved({ type: "added", message }),
+    notice: (text) => {
+      status.notice = text;
+      emit({ type: "status" });
+    },
+    strings,
+    ...(now && { now }),
+  });
+}
+
 export function createConversation({ port, store, botId, conversation: initial, strings, now = Date.now }: ConversationOptions) {
   let conversation = initial;
   let stopAnswer: (() => void) | undefined;
@@ -203,6 +251,9 @@ export function createConversation({ port, store, botId, conversation: initial, 
   const emit = (change: Change) => listeners.forEach((listener) => listener(change));
   const status = createStatus(emit, strings, now);
   const { showError } = status;
+  const handoff = handoffIn({ port, store, botId, strings, now }, () => conversation, emit, status);
+  // A conversation a person holds (or is asked for) goes on after a reload.
+  if (conversation.handoff) handoff.follow();
 
   function ask(text: string, retried = false): void {
     status.busy = true;
@@ -240,7 +291,7 @@ export function createConversation({ port, store, botId, conversation: initial, 
     const unsubscribe = port.subscribe<ChatSubscription>(
       { query: CHAT.toString(), variables: { botId, message: text, sessionId: conversation.sessionId ?? null } },
       {
-        next: ({ data, errors }) => (errors?.length ? refused(errors) : data?.chat && emit(received(data.chat, conversation, answer))),
+        next: ({ data, errors }) => (errors?.length ? refused(errors) : data?.chat && emit(received(data.chat, conversation, question, answer, handoff))),
         error: refused,
         complete: finish,
       },
@@ -265,8 +316,20 @@ export function createConversation({ port, store, botId, conversation: initial, 
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    /** The connection's state, from the transport; a refusal says why. */
-    connectionChanged: (state: ConnectionState, reason?: string) => status.connectionChanged(state, reason),
+    /** The connection's state, from the transport; a refusal says why. Back from a drop, a followed conversation catches up. */
+    connectionChanged(state: ConnectionState, reason?: string): void {
+      if (state === "connected" && conversation.handoff) handoff.restore();
+      status.connectionChanged(state, reason);
+    },
+    /** Where a hand-off stands, for the view: who answers, the place in the queue, the person's typing, whether to offer one. */
+    handoff: () => ({ ...conversation.handoff, typing: handoff.personTyping(), offer: !!conversation.offerPerson && !conversation.handoff }),
+    /** The visitor asks for a person. */
+    requestPerson(): void {
+      status.notice = "";
+      handoff.request((error) => error && showError(error));
+    },
+    /** The visitor is typing (told to the person holding the conversation, at most every few seconds). */
+    typing: () => handoff.typing(),
     /** Asks a question, unless one is being answered or sending must wait. Returns whether it went. */
     ask(text: string): boolean {
       const question = text.trim();
@@ -279,16 +342,12 @@ export function createConversation({ port, store, botId, conversation: initial, 
       stopAnswer?.();
     },
     rate(message: StoredMessage, rating: "UP" | "DOWN"): void {
-      const set = (value: StoredMessage["rating"]) => {
-        message.rating = value;
-        store.save(conversation);
-        emit({ type: "rated", message });
-      };
-      rate(port, message, rating, { set, refused: showError });
+      rate(port, message, rating, { changed: () => (store.save(conversation), emit({ type: "rated", message })), refused: showError });
     },
     /** Starts a new conversation, unless an answer is streaming. */
     reset(): boolean {
       if (status.busy) return false;
+      handoff.stop();
       conversation = { messages: [] };
       store.save(conversation);
       status.notice = "";

@@ -23,6 +23,13 @@ export interface Strings {
   rateLimited: (seconds: number) => string;
   error: string;
   chatWith: (bot: string) => string;
+  talkToPerson: string;
+  waiting: (position: number | null | undefined) => string;
+  personJoined: (name: string) => string;
+  personLeft: (name: string) => string;
+  personClosed: (name: string) => string;
+  personTyping: (name: string) => string;
+  nobodyAvailable: string;
 }
 
 const en: Strings = {
@@ -49,6 +56,13 @@ const en: Strings = {
   rateLimited: (s) => `Too many questions for now. You can ask again in ${s} s.`,
   error: "Something went wrong. Please try again.",
   chatWith: (bot) => `Chat with ${bot}`,
+  talkToPerson: "Talk to a person",
+  waiting: (n) => (n ? `Waiting for a person… You are number ${n} in line.` : "Waiting for a person…"),
+  personJoined: (name) => `${name} joined the conversation.`,
+  personLeft: (name) => `${name} left. The assistant answers again.`,
+  personClosed: (name) => `${name} closed the conversation.`,
+  personTyping: (name) => `${name} is typing…`,
+  nobodyAvailable: "Nobody is available right now. The assistant will keep helping.",
 };
 
 const de: Strings = {
@@ -75,6 +89,13 @@ const de: Strings = {
   rateLimited: (s) => `Zu viele Fragen. Sie können in ${s} s wieder fragen.`,
   error: "Etwas ist schiefgelaufen. Bitte versuchen Sie es erneut.",
   chatWith: (bot) => `Chat mit ${bot}`,
+  talkToPerson: "Mit einem Menschen sprechen",
+  waiting: (n) => (n ? `Sie werden verbunden… Sie sind Nummer ${n} in der Warteschlange.` : "Sie werden verbunden…"),
+  personJoined: (name) => `${name} ist dem Gespräch beigetreten.`,
+  personLeft: (name) => `${name} hat das Gespräch verlassen. Der Assistent antwortet wieder.`,
+  personClosed: (name) => `${name} hat das Gespräch beendet.`,
+  personTyping: (name) => `${name} schreibt…`,
+  nobodyAvailable: "Gerade ist niemand erreichbar. Der Assistent hilft weiter.",
 };
 
 const fr: Strings = {
@@ -101,6 +122,13 @@ const fr: Strings = {
   rateLimited: (s) => `Trop de questions. Vous pourrez en poser une autre dans ${s} s.`,
   error: "Une erreur est survenue. Veuillez réessayer.",
   chatWith: (bot) => `Discuter avec ${bot}`,
+  talkToPerson: "Parler à une personne",
+  waiting: (n) => (n ? `Mise en relation… Vous êtes numéro ${n} dans la file.` : "Mise en relation…"),
+  personJoined: (name) => `${name} a rejoint la conversation.`,
+  personLeft: (name) => `${name} est parti·e. L’assistant répond de nouveau.`,
+  personClosed: (name) => `${name} a clos la conversation.`,
+  personTyping: (name) => `${name} écrit…`,
+  nobodyAvailable: "Personne n’est disponible pour le moment. L’assistant continue de vous aider.",
 };
 
 const nl: Strings = {
@@ -127,6 +155,13 @@ const nl: Strings = {
   rateLimited: (s) => `Te veel vragen. Over ${s} s kunt u weer iets vragen.`,
   error: "Er ging iets mis. Probeer het opnieuw.",
   chatWith: (bot) => `Chat met ${bot}`,
+  talkToPerson: "Met een medewerker praten",
+  waiting: (n) => (n ? `U wordt doorverbonden… U bent nummer ${n} in de wachtrij.` : "U wordt doorverbonden…"),
+  personJoined: (name) => `${name} neemt deel aan het gesprek.`,
+  personLeft: (name) => `${name} is vertrokken. De assistent antwoordt weer.`,
+  personClosed: (name) => `${name} heeft het gesprek gesloten.`,
+  personTyping: (name) => `${name} typt…`,
+  nobodyAvailable: "Er is nu niemand beschikbaar. De assistent helpt u verder.",
 };
 
 const es: Strings = {
@@ -153,6 +188,13 @@ const es: Strings = {
   rateLimited: (s) => `Demasiadas preguntas. Podrás preguntar de nuevo en ${s} s.`,
   error: "Algo salió mal. Inténtalo de nuevo.",
   chatWith: (bot) => `Chatear con ${bot}`,
+  talkToPerson: "Hablar con una persona",
+  waiting: (n) => (n ? `Conectando con una persona… Eres el número ${n} en la cola.` : "Conectando con una persona…"),
+  personJoined: (name) => `${name} se ha unido a la conversación.`,
+  personLeft: (name) => `${name} se ha ido. El asistente vuelve a responder.`,
+  personClosed: (name) => `${name} ha cerrado la conversación.`,
+  personTyping: (name) => `${name} está escribiendo…`,
+  nobodyAvailable: "Ahora no hay nadie disponible. El asistente seguirá ayudándote.",
 };
 
 const LANGUAGES: Record<string, Strings> = { en, de, fr, nl, es };

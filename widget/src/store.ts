@@ -1,8 +1,11 @@
 import type { CitedSource, FrameMessage } from "./types.js";
 
 export interface StoredMessage {
-  role: "user" | "assistant";
+  /** "operator": a person of the business; "notice": a line about the conversation (a person joined, left). */
+  role: "user" | "assistant" | "operator" | "notice";
   text: string;
+  /** An operator's first name. */
+  author?: string;
   /** The stored answer's id, for ratings. */
   id?: string;
   sources?: CitedSource[];
@@ -13,9 +16,21 @@ export interface StoredMessage {
   stopped?: boolean;
 }
 
+/** Where a conversation handed to a person stands; absent while the bot answers. */
+export interface HandoffStatus {
+  state: "WAITING" | "PERSON";
+  /** Place in the queue while WAITING. */
+  position?: number | null;
+  /** The person's first name while PERSON. */
+  operator?: string | null;
+}
+
 export interface Conversation {
   sessionId?: string;
   messages: StoredMessage[];
+  handoff?: HandoffStatus;
+  /** The last answer offered a person (the bot could not answer). */
+  offerPerson?: boolean;
 }
 
 /** Where the conversation survives page reloads. */
@@ -33,11 +48,18 @@ const storageKey = (botId: string) => `parley:${botId}`;
 export function parseConversation(value: unknown): Conversation {
   const raw = value as Partial<Conversation> | null;
   if (!raw || !Array.isArray(raw.messages)) return { messages: [] };
-  const messages = raw.messages.filter((m): m is StoredMessage => !!m && (m.role === "user" || m.role === "assistant") && typeof m.text === "string");
-  return { ...(typeof raw.sessionId === "string" && { sessionId: raw.sessionId }), messages };
+  const roles = new Set(["user", "assistant", "operator", "notice"]);
+  const messages = raw.messages.filter((m): m is StoredMessage => !!m && roles.has(m.role) && typeof m.text === "string");
+  const handoff = raw.handoff && (raw.handoff.state === "WAITING" || raw.handoff.state === "PERSON") ? { handoff: { state: raw.handoff.state } } : {};
+  return {
+    ...(typeof raw.sessionId === "string" && { sessionId: raw.sessionId }),
+    messages,
+    ...handoff,
+    ...(raw.offerPerson === true && { offerPerson: true }),
+  };
 }
 
-export const trimmed = (conversation: Conversation): Conversation => ({ sessionId: conversation.sessionId, messages: conversation.messages.slice(-KEEP) });
+export const trimmed = (conversation: Conversation): Conversation => ({ ...conversation, messages: conversation.messages.slice(-KEEP) });
 
 /** A page's own localStorage: the chat's when it may have one, the host page's through the launcher. */
 export function localStore(botId: string): ConversationStore {

@@ -18,6 +18,8 @@ export interface PublicFace {
   position: string;
   /** The widget's own words: en, de, fr, nl or es. */
   language: string;
+  /** When to offer a person: NEVER, WHEN_UNANSWERED or ALWAYS. */
+  handoff?: string;
 }
 
 export interface CitedSource {

@@ -44,7 +44,9 @@ export function createChatView(root: HTMLElement, core: ConversationCore, bot: P
   const fresh = h("button", { type: "button", className: "pw-icon", textContent: t.newChat, title: t.newChatTitle });
   fresh.addEventListener("click", () => core.reset() && input.focus());
   const head = h("header", { className: "pw-head" }, h("h1", { textContent: bot.title }), fresh);
-  root.replaceChildren(head, status, log, form);
+  const handoff = handoffBar(core, bot, t);
+  input.addEventListener("input", () => core.typing());
+  root.replaceChildren(head, status, log, handoff.bar, form);
   const messages = messageLog(log, core, bot, t);
 
   /** One line of status, most important first: refused, offline, reconnecting, rate-limited. */
@@ -70,14 +72,40 @@ export function createChatView(root: HTMLElement, core: ConversationCore, bot: P
   addEventListener("offline", refresh);
   messages.all();
   refresh();
+  handoff.draw();
 
   return {
     head,
     input,
     apply(change) {
       if (change.type === "status") refresh();
+      else if (change.type === "handoff") handoff.draw();
       else if (change.type === "withdrawn") input.value ||= change.text;
       else messages.apply(change);
+    },
+  };
+}
+
+/**
+ * Where a hand-off stands, above the question box: the place in the queue or
+ * the person's typing, and the button that asks for a person when the bot
+ * offers one (always, or after an answer it could not give).
+ */
+function handoffBar(core: ConversationCore, bot: PublicFace, t: Strings) {
+  const line = h("p");
+  line.setAttribute("role", "status");
+  line.setAttribute("aria-live", "polite");
+  const ask = h("button", { type: "button", className: "pw-person", textContent: t.talkToPerson });
+  ask.addEventListener("click", () => core.requestPerson());
+  const bar = h("div", { className: "pw-handoff" }, line, ask);
+  return {
+    bar,
+    draw(): void {
+      const { state, position, operator, typing, offer } = core.handoff();
+      const text = state === "WAITING" ? t.waiting(position) : state === "PERSON" && typing ? t.personTyping(operator ?? "") : "";
+      if (line.textContent !== text) line.textContent = text;
+      ask.hidden = !!state || !(offer || bot.handoff === "ALWAYS");
+      bar.hidden = !text && ask.hidden;
     },
   };
 }
@@ -116,14 +144,15 @@ function messageLog(log: HTMLElement, core: ConversationCore, bot: PublicFace, t
   let frame = 0;
 
   function add(message: StoredMessage, focus = false): void {
-    const bubble = h("div", { className: `pw-msg pw-${message.role === "user" ? "user" : "bot"}` });
+    const bubble = h("div", { className: `pw-msg pw-${message.role === "assistant" ? "bot" : message.role}` });
     log.append(bubble);
     const entry = { draw: (_streaming?: boolean) => {}, buttons: [] as HTMLButtonElement[] };
     entry.draw = (streaming = false) => {
-      const who = h("span", { className: "pw-sr", textContent: message.role === "user" ? t.you : `${bot.name}: ` });
+      const who = speaker(message, bot, t);
       const text = h("div", { className: "pw-text" });
-      if (message.role === "user") text.textContent = message.text;
-      else text.append(renderMarkdown(message.text));
+      // Only the bot's answers are Markdown: what people type (visitors, operators) is shown as text, never as HTML.
+      if (message.role === "assistant") text.append(renderMarkdown(message.text));
+      else text.textContent = message.text;
       const parts: (HTMLElement | undefined)[] = [who, text];
       if (streaming && !message.text) text.append(h("span", { className: "pw-typing", textContent: "…" }));
       if (message.stopped) parts.push(h("p", { className: "pw-error", textContent: t.stopped }));
@@ -149,7 +178,7 @@ function messageLog(log: HTMLElement, core: ConversationCore, bot: PublicFace, t
     log.scrollTop = log.scrollHeight;
   }
 
-  function apply(change: Exclude<Change, { type: "status" | "withdrawn" }>): void {
+  function apply(change: Exclude<Change, { type: "status" | "withdrawn" | "handoff" }>): void {
     if (change.type === "reset") return all();
     if (change.type === "added") return add(change.message, true);
     const entry = drawn.get(change.message);
@@ -162,6 +191,13 @@ function messageLog(log: HTMLElement, core: ConversationCore, bot: PublicFace, t
   }
 
   return { all, apply };
+}
+
+/** Who said it: an operator's name shows; the bot's and the visitor's are read out only. */
+function speaker(message: StoredMessage, bot: PublicFace, t: Strings): HTMLElement | undefined {
+  if (message.role === "operator") return h("span", { className: "pw-author", textContent: message.author ?? "" });
+  if (message.role === "notice") return undefined;
+  return h("span", { className: "pw-sr", textContent: message.role === "user" ? t.you : `${bot.name}: ` });
 }
 
 function ratingButtons(message: StoredMessage, core: ConversationCore, t: Strings): HTMLButtonElement[] {
