@@ -9,7 +9,7 @@
 /** Test files that need neither a server nor a database. */
 const UNIT = ["connectors", "web-connector", "widget-conversation", "config", "extractive"];
 /** Test files that drive Chromium. */
-const BROWSER = ["console", "console-a11y", "console-connection", "console-journey", "graphiql", "widget"];
+const BROWSER = ["console", "console-a11y", "console-connection", "console-journey", "graphiql", "widget", "live-handoff"];
 
 const files = (names) => names.map((name) => `<rootDir>/tests/${name}.test.ts`);
 

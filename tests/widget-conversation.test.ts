@@ -238,6 +238,7 @@ describe("the widget's hand-off to a person", () => {
     );
     port.calls[0]!.sink.complete();
     expect(core.handoff().offer).toBe(true);
+    expect(changes.at(-1)).toEqual({ type: "handoff" });
     core.requestPerson();
     const request = port.calls[1]!;
     expect(request.variables).toEqual({ botId: "bot-1", sessionId: "ses_3" });

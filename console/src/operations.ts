@@ -104,6 +104,7 @@ export const BotSettingsFields = graphql(`
       topK
       minSimilarity
       minSimilarityIsDefault
+      handoff
       widgetTheme {
         primaryColor
         position
@@ -517,6 +518,7 @@ export const Conversations = graphql(`
           node {
             id
             firstQuestion
+            handedOff
             lastActivityAt
             messageCount
             downRatedCount
@@ -549,6 +551,7 @@ export const Conversation = graphql(`
             node {
               id
               role
+              authorName
               content
               model
               latencyMs
@@ -837,6 +840,196 @@ export const RunChecks = graphql(`
     runChecks(botId: $botId) {
       id
       status
+    }
+  }
+`);
+
+export const HandoffInbox = graphql(`
+  query HandoffInbox($botId: ID!) {
+    bot(id: $botId) {
+      id
+      settings {
+        handoff
+      }
+      operatorsOnline
+      operators {
+        id
+        name
+        email
+        presence
+      }
+      waiting: handoffConversations(state: WAITING, first: 100) {
+        totalCount
+        edges {
+          node {
+            id
+            firstQuestion
+            handoffRequestedAt
+            queuePosition
+          }
+        }
+      }
+      held: handoffConversations(state: PERSON, first: 100) {
+        totalCount
+        edges {
+          node {
+            id
+            firstQuestion
+            lastActivityAt
+            operator {
+              id
+              name
+              email
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const HandoffEvents = graphql(`
+  subscription HandoffEvents($botId: ID!) {
+    handoffEvents(botId: $botId) {
+      __typename
+      ... on HandoffQueued {
+        conversationId
+      }
+      ... on HandoffJoined {
+        conversationId
+        operatorId
+      }
+      ... on HandoffLeft {
+        conversationId
+        reason
+      }
+      ... on HandoffTyping {
+        conversationId
+        by
+      }
+      ... on HandoffMessage {
+        conversationId
+        message {
+          ...LiveMessage
+        }
+      }
+    }
+  }
+`);
+
+export const LiveMessageFields = graphql(`
+  fragment LiveMessage on Message {
+    id
+    role
+    content
+    authorName
+    createdAt
+    errorCode
+    sources {
+      id
+      name
+      page
+      section
+      url
+      score
+      snippet
+    }
+  }
+`);
+
+export const LiveConversation = graphql(`
+  query LiveConversation($botId: ID!, $id: ID!) {
+    bot(id: $botId) {
+      id
+      session(id: $id) {
+        id
+        handoffState
+        createdAt
+        operator {
+          id
+          name
+          email
+        }
+        messages(last: 50) {
+          edges {
+            node {
+              ...LiveMessage
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const SetPresence = graphql(`
+  mutation SetPresence($presence: Presence!) {
+    setPresence(presence: $presence) {
+      presence
+    }
+  }
+`);
+
+export const SetBotOperators = graphql(`
+  mutation SetBotOperators($botId: ID!, $userIds: [ID!]!) {
+    setBotOperators(botId: $botId, userIds: $userIds) {
+      id
+      operators {
+        id
+        name
+        email
+        presence
+      }
+    }
+  }
+`);
+
+export const ClaimConversation = graphql(`
+  mutation ClaimConversation($id: ID!) {
+    claimConversation(id: $id) {
+      id
+      handoffState
+    }
+  }
+`);
+
+export const ReplyToConversation = graphql(`
+  mutation ReplyToConversation($id: ID!, $message: String!) {
+    replyToConversation(id: $id, message: $message) {
+      ...LiveMessage
+    }
+  }
+`);
+
+export const OperatorTyping = graphql(`
+  mutation OperatorTyping($id: ID!) {
+    operatorTyping(id: $id)
+  }
+`);
+
+export const TransferConversation = graphql(`
+  mutation TransferConversation($id: ID!, $toUserId: ID!) {
+    transferConversation(id: $id, toUserId: $toUserId) {
+      id
+      handoffState
+    }
+  }
+`);
+
+export const HandBackConversation = graphql(`
+  mutation HandBackConversation($id: ID!) {
+    handBackConversation(id: $id) {
+      id
+      handoffState
+    }
+  }
+`);
+
+export const CloseConversation = graphql(`
+  mutation CloseConversation($id: ID!) {
+    closeConversation(id: $id) {
+      id
+      handoffState
     }
   }
 `);

@@ -7,6 +7,7 @@ import { LogOut, Me } from "./operations.js";
 import { useConnection } from "./connection.js";
 import { LogInAgain } from "./pages/auth.js";
 import { session, useSession } from "./session.js";
+import { usePresence, usePresenceHeartbeat } from "./presence.js";
 
 export interface CurrentWorkspace {
   id: string;
@@ -62,6 +63,8 @@ export function Shell({ children }: { children: ReactNode }) {
   const { lapsed } = useSession();
   const [, logOut] = useMutation(LogOut);
   const chosen = useChosenWorkspace();
+  usePresenceHeartbeat();
+  const [presence, setPresence] = usePresence();
 
   if (error) return <p role="alert">The console could not reach Parley: {error.message}</p>;
   if (!data) return <p aria-busy="true">Loading…</p>;
@@ -96,6 +99,8 @@ export function Shell({ children }: { children: ReactNode }) {
         <span className="who">{data.me.name ?? data.me.email}</span>
         <Button
           onPress={async () => {
+            // An operator who logs out takes no more conversations.
+            if (presence !== "OFFLINE") await setPresence("OFFLINE").catch(() => {});
             await logOut({});
             session.end();
           }}

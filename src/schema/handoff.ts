@@ -1,6 +1,6 @@
 import type { Context } from "../context.js";
 import type { ChatSession as ChatSessionRow } from "@prisma/client";
-import { shownName, type HandoffEvent as HandoffEventShape } from "../services/handoff/handoff.js";
+import { PRESENCE_TTL_MS, shownName, type HandoffEvent as HandoffEventShape } from "../services/handoff/handoff.js";
 import { AppError, assertId, notFound } from "../services/errors.js";
 import { actorOf, builder } from "./builder.js";
 import { ChatSession } from "./chat-session.js";
@@ -145,6 +145,15 @@ builder.prismaObjectFields("ChatSession", (t) => ({
   operator: t.relation("operator", { nullable: true, description: "The operator holding it, while PERSON." }),
 }));
 
+builder.prismaObjectFields("User", (t) => ({
+  presence: t.field({
+    type: Presence,
+    description: "Whether they take conversations now (operators): ONLINE only while their console keeps saying so.",
+    select: { presence: true, presenceAt: true },
+    resolve: (user) => effectivePresence(user),
+  }),
+}));
+
 builder.prismaObjectFields("Bot", (t) => ({
   operators: t.prismaField({
     type: ["User"],
@@ -241,7 +250,10 @@ builder.mutationFields((t) => ({
     description: "Says whether you take conversations now. ONLINE lapses 90 s after it was last said: the console says it again every 30 s while open.",
     authScopes: { user: true },
     args: { presence: t.arg({ type: Presence, description: "Online, away or offline." }) },
-    resolve: (_root, args, ctx) => ctx.handoff.setPresence(actorOf(ctx).userId, args.presence),
+    resolve: async (_root, args, ctx) => {
+      const said = await ctx.handoff.setPresence(actorOf(ctx).userId, args.presence);
+      return { ...said, presence: effectivePresence(said) };
+    },
   }),
   claimConversation: t.prismaField({
     type: ChatSession,
@@ -333,6 +345,12 @@ builder.subscriptionFields((t) => ({
     resolve: orRevoked,
   }),
 }));
+
+/** ONLINE lapses to OFFLINE when the console has not said it again within PRESENCE_TTL_MS. */
+function effectivePresence(user: { presence: "ONLINE" | "AWAY" | "OFFLINE"; presenceAt: Date | null }) {
+  if (user.presence === "ONLINE" && (!user.presenceAt || Date.now() - user.presenceAt.getTime() > PRESENCE_TTL_MS)) return "OFFLINE";
+  return user.presence;
+}
 
 function assertSessionId(sessionId: string): string {
   if (!sessionId.trim()) throw new AppError("BAD_USER_INPUT", "sessionId is empty.", { field: "sessionId" });

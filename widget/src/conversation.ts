@@ -270,7 +270,8 @@ export function createConversation({ port, store, botId, conversation: initial, 
       status.busy = false;
       stopAnswer = undefined;
       store.save(conversation);
-      emit({ type: "status" });
+      // The status line, and the hand-off bar: the answer may have offered a person.
+      for (const type of ["status", "handoff"] as const) emit({ type });
     };
     let done = false;
     /** The question was refused (rate limit, bad input, lost access) or the socket was: take it back and say why. */

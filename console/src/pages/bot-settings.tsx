@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { Button, FieldError, Form, Input, Label, NumberField, Switch, Text, TextArea, TextField } from "react-aria-components";
 import { useMutation } from "urql";
-import type { BotDetailQuery, UpdateBotInput, WidgetLanguage, WidgetPosition } from "../gql/graphql.js";
+import type { BotDetailQuery, HandoffMode, UpdateBotInput, WidgetLanguage, WidgetPosition } from "../gql/graphql.js";
 import { fieldErrors, messageOutsideFields } from "../errors.js";
 import { UpdateBot } from "../operations.js";
 
@@ -30,6 +30,7 @@ function inputOf(form: FormData, isPublic: boolean, loadedSimilarity: number): U
       temperature: number("temperature"),
       topK: number("topK"),
       minSimilarity: similarity === loadedSimilarity ? undefined : similarity,
+      handoff: (text("handoff") || "NEVER") as HandoffMode,
       widgetTheme: {
         title: text("title") || null,
         primaryColor: text("primaryColor") || null,
@@ -110,6 +111,17 @@ export function BotSettingsForm({ bot, canEdit }: { bot: Bot; canEdit: boolean }
             <FieldError />
           </NumberField>
         </div>
+      </fieldset>
+      <fieldset disabled={!canEdit}>
+        <legend>A person</legend>
+        <label className="native">
+          Offer visitors a person (the bot's operators, under Live chat)
+          <select name="handoff" defaultValue={bot.settings.handoff}>
+            <option value="NEVER">Never</option>
+            <option value="WHEN_UNANSWERED">When the bot cannot answer</option>
+            <option value="ALWAYS">Always</option>
+          </select>
+        </label>
       </fieldset>
       <fieldset disabled={!canEdit}>
         <legend>The widget</legend>

@@ -21,6 +21,7 @@ import { CorrectionsPanel } from "./corrections.js";
 import { ChecksPanel } from "./checks.js";
 import { GapsPanel } from "./gaps.js";
 import { FormDialog, useDialogMutation } from "./form-dialog.js";
+import { LivePanel } from "./live.js";
 import { Playground } from "./playground.js";
 import { PromptsPanel } from "./prompts.js";
 
@@ -69,6 +70,7 @@ export function BotPage({ params }: { params: { botId: string } }) {
           <Tab id="keys">API keys and embedding</Tab>
           <Tab id="playground">Playground</Tab>
           <Tab id="conversations">Conversations</Tab>
+          <Tab id="live">Live chat</Tab>
           <Tab id="gaps">Missing knowledge</Tab>
           <Tab id="checks">Checks</Tab>
           <Tab id="usage">Usage</Tab>
@@ -111,6 +113,9 @@ export function BotPage({ params }: { params: { botId: string } }) {
         </TabPanel>
         <TabPanel id="conversations">
           <ConversationsPanel botId={bot.id} canEdit={workspace.canEdit} />
+        </TabPanel>
+        <TabPanel id="live">
+          <LivePanel botId={bot.id} canEdit={workspace.canEdit} />
         </TabPanel>
         <TabPanel id="gaps">
           <GapsPanel botId={bot.id} canEdit={workspace.canEdit} />

@@ -79,8 +79,9 @@ function SessionButton({ session, selected, onSelect }: { session: Summary; sele
       <span className="muted">
         {when(session.lastActivityAt)} · {session.messageCount} messages · {session.apiKey ? `key ${session.apiKey.name}` : "from the console or API"}
       </span>
-      {(session.downRatedCount > 0 || session.unansweredCount > 0) && (
+      {(session.downRatedCount > 0 || session.unansweredCount > 0 || session.handedOff) && (
         <span className="badges">
+          {session.handedOff && <span className="status status-active">handed to a person</span>}
           {session.downRatedCount > 0 && <span className="status status-error">{session.downRatedCount} rated down</span>}
           {session.unansweredCount > 0 && <span className="status status-pending">{session.unansweredCount} unanswered</span>}
         </span>
@@ -107,6 +108,10 @@ function Transcript({ botId, sessionId, canEdit }: { botId: string; sessionId: s
           <li key={node.id}>
             {node.role === "USER" ? (
               <p className="question">{node.content}</p>
+            ) : node.role === "OPERATOR" ? (
+              <p className="operator-reply">
+                <strong>{node.authorName ?? "Operator"}:</strong> {node.content}
+              </p>
             ) : (
               <Answer botId={botId} message={node} question={all[i - 1]?.node.role === "USER" ? all[i - 1]!.node.content : null} canEdit={canEdit} />
             )}
