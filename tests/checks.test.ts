@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "@jest/globals";
-import type { BotEvent } from "../src/services/answering/checks.js";
+import type { BotEvent } from "../src/services/ingestion/events.js";
 import { createBot, invite, signUp, type Account } from "./helpers/admin.js";
 import { startApp, type TestApp } from "./helpers/app.js";
 import { gqlRaw, type AnyData } from "./helpers/graphql.js";

@@ -8,6 +8,7 @@ import { gqlRaw, wsClient, type AnyData } from "./helpers/graphql.js";
 import { startRedis } from "./helpers/redis.js";
 import { waitForSource } from "./helpers/sources.js";
 import { asksForPerson } from "../src/services/handoff/asks-for-person.js";
+import { isOpen } from "../src/services/handoff/hours.js";
 
 /**
  * Live hand-off through the public API: a visitor (API key) asks for a
@@ -318,5 +319,86 @@ describe("an operator who leaves the workspace", () => {
     const operators = await member(owner, `query($b: ID!) { bot(id: $b) { operators { id } } }`, { b: botId });
     expect(operators.data!.bot.operators.map((o: AnyData) => o.id).sort()).toEqual([operator.userId, second.userId].sort());
     seen.dispose();
+  });
+});
+
+describe("business hours and messages left", () => {
+  const setHours = (hours: unknown) =>
+    member(owner, `mutation($b: ID!, $h: BusinessHoursInput) { updateBot(id: $b, input: { settings: { handoffHours: $h, leadFields: [NAME] } }) { id } }`, {
+      b: botId,
+      h: hours,
+    });
+  const leave = (variables: Record<string, unknown>) =>
+    gqlRaw(
+      other.url,
+      `mutation($b: ID!, $s: String, $e: String!, $m: String!, $n: String, $p: String) { leaveMessage(botId: $b, sessionId: $s, email: $e, message: $m, name: $n, phone: $p) { id } }`,
+      { b: botId, ...variables },
+      { "x-api-key": apiKey },
+    );
+
+  it("are read in the business's time zone", () => {
+    const hours = { timeZone: "America/New_York", days: [{ day: "MON" as const, from: "09:00", to: "17:00" }] };
+    // Monday 2026-12-07 14:30 UTC is 09:30 in New York: open; 13:30 UTC is 08:30 there: not yet.
+    expect(isOpen(hours, new Date("2026-12-07T14:30:00Z"))).toBe(true);
+    expect(isOpen(hours, new Date("2026-12-07T13:30:00Z"))).toBe(false);
+    // Tuesday 01:00 UTC is still Monday 20:00 in New York, after closing.
+    expect(isOpen(hours, new Date("2026-12-08T01:00:00Z"))).toBe(false);
+    expect(isOpen(null, new Date())).toBe(true);
+  });
+
+  it("refuse a time zone that does not exist, and times out of order", async () => {
+    expect(codeOf(await setHours({ timeZone: "Mars/Olympus", days: [] }))).toBe("BAD_USER_INPUT");
+    expect(codeOf(await setHours({ timeZone: "UTC", days: [{ day: "MON", from: "17:00", to: "09:00" }] }))).toBe("BAD_USER_INPUT");
+  });
+
+  it("outside them, nobody is asked for: the visitor leaves a message, listed and exported, and other systems hear of it", async () => {
+    await online(operator);
+    const tomorrow = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"][(new Date().getUTCDay() + 1) % 7];
+    expect(codeOf(await setHours({ timeZone: "UTC", days: [{ day: tomorrow, from: "00:00", to: "24:00" }] }))).toBeUndefined();
+    try {
+      const events = await ask("Can I talk to a human?");
+      expect(events[1]).toMatchObject({ __typename: "ChatHandoff", state: "BOT", unavailable: "OUTSIDE_HOURS" });
+      const face = await gqlRaw(other.url, `query { publicBot { personAvailable leadFields handoffWaitSeconds } }`, {}, { "x-api-key": apiKey });
+      expect(face.data!.publicBot).toEqual({ personAvailable: false, leadFields: ["NAME"], handoffWaitSeconds: 120 });
+
+      expect(codeOf(await leave({ s: events[0]!.sessionId, e: "not an address", m: "Call me" }))).toBe("BAD_USER_INPUT");
+      const heard: unknown[] = [];
+      const stop = other.app.services.botEvents.subscribe((event) => heard.push(event));
+      const left = await leave({ s: events[0]!.sessionId, e: "Visitor@Example.com", m: '=HYPERLINK("x") please call, back', n: "Kim", p: "+31 20 123 4567" });
+      stop();
+      expect(left.errors).toBeUndefined();
+      expect(heard).toEqual([expect.objectContaining({ type: "lead.created", botId, leadId: left.data!.leaveMessage.id })]);
+
+      const listed = await member(
+        operator,
+        `query($b: ID!) { bot(id: $b) { leads(first: 5) { totalCount edges { node { name email phone message } } } leadsCsv } }`,
+        { b: botId },
+      );
+      // The phone is not kept: this bot's form asks only a name.
+      expect(listed.data!.bot.leads.edges[0].node).toEqual({
+        name: "Kim",
+        email: "visitor@example.com",
+        phone: null,
+        message: '=HYPERLINK("x") please call, back',
+      });
+      const csv = listed.data!.bot.leadsCsv as string;
+      expect(csv.split("\r\n")[0]).toBe("received,name,email,phone,message");
+      // A spreadsheet does not run it as a formula.
+      expect(csv).toContain(`Kim,visitor@example.com,,"'=HYPERLINK(""x"") please call, back"`);
+    } finally {
+      await setHours(null);
+    }
+  });
+
+  it("while waiting, gives up the place in the queue, and the operators see it go", async () => {
+    await online(operator);
+    const operatorInbox = inbox(operator);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const { sessionId, conversationId } = await waitingConversation();
+    expect((await leave({ s: sessionId, e: "kim@example.com", m: "No rush, email me." })).errors).toBeUndefined();
+    expect(await operatorInbox.next("HandoffLeft")).toMatchObject({ conversationId, reason: "WITHDRAWN" });
+    const row = await t.app.services.db.prisma.chatSession.findUniqueOrThrow({ where: { id: conversationId } });
+    expect(row.handoffState).toBe("BOT");
+    operatorInbox.dispose();
   });
 });

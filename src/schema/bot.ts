@@ -5,7 +5,8 @@ import type { WidgetTheme as WidgetThemeShape } from "../services/tenancy/bots.j
 import { assertId, notFound } from "../services/errors.js";
 import * as v from "../services/validation.js";
 import { actorOf, builder } from "./builder.js";
-import { BotStatus, HandoffMode, SyncStatus } from "./enums.js";
+import { BotStatus, HandoffMode, LeadField, SyncStatus } from "./enums.js";
+import { storedHours, WEEKDAYS, type BusinessHours as BusinessHoursShape } from "../services/handoff/hours.js";
 import { ConversationFilter, conversationWhere } from "./chat-session.js";
 
 const WidgetPosition = builder.enumType("WidgetPosition", {
@@ -34,6 +35,45 @@ const WidgetTheme = builder.objectRef<WidgetThemeShape>("WidgetTheme").implement
   }),
 });
 
+const Weekday = builder.enumType("Weekday", {
+  description: "A day of the week.",
+  values: Object.fromEntries(WEEKDAYS.map((day) => [day, { description: day }])) as Record<(typeof WEEKDAYS)[number], { description: string }>,
+});
+
+const OpeningHours = builder.objectRef<BusinessHoursShape["days"][number]>("OpeningHours").implement({
+  description: "When operators answer on one day.",
+  fields: (t) => ({
+    day: t.field({ type: Weekday, description: "The day.", resolve: (d) => d.day }),
+    from: t.exposeString("from", { description: "Opening time, HH:MM." }),
+    to: t.exposeString("to", { description: "Closing time, HH:MM (24:00 for midnight)." }),
+  }),
+});
+
+const BusinessHours = builder.objectRef<BusinessHoursShape>("BusinessHours").implement({
+  description: "When a bot's operators answer, in the business's time zone.",
+  fields: (t) => ({
+    timeZone: t.exposeString("timeZone", { description: "An IANA time zone, like Europe/Amsterdam." }),
+    days: t.field({ type: [OpeningHours], description: "Opening times; a day not listed is closed.", resolve: (h) => h.days }),
+  }),
+});
+
+const OpeningHoursInput = builder.inputType("OpeningHoursInput", {
+  description: "When operators answer on one day.",
+  fields: (t) => ({
+    day: t.field({ type: Weekday, description: "The day." }),
+    from: t.string({ description: "Opening time, HH:MM." }),
+    to: t.string({ description: "Closing time, HH:MM (24:00 for midnight)." }),
+  }),
+});
+
+const BusinessHoursInput = builder.inputType("BusinessHoursInput", {
+  description: "When a bot's operators answer.",
+  fields: (t) => ({
+    timeZone: t.string({ description: "An IANA time zone, like Europe/Amsterdam." }),
+    days: t.field({ type: [OpeningHoursInput], description: "Opening times; a day left out is closed." }),
+  }),
+});
+
 const BotSettings = builder.objectRef<BotRow>("BotSettings").implement({
   description: "How a bot answers.",
   fields: (t) => ({
@@ -59,6 +99,17 @@ const BotSettings = builder.objectRef<BotRow>("BotSettings").implement({
     }),
     greeting: t.string({ nullable: true, description: "First message the widget shows.", resolve: (b) => b.greeting }),
     handoff: t.field({ type: HandoffMode, description: "When visitors are offered a person (the bot's operators).", resolve: (b) => b.handoff }),
+    handoffHours: t.field({
+      type: BusinessHours,
+      nullable: true,
+      description: "When a person can come; null: whenever an operator is online. Outside them, visitors may leave a message.",
+      resolve: (b) => storedHours(b.handoffHours),
+    }),
+    handoffWaitSeconds: t.int({
+      description: "How long a visitor waits in the queue before being offered to leave a message.",
+      resolve: (b) => b.handoffWaitSeconds,
+    }),
+    leadFields: t.field({ type: [LeadField], description: "What the message form asks besides email and message.", resolve: (b) => b.leadFields }),
     widgetTheme: t.field({ type: WidgetTheme, description: "Widget appearance.", resolve: (b) => (b.widgetTheme ?? {}) as WidgetThemeShape }),
   }),
 });
@@ -170,6 +221,13 @@ const BotSettingsInput = builder.inputType("BotSettingsInput", {
     }),
     greeting: t.string({ required: false, description: "First message the widget shows.", validate: { schema: v.optionalText(1000) } }),
     handoff: t.field({ type: HandoffMode, required: false, description: "When visitors are offered a person (set its operators with setBotOperators)." }),
+    handoffHours: t.field({ type: BusinessHoursInput, required: false, description: "When a person can come; null clears (whenever an operator is online)." }),
+    handoffWaitSeconds: t.int({
+      required: false,
+      description: "10 to 3600 seconds in the queue before the message form is offered.",
+      validate: { schema: v.waitSeconds },
+    }),
+    leadFields: t.field({ type: [LeadField], required: false, description: "What the message form asks besides email and message." }),
     widgetTheme: t.field({ type: WidgetThemeInput, required: false, description: "Widget appearance." }),
   }),
 });

@@ -9,7 +9,7 @@ import { MEMBER_ASKS } from "./field-limits.js";
 import { orRevoked, whileAllowed } from "./live.js";
 import { shownName } from "../services/handoff/handoff.js";
 import type { Context } from "../context.js";
-import { HandoffMode, HandoffState, SourceKind } from "./enums.js";
+import { HandoffMode, HandoffState, HandoffUnavailable, LeadField, SourceKind } from "./enums.js";
 
 const Feedback = builder.enumType("Feedback", {
   description: "A visitor's verdict on an answer.",
@@ -138,6 +138,12 @@ const ChatHandoff = builder.objectRef<Extract<ChatEventShape, { type: "handoff" 
     message: t.field({ type: Message, description: "The visitor's stored question.", resolve: (e) => e.message }),
     state: t.field({ type: HandoffState, description: "WAITING, PERSON (already held), or BOT when no operator is online.", resolve: (e) => e.state }),
     position: t.int({ nullable: true, description: "Place in the queue, 1 first, while WAITING.", resolve: (e) => e.position }),
+    unavailable: t.field({
+      type: HandoffUnavailable,
+      nullable: true,
+      description: "Why nobody can come, when state is BOT: offer to leave a message (leaveMessage).",
+      resolve: (e) => e.unavailable,
+    }),
   }),
 });
 
@@ -280,8 +286,12 @@ const PublicBot = builder.objectRef<PublicFace>("PublicBot").implement({
     handoff: t.field({ type: HandoffMode, description: "When visitors are offered a person (requestPerson).", resolve: (b) => b.handoff }),
     personAvailable: t.boolean({
       description: "Whether one of the bot's operators is online now: asking for a person puts the visitor in the queue rather than being refused.",
-      resolve: async (b, _args, ctx) => b.handoff !== "NEVER" && ctx.viewer.kind === "apiKey" && (await ctx.handoff.operatorsOnline(ctx.viewer.bot)) > 0,
+      resolve: async (b, _args, ctx) => b.handoff !== "NEVER" && ctx.viewer.kind === "apiKey" && (await ctx.handoff.whyUnavailable(ctx.viewer.bot)) === null,
     }),
+    handoffWaitSeconds: t.exposeInt("handoffWaitSeconds", {
+      description: "How long a visitor waits in the queue before being offered to leave a message instead.",
+    }),
+    leadFields: t.field({ type: [LeadField], description: "What the message form asks besides email and message.", resolve: (b) => b.leadFields }),
   }),
 });
 

@@ -73,3 +73,16 @@ export const HandoffMode = builder.enumType("HandoffMode", {
     ALWAYS: { description: "Always: the widget shows the button from the start." },
   } as const,
 });
+
+export const HandoffUnavailable = builder.enumType("HandoffUnavailable", {
+  description: "Why no person can come now: the widget offers to leave a message (leaveMessage).",
+  values: {
+    OUTSIDE_HOURS: { description: "Outside the bot's business hours." },
+    NOBODY_ONLINE: { description: "None of its operators is online." },
+  } as const,
+});
+
+export const LeadField = builder.enumType("LeadField", {
+  description: "An optional field of the message form (email and message are always asked).",
+  values: { NAME: { description: "The visitor's name." }, PHONE: { description: "A phone number." } } as const,
+});

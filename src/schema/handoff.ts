@@ -1,11 +1,12 @@
 import type { Context } from "../context.js";
 import type { ChatSession as ChatSessionRow } from "@prisma/client";
+import { leadsCsv } from "../services/handoff/leads.js";
 import { PRESENCE_TTL_MS, shownName, type HandoffEvent as HandoffEventShape } from "../services/handoff/handoff.js";
 import { AppError, assertId, notFound } from "../services/errors.js";
 import { actorOf, builder } from "./builder.js";
 import { ChatSession } from "./chat-session.js";
 import { Message, chatBot, publicCall } from "./chat.js";
-import { HandoffState } from "./enums.js";
+import { HandoffState, HandoffUnavailable } from "./enums.js";
 import { MEMBER_ASKS } from "./field-limits.js";
 import { orRevoked, whileAllowed } from "./live.js";
 
@@ -23,6 +24,7 @@ const LeaveReason = builder.enumType("HandoffLeaveReason", {
   values: {
     HANDED_BACK: { description: "Handed back to the bot." },
     CLOSED: { description: "The operator closed it." },
+    WITHDRAWN: { description: "The visitor left the queue (they left a message instead)." },
   } as const,
 });
 
@@ -86,18 +88,23 @@ const HandoffEvent = builder.unionType("HandoffEvent", {
     ],
 });
 
-const HandoffRequest = builder.objectRef<{ sessionId: string; state: "BOT" | "WAITING" | "PERSON"; position: number | null }>("HandoffRequest").implement({
-  description: "What asking for a person came to.",
-  fields: (t) => ({
-    sessionId: t.exposeString("sessionId", { description: "The conversation (new if none was given): keep it to continue." }),
-    state: t.field({
-      type: HandoffState,
-      description: "WAITING (in the queue), PERSON (held already), or BOT: no operator is online now.",
-      resolve: (r) => r.state,
+const HandoffRequest = builder
+  .objectRef<{ sessionId: string; state: "BOT" | "WAITING" | "PERSON"; position: number | null; unavailable: "OUTSIDE_HOURS" | "NOBODY_ONLINE" | null }>(
+    "HandoffRequest",
+  )
+  .implement({
+    description: "What asking for a person came to.",
+    fields: (t) => ({
+      sessionId: t.exposeString("sessionId", { description: "The conversation (new if none was given): keep it to continue." }),
+      state: t.field({
+        type: HandoffState,
+        description: "WAITING (in the queue), PERSON (held already), or BOT: no operator is online now.",
+        resolve: (r) => r.state,
+      }),
+      position: t.int({ nullable: true, description: "Place in the queue, 1 first, while WAITING.", resolve: (r) => r.position }),
+      unavailable: t.field({ type: HandoffUnavailable, nullable: true, description: "Why nobody can come, when state is BOT.", resolve: (r) => r.unavailable }),
     }),
-    position: t.int({ nullable: true, description: "Place in the queue, 1 first, while WAITING.", resolve: (r) => r.position }),
-  }),
-});
+  });
 
 const PresenceStatus = builder.objectRef<{ presence: "ONLINE" | "AWAY" | "OFFLINE"; presenceAt: Date | null }>("PresenceStatus").implement({
   description: "An operator's presence, as last said.",
@@ -132,6 +139,28 @@ const PublicConversation = builder.objectRef<ChatSessionRow>("PublicConversation
   }),
 });
 
+builder.prismaObject("Lead", {
+  authScopes: (lead) => ({ bot: lead.botId }),
+  description: "A message a visitor left when nobody could come.",
+  fields: (t) => ({
+    id: t.exposeID("id", { description: "The lead's id." }),
+    name: t.exposeString("name", { nullable: true, description: "Their name, when the form asked it." }),
+    email: t.exposeString("email", { description: "Where to answer them." }),
+    phone: t.exposeString("phone", { nullable: true, description: "Their phone number, when the form asked it." }),
+    message: t.exposeString("message", { description: "What they wrote." }),
+    createdAt: t.expose("createdAt", { type: "DateTime", description: "When it was left." }),
+    conversation: t.relation("session", { nullable: true, description: "The conversation it was left in." }),
+  }),
+});
+
+const LeadReceipt = builder.objectRef<{ id: string; createdAt: Date }>("LeadReceipt").implement({
+  description: "The message was received.",
+  fields: (t) => ({
+    id: t.exposeID("id", { description: "Its id." }),
+    createdAt: t.expose("createdAt", { type: "DateTime", description: "When it arrived." }),
+  }),
+});
+
 builder.prismaObjectFields("ChatSession", (t) => ({
   handoffState: t.field({ type: HandoffState, description: "Who answers it now: the bot, the queue, or a person.", resolve: (s) => s.handoffState }),
   handedOff: t.exposeBoolean("handedOff", { description: "Whether the visitor ever asked for a person in it." }),
@@ -160,6 +189,17 @@ builder.prismaObjectFields("Bot", (t) => ({
     description: "The members who answer this bot's visitors when they ask for a person.",
     resolve: (query, bot, _args, ctx) =>
       ctx.prisma.user.findMany({ ...query, where: { operatorOf: { some: { botId: bot.id } }, memberships: { some: { workspaceId: bot.workspaceId } } } }),
+  }),
+  leads: t.relatedConnection("leads", {
+    description: "Messages visitors left when nobody could come, newest first.",
+    cursor: "id",
+    totalCount: true,
+    query: { orderBy: [{ createdAt: "desc" }, { id: "desc" }] },
+  }),
+  leadsCsv: t.string({
+    description: "Its leads as CSV (newest first, at most 10,000), for a spreadsheet or a CRM.",
+    resolve: async (bot, _args, ctx) =>
+      leadsCsv(await ctx.prisma.lead.findMany({ where: { botId: bot.id }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: 10_000 })),
   }),
   operatorsOnline: t.int({ description: "How many of its operators are online now.", resolve: (bot, _args, ctx) => ctx.handoff.operatorsOnline(bot) }),
   handoffConversations: t.relatedConnection("chatSessions", {
@@ -214,7 +254,28 @@ builder.mutationFields((t) => ({
       publicCall(ctx, "requestPerson", async () => {
         const { bot, session } = await visitorSession(ctx, args.botId, args.sessionId);
         const request = await ctx.handoff.request(bot, session);
-        return { sessionId: session.publicId, state: request.state, position: request.position };
+        return { sessionId: session.publicId, state: request.state, position: request.position, unavailable: request.unavailable };
+      }),
+  }),
+  leaveMessage: t.field({
+    type: LeadReceipt,
+    description:
+      "The visitor leaves a message when nobody can come (outside the bot's hours, no operator online, or after waiting too long): email and message always, name and phone when the bot asks them. Gives up a place in the queue.",
+    authScopes: { user: true, apiKey: true },
+    args: {
+      botId: t.arg.id({ description: "Bot id." }),
+      sessionId: t.arg.string({ required: false, description: "The conversation it belongs to, if any." }),
+      email: t.arg.string({ description: "Where to answer." }),
+      message: t.arg.string({ description: "What they would like (at most 4000 characters)." }),
+      name: t.arg.string({ required: false, description: "Their name (kept when the bot asks it)." }),
+      phone: t.arg.string({ required: false, description: "A phone number (kept when the bot asks it)." }),
+    },
+    resolve: (_root, args, ctx) =>
+      publicCall(ctx, "leaveMessage", async () => {
+        const bot = await chatBot(ctx, args.botId);
+        if (bot.handoff === "NEVER") throw new AppError("FORBIDDEN", "This bot does not take messages for a person.");
+        const session = args.sessionId ? (await visitorSession(ctx, args.botId, args.sessionId)).session : null;
+        return ctx.handoff.leaveMessage(bot, session, args, ctx.botEvents.publish);
       }),
   }),
   visitorTyping: t.boolean({

@@ -77,6 +77,7 @@ export const modelName = z
   .trim()
   .max(200, { error: "must be at most 200 characters" })
   .regex(/^[\w.:/-]*$/, { error: "may contain letters, digits and . : / - _ only" });
+export const waitSeconds = z.number().int().min(10, { error: "must be between 10 and 3600" }).max(3600, { error: "must be between 10 and 3600" });
 export const hexColor = z.string().regex(/^#[0-9a-fA-F]{6}$/, { error: "must be a colour like #1a73e8" });
 
 export const PROMPT_PLACEHOLDERS = ["question", "context", "history"] as const;

@@ -47,6 +47,7 @@ export const Chat = graphql(`
         sessionId
         state
         position
+        unavailable
       }
     }
   }

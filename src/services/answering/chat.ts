@@ -11,7 +11,7 @@ import { assemblePrompt, estimateTokens } from "./prompting.js";
 import { citeSources, type CitedSource, type Retrieval, type RetrievedChunk } from "./retrieval.js";
 import type { CorrectionService } from "./corrections.js";
 import type { GapService } from "./gaps.js";
-import type { HandoffService } from "../handoff/handoff.js";
+import type { HandoffService, Unavailable } from "../handoff/handoff.js";
 import { asksForPerson } from "../handoff/asks-for-person.js";
 
 export type ChatEvent =
@@ -21,7 +21,7 @@ export type ChatEvent =
   /** A person holds the conversation, or is asked for in it: the question went to them, and the bot says nothing. */
   | { type: "held"; sessionId: string; message: Message; state: HandoffState }
   /** The visitor asked for a person: the queue's answer (state BOT when nobody can come now). */
-  | { type: "handoff"; sessionId: string; message: Message; state: HandoffState; position: number | null }
+  | { type: "handoff"; sessionId: string; message: Message; state: HandoffState; position: number | null; unavailable: Unavailable | null }
   | { type: "failed"; sessionId: string; code: "MODEL_UNAVAILABLE" | "INTERNAL_SERVER_ERROR"; message: string };
 
 /** An answer, complete, before it is stored. */
@@ -198,7 +198,8 @@ export function createChatService({
     embedding.abort();
     const request = await interactive(() => handoff.request(bot, session));
     if (request.state !== "BOT") handoff.visitorSaid(request.session, userMessage);
-    yield { type: "handoff", sessionId: session.publicId, message: userMessage, state: request.state, position: request.position };
+    const { state, position, unavailable } = request;
+    yield { type: "handoff", sessionId: session.publicId, message: userMessage, state, position, unavailable };
     return true;
   }
 

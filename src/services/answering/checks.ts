@@ -1,3 +1,4 @@
+import type { BotEvent } from "../ingestion/events.js";
 import type { Check, CheckRun, CheckTrigger, Prisma, PrismaClient } from "@prisma/client";
 import type { DatabasePriority } from "../../db/priority.js";
 import type { Logger } from "../../logger.js";
@@ -15,7 +16,6 @@ export interface CheckInput {
 }
 
 /** Something that happened to a bot that other systems may want to hear of (the webhooks of a later issue carry them). */
-export type BotEvent = { type: "checks.regressed"; botId: string; runId: string; regressions: number; at: Date };
 
 export interface CheckOptions {
   /** How long after a bot's last sync its checks run, so that a crawl of many pages runs them once. @default 10000 */

@@ -1,4 +1,7 @@
-import type { Bot, ChatSession, HandoffState, Message, Presence, PrismaClient } from "@prisma/client";
+import type { Bot, ChatSession, HandoffState, Lead, Message, Presence, PrismaClient } from "@prisma/client";
+import type { BotEvent } from "../ingestion/events.js";
+import { isOpen, storedHours } from "./hours.js";
+import { validLead, type LeadInput } from "./leads.js";
 import type { Logger } from "../../logger.js";
 import { AppError, assertId, badInput, notFound } from "../errors.js";
 import { createTopics, type EventTransport } from "../event-transport.js";
@@ -11,7 +14,7 @@ export type HandoffEvent = { botId: string; conversationId: string; at: Date } &
   | { type: "queued" }
   | { type: "position"; position: number }
   | { type: "joined"; operator: { id: string; name: string } }
-  | { type: "left"; reason: "HANDED_BACK" | "CLOSED" }
+  | { type: "left"; reason: "HANDED_BACK" | "CLOSED" | "WITHDRAWN" }
   | { type: "message"; message: HandoffMessage }
   | { type: "typing"; by: "VISITOR" | "OPERATOR" }
 );
@@ -26,7 +29,12 @@ export interface HandoffRequest {
   state: HandoffState;
   /** Place in the queue, 1 first, while WAITING. */
   position: number | null;
+  /** Why nobody can come, when state is BOT: the widget offers to leave a message. */
+  unavailable: Unavailable | null;
 }
+
+/** Why no person can come now. */
+export type Unavailable = "OUTSIDE_HOURS" | "NOBODY_ONLINE";
 
 /** How long an operator's ONLINE lasts without the console saying so again: a closed laptop leaves no one "online". */
 export const PRESENCE_TTL_MS = 90_000;
@@ -108,6 +116,12 @@ export function createHandoffService({ prisma, logger, transport }: { prisma: Pr
     });
   }
 
+  /** Why nobody can come now (outside the bot's hours, or no operator online), or null when someone can. */
+  async function whyUnavailable(bot: Pick<Bot, "id" | "workspaceId" | "handoffHours">): Promise<Unavailable | null> {
+    if (!isOpen(storedHours(bot.handoffHours), new Date())) return "OUTSIDE_HOURS";
+    return (await operatorsOnline(bot)) > 0 ? null : "NOBODY_ONLINE";
+  }
+
   /** Someone is typing: not stored, only heard (by the other side). */
   function typing(session: Pick<ChatSession, "id" | "botId">, by: "VISITOR" | "OPERATOR"): void {
     publish(session, { type: "typing", by });
@@ -120,6 +134,28 @@ export function createHandoffService({ prisma, logger, transport }: { prisma: Pr
 
     positionOf,
     isOperator,
+    whyUnavailable,
+
+    /**
+     * The visitor leaves a message for the business, when nobody could come
+     * or they tired of waiting: stored as a lead (listed in the console), told
+     * to other systems (bot events), and a place in the queue given up.
+     */
+    async leaveMessage(bot: Bot, session: ChatSession | null, input: LeadInput, publishLead: (event: BotEvent) => void): Promise<Lead> {
+      const lead = await prisma.lead.create({ data: { botId: bot.id, sessionId: session?.id ?? null, ...validLead(bot, input) } });
+      if (session?.handoffState === "WAITING") {
+        const left = await prisma.chatSession.updateMany({
+          where: { id: session.id, handoffState: "WAITING" },
+          data: { handoffState: "BOT", handoffRequestedAt: null },
+        });
+        if (left.count === 1) {
+          publish(session, { type: "left", reason: "WITHDRAWN" });
+          await announcePositions(bot.id);
+        }
+      }
+      publishLead({ type: "lead.created", botId: bot.id, leadId: lead.id, sessionId: session?.id ?? null, at: lead.createdAt });
+      return lead;
+    },
 
     /**
      * The visitor asks for a person. Enters the bot's queue when an operator
@@ -127,8 +163,9 @@ export function createHandoffService({ prisma, logger, transport }: { prisma: Pr
      */
     async request(bot: Bot, session: ChatSession): Promise<HandoffRequest> {
       if (bot.handoff === "NEVER") throw new AppError("FORBIDDEN", "This bot does not offer a person.");
-      if (session.handoffState !== "BOT") return { session, state: session.handoffState, position: await positionOf(session) };
-      if ((await operatorsOnline(bot)) === 0) return { session, state: "BOT", position: null };
+      if (session.handoffState !== "BOT") return { session, state: session.handoffState, position: await positionOf(session), unavailable: null };
+      const unavailable = await whyUnavailable(bot);
+      if (unavailable) return { session, state: "BOT", position: null, unavailable };
       const now = new Date();
       const moved = await prisma.chatSession.updateMany({
         where: { id: session.id, handoffState: "BOT" },
@@ -139,7 +176,7 @@ export function createHandoffService({ prisma, logger, transport }: { prisma: Pr
         publish(current, { type: "queued" });
         await announcePositions(bot.id);
       }
-      return { session: current, state: current.handoffState, position: await positionOf(current) };
+      return { session: current, state: current.handoffState, position: await positionOf(current), unavailable: null };
     },
 
     /** A visitor's message in a conversation a person holds or is asked for: to the operators (it is stored already). */

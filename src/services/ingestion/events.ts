@@ -1,7 +1,6 @@
 import type { SyncStatus } from "@prisma/client";
 import { createTopics, type EventTransport } from "../event-transport.js";
 import type { SourceErrorCode } from "../../../connectors/index.js";
-import type { BotEvent } from "../answering/checks.js";
 
 /** What admin frontends hear about a bot's sources while they are ingested. */
 export interface SourceEvent {
@@ -45,6 +44,13 @@ function reviveSourceEvent(raw: unknown): SourceEvent | undefined {
   const event = raw as SourceEvent & { at: string };
   return typeof event.botId === "string" ? { ...event, at: new Date(event.at) } : undefined;
 }
+
+/** What other systems may hear of a bot (the outbound webhooks of a later issue carry these). */
+export type BotEvent =
+  /** A check that passed now fails. */
+  | { type: "checks.regressed"; botId: string; runId: string; regressions: number; at: Date }
+  /** A visitor left a message when nobody could come. */
+  | { type: "lead.created"; botId: string; leadId: string; sessionId: string | null; at: Date };
 
 /**
  * Things that happen to a bot which other systems may want to hear of: a

@@ -1,7 +1,8 @@
-import type { Bot, BotStatus, HandoffMode, Prisma, PrismaClient } from "@prisma/client";
+import { Prisma, type Bot, type BotStatus, type HandoffMode, type LeadField, type PrismaClient } from "@prisma/client";
 import type { Config } from "../../config.js";
 import { EDITOR, requireRole, type Actor } from "../access/access.js";
 import { AppError, assertId, notFound } from "../errors.js";
+import { validHours, type BusinessHours } from "../handoff/hours.js";
 
 /** The languages the widget speaks (its own words; the bot's greeting and answers are the tenant's). */
 export const WIDGET_LANGUAGES = ["en", "de", "fr", "nl", "es"] as const;
@@ -21,6 +22,10 @@ export interface BotSettingsInput {
   minSimilarity?: number | null;
   correctionThreshold?: number | null;
   handoff?: HandoffMode | null;
+  /** Null clears them: a person can come whenever an operator is online. */
+  handoffHours?: BusinessHours | null;
+  handoffWaitSeconds?: number | null;
+  leadFields?: LeadField[] | null;
   greeting?: string | null;
   widgetTheme?: WidgetTheme | null;
 }
@@ -43,6 +48,8 @@ export interface PublicFace {
   position: "left" | "right";
   language: WidgetLanguage;
   handoff: HandoffMode;
+  handoffWaitSeconds: number;
+  leadFields: LeadField[];
 }
 
 export function publicFace(bot: Bot): PublicFace {
@@ -56,6 +63,8 @@ export function publicFace(bot: Bot): PublicFace {
     position: theme.position === "left" ? "left" : "right",
     language: theme.language ?? "en",
     handoff: bot.handoff,
+    handoffWaitSeconds: bot.handoffWaitSeconds,
+    leadFields: bot.leadFields,
   };
 }
 
@@ -95,6 +104,9 @@ function botData(input: BotInput, currentTheme: Prisma.JsonValue | null = null):
   if (s.correctionThreshold !== undefined) data.correctionThreshold = s.correctionThreshold;
   if (s.greeting !== undefined) data.greeting = s.greeting || null;
   if (s.handoff != null) data.handoff = s.handoff;
+  if (s.handoffHours !== undefined) data.handoffHours = s.handoffHours ? (validHours(s.handoffHours) as unknown as Prisma.InputJsonObject) : Prisma.DbNull;
+  if (s.handoffWaitSeconds != null) data.handoffWaitSeconds = s.handoffWaitSeconds;
+  if (s.leadFields != null) data.leadFields = [...new Set(s.leadFields)];
   if (s.widgetTheme != null) data.widgetTheme = mergeTheme(currentTheme, s.widgetTheme);
   return data;
 }
