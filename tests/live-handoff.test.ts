@@ -124,4 +124,40 @@ describe("live hand-off", () => {
     await operator.context().close();
     await visitor.context().close();
   });
+
+  it.each([
+    ["a desktop", 1280],
+    ["a 390 px phone", 390],
+  ])("outside business hours the visitor leaves a message, which the console lists, on %s", async (_what, width) => {
+    const tomorrow = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"][(new Date().getUTCDay() + 1) % 7];
+    await as(`mutation($b: ID!, $h: BusinessHoursInput) { updateBot(id: $b, input: { settings: { handoffHours: $h } }) { id } }`, {
+      b: botId,
+      h: { timeZone: "UTC", days: [{ day: tomorrow, from: "09:00", to: "17:00" }] },
+    });
+    try {
+      const visitor = await open(width, `${t.url}/widget/${botId}?api_key=${apiKey}`);
+      const input = visitor.getByRole("textbox", { name: /Ask Garden helper/ });
+      await input.fill("Can I talk to a human?");
+      await input.press("Enter");
+      await visitor.getByText("Nobody can come right now. Leave a message and we will reply by email.").waitFor();
+      await visitor.getByLabel("Your name").fill("Kim");
+      await visitor.getByLabel("Your email").fill(`kim-${width}@example.com`);
+      await expect(visitor.getByLabel("Your message").inputValue()).resolves.toBe("Can I talk to a human?");
+      await visitor.getByLabel("Your message").fill("Please call me about a shed delivery.");
+      await axeClean(visitor, `widget message form, ${width}`);
+      await visitor.getByRole("button", { name: "Send message" }).click();
+      await visitor.getByText("Thank you. We will reply by email.").waitFor();
+
+      const operator = await open(width, `${t.url}/admin/bots/${botId}`, owner.token);
+      await operator.getByRole("tab", { name: "Messages left" }).click();
+      await operator.getByRole("link", { name: `kim-${width}@example.com` }).waitFor();
+      await operator.getByText("Please call me about a shed delivery.").first().waitFor();
+      await axeClean(operator, `console messages left, ${width}`);
+      expect(await operator.evaluate(() => document.documentElement.scrollWidth)).toBe(width);
+      await operator.context().close();
+      await visitor.context().close();
+    } finally {
+      await as(`mutation($b: ID!) { updateBot(id: $b, input: { settings: { handoffHours: null } }) { id } }`, { b: botId });
+    }
+  });
 });

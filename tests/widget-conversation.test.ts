@@ -262,3 +262,37 @@ describe("the widget's hand-off to a person", () => {
     expect(port.calls.length - before).toBe(2);
   });
 });
+
+describe("the widget's message form", () => {
+  it("opens when nobody can come, and thanks the visitor once the message arrived", () => {
+    const { core, port } = setUp({ sessionId: "ses_5", messages: [] });
+    core.requestPerson();
+    port.calls[0]!.sink.next({ data: { requestPerson: { sessionId: "ses_5", state: "BOT", position: null } } });
+    expect(core.lead.state()).toBe("open");
+    const refused: unknown[] = [];
+    core.lead.send({ email: "kim@example.com", message: "Call me back" }, (error) => refused.push(error));
+    const leave = port.calls[1]!;
+    expect(leave.query).toContain("leaveMessage");
+    expect(leave.variables).toEqual({ botId: "bot-1", sessionId: "ses_5", email: "kim@example.com", message: "Call me back" });
+    leave.sink.next({ errors: [{ message: "email: this is not an email address.", extensions: { code: "BAD_USER_INPUT" } }] });
+    expect(core.lead.state()).toBe("open");
+    core.lead.send({ email: "kim@example.com", message: "Call me back" }, (error) => refused.push(error));
+    port.calls[2]!.sink.next({ data: { leaveMessage: { id: "lead-1" } } });
+    expect(core.lead.state()).toBe("sent");
+    expect(refused).toHaveLength(2);
+    expect(refused[1]).toBeUndefined();
+  });
+
+  it("is offered after the owner's wait in the queue, and no longer once a person comes", () => {
+    jest.useFakeTimers();
+    const { core, port } = setUp({ sessionId: "ses_6", messages: [] });
+    core.requestPerson();
+    port.calls[0]!.sink.next({ data: { requestPerson: { sessionId: "ses_6", state: "WAITING", position: 3 } } });
+    expect(core.lead.state()).toBe("closed");
+    jest.advanceTimersByTime(120_000);
+    expect(core.lead.state()).toBe("offer");
+    const follow = port.calls.find((c) => c.query.includes("conversationEvents"))!;
+    follow.sink.next({ data: { conversationEvents: { __typename: "HandoffJoined", operatorName: "Anna" } } });
+    expect(core.lead.state()).toBe("closed");
+  });
+});

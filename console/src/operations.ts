@@ -105,6 +105,16 @@ export const BotSettingsFields = graphql(`
       minSimilarity
       minSimilarityIsDefault
       handoff
+      handoffWaitSeconds
+      leadFields
+      handoffHours {
+        timeZone
+        days {
+          day
+          from
+          to
+        }
+      }
       widgetTheme {
         primaryColor
         position
@@ -1030,6 +1040,42 @@ export const CloseConversation = graphql(`
     closeConversation(id: $id) {
       id
       handoffState
+    }
+  }
+`);
+
+export const Leads = graphql(`
+  query Leads($botId: ID!, $first: Int, $after: String, $last: Int, $before: String) {
+    bot(id: $botId) {
+      id
+      leads(first: $first, after: $after, last: $last, before: $before) {
+        totalCount
+        pageInfo {
+          hasNextPage
+          hasPreviousPage
+          startCursor
+          endCursor
+        }
+        edges {
+          node {
+            id
+            name
+            email
+            phone
+            message
+            createdAt
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const LeadsCsv = graphql(`
+  query LeadsCsv($botId: ID!) {
+    bot(id: $botId) {
+      id
+      leadsCsv
     }
   }
 `);

@@ -23,7 +23,14 @@ export async function startChat(config: PageConfig): Promise<void> {
   const url = new URL(config.endpoint, location.href).href.replace(/^http/, "ws");
   const connection: { onState?: (state: ConnectionState, reason?: string) => void } = {};
   const client = openConnection(url, config.apiKey, (state, reason) => connection.onState?.(state, reason));
-  const core = createConversation({ port: client, store, botId: config.botId, conversation, strings: t });
+  const core = createConversation({
+    port: client,
+    store,
+    botId: config.botId,
+    conversation,
+    strings: t,
+    ...(bot.handoffWaitSeconds && { handoffWaitSeconds: bot.handoffWaitSeconds }),
+  });
   connection.onState = core.connectionChanged;
   const view = createChatView(document.getElementById("parley") ?? document.body, core, bot, t);
   core.listen(view.apply);

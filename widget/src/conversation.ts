@@ -10,6 +10,7 @@ import type { ChatSubscription, RateMutation } from "./gql/graphql.js";
 import type { Strings } from "./i18n.js";
 import type { Conversation, ConversationStore, StoredMessage } from "./store.js";
 import { createHandoff, type Handoff } from "./handoff.js";
+import { createLeadForm, type LeadForm } from "./lead.js";
 
 const CHAT = graphql(`
   subscription Chat($botId: ID!, $message: String!, $sessionId: String) {
@@ -118,6 +119,8 @@ export interface ConversationOptions {
   conversation: Conversation;
   strings: Pick<Strings, "refused" | "error" | "personJoined" | "personLeft" | "personClosed" | "nobodyAvailable">;
   now?: () => number;
+  /** How long in the queue before leaving a message is offered (the bot's setting). */
+  handoffWaitSeconds?: number;
 }
 
 export type ConversationCore = ReturnType<typeof createConversation>;
@@ -218,42 +221,48 @@ function createStatus(emit: (change: Change) => void, strings: ConversationOptio
   };
 }
 
-/** The hand-off of `current()` to a person, telling the view and the store what it changes. */
+/** The hand-off of `current()` to a person and the message form, telling the view and the store what they change. */
 function handoffIn(
-  { port, store, botId, strings, now }: Omit<ConversationOptions, "conversation">,
+  { port, store, botId, strings, now, handoffWaitSeconds = 120 }: Omit<ConversationOptions, "conversation">,
   current: () => Conversation,
   emit: (change: Change) => void,
   status: { notice: string },
-): Handoff {
+): { handoff: Handoff; lead: LeadForm } {
+  const lead = createLeadForm({ port, botId, conversation: current, changed: () => emit({ type: "handoff" }), waitSeconds: handoffWaitSeconds });
   const saved = (change: Change) => {
     store.save(current());
     emit(change);
   };
-  return createHandoff({
+  const handoff = createHandoff({
     port,
     botId,
     conversation: current,
-    changed: () => saved({ type: "handoff" }),
+    changed: () => {
+      lead.waiting(current().handoff?.state === "WAITING");
+      saved({ type: "handoff" });
+    },
     added: (message) => saved({ type: "added", message }),
     notice: (text) => {
       status.notice = text;
       emit({ type: "status" });
     },
+    unavailable: lead.open,
     strings,
     ...(now && { now }),
   });
+  // A conversation a person holds (or is asked for) goes on after a reload.
+  if (current().handoff) handoff.follow();
+  return { handoff, lead };
 }
 
-export function createConversation({ port, store, botId, conversation: initial, strings, now = Date.now }: ConversationOptions) {
+export function createConversation(options: ConversationOptions) {
+  const { port, store, botId, conversation: initial, strings, now = Date.now } = options;
   let conversation = initial;
   let stopAnswer: (() => void) | undefined;
   const listeners = new Set<(change: Change) => void>();
   const emit = (change: Change) => listeners.forEach((listener) => listener(change));
   const status = createStatus(emit, strings, now);
-  const { showError } = status;
-  const handoff = handoffIn({ port, store, botId, strings, now }, () => conversation, emit, status);
-  // A conversation a person holds (or is asked for) goes on after a reload.
-  if (conversation.handoff) handoff.follow();
+  const { handoff, lead } = handoffIn(options, () => conversation, emit, status);
 
   function ask(text: string, retried = false): void {
     status.busy = true;
@@ -287,7 +296,7 @@ export function createConversation({ port, store, botId, conversation: initial, 
         return ask(text, true);
       }
       emit({ type: "withdrawn", text });
-      showError(error);
+      status.showError(error);
     };
     const unsubscribe = port.subscribe<ChatSubscription>(
       { query: CHAT.toString(), variables: { botId, message: text, sessionId: conversation.sessionId ?? null } },
@@ -327,8 +336,10 @@ export function createConversation({ port, store, botId, conversation: initial, 
     /** The visitor asks for a person. */
     requestPerson(): void {
       status.notice = "";
-      handoff.request((error) => error && showError(error));
+      handoff.request((error) => error && status.showError(error));
     },
+    /** The message form, for when nobody can come. */
+    lead,
     /** The visitor is typing (told to the person holding the conversation, at most every few seconds). */
     typing: () => handoff.typing(),
     /** Asks a question, unless one is being answered or sending must wait. Returns whether it went. */
@@ -343,7 +354,7 @@ export function createConversation({ port, store, botId, conversation: initial, 
       stopAnswer?.();
     },
     rate(message: StoredMessage, rating: "UP" | "DOWN"): void {
-      rate(port, message, rating, { changed: () => (store.save(conversation), emit({ type: "rated", message })), refused: showError });
+      rate(port, message, rating, { changed: () => (store.save(conversation), emit({ type: "rated", message })), refused: status.showError });
     },
     /** Starts a new conversation, unless an answer is streaming. */
     reset(): boolean {

@@ -84,6 +84,8 @@ export interface HandoffOptions {
   changed(): void;
   added(message: StoredMessage): void;
   notice(text: string): void;
+  /** Nobody can come now: the message form shows. */
+  unavailable(): void;
   strings: Pick<Strings, "personJoined" | "personLeft" | "personClosed" | "nobodyAvailable">;
   now?: () => number;
 }
@@ -114,6 +116,8 @@ function conversationState({ conversation, changed, added, strings, now = Date.n
     const name = conversation().handoff?.operator ?? "";
     stop();
     set(undefined);
+    // The visitor left the queue themselves (a message instead): nothing to tell them.
+    if (reason === "WITHDRAWN") return;
     append({ role: "notice", text: reason === "CLOSED" ? strings.personClosed(name) : strings.personLeft(name) });
   }
   function received(event: Event): void {
@@ -217,6 +221,7 @@ export function createHandoff(options: HandoffOptions) {
     conversation().offerPerson = false;
     if (state === "BOT") {
       notice(strings.nobodyAvailable);
+      options.unavailable();
       return changed();
     }
     set(state === "PERSON" ? { state: "PERSON", operator: conversation().handoff?.operator ?? null } : { state: "WAITING", position });

@@ -30,6 +30,15 @@ export interface Strings {
   personClosed: (name: string) => string;
   personTyping: (name: string) => string;
   nobodyAvailable: string;
+  leaveInstead: string;
+  leadTitle: string;
+  leadName: string;
+  leadEmail: string;
+  leadPhone: string;
+  leadMessage: string;
+  leadSend: string;
+  leadSent: string;
+  cancel: string;
 }
 
 const en: Strings = {
@@ -62,7 +71,16 @@ const en: Strings = {
   personLeft: (name) => `${name} left. The assistant answers again.`,
   personClosed: (name) => `${name} closed the conversation.`,
   personTyping: (name) => `${name} is typing…`,
-  nobodyAvailable: "Nobody is available right now. The assistant will keep helping.",
+  nobodyAvailable: "Nobody can come right now. Leave a message and we will reply by email.",
+  leaveInstead: "Leave a message instead",
+  leadTitle: "Leave a message",
+  leadName: "Your name",
+  leadEmail: "Your email",
+  leadPhone: "Your phone number",
+  leadMessage: "Your message",
+  leadSend: "Send message",
+  leadSent: "Thank you. We will reply by email.",
+  cancel: "Cancel",
 };
 
 const de: Strings = {
@@ -95,7 +113,16 @@ const de: Strings = {
   personLeft: (name) => `${name} hat das Gespräch verlassen. Der Assistent antwortet wieder.`,
   personClosed: (name) => `${name} hat das Gespräch beendet.`,
   personTyping: (name) => `${name} schreibt…`,
-  nobodyAvailable: "Gerade ist niemand erreichbar. Der Assistent hilft weiter.",
+  nobodyAvailable: "Gerade ist niemand erreichbar. Hinterlassen Sie eine Nachricht, wir antworten per E-Mail.",
+  leaveInstead: "Stattdessen eine Nachricht hinterlassen",
+  leadTitle: "Nachricht hinterlassen",
+  leadName: "Ihr Name",
+  leadEmail: "Ihre E-Mail-Adresse",
+  leadPhone: "Ihre Telefonnummer",
+  leadMessage: "Ihre Nachricht",
+  leadSend: "Nachricht senden",
+  leadSent: "Vielen Dank. Wir antworten Ihnen per E-Mail.",
+  cancel: "Abbrechen",
 };
 
 const fr: Strings = {
@@ -128,7 +155,16 @@ const fr: Strings = {
   personLeft: (name) => `${name} est parti·e. L’assistant répond de nouveau.`,
   personClosed: (name) => `${name} a clos la conversation.`,
   personTyping: (name) => `${name} écrit…`,
-  nobodyAvailable: "Personne n’est disponible pour le moment. L’assistant continue de vous aider.",
+  nobodyAvailable: "Personne n’est disponible pour le moment. Laissez un message, nous répondrons par e-mail.",
+  leaveInstead: "Laisser plutôt un message",
+  leadTitle: "Laisser un message",
+  leadName: "Votre nom",
+  leadEmail: "Votre e-mail",
+  leadPhone: "Votre numéro de téléphone",
+  leadMessage: "Votre message",
+  leadSend: "Envoyer le message",
+  leadSent: "Merci. Nous vous répondrons par e-mail.",
+  cancel: "Annuler",
 };
 
 const nl: Strings = {
@@ -161,7 +197,16 @@ const nl: Strings = {
   personLeft: (name) => `${name} is vertrokken. De assistent antwoordt weer.`,
   personClosed: (name) => `${name} heeft het gesprek gesloten.`,
   personTyping: (name) => `${name} typt…`,
-  nobodyAvailable: "Er is nu niemand beschikbaar. De assistent helpt u verder.",
+  nobodyAvailable: "Er is nu niemand beschikbaar. Laat een bericht achter, we antwoorden per e-mail.",
+  leaveInstead: "Liever een bericht achterlaten",
+  leadTitle: "Laat een bericht achter",
+  leadName: "Uw naam",
+  leadEmail: "Uw e-mailadres",
+  leadPhone: "Uw telefoonnummer",
+  leadMessage: "Uw bericht",
+  leadSend: "Bericht versturen",
+  leadSent: "Dank u. We antwoorden per e-mail.",
+  cancel: "Annuleren",
 };
 
 const es: Strings = {
@@ -194,7 +239,16 @@ const es: Strings = {
   personLeft: (name) => `${name} se ha ido. El asistente vuelve a responder.`,
   personClosed: (name) => `${name} ha cerrado la conversación.`,
   personTyping: (name) => `${name} está escribiendo…`,
-  nobodyAvailable: "Ahora no hay nadie disponible. El asistente seguirá ayudándote.",
+  nobodyAvailable: "Ahora no hay nadie disponible. Deja un mensaje y te responderemos por correo.",
+  leaveInstead: "Dejar un mensaje en su lugar",
+  leadTitle: "Deja un mensaje",
+  leadName: "Tu nombre",
+  leadEmail: "Tu correo electrónico",
+  leadPhone: "Tu número de teléfono",
+  leadMessage: "Tu mensaje",
+  leadSend: "Enviar mensaje",
+  leadSent: "Gracias. Te responderemos por correo electrónico.",
+  cancel: "Cancelar",
 };
 
 const LANGUAGES: Record<string, Strings> = { en, de, fr, nl, es };

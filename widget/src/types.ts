@@ -20,6 +20,10 @@ export interface PublicFace {
   language: string;
   /** When to offer a person: NEVER, WHEN_UNANSWERED or ALWAYS. */
   handoff?: string;
+  /** How long in the queue before leaving a message is offered. */
+  handoffWaitSeconds?: number;
+  /** What the message form asks besides email and message: NAME, PHONE. */
+  leadFields?: string[];
 }
 
 export interface CitedSource {

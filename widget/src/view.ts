@@ -44,9 +44,10 @@ export function createChatView(root: HTMLElement, core: ConversationCore, bot: P
   const fresh = h("button", { type: "button", className: "pw-icon", textContent: t.newChat, title: t.newChatTitle });
   fresh.addEventListener("click", () => core.reset() && input.focus());
   const head = h("header", { className: "pw-head" }, h("h1", { textContent: bot.title }), fresh);
-  const handoff = handoffBar(core, bot, t);
+  const lead = leadForm(core, bot, t);
+  const handoff = handoffBar(core, bot, t, lead.draw);
   input.addEventListener("input", () => core.typing());
-  root.replaceChildren(head, status, log, handoff.bar, form);
+  root.replaceChildren(head, status, log, handoff.bar, lead.form, form);
   const messages = messageLog(log, core, bot, t);
 
   /** One line of status, most important first: refused, offline, reconnecting, rate-limited. */
@@ -91,21 +92,80 @@ export function createChatView(root: HTMLElement, core: ConversationCore, bot: P
  * the person's typing, and the button that asks for a person when the bot
  * offers one (always, or after an answer it could not give).
  */
-function handoffBar(core: ConversationCore, bot: PublicFace, t: Strings) {
+function handoffBar(core: ConversationCore, bot: PublicFace, t: Strings, drawLead: () => void) {
   const line = h("p");
   line.setAttribute("role", "status");
   line.setAttribute("aria-live", "polite");
   const ask = h("button", { type: "button", className: "pw-person", textContent: t.talkToPerson });
   ask.addEventListener("click", () => core.requestPerson());
-  const bar = h("div", { className: "pw-handoff" }, line, ask);
+  const instead = h("button", { type: "button", className: "pw-person", textContent: t.leaveInstead });
+  instead.addEventListener("click", () => core.lead.open());
+  const bar = h("div", { className: "pw-handoff" }, line, ask, instead);
   return {
     bar,
     draw(): void {
       const { state, position, operator, typing, offer } = core.handoff();
       const text = state === "WAITING" ? t.waiting(position) : state === "PERSON" && typing ? t.personTyping(operator ?? "") : "";
       if (line.textContent !== text) line.textContent = text;
-      ask.hidden = !!state || !(offer || bot.handoff === "ALWAYS");
-      bar.hidden = !text && ask.hidden;
+      const lead = core.lead.state();
+      ask.hidden = !!state || lead === "open" || !(offer || bot.handoff === "ALWAYS");
+      instead.hidden = lead !== "offer";
+      bar.hidden = !text && ask.hidden && instead.hidden;
+      drawLead();
+    },
+  };
+}
+
+/** The message form for when nobody can come: email and message always, name and phone when the bot asks them. */
+function leadForm(core: ConversationCore, bot: PublicFace, t: Strings) {
+  const asks = new Set(bot.leadFields ?? ["NAME"]);
+  const field = (name: string, label: string, props: Partial<HTMLInputElement> = {}) => {
+    const control = h("input", { id: `pw-lead-${name}`, name, ...props });
+    return h("p", {}, h("label", { htmlFor: control.id, textContent: label }), control);
+  };
+  const message = h("textarea", { id: "pw-lead-message", name: "message", rows: 3, required: true, maxLength: 4000 });
+  const problem = h("p", { className: "pw-error" });
+  problem.setAttribute("role", "alert");
+  const cancel = h("button", { type: "button", className: "pw-person", textContent: t.cancel });
+  cancel.addEventListener("click", () => core.lead.close());
+  const form = h(
+    "form",
+    { className: "pw-lead", hidden: true },
+    h("h2", { textContent: t.leadTitle }),
+    ...(asks.has("NAME") ? [field("name", t.leadName, { autocomplete: "name", maxLength: 200 })] : []),
+    field("email", t.leadEmail, { type: "email", required: true, autocomplete: "email" }),
+    ...(asks.has("PHONE") ? [field("phone", t.leadPhone, { type: "tel", autocomplete: "tel", maxLength: 40 })] : []),
+    h("p", {}, h("label", { htmlFor: message.id, textContent: t.leadMessage }), message),
+    problem,
+    h("div", { className: "pw-lead-actions" }, h("button", { type: "submit", className: "pw-send", textContent: t.leadSend }), cancel),
+  );
+  const thanks = h("p", { className: "pw-notice", textContent: t.leadSent, hidden: true });
+  thanks.setAttribute("role", "status");
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const text = (name: string) => String(data.get(name) ?? "").trim();
+    problem.textContent = "";
+    core.lead.send(
+      { email: text("email"), message: text("message"), ...(text("name") && { name: text("name") }), ...(text("phone") && { phone: text("phone") }) },
+      (error) => {
+        if (error) problem.textContent = (Array.isArray(error) ? (error[0] as { message?: string })?.message : undefined) ?? t.error;
+      },
+    );
+  });
+  let shown = false;
+  return {
+    form: h("div", {}, form, thanks),
+    draw(): void {
+      const state = core.lead.state();
+      if (state === "open" && !shown) {
+        // The question the visitor asked last starts the message.
+        message.value ||= [...core.conversation.messages].reverse().find((m) => m.role === "user")?.text ?? "";
+        (form.querySelector("input") ?? message).focus();
+      }
+      shown = state === "open";
+      form.hidden = !shown;
+      thanks.hidden = state !== "sent";
     },
   };
 }

@@ -1,13 +1,70 @@
 import { useState, type FormEvent } from "react";
 import { Button, FieldError, Form, Input, Label, NumberField, Switch, Text, TextArea, TextField } from "react-aria-components";
 import { useMutation } from "urql";
-import type { BotDetailQuery, HandoffMode, UpdateBotInput, WidgetLanguage, WidgetPosition } from "../gql/graphql.js";
+import type { BotDetailQuery, BusinessHoursInput, HandoffMode, LeadField, UpdateBotInput, Weekday, WidgetLanguage, WidgetPosition } from "../gql/graphql.js";
 import { fieldErrors, messageOutsideFields } from "../errors.js";
 import { UpdateBot } from "../operations.js";
 
 type Bot = BotDetailQuery["bot"];
 
 const LANGUAGES: Record<WidgetLanguage, string> = { EN: "English", DE: "Deutsch", ES: "Español", FR: "Français", NL: "Nederlands" };
+
+const DAYS: [Weekday, string][] = [
+  ["MON", "Monday"],
+  ["TUE", "Tuesday"],
+  ["WED", "Wednesday"],
+  ["THU", "Thursday"],
+  ["FRI", "Friday"],
+  ["SAT", "Saturday"],
+  ["SUN", "Sunday"],
+];
+
+/** The hours the form says: null when no day is ticked (a person can come whenever an operator is online). */
+function hoursOf(form: FormData): BusinessHoursInput | null {
+  const days = DAYS.filter(([day]) => form.get(`open-${day}`)).map(([day]) => ({
+    day,
+    from: String(form.get(`from-${day}`)),
+    to: String(form.get(`to-${day}`)),
+  }));
+  return days.length ? { timeZone: String(form.get("timeZone") ?? "").trim(), days } : null;
+}
+
+/** When a person can come, per day, in the business's time zone. */
+function HoursFields({ hours }: { hours: Bot["settings"]["handoffHours"] }) {
+  const zone = hours?.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return (
+    <div className="hours">
+      <p className="muted">Tick the days a person answers. With no day ticked, visitors can reach an operator whenever one is online.</p>
+      <label className="native">
+        Time zone
+        <input name="timeZone" defaultValue={zone} list="time-zones" />
+      </label>
+      <datalist id="time-zones">
+        {Intl.supportedValuesOf("timeZone").map((z) => (
+          <option key={z} value={z} />
+        ))}
+      </datalist>
+      {DAYS.map(([day, name]) => {
+        const open = hours?.days.find((d) => d.day === day);
+        return (
+          <div className="row" key={day} role="group" aria-label={name}>
+            <label className="native check">
+              <input type="checkbox" name={`open-${day}`} defaultChecked={!!open} /> {name}
+            </label>
+            <label className="native">
+              From
+              <input type="time" name={`from-${day}`} defaultValue={open?.from ?? "09:00"} />
+            </label>
+            <label className="native">
+              To
+              <input type="time" name={`to-${day}`} defaultValue={open?.to === "24:00" ? "23:59" : (open?.to ?? "17:00")} />
+            </label>
+          </div>
+        );
+      })}
+    </div>
+  );
+}
 
 /** What the form says, as the API's input: empty text clears, numbers as typed. */
 /** `loadedSimilarity`: the minimum similarity shown; unchanged, it is not sent, so a bot on the embedder's default stays on it. */
@@ -31,6 +88,9 @@ function inputOf(form: FormData, isPublic: boolean, loadedSimilarity: number): U
       topK: number("topK"),
       minSimilarity: similarity === loadedSimilarity ? undefined : similarity,
       handoff: (text("handoff") || "NEVER") as HandoffMode,
+      handoffHours: hoursOf(form),
+      handoffWaitSeconds: number("handoffWaitSeconds"),
+      leadFields: form.getAll("leadField").map(String) as LeadField[],
       widgetTheme: {
         title: text("title") || null,
         primaryColor: text("primaryColor") || null,
@@ -121,6 +181,19 @@ export function BotSettingsForm({ bot, canEdit }: { bot: Bot; canEdit: boolean }
             <option value="WHEN_UNANSWERED">When the bot cannot answer</option>
             <option value="ALWAYS">Always</option>
           </select>
+        </label>
+        <HoursFields hours={bot.settings.handoffHours} />
+        <NumberField name="handoffWaitSeconds" defaultValue={bot.settings.handoffWaitSeconds} minValue={10} maxValue={3600} step={10} isReadOnly={!canEdit}>
+          <Label>Seconds in the queue before visitors may leave a message instead</Label>
+          <Input />
+          <FieldError />
+        </NumberField>
+        <p className="muted">When nobody can come, visitors leave their email and a message; the form also asks:</p>
+        <label className="native check">
+          <input type="checkbox" name="leadField" value="NAME" defaultChecked={bot.settings.leadFields.includes("NAME")} /> their name
+        </label>
+        <label className="native check">
+          <input type="checkbox" name="leadField" value="PHONE" defaultChecked={bot.settings.leadFields.includes("PHONE")} /> a phone number
         </label>
       </fieldset>
       <fieldset disabled={!canEdit}>

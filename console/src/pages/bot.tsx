@@ -21,6 +21,7 @@ import { CorrectionsPanel } from "./corrections.js";
 import { ChecksPanel } from "./checks.js";
 import { GapsPanel } from "./gaps.js";
 import { FormDialog, useDialogMutation } from "./form-dialog.js";
+import { LeadsPanel } from "./leads.js";
 import { LivePanel } from "./live.js";
 import { Playground } from "./playground.js";
 import { PromptsPanel } from "./prompts.js";
@@ -71,6 +72,7 @@ export function BotPage({ params }: { params: { botId: string } }) {
           <Tab id="playground">Playground</Tab>
           <Tab id="conversations">Conversations</Tab>
           <Tab id="live">Live chat</Tab>
+          <Tab id="leads">Messages left</Tab>
           <Tab id="gaps">Missing knowledge</Tab>
           <Tab id="checks">Checks</Tab>
           <Tab id="usage">Usage</Tab>
@@ -116,6 +118,9 @@ export function BotPage({ params }: { params: { botId: string } }) {
         </TabPanel>
         <TabPanel id="live">
           <LivePanel botId={bot.id} canEdit={workspace.canEdit} />
+        </TabPanel>
+        <TabPanel id="leads">
+          <LeadsPanel botId={bot.id} />
         </TabPanel>
         <TabPanel id="gaps">
           <GapsPanel botId={bot.id} canEdit={workspace.canEdit} />
