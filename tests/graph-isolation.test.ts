@@ -47,6 +47,8 @@ interface Tenant {
   sourceId: string;
   keyId: string;
   sessionId: string;
+  /** The conversation's public id, as its visitor holds it. */
+  publicSessionId: string;
   secret: string;
   /** A pending invitation's token and who it is for. */
   invitationToken: string;
@@ -123,6 +125,7 @@ async function populate(account: Account, label: string): Promise<Tenant> {
     sourceId: source.addTextSource.id,
     keyId: key.createApiKey.apiKey.id,
     sessionId: session.id,
+    publicSessionId: session.publicId,
     secret,
     invitationToken: invited.inviteMember.token,
     invitee,
@@ -145,6 +148,9 @@ function argValues(root: "mine" | "theirs") {
       "source.id": () => pick((x) => x.sourceId),
       "session.id": () => pick((x) => x.sessionId),
       "gap.id": () => pick((x) => x.gapId),
+      "publicConversation.botId": () => pick((x) => x.botId),
+      // Both tenants' conversations, under the attacker's own bot: another bot's session is as unknown as a made-up one.
+      "publicConversation.sessionId": () => [mine.publicSessionId, theirs.publicSessionId],
       workspaceId: () => pick((x) => x.workspaceId),
       // An invitation's token is its holder's secret: the attacker holds only their own.
       "invitation.token": () => [mine.invitationToken],

@@ -5,6 +5,8 @@
  * nothing, the operator hands back and the bot answers the next question.
  * Both screens are checked by axe at a desktop width and on a 390 px phone.
  */
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
 import { AxeBuilder } from "@axe-core/playwright";
 import { beforeAll, describe, expect, it } from "@jest/globals";
 import type { Browser, Page } from "playwright-core";
@@ -25,6 +27,7 @@ const as = (query: string, variables: Record<string, unknown> = {}) => gqlRaw(t.
 beforeAll(async () => {
   t = await startApp();
   browser = await launchChromium();
+  await mkdir(path.join(import.meta.dirname, "artifacts"), { recursive: true });
   owner = await signUp(t.url, "Garden Shop");
   await t.app.services.db.prisma.user.update({ where: { id: owner.userId }, data: { name: "Anna Gardener" } });
   botId = await createBot(t.url, owner, "Garden helper");
@@ -52,6 +55,9 @@ async function open(width: number, url: string, session?: string): Promise<Page>
   await page.goto(url);
   return page;
 }
+
+/** For the README and for a failed run's reader: tests/artifacts/<name>.png. */
+const shot = (page: Page, name: string) => page.screenshot({ path: path.join(import.meta.dirname, "artifacts", `${name}.png`) });
 
 async function axeClean(page: Page, screen: string) {
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
@@ -102,6 +108,8 @@ describe("live hand-off", () => {
     await input.press("Enter");
     await operator.getByText("Great, how much is delivery?").waitFor();
     await axeClean(operator, `console live chat, ${width}`);
+    await shot(visitor, `handoff-widget-${width}`);
+    await shot(operator, `handoff-console-${width}`);
     // Nothing sideways on a phone either.
     expect(await operator.evaluate(() => document.documentElement.scrollWidth)).toBe(width);
 
@@ -145,6 +153,7 @@ describe("live hand-off", () => {
       await expect(visitor.getByLabel("Your message").inputValue()).resolves.toBe("Can I talk to a human?");
       await visitor.getByLabel("Your message").fill("Please call me about a shed delivery.");
       await axeClean(visitor, `widget message form, ${width}`);
+      await shot(visitor, `handoff-lead-${width}`);
       await visitor.getByRole("button", { name: "Send message" }).click();
       await visitor.getByText("Thank you. We will reply by email.").waitFor();
 

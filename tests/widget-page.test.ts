@@ -108,6 +108,8 @@ describe("GET /widget/:botId", () => {
         position: "left",
         language: "en",
         handoff: "NEVER",
+        handoffWaitSeconds: 120,
+        leadFields: ["NAME"],
       },
     });
     expect(html).toMatch(/<script src="\/widget\.js\?v=[0-9a-f]{16}" defer><\/script>/);
