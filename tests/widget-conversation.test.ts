@@ -4,7 +4,8 @@
  * without a transport) and records what the core sends.
  */
 import { afterEach, describe, expect, it, jest } from "@jest/globals";
-import { createConversation, type Change, type Sink, type SubscribePort } from "../widget/src/conversation.js";
+import { createConversation, type Change } from "../widget/src/conversation.js";
+import type { Sink, SubscribePort } from "../widget/src/port.js";
 import type { Conversation, StoredMessage } from "../widget/src/store.js";
 
 interface Call {

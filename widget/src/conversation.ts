@@ -5,6 +5,7 @@
  * changed; it touches no DOM, so it runs (and is tested) under Node.
  */
 import { isCloseEvent, type ConnectionState } from "./connection.js";
+import type { GraphQLErrorLike, SubscribePort } from "./port.js";
 import { graphql } from "./gql/index.js";
 import type { ChatSubscription, RateMutation } from "./gql/graphql.js";
 import type { Strings } from "./i18n.js";
@@ -61,22 +62,6 @@ const RATE = graphql(`
     }
   }
 `);
-
-export interface GraphQLErrorLike {
-  message: string;
-  extensions?: { code?: string; retryAfterSeconds?: number };
-}
-
-export interface Sink<T> {
-  next(value: { data?: T | null; errors?: readonly GraphQLErrorLike[] }): void;
-  error(error: unknown): void;
-  complete(): void;
-}
-
-/** How a conversation reaches Parley: graphql-ws's Client is one. */
-export interface SubscribePort {
-  subscribe<T>(payload: { query: string; variables: Record<string, unknown> }, sink: Sink<T>): () => void;
-}
 
 /** What changed, for the view to draw. */
 export type Change =

@@ -9,7 +9,7 @@ import { graphql } from "./gql/index.js";
 import type { ConversationEventsSubscription, PublicConversationQuery, RequestPersonMutation } from "./gql/graphql.js";
 import type { Strings } from "./i18n.js";
 import type { Conversation, HandoffStatus, StoredMessage } from "./store.js";
-import type { Sink, SubscribePort } from "./conversation.js";
+import type { Sink, SubscribePort } from "./port.js";
 
 const EVENTS = graphql(`
   subscription ConversationEvents($botId: ID!, $sessionId: String!) {

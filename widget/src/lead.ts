@@ -5,7 +5,7 @@
  */
 import { graphql } from "./gql/index.js";
 import type { LeaveMessageMutation } from "./gql/graphql.js";
-import type { SubscribePort } from "./conversation.js";
+import type { SubscribePort } from "./port.js";
 import type { Conversation } from "./store.js";
 
 const LEAVE = graphql(`
