@@ -875,7 +875,6 @@ export const HandoffInbox = graphql(`
             id
             firstQuestion
             handoffRequestedAt
-            queuePosition
           }
         }
       }

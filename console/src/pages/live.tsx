@@ -155,8 +155,9 @@ function Queue({ inbox, myId, selected, onSelect }: { inbox: Inbox; myId: string
         <p className="muted">Nobody is waiting.</p>
       ) : (
         <ul className="session-list" aria-label="Waiting for a person">
-          {inbox.waiting.edges.map(({ node }) =>
-            item(node.id, node.firstQuestion, `#${node.queuePosition ?? "?"} · since ${node.handoffRequestedAt ? when(node.handoffRequestedAt) : "now"}`),
+          {/* The list is the queue, first come first: a place is its index, with no count query per row (every operator reads it again at each change). */}
+          {inbox.waiting.edges.map(({ node }, index) =>
+            item(node.id, node.firstQuestion, `#${index + 1} · since ${node.handoffRequestedAt ? when(node.handoffRequestedAt) : "now"}`),
           )}
         </ul>
       )}
