@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "@jest/globals";
 import { print } from "graphql";
 import type { Client } from "graphql-ws";
 import { graphql } from "./gql/index.js";
-import { createBot, signUp } from "./helpers/admin.js";
+import { createBot, invite, signUp, type Account } from "./helpers/admin.js";
 import { startPostgresServer } from "./helpers/db.js";
 import { gqlRaw, wsClient } from "./helpers/graphql.js";
 import { COMPILED, logLines, startProcess, type ServerProcess } from "./helpers/process.js";
@@ -14,13 +14,13 @@ import { startRedis } from "./helpers/redis.js";
  * Two Parley processes on one database and one Redis, as behind a load
  * balancer, running the compiled JavaScript the Docker image runs.
  *
- * The database is PGlite behind its socket server's multiplexer: the real
- * wire protocol and several connections, but one backend that runs one
- * statement at a time and one transaction at a time. So this proves that the
- * instances share state, events and the queue through PostgreSQL and Redis,
- * and that a job runs once; it does not prove how claims behave under true
- * concurrency (row locks and SKIP LOCKED between backends), which only a
- * real PostgreSQL shows.
+ * The database is PGlite behind its socket server: the real wire protocol and
+ * several connections, but one backend that runs one connection's batch or
+ * transaction at a time (tests/helpers/batch-queue.ts). So this proves that
+ * the instances share state, events and the queues through PostgreSQL and
+ * Redis, that a job runs once and that one of two simultaneous claims wins;
+ * it does not prove how they behave under true concurrency (row locks and
+ * SKIP LOCKED between backends), which only a real PostgreSQL shows.
  */
 
 const SourceEvents = graphql(`
@@ -65,8 +65,80 @@ function followSynced(client: Client, botId: string, count: number): Promise<Set
 /** Which sources an instance ingested, from its log. */
 const ingestedBy = (instance: ServerProcess) => logLines(instance, "source ingested").map((line) => line.sourceId as string);
 
+/** The id of the operator a visitor, subscribed through `instance`, hears join their conversation. */
+function heardJoin(instance: ServerProcess, apiKey: string, botId: string, sessionId: string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const dispose = wsClient(instance.url, { apiKey }).subscribe(
+      {
+        query: `subscription($b: ID!, $s: String!) { conversationEvents(botId: $b, sessionId: $s) { __typename ... on HandoffJoined { operatorId } } }`,
+        variables: { b: botId, s: sessionId },
+      },
+      {
+        next: ({ data }) => {
+          const event = (data as { conversationEvents: { __typename: string; operatorId?: string } }).conversationEvents;
+          if (event.__typename !== "HandoffJoined") return;
+          dispose();
+          resolve(event.operatorId!);
+        },
+        error: reject,
+        complete: () => {},
+      },
+    );
+  });
+}
+
+/**
+ * Live hand-off over the two processes: visitors wait on one, two operators
+ * claim each conversation at the same moment, one through each process;
+ * exactly one claim wins, and the visitor, connected to the other process,
+ * hears the person join.
+ */
+async function handoffAcross(a: ServerProcess, b: ServerProcess, admin: Account, botId: string) {
+  const call = async (instance: ServerProcess, query: string, variables: Record<string, unknown>, headers: Record<string, string>) => {
+    const result = await gqlRaw(instance.url, query, variables, headers);
+    expect(result.errors).toBeUndefined();
+    return result;
+  };
+  const attempt = (instance: ServerProcess, query: string, variables: Record<string, unknown>, headers: Record<string, string>) =>
+    gqlRaw(instance.url, query, variables, headers);
+  const second = await signUp(a.url, "Elsewhere");
+  await invite(a.url, admin, second, "MEMBER");
+  await call(a, `mutation($b: ID!) { updateBot(id: $b, input: { settings: { handoff: ALWAYS } }) { id } }`, { b: botId }, admin.headers);
+  await call(a, `mutation($b: ID!) { activateBot(id: $b) { status } }`, { b: botId }, admin.headers);
+  await call(
+    a,
+    `mutation($b: ID!, $u: [ID!]!) { setBotOperators(botId: $b, userIds: $u) { id } }`,
+    { b: botId, u: [admin.userId, second.userId] },
+    admin.headers,
+  );
+  for (const operator of [admin, second]) await call(a, `mutation { setPresence(presence: ONLINE) { presence } }`, {}, operator.headers);
+  const key = await call(a, `mutation($b: ID!) { createApiKey(botId: $b, name: "site") { secret } }`, { b: botId }, admin.headers);
+  const visitor = { "x-api-key": key.data!.createApiKey.secret as string };
+
+  for (let i = 0; i < 5; i++) {
+    const asked = await call(a, `mutation($b: ID!) { requestPerson(botId: $b) { sessionId state } }`, { b: botId }, visitor);
+    expect(asked.data!.requestPerson.state).toBe("WAITING");
+    const sessionId = asked.data!.requestPerson.sessionId as string;
+    const joined = heardJoin(b, visitor["x-api-key"], botId, sessionId);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const queue = await call(
+      a,
+      `query($b: ID!) { bot(id: $b) { handoffConversations(state: WAITING, first: 1) { edges { node { id } } } } }`,
+      { b: botId },
+      admin.headers,
+    );
+    const id = queue.data!.bot.handoffConversations.edges[0].node.id as string;
+    const claim = `mutation($id: ID!) { claimConversation(id: $id) { id } }`;
+    const [byAdmin, bySecond] = await Promise.all([attempt(a, claim, { id }, admin.headers), attempt(b, claim, { id }, second.headers)]);
+    const codes = [byAdmin, bySecond].map((result) => (result.errors ? `${result.errors[0]!.extensions?.code}: ${result.errors[0]!.message}` : "OK"));
+    expect([...codes].sort()).toEqual(["CONFLICT: Another operator has claimed this conversation.", "OK"]);
+    // The visitor, on the other process, hears the winner join.
+    expect(await joined).toBe(byAdmin.errors ? second.userId : admin.userId);
+  }
+}
+
 describe("several instances", () => {
-  it("behave as one: an admin on either hears every job, whichever instance ran it, and no job runs twice", async () => {
+  it("behave as one: an admin on either hears every job, whichever instance ran it, and no job runs twice; of two operators claiming a visitor on both at once, one wins", async () => {
     const postgres = await startPostgresServer({ maxConnections: 8 });
     const redis = await startRedis();
     const env = {
@@ -115,6 +187,8 @@ describe("several instances", () => {
       expect(nodes).toHaveLength(SOURCES);
       expect(nodes.every((n: { syncStatus: string }) => n.syncStatus === "SYNCED")).toBe(true);
     }
+
+    await handoffAcross(a, b, admin, botId);
 
     for (const instance of [a, b]) instance.child.kill("SIGTERM");
     expect(await Promise.all([a.exited, b.exited])).toEqual([0, 0]);

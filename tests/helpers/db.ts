@@ -5,6 +5,7 @@ import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { openDatabase, type Database } from "../../src/db/index.js";
 import { createLogger } from "../../src/logger.js";
 import { seedFromTemplate, tempDir } from "./app.js";
+import { useBatchQueue } from "./batch-queue.js";
 
 const open = new Set<{ close(): Promise<void> }>();
 afterAll(async () => {
@@ -27,13 +28,14 @@ export async function openTestPGlite(): Promise<Database> {
  * behind @electric-sql/pglite-socket), so the `pg` driver and
  * @prisma/adapter-pg path is exercised without a PostgreSQL install.
  * By default it serves one connection at a time, hence the pool of one;
- * with `maxConnections` its multiplexer takes several, running their
- * statements one at a time and a transaction's to its end before another's.
+ * with `maxConnections` it takes several, running one connection's batch of
+ * statements, or its transaction, to its end before another's (BatchQueue).
  */
 export async function startPostgresServer({ maxConnections = 1 } = {}): Promise<{ url: string }> {
   const pglite = new PGlite({ extensions: { vector } });
   await pglite.waitReady;
   const server = new PGLiteSocketServer({ db: pglite, host: "127.0.0.1", port: 0, maxConnections });
+  useBatchQueue(server, pglite);
   await server.start();
   open.add({ close: () => pglite.close() });
   open.add({ close: () => server.stop() });
