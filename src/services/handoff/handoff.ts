@@ -60,14 +60,21 @@ export function createHandoffService({ prisma, logger, transport }: { prisma: Pr
   const publish = (session: Pick<ChatSession, "id" | "botId">, event: DistributiveOmit<HandoffEvent, "botId" | "conversationId" | "at">) =>
     topics.publish({ ...event, botId: session.botId, conversationId: session.id, at: new Date() } as HandoffEvent);
 
-  /** Each waiting visitor's place, after the queue changed. */
-  async function announcePositions(botId: string): Promise<void> {
+  /**
+   * Tells the visitors still waiting behind one who left the queue (or all of
+   * them, without `behind`) their new place. An arrival joins at the end and
+   * moves nobody, so it announces nothing: a queue of N costs N events per
+   * departure, not per arrival.
+   */
+  async function announcePositions(botId: string, behind?: Date | null): Promise<void> {
     const waiting = await prisma.chatSession.findMany({
       where: { botId, handoffState: "WAITING" },
       orderBy: [{ handoffRequestedAt: "asc" }, { id: "asc" }],
-      select: { id: true, botId: true },
+      select: { id: true, botId: true, handoffRequestedAt: true },
     });
-    waiting.forEach((session, index) => publish(session, { type: "position", position: index + 1 }));
+    waiting.forEach((session, index) => {
+      if (!behind || !session.handoffRequestedAt || session.handoffRequestedAt > behind) publish(session, { type: "position", position: index + 1 });
+    });
   }
 
   async function positionOf(session: Pick<ChatSession, "botId" | "handoffState" | "handoffRequestedAt">): Promise<number | null> {
@@ -164,7 +171,7 @@ export function createHandoffService({ prisma, logger, transport }: { prisma: Pr
         });
         if (left.count === 1) {
           publish(session, { type: "left", reason: "WITHDRAWN" });
-          await announcePositions(bot.id);
+          await announcePositions(bot.id, session.handoffRequestedAt);
         }
       }
       publishLead({ type: "lead.created", botId: bot.id, leadId: lead.id, sessionId: session?.id ?? null, at: lead.createdAt });
@@ -186,10 +193,7 @@ export function createHandoffService({ prisma, logger, transport }: { prisma: Pr
         data: { handoffState: "WAITING", handoffRequestedAt: now, handedOff: true, lastActivityAt: now },
       });
       const current = await prisma.chatSession.findUniqueOrThrow({ where: { id: session.id } });
-      if (moved.count === 1) {
-        publish(current, { type: "queued" });
-        await announcePositions(bot.id);
-      }
+      if (moved.count === 1) publish(current, { type: "queued" });
       return { session: current, state: current.handoffState, position: await positionOf(current), unavailable: null };
     },
 
@@ -214,7 +218,7 @@ export function createHandoffService({ prisma, logger, transport }: { prisma: Pr
         );
       }
       publish(session, { type: "joined", operator: { id: userId, name: await displayName(userId) } });
-      await announcePositions(session.botId);
+      await announcePositions(session.botId, session.handoffRequestedAt);
       return prisma.chatSession.findUniqueOrThrow({ where: { id: session.id } });
     },
 
@@ -273,7 +277,7 @@ export function createHandoffService({ prisma, logger, transport }: { prisma: Pr
       });
       if (released.count === 0) throw new AppError("CONFLICT", "The conversation changed hands meanwhile.");
       publish(session, { type: "left", reason });
-      if (session.handoffState === "WAITING") await announcePositions(session.botId);
+      if (session.handoffState === "WAITING") await announcePositions(session.botId, session.handoffRequestedAt);
       return prisma.chatSession.findUniqueOrThrow({ where: { id: session.id } });
     },
 
