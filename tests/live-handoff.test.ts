@@ -129,6 +129,9 @@ describe("live hand-off", () => {
       .getByText(/two years/i)
       .last()
       .waitFor({ timeout: 20_000 });
+    // Usage tells the conversations handed to a person apart.
+    await operator.getByRole("tab", { name: "Usage" }).click();
+    await operator.getByText(/[1-9]\d* conversations, [1-9]\d* handed to a person\./).waitFor();
     await operator.context().close();
     await visitor.context().close();
   });

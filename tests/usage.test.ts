@@ -38,7 +38,7 @@ describe("usage analytics", () => {
     expect(rows.every((r) => r.responseTimeMs >= 0)).toBe(true);
   });
 
-  it("aggregates by hour and day with counts, errors and p50/p95, per bot and per key", async () => {
+  it("aggregates by hour and day with counts, errors and p50/p95, and conversations handed to a person, per bot and per key", async () => {
     const t = await startApp();
     const admin = await signUp(t.url);
     const botId = await createBot(t.url, admin);
@@ -63,15 +63,27 @@ describe("usage analytics", () => {
         { botId, apiKeyId: keyId, operation: "chat", responseTimeMs: 1, createdAt: at("2026-11-19T23:59:00Z") },
       ],
     });
-    const query = `query($b: ID!, $i: UsageInterval!, $k: ID) { bot(id: $b) { usage(from: "2026-11-20T00:00:00Z", to: "2026-11-21T00:00:00Z", interval: $i, apiKeyId: $k) { start calls errors p50Ms p95Ms tokens } } }`;
+    // Conversations: three in hour 10 (one handed to a person), one handed off in hour 12 (an hour
+    // without calls), and one from the console's playground (no key), which is not public usage.
+    await prisma.chatSession.createMany({
+      data: [
+        ...[false, true, false].map((handedOff, i) => ({ botId, apiKeyId: keyId, publicId: `s${i}`, handedOff, createdAt: at(`2026-11-20T10:0${i}:00Z`) })),
+        { botId, apiKeyId: keyId, publicId: "s3", handedOff: true, createdAt: at("2026-11-20T12:30:00Z") },
+        { botId, apiKeyId: null, publicId: "s4", handedOff: false, createdAt: at("2026-11-20T10:30:00Z") },
+      ],
+    });
+    const query = `query($b: ID!, $i: UsageInterval!, $k: ID) { bot(id: $b) { usage(from: "2026-11-20T00:00:00Z", to: "2026-11-21T00:00:00Z", interval: $i, apiKeyId: $k) { start calls errors p50Ms p95Ms tokens conversations handedOff } } }`;
     const hourly = await gqlRaw(t.url, query, { b: botId, i: "HOUR" }, admin.headers);
     expect(hourly.errors).toBeUndefined();
     expect(hourly.data!.bot.usage).toEqual([
-      { start: "2026-11-20T10:00:00.000Z", calls: 10, errors: 1, p50Ms: 55, p95Ms: 95.5, tokens: 50 },
-      { start: "2026-11-20T11:00:00.000Z", calls: 2, errors: 0, p50Ms: 6, p95Ms: 7.8, tokens: 0 },
+      { start: "2026-11-20T10:00:00.000Z", calls: 10, errors: 1, p50Ms: 55, p95Ms: 95.5, tokens: 50, conversations: 3, handedOff: 1 },
+      { start: "2026-11-20T11:00:00.000Z", calls: 2, errors: 0, p50Ms: 6, p95Ms: 7.8, tokens: 0, conversations: 0, handedOff: 0 },
+      { start: "2026-11-20T12:00:00.000Z", calls: 0, errors: 0, p50Ms: 0, p95Ms: 0, tokens: 0, conversations: 1, handedOff: 1 },
     ]);
     const daily = await gqlRaw(t.url, query, { b: botId, i: "DAY", k: keyId }, admin.headers);
-    expect(daily.data!.bot.usage).toEqual([{ start: "2026-11-20T00:00:00.000Z", calls: 11, errors: 1, p50Ms: 50, p95Ms: 95, tokens: 50 }]);
+    expect(daily.data!.bot.usage).toEqual([
+      { start: "2026-11-20T00:00:00.000Z", calls: 11, errors: 1, p50Ms: 50, p95Ms: 95, tokens: 50, conversations: 4, handedOff: 2 },
+    ]);
 
     const backwards = await gqlRaw(
       t.url,

@@ -597,6 +597,8 @@ export const Usage = graphql(`
         p50Ms
         p95Ms
         tokens
+        conversations
+        handedOff
       }
       apiKeys(first: 50) {
         edges {

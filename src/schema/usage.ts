@@ -8,7 +8,7 @@ const UsageInterval = builder.enumType("UsageInterval", {
 });
 
 const UsageBucket = builder.objectRef<UsageBucketShape>("UsageBucket").implement({
-  description: "Public (API-key) calls in one hour or day.",
+  description: "Public (API-key) calls and conversations in one hour or day.",
   fields: (t) => ({
     start: t.expose("start", { type: "DateTime", description: "Start of the bucket." }),
     calls: t.exposeInt("calls", { description: "Calls." }),
@@ -16,6 +16,8 @@ const UsageBucket = builder.objectRef<UsageBucketShape>("UsageBucket").implement
     p50Ms: t.exposeFloat("p50Ms", { description: "Median response time, ms (for chat: until the answer ended)." }),
     p95Ms: t.exposeFloat("p95Ms", { description: "95th percentile response time, ms." }),
     tokens: t.exposeInt("tokens", { description: "Answer tokens generated." }),
+    conversations: t.exposeInt("conversations", { description: "Public conversations started in the bucket." }),
+    handedOff: t.exposeInt("handedOff", { description: "Of those, the ones where the visitor asked for a person (live hand-off)." }),
   }),
 });
 
@@ -24,7 +26,8 @@ const MAX_RANGE_MS = 400 * 24 * 3_600_000;
 builder.prismaObjectFields("Bot", (t) => ({
   usage: t.field({
     type: [UsageBucket],
-    description: "Public calls to this bot (or one of its keys) over a time range, by hour or day; empty buckets are left out.",
+    description:
+      "Public calls to this bot (or one of its keys) and the conversations they started, over a time range, by hour or day; empty buckets are left out.",
     args: {
       from: t.arg({ type: "DateTime", description: "Start of the range (inclusive)." }),
       to: t.arg({ type: "DateTime", description: "End of the range (exclusive)." }),

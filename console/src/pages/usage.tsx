@@ -24,7 +24,8 @@ function bucketStarts(range: Range, now = Date.now()): number[] {
 
 /**
  * Public calls to a bot over a chosen range, by hour or day, for all keys or
- * one: calls and errors, p50/p95 latency, tokens. Charts by uPlot (small,
+ * one: calls and errors, p50/p95 latency, tokens, conversations and how many
+ * were handed to a person. Charts by uPlot (small,
  * fast, canvas), loaded only when this tab is opened; the same figures as a
  * table for screen readers and keyboards.
  */
@@ -44,13 +45,17 @@ export function UsagePanel({ botId }: { botId: string }) {
   const series = useMemo(() => {
     const byStart = new Map((data?.bot.usage ?? []).map((b) => [new Date(b.start).getTime(), b]));
     const buckets = starts.map((start) => ({ start, bucket: byStart.get(start) }));
-    const values = (pick: (bucket: Bucket) => number, empty: number | null = 0) => buckets.map((b) => (b.bucket ? pick(b.bucket) : empty));
+    const values = (pick: (bucket: Bucket) => number | null, empty: number | null = 0) => buckets.map((b) => (b.bucket ? pick(b.bucket) : empty));
     const calls = values((b) => b.calls);
     const errors = values((b) => b.errors);
     const tokens = values((b) => b.tokens);
+    const conversations = values((b) => b.conversations);
+    const handedOff = values((b) => b.handedOff);
+    // A bucket with conversations but no calls has no response time to draw.
+    const latency = (pick: (bucket: Bucket) => number) => values((b) => (b.calls ? pick(b) : null), null);
     return {
       x: starts.map((s) => s / 1000),
-      totals: { calls: sum(calls), errors: sum(errors), tokens: sum(tokens) },
+      totals: { calls: sum(calls), errors: sum(errors), tokens: sum(tokens), conversations: sum(conversations), handedOff: sum(handedOff) },
       charts: [
         {
           title: "Calls and errors",
@@ -62,8 +67,15 @@ export function UsagePanel({ botId }: { botId: string }) {
         {
           title: "Response time (ms)",
           lines: [
-            { label: "p50", values: values((b) => b.p50Ms, null), color: "#067647" },
-            { label: "p95", values: values((b) => b.p95Ms, null), color: "#b54708" },
+            { label: "p50", values: latency((b) => b.p50Ms), color: "#067647" },
+            { label: "p95", values: latency((b) => b.p95Ms), color: "#b54708" },
+          ],
+        },
+        {
+          title: "Conversations",
+          lines: [
+            { label: "Started", values: conversations, color: "#0e9384" },
+            { label: "Handed to a person", values: handedOff, color: "#c11574" },
           ],
         },
         { title: "Answer tokens", lines: [{ label: "Tokens", values: tokens, color: "#6941c6" }] },
@@ -91,7 +103,8 @@ export function UsagePanel({ botId }: { botId: string }) {
       ) : (
         <>
           <p aria-live="polite">
-            {series.totals.calls.toLocaleString()} calls, {series.totals.errors.toLocaleString()} errors, {series.totals.tokens.toLocaleString()} tokens.
+            {series.totals.calls.toLocaleString()} calls, {series.totals.errors.toLocaleString()} errors, {series.totals.tokens.toLocaleString()} tokens.{" "}
+            {series.totals.conversations.toLocaleString()} conversations, {series.totals.handedOff.toLocaleString()} handed to a person.
           </p>
           {series.charts.map((chart) => (
             <Chart key={chart.title} title={chart.title} hourly={hourly} x={series.x} lines={chart.lines} />
@@ -165,7 +178,7 @@ function Chart({ title, x, lines, hourly }: { title: string; x: number[]; lines:
 }
 
 function UsageTable({ rows, hourly }: { rows: { start: number; bucket: Bucket }[]; hourly: boolean }) {
-  if (!rows.length) return <p className="muted">No public calls in this range.</p>;
+  if (!rows.length) return <p className="muted">No public calls or conversations in this range.</p>;
   const when = (ms: number) => new Date(ms).toLocaleString(undefined, hourly ? { dateStyle: "short", timeStyle: "short" } : { dateStyle: "medium" });
   return (
     <details>
@@ -179,6 +192,8 @@ function UsageTable({ rows, hourly }: { rows: { start: number; bucket: Bucket }[
             <th scope="col">p50 ms</th>
             <th scope="col">p95 ms</th>
             <th scope="col">Tokens</th>
+            <th scope="col">Conversations</th>
+            <th scope="col">Handed to a person</th>
           </tr>
         </thead>
         <tbody>
@@ -187,9 +202,11 @@ function UsageTable({ rows, hourly }: { rows: { start: number; bucket: Bucket }[
               <th scope="row">{when(start)}</th>
               <td>{bucket.calls}</td>
               <td>{bucket.errors}</td>
-              <td>{Math.round(bucket.p50Ms)}</td>
-              <td>{Math.round(bucket.p95Ms)}</td>
+              <td>{bucket.calls ? Math.round(bucket.p50Ms) : "–"}</td>
+              <td>{bucket.calls ? Math.round(bucket.p95Ms) : "–"}</td>
               <td>{bucket.tokens}</td>
+              <td>{bucket.conversations}</td>
+              <td>{bucket.handedOff}</td>
             </tr>
           ))}
         </tbody>

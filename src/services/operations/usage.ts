@@ -82,13 +82,47 @@ export interface UsageBucket {
   p50Ms: number;
   p95Ms: number;
   tokens: number;
+  /** Conversations started in the bucket. */
+  conversations: number;
+  /** Of those, the ones where the visitor asked for a person. */
+  handedOff: number;
 }
 
-/** Calls per hour or day over a time range, for one bot (or one of its keys). */
-export async function usageBuckets(
-  prisma: PrismaClient,
-  { botId, apiKeyId, from, to, bucket }: { botId: string; apiKeyId?: string | null; from: Date; to: Date; bucket: "hour" | "day" },
-): Promise<UsageBucket[]> {
+type Range = { botId: string; apiKeyId?: string | null; from: Date; to: Date; bucket: "hour" | "day" };
+
+/** Public conversations (through an API key) started per hour or day, and how many of them were handed to a person. */
+async function conversationBuckets(prisma: PrismaClient, { botId, apiKeyId, from, to, bucket }: Range) {
+  return prisma.$queryRawUnsafe<{ start: Date; conversations: bigint; handed_off: bigint }[]>(
+    `SELECT date_trunc($1, created_at) AS start, count(*) AS conversations, count(*) FILTER (WHERE handed_off) AS handed_off
+     FROM chat_sessions
+     WHERE bot_id = $2::uuid AND created_at >= $3 AND created_at < $4 AND api_key_id IS NOT NULL AND ($5::uuid IS NULL OR api_key_id = $5::uuid)
+     GROUP BY 1`,
+    bucket,
+    botId,
+    from,
+    to,
+    apiKeyId ?? null,
+  );
+}
+
+/** Calls and conversations per hour or day over a time range, for one bot (or one of its keys). */
+export async function usageBuckets(prisma: PrismaClient, range: Range): Promise<UsageBucket[]> {
+  const [calls, conversations] = await Promise.all([callBuckets(prisma, range), conversationBuckets(prisma, range)]);
+  const buckets = new Map<number, UsageBucket>();
+  const bucketAt = (start: Date): UsageBucket => {
+    const found = buckets.get(start.getTime());
+    if (found) return found;
+    const empty = { start, calls: 0, errors: 0, p50Ms: 0, p95Ms: 0, tokens: 0, conversations: 0, handedOff: 0 };
+    buckets.set(start.getTime(), empty);
+    return empty;
+  };
+  for (const row of calls) Object.assign(bucketAt(row.start), row);
+  for (const row of conversations) Object.assign(bucketAt(row.start), { conversations: Number(row.conversations), handedOff: Number(row.handed_off) });
+  return [...buckets.values()].sort((a, b) => a.start.getTime() - b.start.getTime());
+}
+
+/** Public calls per bucket: count, errors, latency percentiles, tokens. */
+async function callBuckets(prisma: PrismaClient, { botId, apiKeyId, from, to, bucket }: Range) {
   const rows = await prisma.$queryRawUnsafe<{ start: Date; calls: bigint; errors: bigint; p50: number; p95: number; tokens: bigint | null }[]>(
     `SELECT date_trunc($1, created_at) AS start, count(*) AS calls, count(error_code) AS errors,
             percentile_cont(0.5) WITHIN GROUP (ORDER BY response_time_ms) AS p50,
