@@ -1,10 +1,44 @@
-import type { ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 
 /**
  * A bench is one member asking and adding as fast as it can: the per-member
  * limits would measure themselves (MEMBER_ASKS_PER_MINUTE, MEMBER_WORK_PER_HOUR).
  */
 export const UNLIMITED_MEMBER = { MEMBER_ASKS_PER_MINUTE: "1000000", MEMBER_WORK_PER_HOUR: "1000000" };
+
+/**
+ * Parley from source in a process of its own, on the embedded default in
+ * `dataDir`, on a free port (read it with startedAt); with `lagFile`, its
+ * event loop's lag is written there (bench/lag-probe.ts). `env` adds to or
+ * overrides what every bench sets.
+ */
+export function spawnParley({
+  dataDir,
+  lagFile,
+  nodeArgs = [],
+  env = {},
+}: {
+  dataDir: string;
+  lagFile?: string;
+  nodeArgs?: string[];
+  env?: Record<string, string>;
+}) {
+  const probe = lagFile ? ["--import", "./bench/lag-probe.ts"] : [];
+  return spawn(process.execPath, [...nodeArgs, "--import", "tsx", ...probe, "src/main.ts"], {
+    env: {
+      ...process.env,
+      PORT: "0",
+      DATA_DIR: dataDir,
+      LOG_LEVEL: "info",
+      PASSWORD_HASH_COST: "10",
+      NODE_OPTIONS: "",
+      ...(lagFile && { PARLEY_LAG_PROBE_FILE: lagFile }),
+      ...UNLIMITED_MEMBER,
+      ...env,
+    },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+}
 
 /** A GraphQL request to a Parley server, as the benches send them: data, or the first error thrown. */
 export function graphqlAt(url: string) {

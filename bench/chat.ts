@@ -19,7 +19,7 @@ import { performance } from "node:perf_hooks";
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
 import { startFakeOllama } from "../tests/fake-ollama/server.js";
-import { UNLIMITED_MEMBER } from "./api.js";
+import { spawnParley } from "./api.js";
 
 const STREAMS = Number(process.env.PARLEY_BENCH_STREAMS ?? 200);
 /** New streams start spread over this long, as visitors arrive, not all in one instant. */
@@ -39,20 +39,7 @@ const ollama = await startFakeOllama();
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "parley-bench-"));
 const lagFile = path.join(dataDir, "lag.json");
 const profile = process.env.PARLEY_BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.PARLEY_BENCH_PROFILE}`] : [];
-const server = spawn(process.execPath, [...profile, "--import", "tsx", "--import", "./bench/lag-probe.ts", "src/main.ts"], {
-  env: {
-    ...process.env,
-    PORT: "0",
-    DATA_DIR: dataDir,
-    OLLAMA_BASE_URL: ollama.url,
-    LOG_LEVEL: "info",
-    PASSWORD_HASH_COST: "10",
-    NODE_OPTIONS: "",
-    PARLEY_LAG_PROBE_FILE: lagFile,
-    ...UNLIMITED_MEMBER,
-  },
-  stdio: ["ignore", "ignore", "pipe"],
-});
+const server = spawnParley({ dataDir, lagFile, nodeArgs: profile, env: { OLLAMA_BASE_URL: ollama.url } });
 let log = "";
 const url = await new Promise<string>((resolve, reject) => {
   server.stderr!.on("data", (chunk: Buffer) => {

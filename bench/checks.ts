@@ -9,12 +9,11 @@
  *
  *   npm run bench:checks
  */
-import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { createTenant, graphqlAt, startedAt, UNLIMITED_MEMBER } from "./api.js";
+import { createTenant, graphqlAt, spawnParley, startedAt } from "./api.js";
 import { prose } from "./corpus.js";
 
 const CHUNKS = Number(process.env.PARLEY_BENCH_CHUNKS ?? 10_000);
@@ -24,19 +23,7 @@ const percentile = (values: number[], p: number) =>
   [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))] ?? NaN;
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "parley-bench-checks-"));
-const server = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-  env: {
-    ...process.env,
-    PORT: "0",
-    DATA_DIR: dataDir,
-    LOG_LEVEL: "info",
-    PASSWORD_HASH_COST: "10",
-    NODE_OPTIONS: "",
-    CHECKS_AFTER_SYNC_DELAY_MS: "86400000",
-    ...UNLIMITED_MEMBER,
-  },
-  stdio: ["ignore", "ignore", "pipe"],
-});
+const server = spawnParley({ dataDir, env: { CHECKS_AFTER_SYNC_DELAY_MS: "86400000" } });
 const url = await startedAt(server);
 const gql = graphqlAt(url);
 

@@ -19,7 +19,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
-import { graphqlAt, startedAt, UNLIMITED_MEMBER } from "./api.js";
+import { graphqlAt, spawnParley, startedAt } from "./api.js";
 
 const VISITORS = Number(process.env.PARLEY_BENCH_VISITORS ?? 1000);
 const OPERATORS = Number(process.env.PARLEY_BENCH_OPERATORS ?? 50);
@@ -36,24 +36,17 @@ const pause = (time: number) => new Promise((resolve) => setTimeout(resolve, tim
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "parley-bench-"));
 const lagFile = path.join(dataDir, "lag.json");
-const server = spawn(process.execPath, ["--import", "tsx", "--import", "./bench/lag-probe.ts", "src/main.ts"], {
+const server = spawnParley({
+  dataDir,
+  lagFile,
+  // One machine plays every visitor: the public limits would measure themselves.
   env: {
-    ...process.env,
-    PORT: "0",
-    DATA_DIR: dataDir,
-    LOG_LEVEL: "info",
-    PASSWORD_HASH_COST: "10",
-    NODE_OPTIONS: "",
-    PARLEY_LAG_PROBE_FILE: lagFile,
-    // One machine plays every visitor: the public limits would measure themselves.
     RATE_LIMIT_PER_KEY_PER_MINUTE: "10000000",
     RATE_LIMIT_PER_BOT_PER_HOUR: "10000000",
     RATE_LIMIT_PER_IP_PER_HOUR: "10000000",
     AUTH_RATE_LIMIT_PER_IP_PER_HOUR: "100000",
     AUTH_SIGNUPS_PER_IP_PER_HOUR: "100000",
-    ...UNLIMITED_MEMBER,
   },
-  stdio: ["ignore", "ignore", "pipe"],
 });
 const url = await startedAt(server);
 const gql = graphqlAt(url);

@@ -8,7 +8,6 @@
  *
  *   npm run bench:isolation        (PARLEY_BENCH_TEXT_MB=10, PARLEY_BENCH_PDF_PAGES=200)
  */
-import { spawn } from "node:child_process";
 import { appendFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
@@ -16,7 +15,7 @@ import path from "node:path";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { PDFDocument, StandardFonts } from "pdf-lib";
 import { prose } from "./corpus.js";
-import { createTenant, graphqlAt, startedAt, UNLIMITED_MEMBER } from "./api.js";
+import { createTenant, graphqlAt, spawnParley, startedAt } from "./api.js";
 
 const TEXT_MB = Number(process.env.PARLEY_BENCH_TEXT_MB ?? 10);
 const PDF_PAGES = Number(process.env.PARLEY_BENCH_PDF_PAGES ?? 200);
@@ -30,19 +29,7 @@ const dataDir = await mkdtemp(path.join(os.tmpdir(), "parley-bench-isolation-"))
 const profile = process.env.PARLEY_BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.PARLEY_BENCH_PROFILE}`] : [];
 // The server's own event-loop lag (bench/lag-probe.ts), to tell its stalls from this process's and the OS's.
 const lagFile = path.join(dataDir, "lag.json");
-const server = spawn(process.execPath, [...profile, "--import", "tsx", "--import", "./bench/lag-probe.ts", "src/main.ts"], {
-  env: {
-    ...process.env,
-    PORT: "0",
-    DATA_DIR: dataDir,
-    LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
-    PASSWORD_HASH_COST: "10",
-    NODE_OPTIONS: "",
-    PARLEY_LAG_PROBE_FILE: lagFile,
-    ...UNLIMITED_MEMBER,
-  },
-  stdio: ["ignore", "ignore", "pipe"],
-});
+const server = spawnParley({ dataDir, lagFile, nodeArgs: profile, env: { LOG_LEVEL: process.env.LOG_LEVEL ?? "info" } });
 // PARLEY_BENCH_SERVER_LOG=<file>: the server's log (LOG_LEVEL=debug logs every statement with its time).
 const url = await startedAt(server, (chunk) => {
   if (process.env.PARLEY_BENCH_SERVER_LOG) appendFileSync(process.env.PARLEY_BENCH_SERVER_LOG, chunk);
