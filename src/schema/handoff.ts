@@ -114,12 +114,19 @@ const PresenceStatus = builder.objectRef<{ presence: "ONLINE" | "AWAY" | "OFFLIN
   }),
 });
 
+/** A waiting conversation's place in its bot's queue, 1 first; null unless WAITING. One read per bot per request, however many rows ask. */
+async function queuePlace(session: Pick<ChatSessionRow, "id" | "botId" | "handoffState">, ctx: Context): Promise<number | null> {
+  if (session.handoffState !== "WAITING") return null;
+  const index = (await ctx.loaders.waitingQueue.load(session.botId)).indexOf(session.id);
+  return index === -1 ? null : index + 1;
+}
+
 const PublicConversation = builder.objectRef<ChatSessionRow>("PublicConversation").implement({
   description: "A visitor's own conversation, as the widget gets it back after a reload or a dropped connection.",
   fields: (t) => ({
     sessionId: t.string({ description: "The conversation.", resolve: (s) => s.publicId }),
     handoffState: t.field({ type: HandoffState, description: "Who answers it now.", resolve: (s) => s.handoffState }),
-    queuePosition: t.int({ nullable: true, description: "Place in the queue, 1 first, while WAITING.", resolve: (s, _args, ctx) => ctx.handoff.positionOf(s) }),
+    queuePosition: t.int({ nullable: true, description: "Place in the queue, 1 first, while WAITING.", resolve: (s, _args, ctx) => queuePlace(s, ctx) }),
     operatorName: t.string({
       nullable: true,
       description: "The first name of the person holding it, while PERSON.",
@@ -168,8 +175,8 @@ builder.prismaObjectFields("ChatSession", (t) => ({
   queuePosition: t.int({
     nullable: true,
     description: "Its place in the queue, 1 first, while WAITING.",
-    select: { botId: true, handoffState: true, handoffRequestedAt: true },
-    resolve: (s, _args, ctx) => ctx.handoff.positionOf(s),
+    select: { id: true, botId: true, handoffState: true },
+    resolve: (s, _args, ctx) => queuePlace(s, ctx),
   }),
   operator: t.relation("operator", { nullable: true, description: "The operator holding it, while PERSON." }),
 }));

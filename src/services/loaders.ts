@@ -27,6 +27,15 @@ export function createLoaders(prisma: PrismaClient) {
       const byBot = new Map(rows.map((r) => [r.botId, r._sum.chunkCount ?? 0]));
       return botIds.map((id) => byBot.get(id) ?? 0);
     }),
+    /** The ids of a bot's conversations waiting for a person, first come first: a place in the queue is an index here. */
+    waitingQueue: new DataLoader<string, string[]>(async (botIds) => {
+      const rows = await prisma.chatSession.findMany({
+        where: { botId: { in: [...botIds] }, handoffState: "WAITING" },
+        orderBy: [{ handoffRequestedAt: "asc" }, { id: "asc" }],
+        select: { id: true, botId: true },
+      });
+      return botIds.map((botId) => rows.filter((r) => r.botId === botId).map((r) => r.id));
+    }),
     /** The workspace a bot belongs to (null: no such bot), for checking who may read its rows. */
     botWorkspace: new DataLoader<string, string | null>(async (botIds) => {
       const rows = await prisma.bot.findMany({ where: { id: { in: [...botIds] } }, select: { id: true, workspaceId: true } });

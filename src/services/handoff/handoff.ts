@@ -153,7 +153,6 @@ export function createHandoffService({ prisma, logger, transport }: { prisma: Pr
 
     operatorsOnline,
 
-    positionOf,
     isOperator,
     whyUnavailable,
 
