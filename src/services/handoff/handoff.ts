@@ -85,6 +85,22 @@ export function createHandoffService({ prisma, logger, transport }: { prisma: Pr
     return ahead + 1;
   }
 
+  /**
+   * The bot answers the conversation again, unless it changed hands since
+   * `session` was read; the visitor hears why, and those who waited behind
+   * it their new place. Whether it moved.
+   */
+  async function backToBot(session: ChatSession, reason: LeaveReason): Promise<boolean> {
+    const moved = await prisma.chatSession.updateMany({
+      where: { id: session.id, handoffState: session.handoffState, operatorId: session.operatorId },
+      data: { handoffState: "BOT", operatorId: null, handoffRequestedAt: null },
+    });
+    if (moved.count === 0) return false;
+    publish(session, { type: "left", reason });
+    if (session.handoffState === "WAITING") await announcePositions(session.botId, session.handoffRequestedAt);
+    return true;
+  }
+
   /** A conversation of a bot the user operates, with its bot. */
   async function operated(conversationId: string, userId: string) {
     const session = await prisma.chatSession.findUnique({ where: { id: assertId(conversationId, "conversation") }, include: { bot: true } });
@@ -163,16 +179,7 @@ export function createHandoffService({ prisma, logger, transport }: { prisma: Pr
      */
     async leaveMessage(bot: Bot, session: ChatSession | null, input: LeadInput, publishLead: (event: BotEvent) => void): Promise<Lead> {
       const lead = await prisma.lead.create({ data: { botId: bot.id, sessionId: session?.id ?? null, ...validLead(bot, input) } });
-      if (session?.handoffState === "WAITING") {
-        const left = await prisma.chatSession.updateMany({
-          where: { id: session.id, handoffState: "WAITING" },
-          data: { handoffState: "BOT", handoffRequestedAt: null },
-        });
-        if (left.count === 1) {
-          publish(session, { type: "left", reason: "WITHDRAWN" });
-          await announcePositions(bot.id, session.handoffRequestedAt);
-        }
-      }
+      if (session?.handoffState === "WAITING") await backToBot(session, "WITHDRAWN");
       publishLead({ type: "lead.created", botId: bot.id, leadId: lead.id, sessionId: session?.id ?? null, at: lead.createdAt });
       return lead;
     },
@@ -270,13 +277,7 @@ export function createHandoffService({ prisma, logger, transport }: { prisma: Pr
       const session = await operated(conversationId, userId);
       if (session.handoffState === "BOT") throw new AppError("CONFLICT", "The bot already holds this conversation.");
       if (session.handoffState === "PERSON") assertHolds(session, userId);
-      const released = await prisma.chatSession.updateMany({
-        where: { id: session.id, handoffState: session.handoffState, operatorId: session.operatorId },
-        data: { handoffState: "BOT", operatorId: null, handoffRequestedAt: null },
-      });
-      if (released.count === 0) throw new AppError("CONFLICT", "The conversation changed hands meanwhile.");
-      publish(session, { type: "left", reason });
-      if (session.handoffState === "WAITING") await announcePositions(session.botId, session.handoffRequestedAt);
+      if (!(await backToBot(session, reason))) throw new AppError("CONFLICT", "The conversation changed hands meanwhile.");
       return prisma.chatSession.findUniqueOrThrow({ where: { id: session.id } });
     },
 
