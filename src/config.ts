@@ -128,6 +128,26 @@ const schema = z
      * ended, a member removed, a key revoked): streams that lost them end within this. @default 2000
      */
     LIVE_ACCESS_CHECK_MS: int(100, 60_000).default(2000),
+    /**
+     * 32 random bytes, base64: the key secrets Parley must read back (webhook
+     * signing secrets) are encrypted with. On the embedded default one is made
+     * in DATA_DIR when unset; instances sharing a DATABASE_URL must share this.
+     */
+    SECRETS_KEY: z
+      .string()
+      .refine((v) => Buffer.from(v, "base64").length === 32, { error: "must be 32 bytes, base64 (openssl rand -base64 32)" })
+      .optional(),
+    /** Webhook endpoints may be plain http:// (for development; https:// only otherwise). @default false */
+    WEBHOOK_ALLOW_HTTP: booleanString.default(false),
+    /** Waits before each retry of a failed webhook delivery, comma-separated ms; about a day in all by default (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h). */
+    WEBHOOK_RETRY_DELAYS_MS: z
+      .string()
+      .regex(/^\d+(,\d+)*$/, { error: "must be comma-separated milliseconds" })
+      .default("5000,300000,1800000,7200000,18000000,36000000,36000000"),
+    /** An endpoint failing this long without a success is switched off. @default 86400000 (a day) */
+    WEBHOOK_DISABLE_AFTER_MS: int(1000).default(86_400_000),
+    /** The longest a webhook endpoint may take to answer. @default 10000 */
+    WEBHOOK_TIMEOUT_MS: int(100, 120_000).default(10_000),
     /** @default "info" */
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   })
@@ -135,6 +155,12 @@ const schema = z
     path: ["CHUNK_OVERLAP"],
     error: "must be smaller than CHUNK_SIZE",
   });
+
+/** A variable's value as an error may show it: never a secret, nor a database password. */
+function shown(name: string, value: string): string {
+  if (name === "SECRETS_KEY") return "(hidden)";
+  return JSON.stringify(name === "DATABASE_URL" ? redactUrl(value) : value);
+}
 
 /** Every environment variable Parley reads. */
 export const CONFIG_VARIABLES = Object.keys(schema.shape) as (keyof typeof schema.shape)[];
@@ -161,7 +187,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? "configuration");
       const value = env[name];
-      return `  ${name}=${value === undefined ? "(unset)" : JSON.stringify(name === "DATABASE_URL" ? redactUrl(value) : value)}: ${issue.message}`;
+      return `  ${name}=${value === undefined ? "(unset)" : shown(name, value)}: ${issue.message}`;
     });
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
   }

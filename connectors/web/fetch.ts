@@ -113,6 +113,13 @@ function guardedAgent(allowPrivate: boolean): Agent {
 
 const agents = new Map<boolean, Agent>();
 
+/** The HTTP agent a server-side request goes through: private addresses refused unless allowed, checked at connect time. */
+export function guardedDispatcher(allowPrivate: boolean): Agent {
+  let agent = agents.get(allowPrivate);
+  if (!agent) agents.set(allowPrivate, (agent = guardedAgent(allowPrivate)));
+  return agent;
+}
+
 export interface FetchedPage {
   url: string;
   contentType: string;
@@ -125,8 +132,7 @@ export interface FetchedPage {
  * time-out, a size cap read from the stream, and an allow-list of types.
  */
 export async function fetchText(address: string, { signal, web }: Pick<ExtractContext, "signal" | "web">, accept: RegExp): Promise<FetchedPage> {
-  let agent = agents.get(web.allowPrivateUrls);
-  if (!agent) agents.set(web.allowPrivateUrls, (agent = guardedAgent(web.allowPrivateUrls)));
+  const agent = guardedDispatcher(web.allowPrivateUrls);
   let url = parseHttpUrl(address);
   for (let hop = 0; ; hop++) {
     // The socket lookup does not run for literal addresses: check them here.

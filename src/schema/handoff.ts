@@ -282,7 +282,7 @@ builder.mutationFields((t) => ({
         const bot = await chatBot(ctx, args.botId);
         if (bot.handoff === "NEVER") throw new AppError("FORBIDDEN", "This bot does not take messages for a person.");
         const session = args.sessionId ? (await visitorSession(ctx, args.botId, args.sessionId)).session : null;
-        return ctx.handoff.leaveMessage(bot, session, args, ctx.botEvents.publish);
+        return ctx.handoff.leaveMessage(bot, session, args);
       }),
   }),
   visitorTyping: t.boolean({

@@ -15,6 +15,7 @@ import "./correction.js";
 import "./gap.js";
 import "./check.js";
 import "./handoff.js";
+import "./webhook.js";
 
 /** The executable schema, built once from every domain file imported above. */
 export const schema = builder.toSchema({ sortSchema: true });

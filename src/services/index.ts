@@ -27,8 +27,10 @@ import { createLiveAccess, type LiveAccess } from "./access/live-access.js";
 import { createCorrectionService, type CorrectionService } from "./answering/corrections.js";
 import { createGapService, type GapService } from "./answering/gaps.js";
 import { createCheckService, type CheckService } from "./answering/checks.js";
-import { createBotEvents, type BotEvents } from "./ingestion/events.js";
+import { createBotEvents, type BotEvents } from "./bot-events.js";
 import { createHandoffService, type HandoffService } from "./handoff/handoff.js";
+import { createWebhookService, type WebhookService } from "./webhooks/webhooks.js";
+import { createWebhookDispatcher, type WebhookDispatcher } from "./webhooks/delivery.js";
 
 /**
  * What lives as long as the process: built once by buildApp and shared by
@@ -75,6 +77,10 @@ export interface AppServices {
   readonly gaps: GapService;
   /** Live hand-off: visitors' requests for a person, the bots' queues, operators' replies. */
   readonly handoff: HandoffService;
+  /** Workspaces' webhook endpoints; bot events become their deliveries. */
+  readonly webhooks: WebhookService;
+  /** Sends the queued webhook deliveries (started and stopped with the app). */
+  readonly webhookDispatcher: WebhookDispatcher;
   /** Open subscriptions' rights, checked again while they stream. */
   readonly liveAccess: LiveAccess;
   /** Redis, shared by several instances: "off" without REDIS_URL, "degraded" while it is away (each instance then counts alone). */
@@ -106,10 +112,19 @@ export function createServices(base: Pick<AppServices, "config" | "db" | "logger
     timeoutMs: config.EXTRACTION_TIMEOUT_MS,
   });
   const dbPriority = createDatabasePriority();
+  const botEvents = createBotEvents();
   const ingestion = createIngestion({ prisma, config, embedder, events: sourceEvents, pool: extraction, priority: dbPriority });
   const jobs = createJobRunner(
     // Checks are made below (they answer through chat, which needs more than the jobs do); a sync reaches them when it happens.
-    { prisma, logger, ingestion, events: sourceEvents, pglite: db.kind === "pglite", onSynced: (botId) => checks.afterSync(botId) },
+    {
+      prisma,
+      logger,
+      ingestion,
+      events: sourceEvents,
+      pglite: db.kind === "pglite",
+      onSynced: (botId) => checks.afterSync(botId),
+      publish: botEvents.publish,
+    },
     {
       workers: config.INGESTION_WORKERS,
       ...(config.INGESTION_WORKERS_PER_WORKSPACE && { perWorkspace: config.INGESTION_WORKERS_PER_WORKSPACE }),
@@ -132,18 +147,38 @@ export function createServices(base: Pick<AppServices, "config" | "db" | "logger
   });
   const gaps = createGapService({ prisma, embedder, logger });
   const corrections = createCorrectionService({ prisma, bots, embedder, gaps });
-  const handoff = createHandoffService({ prisma, logger, ...(overrides.eventTransport && { transport: overrides.eventTransport }) });
-  const chat = createChatService({ prisma, config, logger, retrieval, model: chatModel, priority: dbPriority, corrections, gaps, handoff });
-  const botEvents = createBotEvents();
+  const handoff = createHandoffService({
+    prisma,
+    logger,
+    publishBotEvent: botEvents.publish,
+    ...(overrides.eventTransport && { transport: overrides.eventTransport }),
+  });
+  const chat = createChatService({
+    prisma,
+    config,
+    logger,
+    retrieval,
+    model: chatModel,
+    priority: dbPriority,
+    corrections,
+    gaps,
+    handoff,
+    publish: botEvents.publish,
+  });
   const checks = createCheckService(
     { prisma, bots, chat, retrieval, logger, shutdownSignal: base.shutdownSignal, publish: botEvents.publish, priority: dbPriority },
     { afterSyncDelayMs: config.CHECKS_AFTER_SYNC_DELAY_MS },
   );
+  const webhooks = createWebhookService({ prisma, config, logger, wake: () => webhookDispatcher.wake() });
+  const webhookDispatcher = createWebhookDispatcher({ prisma, config, logger, secrets: webhooks.secrets, pglite: db.kind === "pglite" });
+  botEvents.subscribe((event) => void webhooks.enqueue(event));
   const liveAccess = createLiveAccess({ prisma, logger }, { intervalMs: config.LIVE_ACCESS_CHECK_MS });
   return {
     ...base,
     liveAccess,
     handoff,
+    webhooks,
+    webhookDispatcher,
     redisStatus: overrides.redisStatus ?? (() => "off"),
     embedder,
     extraction,

@@ -2,7 +2,8 @@ import type { AppServices } from "./index.js";
 
 /**
  * What the services do before the first request: work a changed embedder
- * needs again, check runs a stop interrupted, and the ingestion queue.
+ * needs again, check runs a stop interrupted, the ingestion queue and the
+ * webhook deliveries.
  */
 export async function startServices(services: AppServices): Promise<void> {
   const { logger, embedder } = services;
@@ -17,16 +18,19 @@ export async function startServices(services: AppServices): Promise<void> {
   // Check runs a stop interrupted end as failed: on PGlite all (one process), on PostgreSQL the ones quiet for 10 minutes.
   await services.checks.recoverInterrupted(services.db.kind === "pglite" ? 0 : 10 * 60_000);
   await services.jobs.start();
+  await services.webhookDispatcher.start();
 }
 
 /**
  * Ends the services' own work, once no request is in flight: running
- * ingestion jobs go back to the queue, check runs finish, worker processes
+ * ingestion jobs go back to the queue, webhook deliveries in flight are
+ * sent and recorded, check runs finish, worker processes
  * end, and usage counted in memory is written.
  */
 export async function stopServices(services: AppServices): Promise<void> {
   services.liveAccess.stop();
   await services.jobs.stop();
+  await services.webhookDispatcher.stop();
   await services.checks.settled();
   await services.extraction.close();
   await services.usage.stop();

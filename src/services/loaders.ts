@@ -36,6 +36,12 @@ export function createLoaders(prisma: PrismaClient) {
       });
       return botIds.map((botId) => rows.filter((r) => r.botId === botId).map((r) => r.id));
     }),
+    /** The workspace a webhook endpoint belongs to (null: no such endpoint). */
+    webhookWorkspace: new DataLoader<string, string | null>(async (endpointIds) => {
+      const rows = await prisma.webhookEndpoint.findMany({ where: { id: { in: [...endpointIds] } }, select: { id: true, workspaceId: true } });
+      const byId = new Map(rows.map((r) => [r.id, r.workspaceId]));
+      return endpointIds.map((id) => byId.get(id) ?? null);
+    }),
     /** The workspace a bot belongs to (null: no such bot), for checking who may read its rows. */
     botWorkspace: new DataLoader<string, string | null>(async (botIds) => {
       const rows = await prisma.bot.findMany({ where: { id: { in: [...botIds] } }, select: { id: true, workspaceId: true } });

@@ -10,6 +10,7 @@ import { AppError, assertId, badInput, notFound } from "../errors.js";
 import { assemblePrompt, estimateTokens } from "./prompting.js";
 import { citeSources, type CitedSource, type Retrieval, type RetrievedChunk } from "./retrieval.js";
 import type { CorrectionService } from "./corrections.js";
+import type { BotEvent } from "../bot-events.js";
 import type { GapService } from "./gaps.js";
 import type { HandoffService, Unavailable } from "../handoff/handoff.js";
 import { asksForPerson } from "../handoff/asks-for-person.js";
@@ -76,6 +77,7 @@ export function createChatService({
   corrections,
   gaps,
   handoff,
+  publish = () => {},
 }: {
   prisma: PrismaClient;
   config: Pick<Config, "CHAT_HISTORY_TOKENS" | "CHAT_TIMEOUT_MS">;
@@ -90,6 +92,8 @@ export function createChatService({
   priority?: DatabasePriority;
   /** Where a question goes when a person holds the conversation, and where asking for one leads. */
   handoff?: Pick<HandoffService, "request" | "visitorSaid">;
+  /** Where other systems hear of unanswered questions and answers rated down (webhooks). */
+  publish?: (event: BotEvent) => void;
 }) {
   const interactive = <T>(fn: () => Promise<T>) => (priority ? priority.interactive(fn) : fn());
   async function openSession(bot: Bot, sessionId: string | null | undefined, apiKeyId: string | null | undefined): Promise<ChatSession> {
@@ -260,6 +264,7 @@ export function createChatService({
         // Nothing in the sources covered it: the owner's inbox hears of it, beside the visitor's answer (not awaited).
         if (!sources.length && !stored.correctionId) {
           void vector.then((v) => gaps.record({ botId: bot.id, messageId: message.id, question, reason: "UNANSWERED", passages: found, vector: v }));
+          publish({ type: "conversation.unanswered", botId: bot.id, sessionId: session.id, messageId: message.id, question, at: message.createdAt });
         }
         const offerPerson = bot.handoff === "ALWAYS" || (bot.handoff === "WHEN_UNANSWERED" && !sources.length && !stored.correctionId);
         yield { type: "completed", sessionId: session.publicId, message, sources, offerPerson };
@@ -292,6 +297,8 @@ export function createChatService({
       if (message.role !== "ASSISTANT") throw new AppError("BAD_USER_INPUT", "Only answers can be rated.", { field: "messageId" });
       const rated = await prisma.message.update({ where: { id: message.id }, data: { feedback: rating, feedbackAt: new Date() } });
       if (rating === "DOWN") {
+        if (message.feedback !== "DOWN")
+          publish({ type: "answer.rated_down", botId: message.session.bot.id, sessionId: message.sessionId, messageId: message.id, at: new Date() });
         const asked = await prisma.message.findFirst({
           where: { sessionId: message.sessionId, role: "USER", createdAt: { lte: message.createdAt } },
           orderBy: { createdAt: "desc" },

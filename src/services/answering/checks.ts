@@ -1,4 +1,4 @@
-import type { BotEvent } from "../ingestion/events.js";
+import type { BotEvent } from "../bot-events.js";
 import type { Check, CheckRun, CheckTrigger, Prisma, PrismaClient } from "@prisma/client";
 import type { DatabasePriority } from "../../db/priority.js";
 import type { Logger } from "../../logger.js";

@@ -1,5 +1,5 @@
 import type { Bot, ChatSession, HandoffState, Lead, Message, Presence, PrismaClient } from "@prisma/client";
-import type { BotEvent } from "../ingestion/events.js";
+import type { BotEvent } from "../bot-events.js";
 import { isOpen, storedHours } from "./hours.js";
 import { validLead, type LeadInput } from "./leads.js";
 import type { Logger } from "../../logger.js";
@@ -52,7 +52,15 @@ const MAX_REPLY_LENGTH = 4000;
  * operators on two instances cannot both win); events cross instances on
  * the event transport.
  */
-export function createHandoffService({ prisma, logger, transport }: { prisma: PrismaClient; logger: Logger; transport?: EventTransport }) {
+interface HandoffDeps {
+  prisma: PrismaClient;
+  logger: Logger;
+  transport?: EventTransport;
+  /** Where other systems hear of requests for a person and messages left (webhooks). */
+  publishBotEvent?: (event: BotEvent) => void;
+}
+
+export function createHandoffService({ prisma, logger, transport, publishBotEvent = () => {} }: HandoffDeps) {
   const topics = createTopics<HandoffEvent>(
     (event) => [`bot:${event.botId}`, `conversation:${event.conversationId}`],
     transport?.channel(HANDOFF_CHANNEL, reviveHandoffEvent),
@@ -177,10 +185,10 @@ export function createHandoffService({ prisma, logger, transport }: { prisma: Pr
      * or they tired of waiting: stored as a lead (listed in the console), told
      * to other systems (bot events), and a place in the queue given up.
      */
-    async leaveMessage(bot: Bot, session: ChatSession | null, input: LeadInput, publishLead: (event: BotEvent) => void): Promise<Lead> {
+    async leaveMessage(bot: Bot, session: ChatSession | null, input: LeadInput): Promise<Lead> {
       const lead = await prisma.lead.create({ data: { botId: bot.id, sessionId: session?.id ?? null, ...validLead(bot, input) } });
       if (session?.handoffState === "WAITING") await backToBot(session, "WITHDRAWN");
-      publishLead({ type: "lead.created", botId: bot.id, leadId: lead.id, sessionId: session?.id ?? null, at: lead.createdAt });
+      publishBotEvent({ type: "lead.created", botId: bot.id, leadId: lead.id, sessionId: session?.id ?? null, at: lead.createdAt });
       return lead;
     },
 
@@ -199,7 +207,10 @@ export function createHandoffService({ prisma, logger, transport }: { prisma: Pr
         data: { handoffState: "WAITING", handoffRequestedAt: now, handedOff: true, lastActivityAt: now },
       });
       const current = await prisma.chatSession.findUniqueOrThrow({ where: { id: session.id } });
-      if (moved.count === 1) publish(current, { type: "queued" });
+      if (moved.count === 1) {
+        publish(current, { type: "queued" });
+        publishBotEvent({ type: "handoff.requested", botId: bot.id, sessionId: session.id, at: now });
+      }
       return { session: current, state: current.handoffState, position: await positionOf(current), unavailable: null };
     },
 

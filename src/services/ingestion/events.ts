@@ -44,31 +44,3 @@ function reviveSourceEvent(raw: unknown): SourceEvent | undefined {
   const event = raw as SourceEvent & { at: string };
   return typeof event.botId === "string" ? { ...event, at: new Date(event.at) } : undefined;
 }
-
-/** What other systems may hear of a bot (the outbound webhooks of a later issue carry these). */
-export type BotEvent =
-  /** A check that passed now fails. */
-  | { type: "checks.regressed"; botId: string; runId: string; regressions: number; at: Date }
-  /** A visitor left a message when nobody could come. */
-  | { type: "lead.created"; botId: string; leadId: string; sessionId: string | null; at: Date };
-
-/**
- * Things that happen to a bot which other systems may want to hear of: a
- * check that passed and now fails, for now. In-process; the outbound
- * webhooks of a later issue subscribe here.
- */
-export function createBotEvents() {
-  const listeners = new Set<(event: BotEvent) => void>();
-  return {
-    publish(event: BotEvent): void {
-      for (const listener of listeners) listener(event);
-    },
-    /** Calls `listener` with every event until the returned function is called. */
-    subscribe(listener: (event: BotEvent) => void): () => void {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-  };
-}
-
-export type BotEvents = ReturnType<typeof createBotEvents>;

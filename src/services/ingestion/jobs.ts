@@ -3,6 +3,7 @@ import { ExtractionError, type SourceErrorCode } from "../../../connectors/index
 import { createChunkMaintenance } from "../../db/statistics.js";
 import type { Logger } from "../../logger.js";
 import { EmbeddingError } from "../../providers/embeddings.js";
+import type { BotEvent } from "../bot-events.js";
 import type { SourceEvents } from "./events.js";
 import type { Ingestion } from "./ingestion.js";
 
@@ -114,23 +115,20 @@ function sleep(ms: number, sleepers: Set<() => void>): Promise<void> {
  * bounded number of workers claim due jobs (never two for one source), run
  * them, and retry failures that may pass with exponential backoff.
  */
+interface JobRunnerDeps {
+  prisma: PrismaClient;
+  logger: Logger;
+  ingestion: Ingestion;
+  events: SourceEvents;
+  pglite: boolean;
+  /** A bot's source was ingested (on this instance): its checks run after it. */
+  onSynced?: (botId: string) => void;
+  /** Where other systems hear that a source synced or failed for good (webhooks). */
+  publish?: (event: BotEvent) => void;
+}
+
 export function createJobRunner(
-  {
-    prisma,
-    logger,
-    ingestion,
-    events,
-    pglite,
-    onSynced = () => {},
-  }: {
-    prisma: PrismaClient;
-    logger: Logger;
-    ingestion: Ingestion;
-    events: SourceEvents;
-    pglite: boolean;
-    /** A bot's source was ingested (on this instance): its checks run after it. */
-    onSynced?: (botId: string) => void;
-  },
+  { prisma, logger, ingestion, events, pglite, onSynced = () => {}, publish = () => {} }: JobRunnerDeps,
   {
     workers = 2,
     perWorkspace = Math.max(1, Math.ceil(workers / 2)),
@@ -185,6 +183,15 @@ export function createJobRunner(
         errorCode: "SERVER_STOPPED",
         attempts: job.attempts,
       });
+      if (job.failed)
+        publish({
+          type: "source.failed",
+          botId: job.bot_id,
+          sourceId: job.source_id,
+          error: SERVER_STOPPED_MESSAGE,
+          errorCode: "SERVER_STOPPED",
+          at: new Date(),
+        });
     }
     if (recovered.length)
       logger.warn("ingestion jobs interrupted by a stop recovered", { count: recovered.length, failed: recovered.filter((j) => j.failed).length });
@@ -219,6 +226,7 @@ export function createJobRunner(
       const result = await ingestion.ingest(job.source_id, AbortSignal.any([controller.signal, stopping.signal]));
       const status = await succeed(prisma, job);
       events.publish({ ...base, status, chunkCount: result.chunkCount, attempts: job.attempts });
+      if (status === "SYNCED") publish({ type: "source.synced", ...base, chunkCount: result.chunkCount, unchanged: result.unchanged, at: new Date() });
       if (!result.unchanged) onSynced(job.bot_id);
       logger.info("source ingested", { sourceId: job.source_id, chunks: result.chunkCount, unchanged: result.unchanged });
       // PostgreSQL's autovacuum keeps the statistics and the free space; PGlite has none.
@@ -257,6 +265,7 @@ export function createJobRunner(
         data: { syncStatus: "ERROR", lastError: message, lastErrorCode: code, attempts: job.attempts },
       });
       events.publish({ ...base, status: "ERROR", error: message, errorCode: code, attempts: job.attempts });
+      publish({ type: "source.failed", ...base, error: message, errorCode: code, at: new Date() });
       logger.warn("ingestion failed", {
         sourceId: job.source_id,
         attempts: job.attempts,
