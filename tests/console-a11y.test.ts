@@ -3,8 +3,10 @@
  * A and AA) in Debian's Chromium, at a desktop width and on a 390 px phone:
  * no serious or critical violation, and no page wider than the phone.
  */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { AxeBuilder } from "@axe-core/playwright";
-import { beforeAll, describe, expect, it } from "@jest/globals";
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import type { Browser, Page } from "playwright-core";
 import { createBot, signUp, type Account } from "./helpers/admin.js";
 import { startApp, type TestApp } from "./helpers/app.js";
@@ -16,9 +18,20 @@ let t: TestApp;
 let browser: Browser;
 let owner: Account;
 let botId: string;
+/** A webhook receiver on loopback: what it was sent. */
+let receiver: Server;
+let receiverUrl: string;
+const received: string[] = [];
 
 beforeAll(async () => {
-  t = await startApp();
+  receiver = createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk: Buffer) => (body += chunk.toString()));
+    request.on("end", () => (received.push(body), response.writeHead(204).end()));
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/parley`;
+  t = await startApp({ ALLOW_PRIVATE_URLS: "true", WEBHOOK_ALLOW_HTTP: "true" });
   owner = await signUp(t.url, "Garden Shop");
   botId = await createBot(t.url, owner, "Garden helper");
   const admin = (query: string, variables: Record<string, unknown>) => gqlRaw(t.url, query, variables, owner.headers);
@@ -40,14 +53,20 @@ beforeAll(async () => {
   await gqlRaw(t.url, `mutation($b: ID!) { sendMessage(botId: $b, message: "Do you sell seeds?") { sessionId } }`, { b: botId }, visitor);
   for (let i = 0; i < 200 && !(await t.app.services.db.prisma.gapQuestion.count()); i++) await new Promise((resolve) => setTimeout(resolve, 25));
   await t.app.services.usage.flush();
+  await admin(`mutation($w: ID!, $u: String!) { createWebhook(workspaceId: $w, input: { url: $u, events: [LEAD_CREATED] }) { secret } }`, {
+    w: owner.workspaceId,
+    u: `${receiverUrl}/crm`,
+  });
   browser = await launchChromium();
 });
+afterAll(() => new Promise<void>((resolve) => receiver.close(() => resolve())));
 
 /** The screens, as a signed-in owner reaches them. */
 const screens = (): { name: string; path: string; open?: (page: Page) => Promise<void> }[] => [
   { name: "bots", path: "/admin" },
   { name: "new bot dialog", path: "/admin", open: (page) => page.getByRole("button", { name: "New bot" }).click() },
   { name: "members", path: "/admin/members" },
+  { name: "webhooks", path: "/admin/webhooks", open: (page) => page.getByText("Deliveries").first().click() },
   {
     name: "correct an answer dialog",
     path: `/admin/bots/${botId}`,
@@ -125,5 +144,22 @@ describe("the console's accessibility", () => {
       // Nothing sideways: wide tables scroll inside themselves.
       expect({ screen: screen.name, width: await page.evaluate(() => document.documentElement.scrollWidth) }).toEqual({ screen: screen.name, width });
     }
+  });
+
+  it("adds a webhook endpoint, shows its secret once, and sends a test event that arrives", async () => {
+    const page = await openPage(1280);
+    await page.goto(`${t.url}/admin/webhooks`);
+    await page.getByLabel("Endpoint address").fill(receiverUrl);
+    await page.getByLabel("What it is for (optional)").fill("The shop's CRM");
+    await page.getByText("A source failed").click();
+    await page.getByRole("button", { name: "Add endpoint" }).click();
+    const secret = await page.getByRole("status").locator("code").innerText();
+    expect(secret).toMatch(/^whsec_/);
+    const card = page.getByRole("article", { name: receiverUrl, exact: true });
+    await card.getByText("Sent: A source failed, A visitor left a message.").waitFor();
+    await card.getByRole("button", { name: "Send a test event" }).click();
+    await card.getByRole("cell", { name: /^delivered, 1 attempt/ }).waitFor({ timeout: 15_000 });
+    expect(received.map((body) => JSON.parse(body).type)).toContain("webhook.test");
+    await page.screenshot({ path: "tests/artifacts/console-webhooks.png", fullPage: true });
   });
 });

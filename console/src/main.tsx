@@ -9,6 +9,7 @@ import { BotPage } from "./pages/bot.js";
 import { BotsPage } from "./pages/bots.js";
 import { JoinPage } from "./pages/join.js";
 import { MembersPage } from "./pages/members.js";
+import { WebhooksPage } from "./pages/webhooks.js";
 import { useSession } from "./session.js";
 import "uplot/dist/uPlot.min.css";
 import "./console.css";
@@ -37,6 +38,7 @@ function App() {
         <Route path="/" component={BotsPage} />
         <Route path="/bots/:botId" component={BotPage} />
         <Route path="/members" component={MembersPage} />
+        <Route path="/webhooks" component={WebhooksPage} />
         <Route path="/login">
           <Redirect to="/" replace />
         </Route>

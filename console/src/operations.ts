@@ -1080,3 +1080,108 @@ export const LeadsCsv = graphql(`
     }
   }
 `);
+
+export const WebhookFields = graphql(`
+  fragment WebhookFields on WebhookEndpoint {
+    id
+    url
+    description
+    events
+    enabled
+    disabledReason
+    failingSince
+    createdAt
+  }
+`);
+
+export const Webhooks = graphql(`
+  query Webhooks($workspaceId: ID!) {
+    workspace(id: $workspaceId) {
+      id
+      webhooks {
+        ...WebhookFields
+      }
+    }
+  }
+`);
+
+export const WebhookDeliveries = graphql(`
+  query WebhookDeliveries($workspaceId: ID!) {
+    workspace(id: $workspaceId) {
+      id
+      webhooks {
+        id
+        deliveries(first: 20) {
+          totalCount
+          edges {
+            node {
+              id
+              eventType
+              status
+              attempts
+              responseStatus
+              lastError
+              durationMs
+              nextAttemptAt
+              createdAt
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const CreateWebhook = graphql(`
+  mutation CreateWebhook($workspaceId: ID!, $input: WebhookInput!) {
+    createWebhook(workspaceId: $workspaceId, input: $input) {
+      secret
+      webhook {
+        ...WebhookFields
+      }
+    }
+  }
+`);
+
+export const UpdateWebhook = graphql(`
+  mutation UpdateWebhook($id: ID!, $input: WebhookInput!) {
+    updateWebhook(id: $id, input: $input) {
+      ...WebhookFields
+    }
+  }
+`);
+
+export const RotateWebhookSecret = graphql(`
+  mutation RotateWebhookSecret($id: ID!) {
+    rotateWebhookSecret(id: $id) {
+      secret
+      webhook {
+        id
+      }
+    }
+  }
+`);
+
+export const DeleteWebhook = graphql(`
+  mutation DeleteWebhook($id: ID!) {
+    deleteWebhook(id: $id) {
+      id
+    }
+  }
+`);
+
+export const TestWebhook = graphql(`
+  mutation TestWebhook($id: ID!) {
+    testWebhook(id: $id) {
+      id
+    }
+  }
+`);
+
+export const RedeliverWebhook = graphql(`
+  mutation RedeliverWebhook($deliveryId: ID!) {
+    redeliverWebhook(deliveryId: $deliveryId) {
+      id
+    }
+  }
+`);

@@ -81,6 +81,7 @@ export function Shell({ children }: { children: ReactNode }) {
         <nav className="main-nav" aria-label="Console">
           <Link href="/">Bots</Link>
           <Link href="/members">Members</Link>
+          {workspace?.canEdit && <Link href="/webhooks">Webhooks</Link>}
         </nav>
         {memberships.length > 0 && (
           <Select className="workspace-switcher" selectedKey={workspace?.id ?? null} onSelectionChange={(key) => chooseWorkspace(String(key))}>
