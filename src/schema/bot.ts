@@ -110,6 +110,11 @@ const BotSettings = builder.objectRef<BotRow>("BotSettings").implement({
       resolve: (b) => b.handoffWaitSeconds,
     }),
     leadFields: t.field({ type: [LeadField], description: "What the message form asks besides email and message.", resolve: (b) => b.leadFields }),
+    linkSchedule: t.string({
+      nullable: true,
+      description: "The schedule new link sources get: hourly, daily, weekly or a cron expression (UTC); null: read only when asked.",
+      resolve: (b) => b.linkSchedule,
+    }),
     widgetTheme: t.field({ type: WidgetTheme, description: "Widget appearance.", resolve: (b) => (b.widgetTheme ?? {}) as WidgetThemeShape }),
   }),
 });
@@ -228,6 +233,10 @@ const BotSettingsInput = builder.inputType("BotSettingsInput", {
       validate: { schema: v.waitSeconds },
     }),
     leadFields: t.field({ type: [LeadField], required: false, description: "What the message form asks besides email and message." }),
+    linkSchedule: t.string({
+      required: false,
+      description: 'The schedule new link sources get: hourly, daily, weekly or a cron expression (UTC, at most every 15 minutes); null or "off": none.',
+    }),
     widgetTheme: t.field({ type: WidgetThemeInput, required: false, description: "Widget appearance." }),
   }),
 });

@@ -62,6 +62,11 @@ export const Source = builder.prismaObject("Source", {
     attempts: t.exposeInt("attempts", { description: "Ingestion attempts since the last success." }),
     chunkCount: t.exposeInt("chunkCount", { description: "Searchable chunks." }),
     lastSyncedAt: t.expose("lastSyncedAt", { type: "DateTime", nullable: true, description: "When it was last ingested." }),
+    syncSchedule: t.exposeString("syncSchedule", {
+      nullable: true,
+      description: "When a link is read again: hourly, daily, weekly or a cron expression (UTC); null: only when asked.",
+    }),
+    nextSyncAt: t.expose("nextSyncAt", { type: "DateTime", nullable: true, description: "Its next scheduled read." }),
     embeddingModel: t.exposeString("embeddingModel", {
       nullable: true,
       description: "The embedding model its chunks' vectors come from. When the server is configured with another, the source is embedded again at start-up.",
@@ -119,6 +124,11 @@ const LinkInput = builder.inputType("LinkInput", {
       validate: { schema: v.crawlPages },
     }),
     sitemap: t.boolean({ required: false, description: "Read the pages the site's /sitemap.xml lists instead of following links." }),
+    schedule: t.string({
+      required: false,
+      description:
+        'When to read it again: hourly, daily, weekly, or a cron expression (UTC, at most every 15 minutes); null or "off": only when asked. Left out: the bot\'s linkSchedule (new links).',
+    }),
   }),
 });
 
@@ -175,6 +185,21 @@ builder.mutationFields((t) => ({
     args: { botId: t.arg.id({ description: "Bot id." }), link: t.arg({ type: LinkInput, description: "What to read." }) },
     resolve: async (query, _root, args, ctx) => {
       const source = await ctx.sources.addLink(actorOf(ctx), args.botId, args.link);
+      if (source.nextSyncAt) ctx.syncScheduler.wake();
+      return ctx.prisma.source.findUniqueOrThrow({ ...query, where: { id: source.id } });
+    },
+  }),
+  setSourceSchedule: t.prismaField({
+    type: Source,
+    description: "Sets when a link source is read again (hourly, daily, weekly or a cron expression, UTC), or clears it (null).",
+    authScopes: { user: true },
+    args: {
+      id: t.arg.id({ description: "Source id." }),
+      schedule: t.arg.string({ required: false, description: "hourly, daily, weekly, a cron expression (at most every 15 minutes), or null for none." }),
+    },
+    resolve: async (query, _root, args, ctx) => {
+      const source = await ctx.sources.schedule(actorOf(ctx), args.id, args.schedule ?? null);
+      ctx.syncScheduler.wake();
       return ctx.prisma.source.findUniqueOrThrow({ ...query, where: { id: source.id } });
     },
   }),

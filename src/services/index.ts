@@ -11,6 +11,7 @@ import { createDatabasePriority, type DatabasePriority } from "../db/priority.js
 import { createExtractionPool, type ExtractionPool } from "./ingestion/extraction-pool.js";
 import { createIngestion } from "./ingestion/ingestion.js";
 import { createJobRunner } from "./ingestion/jobs.js";
+import { createSyncScheduler, type SyncScheduler } from "./ingestion/sync-scheduler.js";
 import { createPromptService } from "./tenancy/prompts.js";
 import { createSourceService } from "./ingestion/sources.js";
 import { createChatService } from "./answering/chat.js";
@@ -54,6 +55,8 @@ export interface AppServices {
   readonly apiKeys: ReturnType<typeof createApiKeyService>;
   readonly sourceEvents: ReturnType<typeof createSourceEvents>;
   readonly jobs: ReturnType<typeof createJobRunner>;
+  /** Runs link sources' scheduled syncs (started and stopped with the app). */
+  readonly syncScheduler: SyncScheduler;
   readonly sources: ReturnType<typeof createSourceService>;
   readonly chatModel: ChatModel;
   readonly retrieval: ReturnType<typeof createRetrieval>;
@@ -222,6 +225,7 @@ export function createServices(base: Pick<AppServices, "config" | "db" | "logger
     apiKeys,
     sourceEvents,
     jobs,
+    syncScheduler: createSyncScheduler({ prisma, logger, jobs, events: sourceEvents, limit: config.INGESTION_WORKERS, pglite: db.kind === "pglite" }),
     sources: createSourceService({ prisma, config, bots, jobs, events: sourceEvents }),
   };
 }

@@ -2,8 +2,9 @@ import type { AppServices } from "./index.js";
 
 /**
  * What the services do before the first request: work a changed embedder
- * needs again, check runs a stop interrupted, the ingestion queue and the
- * webhook deliveries.
+ * needs again, check runs a stop interrupted, the ingestion queue, the
+ * scheduled syncs (a run missed while stopped runs now) and the webhook
+ * deliveries.
  */
 export async function startServices(services: AppServices): Promise<void> {
   const { logger, embedder } = services;
@@ -18,6 +19,7 @@ export async function startServices(services: AppServices): Promise<void> {
   // Check runs a stop interrupted end as failed: on PGlite all (one process), on PostgreSQL the ones quiet for 10 minutes.
   await services.checks.recoverInterrupted(services.db.kind === "pglite" ? 0 : 10 * 60_000);
   await services.jobs.start();
+  await services.syncScheduler.start();
   await services.webhookDispatcher.start();
 }
 
@@ -29,6 +31,7 @@ export async function startServices(services: AppServices): Promise<void> {
  */
 export async function stopServices(services: AppServices): Promise<void> {
   services.liveAccess.stop();
+  await services.syncScheduler.stop();
   await services.jobs.stop();
   await services.webhookDispatcher.stop();
   await services.checks.settled();

@@ -10,6 +10,10 @@ import { writeFile } from "./files.js";
 import type { SourceEvents } from "./events.js";
 import type { JobRunner } from "./jobs.js";
 import { sha256 } from "../access/secrets.js";
+import { nextRun, validSchedule } from "../schedules.js";
+
+/** A schedule and its first run, as stored on a source. */
+const scheduled = (schedule: string | null) => ({ syncSchedule: schedule, nextSyncAt: schedule ? nextRun(schedule, new Date(), { first: true }) : null });
 
 /** An uploaded file as the GraphQL layer receives it (a web File fits). */
 export interface Upload {
@@ -24,6 +28,18 @@ export interface LinkInput {
   maxDepth?: number | null;
   maxPages?: number | null;
   sitemap?: boolean | null;
+  /** When to read it again (schedules.ts); absent: the bot's linkSchedule. */
+  schedule?: string | null;
+}
+
+/**
+ * Marks a source for ingestion again; its current chunks stay until the new
+ * ones replace them. The caller wakes the workers after committing.
+ */
+export async function requeueSource(tx: Prisma.TransactionClient, jobs: Pick<JobRunner, "enqueue">, sourceId: string): Promise<Source> {
+  const updated = await tx.source.update({ where: { id: sourceId }, data: { syncStatus: "PENDING", attempts: 0, lastError: null } });
+  await jobs.enqueue(sourceId, tx);
+  return updated;
 }
 
 export function createSourceService({
@@ -108,15 +124,7 @@ export function createSourceService({
     return source;
   }
 
-  /**
-   * Marks a source for ingestion again; its current chunks stay until the new
-   * ones replace them. The caller wakes the workers after committing.
-   */
-  async function requeue(source: Source, tx: Prisma.TransactionClient): Promise<Source> {
-    const updated = await tx.source.update({ where: { id: source.id }, data: { syncStatus: "PENDING", attempts: 0, lastError: null } });
-    await jobs.enqueue(source.id, tx);
-    return updated;
-  }
+  const requeue = (source: Pick<Source, "id">, tx: Prisma.TransactionClient) => requeueSource(tx, jobs, source.id);
 
   function announce(sources: Source[]) {
     jobs.wake();
@@ -148,7 +156,8 @@ export function createSourceService({
       const bot = await bots.load(actor, botId, EDITOR);
       const { url, options } = linkOptions(input);
       await assertNew(bot.id, { url }, "url");
-      return create(bot.id, { kind: "LINK", connector: "web", name: url, url, options: options as Prisma.InputJsonObject }, null);
+      const schedule = input.schedule === undefined ? bot.linkSchedule : validSchedule(input.schedule);
+      return create(bot.id, { kind: "LINK", connector: "web", name: url, url, options: options as Prisma.InputJsonObject, ...scheduled(schedule) }, null);
     },
 
     /** Replaces a source's file, text, URL or title; the old chunks serve until the new ones are ready. */
@@ -197,6 +206,13 @@ export function createSourceService({
       await prisma.source.delete({ where: { id: source.id } });
       events.publish({ botId: source.botId, sourceId: source.id, status: "DELETED" });
       return source;
+    },
+
+    /** Sets or clears when a link source is read again. */
+    async schedule(actor: Actor, sourceId: string, schedule: string | null): Promise<Source> {
+      const source = await load(actor, sourceId);
+      if (source.kind !== "LINK") throw badInput("Only link sources are read again on a schedule: a document or a text does not change by itself.", "schedule");
+      return prisma.source.update({ where: { id: source.id }, data: scheduled(validSchedule(schedule)) });
     },
 
     async resync(actor: Actor, sourceId: string): Promise<Source> {

@@ -1,3 +1,4 @@
+import { validSchedule } from "../schedules.js";
 import { Prisma, type Bot, type BotStatus, type HandoffMode, type LeadField, type PrismaClient } from "@prisma/client";
 import type { Config } from "../../config.js";
 import { EDITOR, requireRole, type Actor } from "../access/access.js";
@@ -26,6 +27,8 @@ export interface BotSettingsInput {
   handoffHours?: BusinessHours | null;
   handoffWaitSeconds?: number | null;
   leadFields?: LeadField[] | null;
+  /** The schedule new link sources get; null: none. */
+  linkSchedule?: string | null;
   greeting?: string | null;
   widgetTheme?: WidgetTheme | null;
 }
@@ -107,6 +110,7 @@ function botData(input: BotInput, currentTheme: Prisma.JsonValue | null = null):
   if (s.handoffHours !== undefined) data.handoffHours = s.handoffHours ? (validHours(s.handoffHours) as unknown as Prisma.InputJsonObject) : Prisma.DbNull;
   if (s.handoffWaitSeconds != null) data.handoffWaitSeconds = s.handoffWaitSeconds;
   if (s.leadFields != null) data.leadFields = [...new Set(s.leadFields)];
+  if (s.linkSchedule !== undefined) data.linkSchedule = validSchedule(s.linkSchedule);
   if (s.widgetTheme != null) data.widgetTheme = mergeTheme(currentTheme, s.widgetTheme);
   return data;
 }
