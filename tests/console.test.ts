@@ -206,8 +206,10 @@ describe("the admin console", () => {
 
     await page.getByRole("button", { name: "Add a link" }).click();
     await page.getByRole("dialog").getByLabel("Address").fill(`${site.origin}/help/returns`);
+    await page.getByRole("dialog").getByLabel("Read it again").selectOption("daily");
     await page.getByRole("dialog").getByRole("button", { name: "Add" }).click();
     await row("/help/returns").getByText("synced").waitFor({ timeout: 30_000 });
+    await row("/help/returns").getByText("link, every day").waitFor();
     await page.getByText("4 sources").waitFor();
     expect(frames.some((frame) => frame.includes('"sourceEvents"') && frame.includes('"SYNCED"'))).toBe(true);
     await page.screenshot({ path: path.join(ARTIFACTS, "console-bot.png") });

@@ -107,6 +107,7 @@ export const BotSettingsFields = graphql(`
       handoff
       handoffWaitSeconds
       leadFields
+      linkSchedule
       handoffHours {
         timeZone
         days {
@@ -155,6 +156,8 @@ export const BotDetail = graphql(`
             lastSyncedAt
             sizeBytes
             url
+            syncSchedule
+            nextSyncAt
           }
         }
       }

@@ -3,9 +3,30 @@ import { Checkbox, FieldError, Input, Label, NumberField, Text, TextField } from
 import { AddLinkSource, UpdateSource } from "../operations.js";
 import { FormDialog, useDialogMutation } from "./form-dialog.js";
 
-/** The address and crawl settings of a link, from the dialog's fields. */
+/** When a link is read again; "bot" leaves it to the bot's setting for new links. */
+export const SCHEDULES: [string, string][] = [
+  ["off", "Only when I ask"],
+  ["hourly", "Every hour"],
+  ["daily", "Every day"],
+  ["weekly", "Every week"],
+];
+
+/** The address, crawl settings and schedule of a link, from the dialog's fields. */
 function linkOf(form: FormData, sitemap: boolean) {
-  return { url: String(form.get("url")).trim(), sitemap, maxDepth: sitemap ? null : Number(form.get("maxDepth")), maxPages: Number(form.get("maxPages")) };
+  const schedule = String(form.get("schedule"));
+  return {
+    url: String(form.get("url")).trim(),
+    sitemap,
+    maxDepth: sitemap ? null : Number(form.get("maxDepth")),
+    maxPages: Number(form.get("maxPages")),
+    ...(schedule !== "bot" && { schedule }),
+  };
+}
+
+/** How a schedule reads in a list: the preset's words, or the cron expression. */
+export function scheduleLabel(schedule: string | null | undefined): string {
+  if (!schedule) return "read when asked";
+  return SCHEDULES.find(([value]) => value === schedule)?.[1].toLowerCase() ?? `cron ${schedule} (UTC)`;
 }
 
 /** A web page, and optionally the pages it links to (to a depth) or its sitemap's. */
@@ -14,23 +35,30 @@ export function AddLink({ botId, onAdded }: { botId: string; onAdded: () => void
   const addition = useDialogMutation(AddLinkSource, (form) => ({ botId, link: linkOf(form, sitemap) }), onAdded);
   return (
     <FormDialog trigger="Add a link" title="Add a link" submitLabel="Add" {...addition}>
-      <LinkFields sitemap={sitemap} onSitemap={setSitemap} />
+      <LinkFields sitemap={sitemap} onSitemap={setSitemap} schedule="bot" />
     </FormDialog>
   );
 }
 
 /** A link source's new address or crawl settings; its pages keep answering until the new ones replace them. */
-export function ChangeLink({ source, onChanged }: { source: { id: string; name: string; url?: string | null }; onChanged: () => void }) {
+export function ChangeLink({
+  source,
+  onChanged,
+}: {
+  source: { id: string; name: string; url?: string | null; syncSchedule?: string | null };
+  onChanged: () => void;
+}) {
   const [sitemap, setSitemap] = useState(false);
   const change = useDialogMutation(UpdateSource, (form) => ({ id: source.id, link: linkOf(form, sitemap) }), onChanged);
   return (
     <FormDialog trigger="Change" triggerLabel={`Change ${source.name}`} title={`Change ${source.name}`} submitLabel="Read it again" {...change}>
-      <LinkFields sitemap={sitemap} onSitemap={setSitemap} url={source.url ?? undefined} />
+      <LinkFields sitemap={sitemap} onSitemap={setSitemap} url={source.url ?? undefined} schedule={source.syncSchedule ?? "off"} />
     </FormDialog>
   );
 }
 
-function LinkFields({ sitemap, onSitemap, url }: { sitemap: boolean; onSitemap: (on: boolean) => void; url?: string }) {
+function LinkFields({ sitemap, onSitemap, url, schedule }: { sitemap: boolean; onSitemap: (on: boolean) => void; url?: string; schedule: string }) {
+  const known = schedule === "bot" || SCHEDULES.some(([value]) => value === schedule);
   return (
     <>
       <TextField name="url" type="url" isRequired autoFocus defaultValue={url}>
@@ -54,6 +82,18 @@ function LinkFields({ sitemap, onSitemap, url }: { sitemap: boolean; onSitemap: 
           <FieldError />
         </NumberField>
       </div>
+      <label className="native">
+        Read it again
+        <select name="schedule" defaultValue={schedule}>
+          {schedule === "bot" && <option value="bot">As the bot's settings say</option>}
+          {!known && <option value={schedule}>{scheduleLabel(schedule)}</option>}
+          {SCHEDULES.map(([value, label]) => (
+            <option key={value} value={value}>
+              {label}
+            </option>
+          ))}
+        </select>
+      </label>
     </>
   );
 }

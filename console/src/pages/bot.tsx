@@ -11,7 +11,7 @@ import { FilterGroup } from "../filter.js";
 import { Pager, usePaging } from "../pager.js";
 import { useWorkspace } from "../shell.js";
 import { replaceDocument, uploadDocument } from "../upload.js";
-import { AddLink, ChangeLink } from "./add-link.js";
+import { AddLink, ChangeLink, scheduleLabel } from "./add-link.js";
 import { AddText } from "./add-text.js";
 import { ApiKeysPanel } from "./api-keys.js";
 import { BotSettingsForm } from "./bot-settings.js";
@@ -374,7 +374,10 @@ function SourceList({
             <tr key={source.id}>
               <th scope="row">
                 {source.name}
-                <div className="muted">{source.kind.toLowerCase()}</div>
+                <div className="muted">
+                  {source.kind.toLowerCase()}
+                  {source.kind === "LINK" && `, ${scheduleLabel(source.syncSchedule)}`}
+                </div>
               </th>
               <td>
                 <span className={`status status-${(event?.status ?? source.syncStatus).toLowerCase()}`}>{statusOf(source, event)}</span>

@@ -187,7 +187,12 @@ export function createSourceService({
       } else if (input.link) {
         if (source.kind !== "LINK") throw badInput("Only a link source takes a new URL.", "link");
         const { url, options } = linkOptions(input.link);
-        data = { name: url, url, options: options as Prisma.InputJsonObject };
+        data = {
+          name: url,
+          url,
+          options: options as Prisma.InputJsonObject,
+          ...(input.link.schedule !== undefined && scheduled(validSchedule(input.link.schedule))),
+        };
       }
       if (input.title != null) data = { ...data, title: input.title, ...(source.kind === "TEXT" && { name: input.title }) };
       const contentChanged = given > 0;
