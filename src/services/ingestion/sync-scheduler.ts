@@ -35,7 +35,17 @@ export function createSyncScheduler({
 }) {
   let running = false;
   let loop: Promise<void> | undefined;
-  let wakeUp = () => {};
+  let wakeUp: () => void = () => {};
+  /** Waits `ms` or until woken; not at all once stopping (a stop that came while the loop was busy found no sleep to end). */
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (!running) return resolve();
+      const timer = setTimeout(resolve, ms);
+      wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
 
   /** Queues the syncs due now; returns the ids queued. */
   async function runDue(now = new Date()): Promise<string[]> {
@@ -73,13 +83,7 @@ export function createSyncScheduler({
       });
       if (queued.length === limit) continue;
       const wait = pglite ? Math.min(IDLE_MAX_MS, await untilNext().catch(() => POLL_MS)) : POLL_MS;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.max(wait, 50));
-        wakeUp = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      await sleep(Math.max(wait, 50));
     }
   }
 

@@ -59,6 +59,16 @@ export function createWebhookDispatcher({
   let running = false;
   let loop: Promise<void> | undefined;
   let wakeUp: () => void = () => {};
+  /** Waits `ms` or until woken; not at all once stopping (a stop that came while the loop was busy found no sleep to end). */
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (!running) return resolve();
+      const timer = setTimeout(resolve, ms);
+      wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
 
   async function claim(): Promise<Claimed[]> {
     return prisma.$queryRaw<Claimed[]>`
@@ -156,13 +166,7 @@ export function createWebhookDispatcher({
       );
       if (batch.length === BATCH) continue;
       const wait = pglite ? Math.min(IDLE_MAX_MS, await nextDue().catch(() => POLL_MS)) : POLL_MS;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, wait);
-        wakeUp = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      await sleep(wait);
     }
   }
 
