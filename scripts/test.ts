@@ -1,10 +1,12 @@
 /**
- * `npm test`: the checks and builds (scripts/checks.ts), then every jest
- * project. `npm test -- unit` (or `api`, `browser`) runs that project
+ * `npm test`: the builds, then every jest project with the checks
+ * (scripts/checks.ts) running beside them: the tests leave a quarter of two
+ * cores idle (waiting on sockets, timers and Chromium), which the checks'
+ * minute of type-checking and linting fills. `npm test -- unit` (or `api`, `browser`) runs that project
  * alone, without the checks: the browser project builds the console and the
  * widget first, which its pages serve. Other arguments go to jest.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 
 const PROJECTS = new Set(["unit", "api", "browser"]);
 
@@ -22,8 +24,12 @@ if (everything || projects.includes("browser")) {
   run("npm", ["run", "-s", "console:build"]);
   run("npm", ["run", "-s", "widget:build"]);
 }
-if (everything) run("npx", ["--no-install", "tsx", "scripts/checks.ts"]);
-run("npx", ["--no-install", "jest", ...(everything ? [] : ["--selectProjects", ...projects]), ...jestArgs], {
-  ...process.env,
-  NODE_OPTIONS: [process.env.NODE_OPTIONS, "--experimental-vm-modules"].filter(Boolean).join(" "),
+const checks = everything ? spawn("npx", ["--no-install", "tsx", "scripts/checks.ts"], { stdio: "inherit" }) : null;
+const checked = new Promise<number>((resolve) => (checks ? checks.on("close", (code) => resolve(code ?? 1)) : resolve(0)));
+const tests = spawnSync("npx", ["--no-install", "jest", ...(everything ? [] : ["--selectProjects", ...projects]), ...jestArgs], {
+  stdio: "inherit",
+  env: { ...process.env, NODE_OPTIONS: [process.env.NODE_OPTIONS, "--experimental-vm-modules"].filter(Boolean).join(" ") },
 });
+const checksStatus = await checked;
+if (checksStatus !== 0) console.error("The checks failed (above): the tests' result does not count until they pass.");
+process.exit(tests.status !== 0 ? (tests.status ?? 1) : checksStatus);
