@@ -115,7 +115,7 @@ async function handoffAcross(a: ServerProcess, b: ServerProcess, admin: Account,
   const key = await call(a, `mutation($b: ID!) { createApiKey(botId: $b, name: "site") { secret } }`, { b: botId }, admin.headers);
   const visitor = { "x-api-key": key.data!.createApiKey.secret as string };
 
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < 3; i++) {
     const asked = await call(a, `mutation($b: ID!) { requestPerson(botId: $b) { sessionId state } }`, { b: botId }, visitor);
     expect(asked.data!.requestPerson.state).toBe("WAITING");
     const sessionId = asked.data!.requestPerson.sessionId as string;

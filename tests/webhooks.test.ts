@@ -88,6 +88,10 @@ async function deliveries(t: TestApp, owner: Account): Promise<{ id: string; ena
   return { ...hook, deliveries: hook.deliveries.edges.map((e: AnyData) => e.node) };
 }
 
+/** One app for the tests that need no restart (each in its own workspace); endpoints there are switched off after a second of failing. */
+let app: Promise<TestApp> | undefined;
+const shared = () => (app ??= startApp({ ...ENV, WEBHOOK_DISABLE_AFTER_MS: "1000" }));
+
 describe("outbound webhooks", () => {
   it("signs every delivery, retries a failing endpoint, and delivers each event once it recovers, across a restart", async () => {
     const receiver = await startReceiver();
@@ -162,7 +166,7 @@ describe("outbound webhooks", () => {
 
   it("switches off an endpoint that keeps failing, and redelivers an event by hand once it is on again", async () => {
     const receiver = await startReceiver();
-    const t = await startApp({ ...ENV, WEBHOOK_DISABLE_AFTER_MS: "1000" });
+    const t = await shared();
     const owner = await signUp(t.url);
     const { secret, webhook } = await createWebhook(t, owner, receiver.url, ["LEAD_CREATED"]);
     receiver.useSecret(secret);
@@ -200,7 +204,7 @@ describe("outbound webhooks", () => {
 
   it("carries what happens to a bot: an unanswered question, an answer rated down, a request for a person, a message left", async () => {
     const receiver = await startReceiver();
-    const t = await startApp(ENV);
+    const t = await shared();
     const owner = await signUp(t.url);
     const botId = await createBot(t.url, owner);
     const { secret } = await createWebhook(t, owner, receiver.url, ["CONVERSATION_UNANSWERED", "ANSWER_RATED_DOWN", "HANDOFF_REQUESTED", "LEAD_CREATED"]);
