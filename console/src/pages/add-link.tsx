@@ -4,7 +4,7 @@ import { AddLinkSource, UpdateSource } from "../operations.js";
 import { FormDialog, useDialogMutation } from "./form-dialog.js";
 
 /** When a link is read again; "bot" leaves it to the bot's setting for new links. */
-export const SCHEDULES: [string, string][] = [
+const SCHEDULES: [string, string][] = [
   ["off", "Only when I ask"],
   ["hourly", "Every hour"],
   ["daily", "Every day"],
@@ -58,7 +58,6 @@ export function ChangeLink({
 }
 
 function LinkFields({ sitemap, onSitemap, url, schedule }: { sitemap: boolean; onSitemap: (on: boolean) => void; url?: string; schedule: string }) {
-  const known = schedule === "bot" || SCHEDULES.some(([value]) => value === schedule);
   return (
     <>
       <TextField name="url" type="url" isRequired autoFocus defaultValue={url}>
@@ -82,18 +81,29 @@ function LinkFields({ sitemap, onSitemap, url, schedule }: { sitemap: boolean; o
           <FieldError />
         </NumberField>
       </div>
-      <label className="native">
-        Read it again
-        <select name="schedule" defaultValue={schedule}>
-          {schedule === "bot" && <option value="bot">As the bot's settings say</option>}
-          {!known && <option value={schedule}>{scheduleLabel(schedule)}</option>}
-          {SCHEDULES.map(([value, label]) => (
-            <option key={value} value={value}>
-              {label}
-            </option>
-          ))}
-        </select>
-      </label>
+      <ScheduleSelect label="Read it again" name="schedule" value={schedule} />
     </>
+  );
+}
+
+/**
+ * A schedule to choose: the presets, the current cron expression when there
+ * is one, and ("bot") leaving it to the bot's setting for new links.
+ */
+export function ScheduleSelect({ label, name, value }: { label: string; name: string; value: string }) {
+  const known = value === "bot" || SCHEDULES.some(([preset]) => preset === value);
+  return (
+    <label className="native">
+      {label}
+      <select name={name} defaultValue={value}>
+        {value === "bot" && <option value="bot">As the bot's settings say</option>}
+        {!known && <option value={value}>{scheduleLabel(value)}</option>}
+        {SCHEDULES.map(([preset, text]) => (
+          <option key={preset} value={preset}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }

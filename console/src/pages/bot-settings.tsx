@@ -4,7 +4,7 @@ import { useMutation } from "urql";
 import type { BotDetailQuery, BusinessHoursInput, HandoffMode, LeadField, UpdateBotInput, Weekday, WidgetLanguage, WidgetPosition } from "../gql/graphql.js";
 import { fieldErrors, messageOutsideFields } from "../errors.js";
 import { UpdateBot } from "../operations.js";
-import { SCHEDULES, scheduleLabel } from "./add-link.js";
+import { ScheduleSelect } from "./add-link.js";
 
 type Bot = BotDetailQuery["bot"];
 
@@ -173,19 +173,7 @@ export function BotSettingsForm({ bot, canEdit }: { bot: Bot; canEdit: boolean }
             <FieldError />
           </NumberField>
         </div>
-        <label className="native">
-          Read new links again
-          <select name="linkSchedule" defaultValue={bot.settings.linkSchedule ?? "off"}>
-            {bot.settings.linkSchedule && !SCHEDULES.some(([value]) => value === bot.settings.linkSchedule) && (
-              <option value={bot.settings.linkSchedule}>{scheduleLabel(bot.settings.linkSchedule)}</option>
-            )}
-            {SCHEDULES.map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ScheduleSelect label="Read new links again" name="linkSchedule" value={bot.settings.linkSchedule ?? "off"} />
       </fieldset>
       <fieldset disabled={!canEdit}>
         <legend>A person</legend>

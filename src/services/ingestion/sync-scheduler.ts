@@ -1,6 +1,7 @@
 import type { PrismaClient } from "@prisma/client";
 import type { Logger } from "../../logger.js";
 import { nextRun } from "../schedules.js";
+import { createWorkLoop } from "../work-loop.js";
 import type { SourceEvents } from "./events.js";
 import type { JobRunner } from "./jobs.js";
 import { requeueSource } from "./sources.js";
@@ -33,20 +34,6 @@ export function createSyncScheduler({
   limit: number;
   pglite: boolean;
 }) {
-  let running = false;
-  let loop: Promise<void> | undefined;
-  let wakeUp: () => void = () => {};
-  /** Waits `ms` or until woken; not at all once stopping (a stop that came while the loop was busy found no sleep to end). */
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (!running) return resolve();
-      const timer = setTimeout(resolve, ms);
-      wakeUp = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-
   /** Queues the syncs due now; returns the ids queued. */
   async function runDue(now = new Date()): Promise<string[]> {
     const queued = await prisma.$transaction(async (tx) => {
@@ -75,34 +62,26 @@ export function createSyncScheduler({
     return next?.nextSyncAt ? Math.max(0, next.nextSyncAt.getTime() - Date.now()) : IDLE_MAX_MS;
   }
 
-  async function work(): Promise<void> {
-    while (running) {
+  const loop = createWorkLoop({
+    round: async () => {
       const queued = await runDue().catch((error: unknown) => {
         logger.warn("could not run the scheduled syncs", { error: (error as Error).message });
         return [];
       });
-      if (queued.length === limit) continue;
-      const wait = pglite ? Math.min(IDLE_MAX_MS, await untilNext().catch(() => POLL_MS)) : POLL_MS;
-      await sleep(Math.max(wait, 50));
-    }
-  }
+      return queued.length === limit;
+    },
+    nextDueMs: untilNext,
+    pglite,
+    pollMs: POLL_MS,
+    idleMaxMs: IDLE_MAX_MS,
+  });
 
   return {
     runDue,
-    async start(): Promise<void> {
-      if (running) return;
-      running = true;
-      loop = work();
-    },
+    start: async () => loop.start(),
     /** A schedule changed: look again now (its first run may be sooner than the one slept for). */
-    wake(): void {
-      wakeUp();
-    },
-    async stop(): Promise<void> {
-      running = false;
-      wakeUp();
-      await loop;
-    },
+    wake: loop.wake,
+    stop: loop.stop,
   };
 }
 

@@ -4,6 +4,7 @@ import { fetch } from "undici";
 import { guardedDispatcher } from "../../../connectors/web/fetch.js";
 import type { Config } from "../../config.js";
 import type { Logger } from "../../logger.js";
+import { createWorkLoop } from "../work-loop.js";
 import type { SecretBox } from "./secrets.js";
 
 type DeliveryConfig = Pick<Config, "ALLOW_PRIVATE_URLS" | "WEBHOOK_RETRY_DELAYS_MS" | "WEBHOOK_DISABLE_AFTER_MS" | "WEBHOOK_TIMEOUT_MS">;
@@ -56,20 +57,6 @@ export function createWebhookDispatcher({
   pglite: boolean;
 }) {
   const delays = config.WEBHOOK_RETRY_DELAYS_MS.split(",").map(Number);
-  let running = false;
-  let loop: Promise<void> | undefined;
-  let wakeUp: () => void = () => {};
-  /** Waits `ms` or until woken; not at all once stopping (a stop that came while the loop was busy found no sleep to end). */
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (!running) return resolve();
-      const timer = setTimeout(resolve, ms);
-      wakeUp = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-
   async function claim(): Promise<Claimed[]> {
     return prisma.$queryRaw<Claimed[]>`
       UPDATE webhook_deliveries d SET locked_at = now(), attempts = d.attempts + 1, last_attempt_at = now()
@@ -153,8 +140,8 @@ export function createWebhookDispatcher({
     return row?.due ? Math.max(0, row.due.getTime() - Date.now()) : IDLE_MAX_MS;
   }
 
-  async function work(): Promise<void> {
-    while (running) {
+  const loop = createWorkLoop({
+    round: async () => {
       const batch = await claim().catch((error: unknown) => {
         logger.warn("could not read the webhook queue", { error: (error as Error).message });
         return [];
@@ -164,30 +151,24 @@ export function createWebhookDispatcher({
           record(delivery, await send(delivery)).catch((error: unknown) => logger.warn("could not record a webhook delivery", { error })),
         ),
       );
-      if (batch.length === BATCH) continue;
-      const wait = pglite ? Math.min(IDLE_MAX_MS, await nextDue().catch(() => POLL_MS)) : POLL_MS;
-      await sleep(wait);
-    }
-  }
+      return batch.length === BATCH;
+    },
+    nextDueMs: nextDue,
+    pglite,
+    pollMs: POLL_MS,
+    idleMaxMs: IDLE_MAX_MS,
+  });
 
   return {
     /** Starts sending; deliveries a stopped process had claimed are sent again (on PGlite all of them: it was the only one). */
     async start(): Promise<void> {
-      if (running) return;
       if (pglite) await prisma.webhookDelivery.updateMany({ where: { status: "PENDING", lockedAt: { not: null } }, data: { lockedAt: null } });
-      running = true;
-      loop = work();
+      loop.start();
     },
-    /** Something was queued: look now rather than at the next poll. */
-    wake(): void {
-      wakeUp();
-    },
+    /** Something was queued: send it now rather than at the next poll. */
+    wake: loop.wake,
     /** Stops after the deliveries in flight are sent and recorded. */
-    async stop(): Promise<void> {
-      running = false;
-      wakeUp();
-      await loop;
-    },
+    stop: loop.stop,
   };
 }
 
