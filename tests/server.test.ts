@@ -1,6 +1,10 @@
 import { describe, expect, it } from "@jest/globals";
 import { graphql } from "./gql/index.js";
-import { startApp, tempDir } from "./helpers/app.js";
+import { startApp, tempDir, type TestApp } from "./helpers/app.js";
+
+/** One app on the default settings for the tests that only read from it (each start costs ~2 s of CPU). */
+let shared: Promise<TestApp> | undefined;
+const running = () => (shared ??= startApp());
 import { gql, wsClient, wsOnce } from "./helpers/graphql.js";
 
 const HealthQuery = graphql(`
@@ -75,14 +79,14 @@ describe("the server on the embedded default", () => {
   });
 
   it("serves GraphiQL at /graphql to browsers", async () => {
-    const { url } = await startApp();
+    const { url } = await running();
     const page = await fetch(`${url}/graphql`, { headers: { accept: "text/html" } });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("Parley GraphQL");
   });
 
   it("answers malformed GraphQL with a clear error, not a crash", async () => {
-    const { url } = await startApp();
+    const { url } = await running();
     const response = await fetch(`${url}/graphql`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -120,10 +124,10 @@ describe("the server on the embedded default", () => {
   });
 
   it("refuses to open a data folder that is already in use", async () => {
-    const running = await startApp();
-    await expect(startApp({ DATA_DIR: running.dataDir })).rejects.toThrow(/held by another running process/);
+    const app = await running();
+    await expect(startApp({ DATA_DIR: app.dataDir })).rejects.toThrow(/held by another running process/);
     // The running instance is unaffected.
-    const health = await fetch(`${running.url}/health`);
+    const health = await fetch(`${app.url}/health`);
     expect(health.status).toBe(200);
   });
 
