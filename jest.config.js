@@ -42,6 +42,8 @@ const withDatabase = {
 /** @type {import('jest').Config} */
 export default {
   testTimeout: 60_000,
+  // Longest files first (tests/sequencer.mjs): the suite ends when they do.
+  testSequencer: "<rootDir>/tests/sequencer.mjs",
   // PGlite instances are heavy on 2 cores; keep parallelism modest.
   maxWorkers: 2,
   // Each test file loads its own copy of the app (ESM modules are not shared
