@@ -1,3 +1,5 @@
+import type { Logger } from "../logger.js";
+
 /**
  * A background loop over work kept in the database (scheduled syncs, webhook
  * deliveries): each round does what is due; a full round goes again at once,
@@ -8,6 +10,8 @@
  */
 export function createWorkLoop({
   round,
+  failing,
+  logger,
   nextDueMs,
   pglite,
   pollMs,
@@ -15,6 +19,9 @@ export function createWorkLoop({
 }: {
   /** Does the work due now; true when there may be more (a full batch). */
   round: () => Promise<boolean>;
+  /** What a round that throws could not do, for the warning ("run the scheduled syncs"); the loop goes on. */
+  failing: string;
+  logger: Logger;
   /** How long until the next work the database knows of (PGlite only). */
   nextDueMs: () => Promise<number>;
   pglite: boolean;
@@ -38,7 +45,11 @@ export function createWorkLoop({
 
   async function work(): Promise<void> {
     while (running) {
-      if (await round()) continue;
+      const more = await round().catch((error: unknown) => {
+        logger.warn(`could not ${failing}`, { error: (error as Error).message });
+        return false;
+      });
+      if (more) continue;
       const wait = pglite ? Math.min(idleMaxMs, await nextDueMs().catch(() => pollMs)) : pollMs;
       await sleep(Math.max(wait, 50));
     }

@@ -63,13 +63,9 @@ export function createSyncScheduler({
   }
 
   const loop = createWorkLoop({
-    round: async () => {
-      const queued = await runDue().catch((error: unknown) => {
-        logger.warn("could not run the scheduled syncs", { error: (error as Error).message });
-        return [];
-      });
-      return queued.length === limit;
-    },
+    round: async () => (await runDue()).length === limit,
+    failing: "run the scheduled syncs",
+    logger,
     nextDueMs: untilNext,
     pglite,
     pollMs: POLL_MS,

@@ -142,10 +142,7 @@ export function createWebhookDispatcher({
 
   const loop = createWorkLoop({
     round: async () => {
-      const batch = await claim().catch((error: unknown) => {
-        logger.warn("could not read the webhook queue", { error: (error as Error).message });
-        return [];
-      });
+      const batch = await claim();
       await Promise.all(
         batch.map(async (delivery) =>
           record(delivery, await send(delivery)).catch((error: unknown) => logger.warn("could not record a webhook delivery", { error })),
@@ -153,6 +150,8 @@ export function createWebhookDispatcher({
       );
       return batch.length === BATCH;
     },
+    failing: "read the webhook queue",
+    logger,
     nextDueMs: nextDue,
     pglite,
     pollMs: POLL_MS,
