@@ -1,20 +1,22 @@
 /**
- * The checks `npm test` runs before the tests, side by side (this machine
- * has two cores; one after another they took ~80 s): types of the server,
- * widget and console, lint, formatting, and that schema.graphql and the
+ * The checks `npm test` runs beside the tests, side by side: types of the
+ * server, widget and console with lint (one process sharing the programs,
+ * scripts/types-and-lint.ts), formatting, and that schema.graphql and the
  * migrations match the code. Each one's output is printed when it ends;
  * any failure fails the whole.
  */
 import { spawn } from "node:child_process";
-import { availableParallelism } from "node:os";
+import { availableParallelism, setPriority } from "node:os";
+
+// Beside the tests (scripts/test.ts), the checks take the CPU the tests leave:
+// the tests have timeouts and the checks have none, and the suite ends when
+// both have, so the checks' children run at a lower priority.
+if (process.argv.includes("--beside-tests")) setPriority(10);
 
 /** Longest first, so the two longest do not end up one after the other. */
 const CHECKS: [string, string[]][] = [
-  ["eslint", ["eslint", ".", "--max-warnings", "0"]],
-  ["types: server", ["tsc", "--noEmit"]],
+  ["types and lint", ["tsx", "scripts/types-and-lint.ts"]],
   ["prettier", ["prettier", "--check", "."]],
-  ["types: console", ["tsc", "-p", "console", "--noEmit"]],
-  ["types: widget", ["tsc", "-p", "widget", "--noEmit"]],
   ["schema", ["tsx", "scripts/print-schema.ts", "--check"]],
   ["migrations", ["tsx", "scripts/migrations.ts", "check"]],
 ];

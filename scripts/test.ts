@@ -1,8 +1,8 @@
 /**
  * `npm test`: the builds, then every jest project with the checks
- * (scripts/checks.ts) running beside them: the tests leave a quarter of two
- * cores idle (waiting on sockets, timers and Chromium), which the checks'
- * minute of type-checking and linting fills. `npm test -- unit` (or `api`, `browser`) runs that project
+ * (scripts/checks.ts) running beside them at a lower priority: the tests
+ * leave part of two cores idle (waiting on sockets, timers and Chromium),
+ * which the checks' minute of type-checking and linting fills. `npm test -- unit` (or `api`, `browser`) runs that project
  * alone, without the checks: the browser project builds the console and the
  * widget first, which its pages serve. Other arguments go to jest.
  */
@@ -24,7 +24,7 @@ if (everything || projects.includes("browser")) {
   run("npm", ["run", "-s", "console:build"]);
   run("npm", ["run", "-s", "widget:build"]);
 }
-const checks = everything ? spawn("npx", ["--no-install", "tsx", "scripts/checks.ts"], { stdio: "inherit" }) : null;
+const checks = everything ? spawn("npx", ["--no-install", "tsx", "scripts/checks.ts", "--beside-tests"], { stdio: "inherit" }) : null;
 const checked = new Promise<number>((resolve) => (checks ? checks.on("close", (code) => resolve(code ?? 1)) : resolve(0)));
 const tests = spawnSync("npx", ["--no-install", "jest", ...(everything ? [] : ["--selectProjects", ...projects]), ...jestArgs], {
   stdio: "inherit",
