@@ -1,3 +1,4 @@
+import { visibleChunksWhere } from "../db/chunks.js";
 import { workspaceIds } from "../services/access/access.js";
 import type { SourceEvent as SourceEventShape } from "../services/ingestion/events.js";
 import { assertId, notFound } from "../services/errors.js";
@@ -78,9 +79,9 @@ export const Source = builder.prismaObject("Source", {
       type: "Chunk",
       description: "Its chunks, in order (the version readers see, while a new one is being stored).",
       cursor: "id",
-      totalCount: (source, _args, ctx) => ctx.prisma.chunk.count({ where: { sourceId: source.id, generation: source.generation } }),
+      totalCount: (source, _args, ctx) => ctx.prisma.chunk.count({ where: visibleChunksWhere(source) }),
       resolve: (query, source, _args, ctx) =>
-        ctx.prisma.chunk.findMany({ ...query, where: { sourceId: source.id, generation: source.generation }, orderBy: { chunkIndex: "asc" } }),
+        ctx.prisma.chunk.findMany({ ...query, where: visibleChunksWhere(source), orderBy: [{ chunkIndex: "asc" }, { id: "asc" }] }),
     }),
   }),
 });

@@ -1,4 +1,5 @@
 import type { PrismaClient, SourceKind } from "@prisma/client";
+import { visibleChunkSql } from "../../db/chunks.js";
 import { toVectorLiteral } from "../../db/vector.js";
 import type { Embedder } from "../../providers/embeddings.js";
 import type { CitedSource, RetrievedChunk, TermStatistics } from "./passages.js";
@@ -86,12 +87,14 @@ function textTerms(question: string, prefixes: boolean): { terms: string[]; dist
 }
 
 /**
- * Only the chunks readers may see: a source being re-ingested has its next
- * generation half written beside the current one (see storeChunks). Checked
- * row by row, for a scan that visits few rows (the HNSW walk, the capped
- * text matches).
+ * Only the chunks readers may see (visibleChunkSql): a source being
+ * re-ingested has its next generation half written beside the current one
+ * (see storeChunks). Checked row by row, for a scan that visits few rows
+ * (the HNSW walk, the capped text matches): a scalar sub-select, which the
+ * planner keeps as a filter on the walk, where EXISTS would become a join
+ * that sorts every row of the bot.
  */
-const CURRENT_GENERATION = "generation = (SELECT s.generation FROM sources s WHERE s.id = chunks.source_id)";
+const CURRENT_GENERATION = `(SELECT ${visibleChunkSql("chunks", "s")} FROM sources s WHERE s.id = chunks.source_id)`;
 
 /**
  * Below this many chunks a bot's nearest chunks are found exactly: its rows
@@ -103,27 +106,30 @@ const CURRENT_GENERATION = "generation = (SELECT s.generation FROM sources s WHE
 export const EXACT_SEARCH_MAX_CHUNKS = 4000;
 
 /** One branch of the vector list: the chunks passing `filter`, nearest first. */
-const nearestWhere = (filter: string) => `(SELECT id, source_id, source_type, content, metadata, (1 - (embedding <=> $2::vector))::float8 AS similarity
-   FROM chunks WHERE ${filter} AND embedding IS NOT NULL
-   ORDER BY embedding <=> $2::vector
+const nearestWhere = (filter: string, join = "") => `(SELECT chunks.id, chunks.source_id, chunks.source_type, chunks.content, chunks.metadata,
+     (1 - (chunks.embedding <=> $2::vector))::float8 AS similarity
+   FROM chunks ${join} WHERE ${filter} AND chunks.embedding IS NOT NULL
+   ORDER BY chunks.embedding <=> $2::vector
    LIMIT $3)`;
 
 /**
  * The vector list, on $1 (bot id), $2 (question vector) and $3 (how many):
  * the bot's nearest live chunks by cosine distance. One statement with two
  * branches, of which the bot's size (its sources' chunk counts) runs one.
- * The exact branch joins the bot's live generations once (a hash, not a
- * lookup per row). The HNSW branch compares bot_id with IS NOT DISTINCT
+ * The exact branch joins the bot's sources once (a hash, not a lookup per
+ * row). The HNSW branch compares bot_id with IS NOT DISTINCT
  * FROM, which no b-tree index serves: given `bot_id =`, the planner takes
  * the bot's index and sorts all its rows (at 10 bots of 10,000 chunks,
  * 175 ms), since it cannot tell that the walk stops early.
  * bench/retrieval.ts explains this very statement.
  */
 export const NEAREST_SQL = `WITH size AS (SELECT coalesce(sum(chunk_count), 0) AS chunks FROM sources WHERE bot_id = $1::uuid)
-  ${nearestWhere(`bot_id = $1::uuid AND (SELECT chunks FROM size) <= ${EXACT_SEARCH_MAX_CHUNKS}
-     AND (source_id, generation) IN (SELECT s.id, s.generation FROM sources s WHERE s.bot_id = $1::uuid)`)}
+  ${nearestWhere(
+    `chunks.bot_id = $1::uuid AND (SELECT chunks FROM size) <= ${EXACT_SEARCH_MAX_CHUNKS} AND ${visibleChunkSql("chunks", "s")}`,
+    "JOIN sources s ON s.id = chunks.source_id AND s.bot_id = $1::uuid",
+  )}
   UNION ALL
-  ${nearestWhere(`bot_id IS NOT DISTINCT FROM $1::uuid AND (SELECT chunks FROM size) > ${EXACT_SEARCH_MAX_CHUNKS} AND ${CURRENT_GENERATION}`)}`;
+  ${nearestWhere(`chunks.bot_id IS NOT DISTINCT FROM $1::uuid AND (SELECT chunks FROM size) > ${EXACT_SEARCH_MAX_CHUNKS} AND ${CURRENT_GENERATION}`)}`;
 
 /**
  * The SQL of the full-text list, on $1 (bot id) and $2 (question vector):

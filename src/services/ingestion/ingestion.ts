@@ -95,7 +95,7 @@ export function createIngestion({
     if (result.unchanged) {
       await prisma.source.update({ where: { id: sourceId }, data: { lastSyncedAt: new Date(), title, embeddingModel: embedder.model } });
       // An attempt that died after its switch left the old generation behind.
-      await deleteStaleChunks(prisma, source.id, source.generation, { beforeBatch });
+      await deleteStaleChunks(prisma, source, { beforeBatch });
       return { chunkCount: source.chunkCount, unchanged: true };
     }
     const vectors = result.vectors ?? (await embedChunks(embedder, result.chunks, signal, progress));
@@ -152,26 +152,40 @@ function createPacer(fixed: number | undefined, { initial = 8, max = 128 } = {})
   };
 }
 
+/** What a stored version says about itself. */
+export interface StoredVersion {
+  contentHash: string;
+  title: string | null;
+  embeddingModel: string;
+  /**
+   * A link's incremental sync: the pages (metadata.url) whose chunks this
+   * version replaces or drops, the others' chunks staying as they are, and
+   * the source's chunk count after it. Absent: every chunk is replaced.
+   */
+  pages?: { retire: string[]; chunkCount: number };
+}
+
 /**
  * Stores a source's new chunks without one long transaction: they are
  * written in short batches under the next generation, which readers do not
- * see (retrieval reads only a source's current generation); one statement
- * then makes it current, and the old generation is deleted in batches.
- * Readers see the old version or the new one, never half and never
- * nothing; an attempt that dies between batches leaves the old version
- * answering, and the next attempt first clears what it left.
+ * see (visibleChunkSql); the chunks of pages that changed are marked retired
+ * in it; one statement then makes it current, and what readers no longer see
+ * is deleted in batches. Readers see the old version or the new one, never
+ * half and never nothing; an attempt that dies between batches leaves the old
+ * version answering, and the next attempt first clears what it left.
  */
 export async function storeChunks(
   prisma: PrismaClient,
-  source: Pick<Source, "id" | "botId" | "kind" | "generation">,
+  source: Pick<Source, "id" | "botId" | "kind" | "generation" | "floorGeneration">,
   chunks: ChunkDraft[],
   vectors: Float32Array,
-  update: { contentHash: string; title: string | null; embeddingModel: string },
+  version: StoredVersion,
   { batchSize, beforeBatch = async () => {}, signal, onProgress }: StoreOptions = {},
 ): Promise<void> {
   const next = source.generation + 1;
   const dimension = chunks.length ? vectors.length / chunks.length : 0;
-  await deleteStaleChunks(prisma, source.id, source.generation, { batchSize, beforeBatch });
+  await deleteStaleChunks(prisma, source, { batchSize, beforeBatch });
+  const firstIndex = version.pages ? await nextChunkIndex(prisma, source.id) : 0;
   const pacer = createPacer(batchSize);
   for (let start = 0, size = pacer.size; start < chunks.length; start += size, size = pacer.size) {
     await beforeBatch();
@@ -179,13 +193,19 @@ export async function storeChunks(
     const params: unknown[] = [source.botId, source.id, source.kind, next];
     const rows = chunks.slice(start, start + size).map((chunk, j) => {
       const at = (start + j) * dimension;
-      params.push(chunk.content, chunk.index, toVectorLiteral(vectors.subarray(at, at + dimension)), JSON.stringify(chunk.metadata));
+      params.push(
+        chunk.content,
+        firstIndex + chunk.index,
+        toVectorLiteral(vectors.subarray(at, at + dimension)),
+        JSON.stringify(chunk.metadata),
+        chunk.metadata.url ?? null,
+      );
       const n = params.length;
-      return `($1::uuid, $2::uuid, $3::"SourceKind", $4::int, $${n - 3}, $${n - 2}::int, $${n - 1}::vector, $${n}::jsonb)`;
+      return `($1::uuid, $2::uuid, $3::"SourceKind", $4::int, $${n - 4}, $${n - 3}::int, $${n - 2}::vector, $${n - 1}::jsonb, $${n})`;
     });
     await pacer.time(rows.length, () =>
       prisma.$executeRawUnsafe(
-        `INSERT INTO chunks (bot_id, source_id, source_type, generation, content, chunk_index, embedding, metadata) VALUES ${rows.join(",")}`,
+        `INSERT INTO chunks (bot_id, source_id, source_type, generation, content, chunk_index, embedding, metadata, page_url) VALUES ${rows.join(",")}`,
         ...params,
       ),
     );
@@ -193,30 +213,51 @@ export async function storeChunks(
   }
   await beforeBatch();
   signal?.throwIfAborted();
+  // Few rows: the pages that changed or went.
+  if (version.pages?.retire.length) {
+    await prisma.$executeRaw`
+      UPDATE chunks SET retired_in = ${next} WHERE source_id = ${source.id}::uuid AND generation <= ${source.generation}
+        AND retired_in IS NULL AND page_url = ANY(${version.pages.retire}::text[])`;
+  }
+  const floor = version.pages ? source.floorGeneration : next;
   const { count } = await prisma.source.updateMany({
     where: { id: source.id, generation: source.generation },
     data: {
       generation: next,
-      contentHash: update.contentHash,
-      title: update.title,
-      embeddingModel: update.embeddingModel,
-      chunkCount: chunks.length,
+      floorGeneration: floor,
+      contentHash: version.contentHash,
+      title: version.title,
+      embeddingModel: version.embeddingModel,
+      chunkCount: version.pages?.chunkCount ?? chunks.length,
       // The status stays PROCESSING: the job says SYNCED when it is done (jobs.ts), in the statement that ends it.
       lastSyncedAt: new Date(),
     },
   });
   // Deleted meanwhile (its chunks went with it), or switched by another attempt.
   if (!count) throw new Error(`source ${source.id} changed while its chunks were stored`);
-  await deleteStaleChunks(prisma, source.id, next, { batchSize, beforeBatch });
+  await deleteStaleChunks(prisma, { id: source.id, generation: next, floorGeneration: floor }, { batchSize, beforeBatch });
 }
 
-/** Deletes, in batches, a source's chunks of every generation but `keep`. */
+/** Past the source's highest chunk index: an incremental sync's new chunks come after the kept ones. */
+async function nextChunkIndex(prisma: PrismaClient, sourceId: string): Promise<number> {
+  const [row] = await prisma.$queryRaw<
+    { next: number }[]
+  >`SELECT coalesce(max(chunk_index) + 1, 0)::int AS next FROM chunks WHERE source_id = ${sourceId}::uuid`;
+  return row?.next ?? 0;
+}
+
+/**
+ * Deletes, in batches, a source's chunks that readers no longer see at its
+ * generation (below its floor, or retired), and undoes what an attempt that
+ * died left of a later one: its chunks, and the retirements it marked.
+ */
 export async function deleteStaleChunks(
   prisma: PrismaClient,
-  sourceId: string,
-  keep: number,
+  source: Pick<Source, "id" | "generation" | "floorGeneration">,
   { batchSize, beforeBatch = async () => {} }: Pick<StoreOptions, "batchSize" | "beforeBatch">,
 ): Promise<void> {
+  const { id, generation, floorGeneration } = source;
+  await prisma.$executeRaw`UPDATE chunks SET retired_in = NULL WHERE source_id = ${id}::uuid AND retired_in > ${generation}`;
   const pacer = createPacer(batchSize, { initial: 64, max: 1024 });
   for (;;) {
     await beforeBatch();
@@ -224,7 +265,8 @@ export async function deleteStaleChunks(
     const deleted = await pacer.time(
       limit,
       () => prisma.$executeRaw`
-        DELETE FROM chunks WHERE id IN (SELECT id FROM chunks WHERE source_id = ${sourceId}::uuid AND generation <> ${keep} LIMIT ${limit})`,
+        DELETE FROM chunks WHERE id IN (SELECT id FROM chunks WHERE source_id = ${id}::uuid
+          AND (generation < ${floorGeneration} OR generation > ${generation} OR retired_in <= ${generation}) LIMIT ${limit})`,
     );
     if (deleted < limit) return;
   }
