@@ -38,6 +38,36 @@ export interface Extracted {
   /** A title found in the content (document properties, <title>, first heading). */
   title?: string;
   sections: Section[];
+  /** Web pages: what became of each page the crawl reached (its sections carry its `url`). */
+  pages?: PageVisit[];
+}
+
+/** A web page as a link's last sync saw it: what the next sync asks the site whether it changed. */
+export interface KnownPage {
+  etag?: string | null;
+  lastModified?: string | null;
+  /** Same-site links found on it, followed from it when it has not changed. */
+  links: string[];
+  /** When it was last fetched (ms since the epoch): a sitemap's older `lastmod` means unchanged. */
+  fetchedAt: number;
+}
+
+/** What a crawl did with one page. */
+export interface PageVisit {
+  /** The address read (after redirects), as its sections' `url`. */
+  url: string;
+  /**
+   * fetched: its text is in the sections; not-modified: the site answered
+   * 304 or its sitemap dates it before the last fetch (no body read);
+   * gone: 404 or 410; failed: anything else, its last version kept.
+   */
+  outcome: "fetched" | "not-modified" | "gone" | "failed";
+  /** A request went out for it (not when the sitemap's lastmod answered). */
+  requested: boolean;
+  etag?: string | null;
+  lastModified?: string | null;
+  links: string[];
+  error?: string;
 }
 
 /** Settings and hooks a connector may use; the core builds them from configuration. */
@@ -48,6 +78,8 @@ export interface ExtractContext {
   onProgress?: (done: number, total: number | null, unit: string) => void;
   /** Caps the text extracted from one source (MAX_EXTRACTED_BYTES); see createTextBudget. */
   budget: TextBudget;
+  /** Web pages as the last sync saw them, by address: asked for only if changed. */
+  known?: Record<string, KnownPage>;
   web: {
     /** Fetch private, loopback and link-local addresses too (ALLOW_PRIVATE_URLS). */
     allowPrivateUrls: boolean;
@@ -92,10 +124,13 @@ export class ExtractionError extends Error {
   override name = "ExtractionError";
   readonly retryable: boolean;
   readonly code: SourceErrorCode;
-  constructor(message: string, options: { retryable?: boolean; code?: SourceErrorCode; cause?: unknown } = {}) {
+  /** The address answered 404 Not Found or 410 Gone: the page no longer exists. */
+  readonly gone: boolean;
+  constructor(message: string, options: { retryable?: boolean; code?: SourceErrorCode; cause?: unknown; gone?: boolean } = {}) {
     super(message, { cause: options.cause });
     this.retryable = options.retryable ?? false;
     this.code = options.code ?? "EXTRACTION_FAILED";
+    this.gone = options.gone ?? false;
   }
 }
 

@@ -124,6 +124,16 @@ export interface FetchedPage {
   url: string;
   contentType: string;
   body: string;
+  /** The site answered 304 Not Modified to the conditions given: no body was read. */
+  notModified?: boolean;
+  etag?: string | null;
+  lastModified?: string | null;
+}
+
+/** What the last fetch of a page said about its version (If-None-Match, If-Modified-Since). */
+export interface FetchConditions {
+  etag?: string | null;
+  lastModified?: string | null;
 }
 
 /**
@@ -131,7 +141,12 @@ export interface FetchedPage {
  * allowed, redirects followed by hand (each hop checked) up to a limit, a
  * time-out, a size cap read from the stream, and an allow-list of types.
  */
-export async function fetchText(address: string, { signal, web }: Pick<ExtractContext, "signal" | "web">, accept: RegExp): Promise<FetchedPage> {
+export async function fetchText(
+  address: string,
+  { signal, web }: Pick<ExtractContext, "signal" | "web">,
+  accept: RegExp,
+  conditions: FetchConditions = {},
+): Promise<FetchedPage> {
   const agent = guardedDispatcher(web.allowPrivateUrls);
   let url = parseHttpUrl(address);
   for (let hop = 0; ; hop++) {
@@ -145,7 +160,13 @@ export async function fetchText(address: string, { signal, web }: Pick<ExtractCo
         redirect: "manual",
         dispatcher: agent,
         signal: AbortSignal.any([signal, timeout]),
-        headers: { "user-agent": "ParleyBot/0.1 (+https://github.com/parley)", accept: "text/html,application/xhtml+xml,text/plain;q=0.8,*/*;q=0.1" },
+        headers: {
+          "user-agent": "ParleyBot/0.1 (+https://github.com/parley)",
+          accept: "text/html,application/xhtml+xml,text/plain;q=0.8,*/*;q=0.1",
+          // Conditions apply to the address they were learnt at, not to a redirect's target.
+          ...(hop === 0 && conditions.etag && { "if-none-match": conditions.etag }),
+          ...(hop === 0 && conditions.lastModified && { "if-modified-since": conditions.lastModified }),
+        },
       });
     } catch (error) {
       signal.throwIfAborted();
@@ -164,11 +185,24 @@ export async function fetchText(address: string, { signal, web }: Pick<ExtractCo
       url = parseHttpUrl(new URL(response.headers.get("location")!, url).href);
       continue;
     }
+    const version = { etag: response.headers.get("etag"), lastModified: response.headers.get("last-modified") };
+    if (response.status === 304) {
+      await response.body?.cancel();
+      return {
+        url: url.href,
+        contentType: "",
+        body: "",
+        notModified: true,
+        etag: version.etag ?? conditions.etag,
+        lastModified: version.lastModified ?? conditions.lastModified,
+      };
+    }
     if (!response.ok) {
       await response.body?.cancel();
       throw new ExtractionError(`${url.href} answered ${response.status} ${response.statusText}.`, {
         retryable: response.status >= 500 || response.status === 429,
         code: "FETCH_FAILED",
+        gone: response.status === 404 || response.status === 410,
       });
     }
     const contentType = (response.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
@@ -181,7 +215,7 @@ export async function fetchText(address: string, { signal, web }: Pick<ExtractCo
       await response.body?.cancel();
       throw new ExtractionError(`${url.href} is larger than the ${formatBytes(web.maxBytes)} Parley reads per page.`, { code: "SOURCE_TOO_LARGE" });
     }
-    return { url: url.href, contentType, body: await readCapped(response, url.href, web.maxBytes) };
+    return { url: url.href, contentType, body: await readCapped(response, url.href, web.maxBytes), ...version };
   }
 }
 

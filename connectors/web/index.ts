@@ -1,6 +1,6 @@
 import * as cheerio from "cheerio";
 import { htmlToSections } from "../html.js";
-import { defineConnector, ExtractionError, type ExtractContext, type Section } from "../types.js";
+import { defineConnector, ExtractionError, type ExtractContext, type PageVisit, type Section } from "../types.js";
 import { fetchText, parseHttpUrl } from "./fetch.js";
 import { ALLOW_ALL, fetchRobots } from "./robots.js";
 
@@ -29,7 +29,7 @@ export const web = defineConnector({
     if (!input.url) throw new ExtractionError("A link source needs a URL.");
     const start = parseHttpUrl(input.url);
     const options = (input.options ?? {}) as WebOptions;
-    const maxPages = Math.max(1, Math.min(options.maxPages ?? (options.sitemap || options.maxDepth ? 20 : 1), 500));
+    const maxPages = Math.max(1, Math.min(options.maxPages ?? (options.sitemap || options.maxDepth ? 20 : 1), MAX_PAGES));
     const maxDepth = Math.max(0, Math.min(options.maxDepth ?? 0, 5));
 
     // A crawl reads only what the site's robots.txt allows; the one page a tenant names is read as asked.
@@ -39,53 +39,98 @@ export const web = defineConnector({
     const listed = options.sitemap
       ? await sitemapUrls(typeof options.sitemap === "string" ? options.sitemap : new URL("/sitemap.xml", start).href, start, context)
       : [];
-    const queue: { url: string; depth: number }[] = options.sitemap
-      ? listed.filter(allowed).map((url) => ({ url, depth: maxDepth }))
+    const queue: Queued[] = options.sitemap
+      ? listed.filter(({ url }) => allowed(url)).map(({ url, lastmod }) => ({ url, depth: maxDepth, lastmod }))
       : [{ url: start.href, depth: 0 }];
     if (options.sitemap && !listed.length) throw new ExtractionError("The sitemap lists no pages of this site.");
     if (!queue.length) throw new ExtractionError("The site's robots.txt does not allow Parley to read any page its sitemap lists.");
     const seen = new Set(queue.map((q) => q.url));
-    const sections: Section[] = [];
-    const failures: string[] = [];
-    let title: string | undefined;
-    let pages = 0;
+    const follow = (links: string[], depth: number) => {
+      if (depth >= maxDepth) return;
+      for (const link of links) {
+        if (seen.has(link) || !allowed(link)) continue;
+        seen.add(link);
+        queue.push({ url: link, depth: depth + 1 });
+      }
+    };
+    const crawl: Crawl = { sections: [], pages: [] };
 
-    while (queue.length && pages < maxPages) {
-      const { url, depth } = queue.shift()!;
-      let page;
-      try {
-        page = await fetchText(url, context, PAGE);
-      } catch (error) {
-        // The first page must work; later ones may fail without spoiling the rest.
-        if (pages === 0 && !options.sitemap) throw error;
-        context.signal.throwIfAborted();
-        failures.push((error as Error).message);
-        continue;
-      }
-      pages++;
-      context.onProgress?.(pages, queue.length ? null : pages, "pages");
-      if (page.contentType === "text/plain") {
-        context.budget.take(page.body.length);
-        sections.push({ text: page.body, url: page.url });
-        continue;
-      }
-      const extracted = htmlToSections(page.body, { url: page.url, budget: context.budget });
-      title ??= extracted.title;
-      sections.push(...extracted.sections.map((s) => ({ ...s, ...(extracted.title && { title: extracted.title }) })));
-      if (depth < maxDepth && HTML.test(page.contentType)) {
-        for (const link of sameSiteLinks(page.body, page.url, start)) {
-          if (seen.has(link) || !allowed(link)) continue;
-          seen.add(link);
-          queue.push({ url: link, depth: depth + 1 });
-        }
+    while (queue.length && crawl.pages.length < maxPages) {
+      const next = queue.shift()!;
+      const visit = await visitPage(next, crawl, start, context, { firstMustWork: crawl.pages.length === 0 && !options.sitemap });
+      crawl.pages.push(visit);
+      if (visit.outcome === "fetched" || visit.outcome === "not-modified") {
+        context.onProgress?.(crawl.pages.length, queue.length ? null : crawl.pages.length, "pages");
+        follow(visit.links, next.depth);
       }
     }
-    if (!sections.some((s) => s.text.trim())) {
-      throw new ExtractionError(failures.length ? `No page could be read: ${failures[0]}` : "The page has no readable text.");
+    const kept = crawl.pages.some((p) => p.outcome === "not-modified");
+    if (!kept && !crawl.sections.some((s) => s.text.trim())) {
+      const failure = crawl.pages.find((p) => p.error)?.error;
+      throw new ExtractionError(failure ? `No page could be read: ${failure}` : "The page has no readable text.");
     }
-    return { ...(title && { title }), sections };
+    return { ...(crawl.title && { title: crawl.title }), sections: crawl.sections, pages: crawl.pages };
   },
 });
+
+/** The most pages one link source reads. */
+export const MAX_PAGES = 1000;
+
+interface Queued {
+  url: string;
+  depth: number;
+  /** The sitemap's date for it. */
+  lastmod?: string;
+}
+
+interface Crawl {
+  title?: string;
+  sections: Section[];
+  pages: PageVisit[];
+}
+
+/**
+ * Reads one page of a crawl, asking the site only for a version newer than
+ * the one the last sync saw (a page unchanged since then costs a 304, or no
+ * request at all when the sitemap dates it before that fetch). Its sections
+ * go to the crawl; the returned visit says what became of it.
+ */
+async function visitPage(
+  { url, lastmod }: Queued,
+  crawl: Crawl,
+  start: URL,
+  context: ExtractContext,
+  { firstMustWork }: { firstMustWork: boolean },
+): Promise<PageVisit> {
+  const known = context.known?.[url];
+  if (known && lastmod && Date.parse(lastmod) <= known.fetchedAt) {
+    return { url, outcome: "not-modified", requested: false, etag: known.etag, lastModified: known.lastModified, links: known.links };
+  }
+  let page;
+  try {
+    page = await fetchText(url, context, PAGE, known ?? {});
+  } catch (error) {
+    // The first page must work; later ones may fail without spoiling the rest.
+    if (firstMustWork && !known) throw error;
+    context.signal.throwIfAborted();
+    const failure = error as Error;
+    // A page that failed this time still leads where it led: its last links are followed.
+    if (failure instanceof ExtractionError && failure.gone) return { url, outcome: "gone", requested: true, links: [], error: failure.message };
+    return { url, outcome: "failed", requested: true, links: known?.links ?? [], error: failure.message };
+  }
+  const version = { etag: page.etag, lastModified: page.lastModified };
+  if (page.notModified) return { url, outcome: "not-modified", requested: true, ...version, links: known?.links ?? [] };
+  if (page.contentType === "text/plain") {
+    context.budget.take(page.body.length);
+    crawl.sections.push({ text: page.body, url: page.url });
+    return { url: page.url, outcome: "fetched", requested: true, ...version, links: [] };
+  }
+  const extracted = htmlToSections(page.body, { url: page.url, budget: context.budget });
+  crawl.title ??= extracted.title;
+  crawl.sections.push(...extracted.sections.map((s) => ({ ...s, ...(extracted.title && { title: extracted.title }) })));
+  const links = HTML.test(page.contentType) ? sameSiteLinks(page.body, page.url, start) : [];
+  return { url: page.url, outcome: "fetched", requested: true, ...version, links };
+}
 
 /** Same-host http(s) links of a page, without fragments, in document order. */
 function sameSiteLinks(html: string, base: string, start: URL): string[] {
@@ -103,21 +148,24 @@ function sameSiteLinks(html: string, base: string, start: URL): string[] {
   return links;
 }
 
-/** The same-host page URLs a sitemap lists (following one level of sitemap index). */
-async function sitemapUrls(address: string, start: URL, context: ExtractContext, nested = false): Promise<string[]> {
+/** The same-host page URLs a sitemap lists, with their `lastmod` (following one level of sitemap index). */
+async function sitemapUrls(address: string, start: URL, context: ExtractContext, nested = false): Promise<{ url: string; lastmod?: string }[]> {
   const { body } = await fetchText(address, context, XML);
   const $ = cheerio.load(body, { xml: true });
-  const locs = $("loc")
-    .map((_, el) => $(el).text().trim())
-    .get();
   if ($("sitemapindex").length && !nested) {
-    const all: string[] = [];
+    const all: { url: string; lastmod?: string }[] = [];
+    const locs = $("sitemap > loc")
+      .map((_, el) => $(el).text().trim())
+      .get();
     for (const loc of locs.slice(0, 20)) all.push(...(await sitemapUrls(loc, start, context, true).catch(() => [])));
     return all;
   }
-  return locs.filter((loc) => {
+  const entries = $("url")
+    .map((_, el) => ({ url: $(el).children("loc").text().trim(), lastmod: $(el).children("lastmod").text().trim() || undefined }))
+    .get();
+  return entries.filter(({ url }) => {
     try {
-      return new URL(loc).host === start.host;
+      return new URL(url).host === start.host;
     } catch {
       return false;
     }

@@ -8,6 +8,7 @@ import "./bot.js";
 import "./prompt.js";
 import "./api-key.js";
 import "./source.js";
+import "./source-sync.js";
 import "./chat-session.js";
 import "./chat.js";
 import "./usage.js";

@@ -121,7 +121,7 @@ const LinkInput = builder.inputType("LinkInput", {
     }),
     maxPages: t.int({
       required: false,
-      description: "Read at most this many pages (1 to 500; default 1, or 20 when crawling).",
+      description: "Read at most this many pages (1 to 1000; default 1, or 20 when crawling).",
       validate: { schema: v.crawlPages },
     }),
     sitemap: t.boolean({ required: false, description: "Read the pages the site's /sitemap.xml lists instead of following links." }),

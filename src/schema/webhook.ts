@@ -7,6 +7,10 @@ export const WebhookEventType = builder.enumType("WebhookEventType", {
   description: "What a webhook endpoint can be sent. The body's `type` is the value in brackets.",
   values: {
     SOURCE_SYNCED: { value: "source.synced", description: "A source was read and stored (`source.synced`)." },
+    SOURCE_CHANGED: {
+      value: "source.changed",
+      description: "A link's sync found pages added, changed or removed; `urls` lists them (`source.changed`).",
+    },
     SOURCE_FAILED: { value: "source.failed", description: "A source could not be read, for good (`source.failed`)." },
     CONVERSATION_UNANSWERED: {
       value: "conversation.unanswered",

@@ -8,6 +8,8 @@ import type { SourceErrorCode } from "../../connectors/index.js";
 export type BotEvent =
   /** A source was read and its chunks stored (again). */
   | { type: "source.synced"; botId: string; sourceId: string; chunkCount: number; unchanged: boolean; at: Date }
+  /** A link's sync found pages added, changed or removed (its history entry is `syncId`). */
+  | { type: "source.changed"; botId: string; sourceId: string; syncId: string; added: number; changed: number; removed: number; urls: string[]; at: Date }
   /** A source could not be read, for good (its retries spent, or a failure retrying cannot mend). */
   | { type: "source.failed"; botId: string; sourceId: string; errorCode: SourceErrorCode | "SERVER_STOPPED" | null; error: string; at: Date }
   /** The bot could not answer from its sources. */
@@ -26,6 +28,7 @@ export type BotEventType = BotEvent["type"];
 /** Every type, in the order the API lists them. */
 export const BOT_EVENT_TYPES = [
   "source.synced",
+  "source.changed",
   "source.failed",
   "conversation.unanswered",
   "answer.rated_down",

@@ -48,6 +48,12 @@ export function createLoaders(prisma: PrismaClient) {
       const byId = new Map(rows.map((r) => [r.id, r.workspaceId]));
       return botIds.map((id) => byId.get(id) ?? null);
     }),
+    /** The bot a source belongs to (null: no such source). */
+    sourceBot: new DataLoader<string, string | null>(async (sourceIds) => {
+      const rows = await prisma.source.findMany({ where: { id: { in: [...sourceIds] } }, select: { id: true, botId: true } });
+      const byId = new Map(rows.map((r) => [r.id, r.botId]));
+      return sourceIds.map((id) => byId.get(id) ?? null);
+    }),
     /** The bot a conversation belongs to (null: no such conversation). */
     sessionBot: new DataLoader<string, string | null>(async (sessionIds) => {
       const rows = await prisma.chatSession.findMany({ where: { id: { in: [...sessionIds] } }, select: { id: true, botId: true } });

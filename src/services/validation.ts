@@ -99,7 +99,7 @@ export const idList = z.array(z.string()).max(500, { error: "at most 500 ids" })
 
 export const sourceText = z.string().refine((t) => t.trim().length > 0, { error: "must not be empty" });
 export const crawlDepth = z.number().int().min(0, { error: "must be between 0 and 5" }).max(5, { error: "must be between 0 and 5" });
-export const crawlPages = z.number().int().min(1, { error: "must be between 1 and 500" }).max(500, { error: "must be between 1 and 500" });
+export const crawlPages = z.number().int().min(1, { error: "must be between 1 and 1000" }).max(1000, { error: "must be between 1 and 1000" });
 export const linkUrl = z.string().trim().min(1, { error: "must not be empty" }).max(2048, { error: "must be at most 2048 characters" });
 
 /** A correction's other phrasings: at most 20, each a question's length. */

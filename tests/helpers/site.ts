@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll } from "@jest/globals";
 
@@ -10,7 +10,10 @@ afterAll(async () => {
   }
 });
 
-export type Route = (url: URL) => { status?: number; type?: string; body?: string | Buffer; headers?: Record<string, string>; delayMs?: number };
+export type Route = (
+  url: URL,
+  request: IncomingMessage,
+) => { status?: number; type?: string; body?: string | Buffer; headers?: Record<string, string>; delayMs?: number };
 
 /** A small website on loopback, port 0, closed when the test file ends. */
 export async function serveSite(routes: Record<string, Route | string>): Promise<{ origin: string; hits: string[] }> {
@@ -23,7 +26,7 @@ export async function serveSite(routes: Record<string, Route | string>): Promise
       response.writeHead(404, { "content-type": "text/html" }).end("<h1>Not found</h1>");
       return;
     }
-    const spec = typeof route === "string" ? { body: route } : route(url);
+    const spec = typeof route === "string" ? { body: route } : route(url, request);
     const send = () => {
       response.writeHead(spec.status ?? 200, { "content-type": spec.type ?? "text/html; charset=utf-8", ...spec.headers });
       response.end(spec.body ?? "");

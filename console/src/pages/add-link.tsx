@@ -75,7 +75,7 @@ function LinkFields({ sitemap, onSitemap, url, schedule }: { sitemap: boolean; o
           <Text slot="description">0: only this page</Text>
           <FieldError />
         </NumberField>
-        <NumberField name="maxPages" defaultValue={20} minValue={1} maxValue={500}>
+        <NumberField name="maxPages" defaultValue={20} minValue={1} maxValue={1000}>
           <Label>At most this many pages</Label>
           <Input />
           <FieldError />

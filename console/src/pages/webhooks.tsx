@@ -10,6 +10,7 @@ import { Confirm } from "./confirm.js";
 
 const EVENTS: [WebhookEventType, string][] = [
   ["SOURCE_SYNCED", "A source synced"],
+  ["SOURCE_CHANGED", "A site's pages changed"],
   ["SOURCE_FAILED", "A source failed"],
   ["CONVERSATION_UNANSWERED", "A question went unanswered"],
   ["ANSWER_RATED_DOWN", "An answer was rated down"],

@@ -3,6 +3,7 @@ import { connectorNamed, createTextBudget, ExtractionError, type ExtractContext,
 import { createEmbeddedEmbedder, type Embedder } from "../../providers/embeddings.js";
 import type { EmbeddedEmbedderKind } from "../../providers/status.js";
 import { sha256 } from "../access/secrets.js";
+import { comparePages, type KnownPageState, type PageOutcome } from "./pages.js";
 
 /**
  * The CPU-heavy half of ingestion: extract → clean → split (→ embed, for the
@@ -36,14 +37,25 @@ export interface ExtractionTask {
   embedHere: { kind: EmbeddedEmbedderKind; dimension: number } | null;
   /** The stored content hash: when the new content hashes the same, nothing is split or embedded. */
   previousHash: string | null;
+  /** A link's pages as its last sync stored them: only what changed since is split and embedded. */
+  known?: Record<string, KnownPageState>;
+}
+
+/** What became of a link's pages. */
+export interface PagesResult {
+  /** Only the pages added or changed were chunked; `retire` lists those whose stored chunks go. */
+  incremental: boolean;
+  outcomes: PageOutcome[];
+  retire: string[];
 }
 
 export type ExtractionResult =
-  | { unchanged: true; title: string | null; contentHash: string }
+  | { unchanged: true; title: string | null; contentHash: string; pages?: PagesResult }
   | {
       unchanged: false;
       title: string | null;
       contentHash: string;
+      pages?: PagesResult;
       chunks: ChunkDraft[];
       /** chunks.length × embedHere.dimension numbers, when embedded here. */
       vectors: Float32Array | null;
@@ -130,20 +142,46 @@ export async function extractChunks(task: ExtractionTask, signal: AbortSignal, o
     web: task.web,
     budget: createTextBudget(task.maxExtractedBytes),
     onProgress: (done, total, unit) => onProgress("extracting", done, total, unit),
+    ...(task.known && { known: task.known }),
   });
   signal.throwIfAborted();
   const sections = extracted.sections
     .map((s) => ({ ...s, text: cleanText(s.text), heading: cleanLine(s.heading), title: cleanLine(s.title), url: cleanLine(s.url) }))
     .filter((s) => s.text);
-  if (!sections.length) throw new ExtractionError("The source contains no text.");
-  // The model and the chunking are part of the hash: either changed means new chunks.
+  if (!sections.length && !extracted.pages) throw new ExtractionError("The source contains no text.");
   const title = cleanLine(extracted.title) ?? null;
-  // The title is in every chunk's metadata (answers name it): a new one means new chunks too.
-  const contentHash = sha256(`${task.embeddingModel}\n${task.chunkSize}/${task.chunkOverlap}\n${title ?? ""}\n${JSON.stringify(sections)}`);
-  if (contentHash === task.previousHash) return { unchanged: true, title, contentHash };
+  // The model and the chunking are part of the hash: either changed means new chunks.
+  const settings = `${task.embeddingModel}\n${task.chunkSize}/${task.chunkOverlap}`;
+  let contentHash: string;
+  let toSplit: Section[] = sections;
+  let pages: PagesResult | undefined;
+  if (extracted.pages) {
+    // A page's chunks carry its title, or the site's when it has none: part of its hash.
+    const hashOf = (page: Section[]) => sha256(`${settings}\n${JSON.stringify(page.map((s) => ({ ...s, title: s.title ?? title })))}`);
+    const compared = comparePages(extracted.pages, sections, task.known ?? {}, hashOf);
+    const incremental = Object.keys(task.known ?? {}).length > 0;
+    pages = { incremental, outcomes: compared.outcomes, retire: compared.retire };
+    const live = compared.outcomes.filter((o) => o.textHash && o.change !== "removed");
+    contentHash = sha256(`${settings}\n${live.map((o) => `${o.url} ${o.textHash}`).join("\n")}`);
+    if (incremental && compared.unchanged) return { unchanged: true, title, contentHash, pages };
+    if (incremental) toSplit = compared.sections;
+    if (!live.length) throw new ExtractionError("No page of the site could be read.");
+  } else {
+    // The title is in every chunk's metadata (answers name it): a new one means new chunks too.
+    contentHash = sha256(`${settings}\n${title ?? ""}\n${JSON.stringify(sections)}`);
+    if (contentHash === task.previousHash) return { unchanged: true, title, contentHash };
+  }
 
-  const chunks = await splitSections(sections, task.input.name, task.chunkSize, task.chunkOverlap, title ?? undefined);
+  const chunks = await splitSections(toSplit, task.input.name, task.chunkSize, task.chunkOverlap, title ?? undefined);
+  if (pages) countChunksByPage(pages.outcomes, chunks);
   const { embedHere } = task;
   const vectors = embedHere ? await embedChunks(createEmbeddedEmbedder(embedHere.kind, embedHere.dimension), chunks, signal, onProgress) : null;
-  return { unchanged: false, title, contentHash, chunks, vectors };
+  return { unchanged: false, title, contentHash, chunks, vectors, ...(pages && { pages }) };
+}
+
+/** Each added or changed page's new chunk count (the others keep theirs). */
+function countChunksByPage(outcomes: PageOutcome[], chunks: ChunkDraft[]): void {
+  const counts = new Map<string, number>();
+  for (const chunk of chunks) counts.set(chunk.metadata.url ?? "", (counts.get(chunk.metadata.url ?? "") ?? 0) + 1);
+  for (const outcome of outcomes) if (outcome.change === "added" || outcome.change === "changed") outcome.chunkCount = counts.get(outcome.url) ?? 0;
 }

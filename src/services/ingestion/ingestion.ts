@@ -8,6 +8,8 @@ import type { SourceEvents } from "./events.js";
 import { embedChunks, type ChunkDraft, type ExtractionTask, type OnProgress } from "./extraction.js";
 import type { ExtractionPool } from "./extraction-pool.js";
 import { readFile } from "./files.js";
+import { finishSync, knownPages, liveChunkCount, recordFailedSync, type SyncSummary } from "./page-sync.js";
+import type { KnownPageState } from "./pages.js";
 
 export { cleanText, splitSections, type ChunkDraft } from "./extraction.js";
 
@@ -15,6 +17,8 @@ export interface IngestionResult {
   chunkCount: number;
   /** True when the content was unchanged and nothing was embedded. */
   unchanged: boolean;
+  /** A link's sync: what it added, changed and removed (its history entry). */
+  sync?: SyncSummary;
 }
 
 export interface StoreOptions {
@@ -62,7 +66,7 @@ export function createIngestion({
     };
   }
 
-  function taskFor(source: Source, bytes: Uint8Array | null, force: boolean): ExtractionTask {
+  function taskFor(source: Source, bytes: Uint8Array | null, force: boolean, known?: Record<string, KnownPageState>): ExtractionTask {
     return {
       connector: source.connector,
       input: {
@@ -80,39 +84,59 @@ export function createIngestion({
       embeddingModel: embedder.model,
       embedHere: embedder.embedded ? { kind: embedder.embedded, dimension: embedder.dimension } : null,
       previousHash: !force && source.lastSyncedAt ? source.contentHash : null,
+      ...(known && { known }),
     };
   }
 
   async function ingest(sourceId: string, signal: AbortSignal, options: { force?: boolean } = {}): Promise<IngestionResult> {
     const source = await prisma.source.findUniqueOrThrow({ where: { id: sourceId } });
+    const startedAt = new Date();
+    const link = source.kind === "LINK";
+    try {
+      // A link is asked only for what changed since its last sync, unless a full read is forced.
+      const known = link && !options.force ? await knownPages(prisma, sourceId) : undefined;
+      return await ingestVersion(source, known, startedAt, signal, options.force ?? false);
+    } catch (error) {
+      // A stop is not the sync's failure: it runs again.
+      if (link && !signal.aborted) await recordFailedSync(prisma, sourceId, startedAt, error).catch(() => {});
+      throw error;
+    }
+  }
+
+  async function ingestVersion(source: Source, known: Record<string, KnownPageState> | undefined, startedAt: Date, signal: AbortSignal, force: boolean) {
+    const sourceId = source.id;
     const bytes = await readFile(prisma, sourceId);
     const beforeBatch = yieldsBetweenBatches();
     const progress: OnProgress = (step, done, total, unit) =>
       events.publish({ botId: source.botId, sourceId, status: "PROCESSING", progress: { step, done, total, unit } });
-    const result = await pool.run(taskFor(source, bytes, options.force ?? false), signal, progress);
+    const result = await pool.run(taskFor(source, bytes, force, known), signal, progress);
     signal.throwIfAborted();
     const title = result.title ?? source.title;
     if (result.unchanged) {
       await prisma.source.update({ where: { id: sourceId }, data: { lastSyncedAt: new Date(), title, embeddingModel: embedder.model } });
       // An attempt that died after its switch left the old generation behind.
       await deleteStaleChunks(prisma, source, { beforeBatch });
-      return { chunkCount: source.chunkCount, unchanged: true };
+      const sync = result.pages && (await finishSync(prisma, sourceId, startedAt, result.pages, 0));
+      return { chunkCount: source.chunkCount, unchanged: true, ...(sync && { sync }) };
     }
     const vectors = result.vectors ?? (await embedChunks(embedder, result.chunks, signal, progress));
     signal.throwIfAborted();
+    const { pages } = result;
+    const version = { contentHash: result.contentHash, title, embeddingModel: embedder.model };
     await storeChunks(
       prisma,
       source,
       result.chunks,
       vectors,
-      { contentHash: result.contentHash, title, embeddingModel: embedder.model },
+      pages?.incremental ? { ...version, pages: { retire: pages.retire, chunkCount: liveChunkCount(pages) } } : version,
       {
         beforeBatch,
         signal,
         onProgress: (done, total) => progress("storing", done, total, "chunks"),
       },
     );
-    return { chunkCount: result.chunks.length, unchanged: false };
+    const sync = pages && (await finishSync(prisma, sourceId, startedAt, pages, result.chunks.length));
+    return { chunkCount: pages?.incremental ? liveChunkCount(pages) : result.chunks.length, unchanged: false, ...(sync && { sync }) };
   }
 
   return { ingest };

@@ -227,6 +227,8 @@ export function createJobRunner(
       const status = await succeed(prisma, job);
       events.publish({ ...base, status, chunkCount: result.chunkCount, attempts: job.attempts });
       if (status === "SYNCED") publish({ type: "source.synced", ...base, chunkCount: result.chunkCount, unchanged: result.unchanged, at: new Date() });
+      const { full, ...sync } = result.sync ?? { full: true };
+      if ("syncId" in sync && !full && (sync.added || sync.changed || sync.removed)) publish({ type: "source.changed", ...base, ...sync, at: new Date() });
       if (!result.unchanged) onSynced(job.bot_id);
       logger.info("source ingested", { sourceId: job.source_id, chunks: result.chunkCount, unchanged: result.unchanged });
       // PostgreSQL's autovacuum keeps the statistics and the free space; PGlite has none.
