@@ -1,12 +1,10 @@
-import { createHash } from "node:crypto";
 import { once } from "node:events";
-import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import type pg from "pg";
+import { runnableScript } from "../from-source.js";
 import type { Logger } from "../logger.js";
 import type { PGliteWorkerData, PGliteWorkerMessage, PGliteWorkerRequest } from "./pglite-worker.js";
 
@@ -76,46 +74,9 @@ export async function startPGliteThread(dataDir: string, logger: Logger): Promis
   };
 }
 
-/**
- * The worker module beside this one. From source it is TypeScript, which a
- * thread cannot load without a loader of its own: registering tsx in every
- * thread cost about 0.2 s of CPU per database opened (the tests open a
- * hundred). It is bundled to JavaScript once per process instead.
- */
+/** The worker module beside this one (bundled once when run from source: see runnableScript). */
 async function startWorker(workerData: PGliteWorkerData): Promise<Worker> {
-  const fromSource = new URL(import.meta.url).pathname.endsWith(".ts");
-  const url = new URL(`./pglite-worker.${fromSource ? "ts" : "js"}`, import.meta.url);
-  return new Worker(fromSource ? await (bundled ??= bundle(url)) : url, { workerData });
-}
-
-let bundled: Promise<URL> | undefined;
-
-/**
- * The worker and the project files it imports as one ES module (packages
- * stay imports), written under node_modules/.cache so those resolve, named
- * by its content so that processes running at once share it safely.
- */
-async function bundle(entry: URL): Promise<URL> {
-  const { build } = await import("esbuild");
-  const { outputFiles } = await build({
-    entryPoints: [fileURLToPath(entry)],
-    bundle: true,
-    packages: "external",
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    write: false,
-  });
-  const code = outputFiles[0]!.text;
-  const dir = fileURLToPath(new URL("../../node_modules/.cache/parley/", import.meta.url));
-  const file = path.join(dir, `pglite-worker-${createHash("sha256").update(code).digest("hex").slice(0, 16)}.mjs`);
-  if (!existsSync(file)) {
-    await mkdir(dir, { recursive: true });
-    const partial = `${file}.${process.pid}.tmp`;
-    await writeFile(partial, code);
-    await rename(partial, file);
-  }
-  return pathToFileURL(file);
+  return new Worker(await runnableScript(import.meta.url, "pglite-worker"), { workerData });
 }
 
 function ready(worker: Worker): Promise<void> {

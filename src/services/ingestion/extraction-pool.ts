@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import workerpool from "workerpool";
 import { ExtractionError, formatBytes } from "../../../connectors/index.js";
+import { runnableScript } from "../../from-source.js";
 import type { Logger } from "../../logger.js";
 import type { ChunkDraft, ExtractionResult, ExtractionTask, OnProgress } from "./extraction.js";
 import type { ChunkSlice, ProgressMessage, WorkerOutcome } from "./extraction-worker.js";
@@ -12,16 +13,6 @@ export interface ExtractionPoolOptions {
   heapMb?: number;
   /** The longest one source may take to read; then its worker is ended. @default 300000 */
   timeoutMs?: number;
-}
-
-/**
- * The worker script beside this module: .ts when run from source (tsx
- * loads it), .js when compiled.
- */
-function workerScript(): { script: string; execArgv: string[] } {
-  const fromSource = import.meta.url.endsWith(".ts");
-  const script = fileURLToPath(new URL(`./extraction-worker.${fromSource ? "ts" : "js"}`, import.meta.url));
-  return { script, execArgv: fromSource ? ["--import", "tsx"] : [] };
 }
 
 /** What V8 writes to stderr as it aborts a process that ran out of heap. */
@@ -40,17 +31,21 @@ const STDERR_TAIL = 4096;
  * ExtractionError with a stable code for the source.
  */
 export function createExtractionPool(logger: Logger, { workers = 2, heapMb = 1024, timeoutMs = 300_000 }: ExtractionPoolOptions = {}) {
-  const { script, execArgv } = workerScript();
-  const pool = workerpool.pool(script, {
-    workerType: "process",
-    minWorkers: 0, // no process (nor its memory) until a source needs one
-    maxWorkers: workers,
-    // Typed arrays (file bytes, vectors) cross the process boundary as they are, not as JSON.
-    forkOpts: { execArgv: [...execArgv, `--max-old-space-size=${heapMb}`], serialization: "advanced" },
-    // A worker's stderr comes to the task (see run), not straight to the server's.
-    emitStdStreams: true,
-    workerTerminateTimeout: 2000,
-  });
+  // Made when the first source is read: the worker script is bundled first when run from source (runnableScript).
+  let started: Promise<workerpool.Pool> | undefined;
+  const pool = () =>
+    (started ??= runnableScript(import.meta.url, "extraction-worker").then((script) =>
+      workerpool.pool(fileURLToPath(script), {
+        workerType: "process",
+        minWorkers: 0, // no process (nor its memory) until a source needs one
+        maxWorkers: workers,
+        // Typed arrays (file bytes, vectors) cross the process boundary as they are, not as JSON.
+        forkOpts: { execArgv: [`--max-old-space-size=${heapMb}`], serialization: "advanced" },
+        // A worker's stderr comes to the task (see run), not straight to the server's.
+        emitStdStreams: true,
+        workerTerminateTimeout: 2000,
+      }),
+    ));
 
   async function run(task: ExtractionTask, signal: AbortSignal, onProgress: OnProgress): Promise<ExtractionResult> {
     signal.throwIfAborted();
@@ -61,7 +56,7 @@ export function createExtractionPool(logger: Logger, { workers = 2, heapMb = 102
       else if ("chunks" in message) slices.push(message);
       else if (message.stderr) stderr = (stderr + message.stderr).slice(-STDERR_TAIL);
     };
-    const execution = pool.exec("extract", [task], { on }).timeout(timeoutMs);
+    const execution = (await pool()).exec("extract", [task], { on }).timeout(timeoutMs);
     const cancel = () => {
       try {
         execution.cancel(); // ends the worker process
@@ -89,7 +84,9 @@ export function createExtractionPool(logger: Logger, { workers = 2, heapMb = 102
   return {
     run,
     /** Ends every worker, running or not. */
-    close: () => pool.terminate(true),
+    close: async () => {
+      await (await started)?.terminate(true);
+    },
   };
 }
 
