@@ -46,6 +46,8 @@ export interface Extracted {
 export interface KnownPage {
   etag?: string | null;
   lastModified?: string | null;
+  /** SHA-256 of the bytes it was last sent as: the same bytes again are unchanged. */
+  bodyHash?: string | null;
   /** Same-site links found on it, followed from it when it has not changed. */
   links: string[];
   /** When it was last fetched (ms since the epoch): a sitemap's older `lastmod` means unchanged. */
@@ -58,7 +60,8 @@ export interface PageVisit {
   url: string;
   /**
    * fetched: its text is in the sections; not-modified: the site answered
-   * 304 or its sitemap dates it before the last fetch (no body read);
+   * 304, or sent the same bytes as last time, or its sitemap dates it before
+   * the last fetch (no text extracted);
    * gone: 404 or 410; failed: anything else, its last version kept.
    */
   outcome: "fetched" | "not-modified" | "gone" | "failed";
@@ -66,6 +69,8 @@ export interface PageVisit {
   requested: boolean;
   etag?: string | null;
   lastModified?: string | null;
+  /** SHA-256 of the bytes sent, when a body was read. */
+  bodyHash?: string;
   links: string[];
   error?: string;
 }

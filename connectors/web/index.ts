@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as cheerio from "cheerio";
 import { htmlToSections } from "../html.js";
 import { defineConnector, ExtractionError, type ExtractContext, type PageVisit, type Section } from "../types.js";
@@ -54,11 +55,21 @@ export const web = defineConnector({
       }
     };
     const crawl: Crawl = { sections: [], pages: [] };
-
-    while (queue.length && crawl.pages.length < maxPages) {
-      const next = queue.shift()!;
-      const visit = await visitPage(next, crawl, start, context, { firstMustWork: crawl.pages.length === 0 && !options.sitemap });
+    // A few pages in flight at once (a crawler's usual courtesy), taken in queue order: the same site reads the same way.
+    const inFlight: { next: Queued; read: Promise<PageRead> }[] = [];
+    while ((queue.length || inFlight.length) && crawl.pages.length < maxPages) {
+      while (inFlight.length < CONCURRENT_PAGES && queue.length && crawl.pages.length + inFlight.length < maxPages) {
+        const next = queue.shift()!;
+        const firstMustWork = crawl.pages.length + inFlight.length === 0 && !options.sitemap;
+        const read = readPage(next, start, context, { firstMustWork, wantLinks: next.depth < maxDepth });
+        read.catch(() => {}); // awaited in turn below; a failure before its turn must not go unhandled
+        inFlight.push({ next, read });
+      }
+      const { next, read } = inFlight.shift()!;
+      const { visit, sections, title } = await read;
       crawl.pages.push(visit);
+      crawl.sections.push(...sections);
+      crawl.title ??= title;
       if (visit.outcome === "fetched" || visit.outcome === "not-modified") {
         context.onProgress?.(crawl.pages.length, queue.length ? null : crawl.pages.length, "pages");
         follow(visit.links, next.depth);
@@ -75,6 +86,8 @@ export const web = defineConnector({
 
 /** The most pages one link source reads. */
 export const MAX_PAGES = 1000;
+/** Pages of one site requested at once. */
+const CONCURRENT_PAGES = 4;
 
 interface Queued {
   url: string;
@@ -89,22 +102,28 @@ interface Crawl {
   pages: PageVisit[];
 }
 
+/** One page read: what became of it, its text, and its title. */
+interface PageRead {
+  visit: PageVisit;
+  sections: Section[];
+  title?: string;
+}
+
 /**
  * Reads one page of a crawl, asking the site only for a version newer than
  * the one the last sync saw (a page unchanged since then costs a 304, or no
- * request at all when the sitemap dates it before that fetch). Its sections
- * go to the crawl; the returned visit says what became of it.
+ * request at all when the sitemap dates it before that fetch). Its links
+ * are gathered only where the crawl goes deeper from it.
  */
-async function visitPage(
+async function readPage(
   { url, lastmod }: Queued,
-  crawl: Crawl,
   start: URL,
   context: ExtractContext,
-  { firstMustWork }: { firstMustWork: boolean },
-): Promise<PageVisit> {
+  { firstMustWork, wantLinks }: { firstMustWork: boolean; wantLinks: boolean },
+): Promise<PageRead> {
   const known = context.known?.[url];
   if (known && lastmod && Date.parse(lastmod) <= known.fetchedAt) {
-    return { url, outcome: "not-modified", requested: false, etag: known.etag, lastModified: known.lastModified, links: known.links };
+    return { visit: { url, outcome: "not-modified", requested: false, etag: known.etag, lastModified: known.lastModified, links: known.links }, sections: [] };
   }
   let page;
   try {
@@ -114,22 +133,29 @@ async function visitPage(
     if (firstMustWork && !known) throw error;
     context.signal.throwIfAborted();
     const failure = error as Error;
+    if (failure instanceof ExtractionError && failure.gone)
+      return { visit: { url, outcome: "gone", requested: true, links: [], error: failure.message }, sections: [] };
     // A page that failed this time still leads where it led: its last links are followed.
-    if (failure instanceof ExtractionError && failure.gone) return { url, outcome: "gone", requested: true, links: [], error: failure.message };
-    return { url, outcome: "failed", requested: true, links: known?.links ?? [], error: failure.message };
+    return { visit: { url, outcome: "failed", requested: true, links: known?.links ?? [], error: failure.message }, sections: [] };
   }
   const version = { etag: page.etag, lastModified: page.lastModified };
-  if (page.notModified) return { url, outcome: "not-modified", requested: true, ...version, links: known?.links ?? [] };
+  if (page.notModified) return { visit: { url, outcome: "not-modified", requested: true, ...version, links: known?.links ?? [] }, sections: [] };
+  // A site without validators sends the same bytes again: nothing to extract.
+  const bodyHash = createHash("sha256").update(page.body).digest("hex");
+  if (known && page.url === url && known.bodyHash === bodyHash) {
+    return { visit: { url, outcome: "not-modified", requested: true, ...version, bodyHash, links: known.links }, sections: [] };
+  }
   if (page.contentType === "text/plain") {
     context.budget.take(page.body.length);
-    crawl.sections.push({ text: page.body, url: page.url });
-    return { url: page.url, outcome: "fetched", requested: true, ...version, links: [] };
+    return { visit: { url: page.url, outcome: "fetched", requested: true, ...version, bodyHash, links: [] }, sections: [{ text: page.body, url: page.url }] };
   }
   const extracted = htmlToSections(page.body, { url: page.url, budget: context.budget });
-  crawl.title ??= extracted.title;
-  crawl.sections.push(...extracted.sections.map((s) => ({ ...s, ...(extracted.title && { title: extracted.title }) })));
-  const links = HTML.test(page.contentType) ? sameSiteLinks(page.body, page.url, start) : [];
-  return { url: page.url, outcome: "fetched", requested: true, ...version, links };
+  const links = wantLinks && HTML.test(page.contentType) ? sameSiteLinks(page.body, page.url, start) : [];
+  return {
+    visit: { url: page.url, outcome: "fetched", requested: true, ...version, bodyHash, links },
+    sections: extracted.sections.map((s) => ({ ...s, ...(extracted.title && { title: extracted.title }) })),
+    ...(extracted.title && { title: extracted.title }),
+  };
 }
 
 /** Same-host http(s) links of a page, without fragments, in document order. */

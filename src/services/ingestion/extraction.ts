@@ -151,7 +151,7 @@ export async function extractChunks(task: ExtractionTask, signal: AbortSignal, o
   if (!sections.length && !extracted.pages) throw new ExtractionError("The source contains no text.");
   const title = cleanLine(extracted.title) ?? null;
   // The model and the chunking are part of the hash: either changed means new chunks.
-  const settings = `${task.embeddingModel}\n${task.chunkSize}/${task.chunkOverlap}`;
+  const settings = chunkingOf(task);
   let contentHash: string;
   let toSplit: Section[] = sections;
   let pages: PagesResult | undefined;
@@ -177,6 +177,11 @@ export async function extractChunks(task: ExtractionTask, signal: AbortSignal, o
   const { embedHere } = task;
   const vectors = embedHere ? await embedChunks(createEmbeddedEmbedder(embedHere.kind, embedHere.dimension), chunks, signal, onProgress) : null;
   return { unchanged: false, title, contentHash, chunks, vectors, ...(pages && { pages }) };
+}
+
+/** What decides a text's chunks besides the text: the embedding model and the chunk size. */
+export function chunkingOf({ embeddingModel, chunkSize, chunkOverlap }: Pick<ExtractionTask, "embeddingModel" | "chunkSize" | "chunkOverlap">): string {
+  return `${embeddingModel}\n${chunkSize}/${chunkOverlap}`;
 }
 
 /** Each added or changed page's new chunk count (the others keep theirs). */

@@ -5,7 +5,7 @@ import type { DatabasePriority } from "../../db/priority.js";
 import { toVectorLiteral } from "../../db/vector.js";
 import type { Embedder } from "../../providers/embeddings.js";
 import type { SourceEvents } from "./events.js";
-import { embedChunks, type ChunkDraft, type ExtractionTask, type OnProgress } from "./extraction.js";
+import { chunkingOf, embedChunks, type ChunkDraft, type ExtractionTask, type OnProgress } from "./extraction.js";
 import type { ExtractionPool } from "./extraction-pool.js";
 import { readFile } from "./files.js";
 import { finishSync, knownPages, liveChunkCount, recordFailedSync, type SyncSummary } from "./page-sync.js";
@@ -66,6 +66,8 @@ export function createIngestion({
     };
   }
 
+  const taskSettings = () => ({ chunkSize: config.CHUNK_SIZE, chunkOverlap: config.CHUNK_OVERLAP, embeddingModel: embedder.model });
+
   function taskFor(source: Source, bytes: Uint8Array | null, force: boolean, known?: Record<string, KnownPageState>): ExtractionTask {
     return {
       connector: source.connector,
@@ -94,7 +96,7 @@ export function createIngestion({
     const link = source.kind === "LINK";
     try {
       // A link is asked only for what changed since its last sync, unless a full read is forced.
-      const known = link && !options.force ? await knownPages(prisma, sourceId) : undefined;
+      const known = link && !options.force ? await knownPages(prisma, sourceId, chunkingOf(taskSettings())) : undefined;
       return await ingestVersion(source, known, startedAt, signal, options.force ?? false);
     } catch (error) {
       // A stop is not the sync's failure: it runs again.
@@ -116,7 +118,7 @@ export function createIngestion({
       await prisma.source.update({ where: { id: sourceId }, data: { lastSyncedAt: new Date(), title, embeddingModel: embedder.model } });
       // An attempt that died after its switch left the old generation behind.
       await deleteStaleChunks(prisma, source, { beforeBatch });
-      const sync = result.pages && (await finishSync(prisma, sourceId, startedAt, result.pages, 0));
+      const sync = result.pages && (await finishSync(prisma, sourceId, { startedAt, chunking: chunkingOf(taskSettings()) }, result.pages, 0));
       return { chunkCount: source.chunkCount, unchanged: true, ...(sync && { sync }) };
     }
     const vectors = result.vectors ?? (await embedChunks(embedder, result.chunks, signal, progress));
@@ -135,7 +137,7 @@ export function createIngestion({
         onProgress: (done, total) => progress("storing", done, total, "chunks"),
       },
     );
-    const sync = pages && (await finishSync(prisma, sourceId, startedAt, pages, result.chunks.length));
+    const sync = pages && (await finishSync(prisma, sourceId, { startedAt, chunking: chunkingOf(taskSettings()) }, pages, result.chunks.length));
     return { chunkCount: pages?.incremental ? liveChunkCount(pages) : result.chunks.length, unchanged: false, ...(sync && { sync }) };
   }
 

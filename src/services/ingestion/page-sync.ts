@@ -33,11 +33,15 @@ export interface SyncSummary {
 /** Diffs kept per sync: a site rewritten from top to bottom is counted, and its first pages shown. */
 const MAX_DIFFS = 50;
 
-/** The pages the last sync stored, as the crawl asks about them. */
-export async function knownPages(prisma: PrismaClient, sourceId: string): Promise<Record<string, KnownPageState>> {
+/**
+ * The pages the last sync stored, as the crawl asks about them: those whose
+ * chunks were made with `chunking` (the model and chunk size configured
+ * now). Another model's or size's pages are read and embedded again.
+ */
+export async function knownPages(prisma: PrismaClient, sourceId: string, chunking: string): Promise<Record<string, KnownPageState>> {
   const rows = await prisma.sourcePage.findMany({
-    where: { sourceId },
-    select: { url: true, etag: true, lastModified: true, links: true, lastFetchedAt: true, textHash: true, chunkCount: true },
+    where: { sourceId, chunking },
+    select: { url: true, etag: true, lastModified: true, bodyHash: true, links: true, lastFetchedAt: true, textHash: true, chunkCount: true },
   });
   return Object.fromEntries(
     rows.map((row) => [
@@ -45,6 +49,7 @@ export async function knownPages(prisma: PrismaClient, sourceId: string): Promis
       {
         etag: row.etag,
         lastModified: row.lastModified,
+        bodyHash: row.bodyHash,
         links: row.links as string[],
         fetchedAt: row.lastFetchedAt.getTime(),
         textHash: row.textHash,
@@ -64,8 +69,14 @@ export function liveChunkCount(pages: PagesResult): number {
  * history. Written after the switch, never before: pages stored as read
  * while their chunks were not would never be read again.
  */
-export async function finishSync(prisma: PrismaClient, sourceId: string, startedAt: Date, pages: PagesResult, chunksEmbedded: number): Promise<SyncSummary> {
-  const changes = await savePages(prisma, sourceId, pages);
+export async function finishSync(
+  prisma: PrismaClient,
+  sourceId: string,
+  { startedAt, chunking }: { startedAt: Date; chunking: string },
+  pages: PagesResult,
+  chunksEmbedded: number,
+): Promise<SyncSummary> {
+  const changes = await savePages(prisma, sourceId, pages, chunking);
   const count = (change: PageChange) => pages.outcomes.filter((o) => o.change === change).length;
   const sync = await prisma.sourceSync.create({
     data: {
@@ -102,7 +113,7 @@ export async function recordFailedSync(prisma: PrismaClient, sourceId: string, s
 }
 
 /** Stores each page's state as this sync left it; returns the history's list of what changed, with diffs. */
-async function savePages(prisma: PrismaClient, sourceId: string, { outcomes, incremental }: PagesResult): Promise<SyncChange[]> {
+async function savePages(prisma: PrismaClient, sourceId: string, { outcomes, incremental }: PagesResult, chunking: string): Promise<SyncChange[]> {
   const changed = outcomes.filter((o) => o.change === "changed");
   const before = new Map(
     (
@@ -120,10 +131,12 @@ async function savePages(prisma: PrismaClient, sourceId: string, { outcomes, inc
       const state = {
         etag: o.etag ?? null,
         lastModified: o.lastModified ?? null,
+        bodyHash: o.bodyHash ?? null,
         textHash: o.textHash!,
         text: o.text ?? "",
         links: o.links,
         chunkCount: o.chunkCount,
+        chunking,
       };
       return prisma.sourcePage.upsert({
         where: { sourceId_url: { sourceId, url: o.url } },
@@ -149,9 +162,9 @@ function touchUnchanged(prisma: PrismaClient, sourceId: string, outcomes: PageOu
   if (!asked.length) return [];
   return [
     prisma.$executeRaw`
-      UPDATE source_pages p SET last_fetched_at = now(), etag = v.etag, last_modified = v.last_modified, links = v.links::jsonb
+      UPDATE source_pages p SET last_fetched_at = now(), etag = v.etag, last_modified = v.last_modified, body_hash = v.body_hash, links = v.links::jsonb
       FROM unnest(${asked.map((o) => o.url)}::text[], ${asked.map((o) => o.etag ?? null)}::text[], ${asked.map((o) => o.lastModified ?? null)}::text[],
-                  ${asked.map((o) => JSON.stringify(o.links))}::text[]) AS v(url, etag, last_modified, links)
+                  ${asked.map((o) => o.bodyHash ?? null)}::text[], ${asked.map((o) => JSON.stringify(o.links))}::text[]) AS v(url, etag, last_modified, body_hash, links)
       WHERE p.source_id = ${sourceId}::uuid AND p.url = v.url`,
   ];
 }

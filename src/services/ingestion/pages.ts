@@ -24,6 +24,7 @@ export interface PageOutcome {
   bodyRead: boolean;
   etag?: string | null;
   lastModified?: string | null;
+  bodyHash?: string | null;
   links: string[];
   /** The page's state after this sync; absent for a page that is gone or never read. */
   textHash?: string;
@@ -76,7 +77,13 @@ export function comparePages(
 }
 
 function outcomeOf(visit: PageVisit, sections: Section[], known: KnownPageState | undefined, hashOf: (sections: Section[]) => string): PageOutcome {
-  const base = { url: visit.url, etag: visit.etag ?? known?.etag, lastModified: visit.lastModified ?? known?.lastModified, links: visit.links };
+  const base = {
+    url: visit.url,
+    etag: visit.etag ?? known?.etag,
+    lastModified: visit.lastModified ?? known?.lastModified,
+    bodyHash: visit.bodyHash ?? known?.bodyHash,
+    links: visit.links,
+  };
   switch (visit.outcome) {
     case "not-modified":
       return {
