@@ -12,6 +12,7 @@ import { createBot, signUp, type Account } from "./helpers/admin.js";
 import { startApp, type TestApp } from "./helpers/app.js";
 import { launchChromium } from "./helpers/browser.js";
 import { gqlRaw } from "./helpers/graphql.js";
+import { serveSite } from "./helpers/site.js";
 import { waitForSource } from "./helpers/sources.js";
 
 let t: TestApp;
@@ -53,6 +54,16 @@ beforeAll(async () => {
   await gqlRaw(t.url, `mutation($b: ID!) { sendMessage(botId: $b, message: "Do you sell seeds?") { sessionId } }`, { b: botId }, visitor);
   for (let i = 0; i < 200 && !(await t.app.services.db.prisma.gapQuestion.count()); i++) await new Promise((resolve) => setTimeout(resolve, 25));
   await t.app.services.usage.flush();
+  // A link read twice, its page changed in between: the sync history has a diff to show.
+  let shipping = "<p>Plants ship on Mondays.</p><p>Orders above 50 euros ship free.</p>";
+  const site = await serveSite({ "/shipping": () => ({ body: `<html><head><title>Shipping</title></head><body><main>${shipping}</main></body></html>` }) });
+  const link = await admin(`mutation($b: ID!, $u: String!) { addLinkSource(botId: $b, link: { url: $u }) { id } }`, { b: botId, u: `${site.origin}/shipping` });
+  const linkId = link.data!.addLinkSource.id as string;
+  await waitForSource(t, linkId);
+  shipping = "<p>Plants ship on Mondays and Thursdays.</p><p>Orders above 50 euros ship free.</p>";
+  await admin(`mutation($id: ID!) { resyncSource(id: $id) { id } }`, { id: linkId });
+  for (let i = 0; i < 200 && (await t.app.services.db.prisma.sourceSync.count()) < 2; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+  await waitForSource(t, linkId);
   await admin(`mutation($w: ID!, $u: String!) { createWebhook(workspaceId: $w, input: { url: $u, events: [LEAD_CREATED] }) { secret } }`, {
     w: owner.workspaceId,
     u: `${receiverUrl}/crm`,
@@ -85,6 +96,16 @@ const SCREENS: Screen[] = [
       await page.getByRole("tab", { name: "Conversations" }).click();
       await page.getByRole("button", { name: /How often should I water roses/ }).click();
       await page.getByRole("button", { name: "Correct this answer" }).click();
+    },
+  },
+  {
+    name: "sync history dialog",
+    path: "/admin/bots/:bot",
+    open: async (page: Page) => {
+      await page.getByRole("button", { name: /^Sync history of / }).click();
+      await page.getByText("What changed", { exact: true }).click();
+      await page.getByRole("dialog").getByText("+ Plants ship on Mondays and Thursdays.").waitFor();
+      await page.screenshot({ path: `tests/artifacts/console-sync-history-${page.viewportSize()!.width}.png` });
     },
   },
   ...["Sources", "Prompts", "Corrections", "Settings", "API keys and embedding", "Playground", "Conversations", "Missing knowledge", "Checks", "Usage"].map(

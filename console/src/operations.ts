@@ -190,6 +190,48 @@ export const AddTextSource = graphql(`
   }
 `);
 
+export const SourceSyncs = graphql(`
+  query SourceSyncs($id: ID!, $after: String) {
+    source(id: $id) {
+      id
+      name
+      syncs(first: 10, after: $after) {
+        totalCount
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        edges {
+          node {
+            id
+            startedAt
+            durationMs
+            succeeded
+            full
+            error
+            pagesFetched
+            pagesUnchanged
+            pagesChanged
+            pagesAdded
+            pagesRemoved
+            pagesFailed
+            chunksEmbedded
+            changes {
+              url
+              change
+              error
+              diff {
+                kind
+                text
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
 export const ResyncSource = graphql(`
   mutation ResyncSource($id: ID!) {
     resyncSource(id: $id) {

@@ -41,7 +41,7 @@ const SyncPageChange = builder.objectRef<SyncChangeShape>("SyncPageChange").impl
       nullable: true,
       description: "For a changed page: the lines that changed, with two lines of context (the first 50 changed pages of a sync, 300 lines each).",
       // The cost limit's guess of its length: most changes are a few lines.
-      extensions: { listSize: 30 },
+      extensions: { listSize: 20 },
       resolve: (c) => c.diff ?? null,
     }),
   }),
@@ -72,7 +72,7 @@ export const SourceSync = builder.prismaObject("SourceSync", {
       type: [SyncPageChange],
       description: "The pages added, changed, removed or failed, with a diff for each changed one.",
       // The cost limit's guess of its length: most syncs change a few pages of a site.
-      extensions: { listSize: 50 },
+      extensions: { listSize: 20 },
       resolve: (s) => s.changes as unknown as SyncChangeShape[],
     }),
   }),

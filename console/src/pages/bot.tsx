@@ -1,5 +1,23 @@
 import { lazy, Suspense, useCallback, useEffect, useState } from "react";
-import { Button, DropZone, FieldError, FileTrigger, Input, Label, ProgressBar, Tab, TabList, TabPanel, Tabs, TextArea, TextField } from "react-aria-components";
+import {
+  Button,
+  Dialog,
+  DialogTrigger,
+  DropZone,
+  FieldError,
+  FileTrigger,
+  Heading,
+  Input,
+  Label,
+  Modal,
+  ProgressBar,
+  Tab,
+  TabList,
+  TabPanel,
+  Tabs,
+  TextArea,
+  TextField,
+} from "react-aria-components";
 import { useMutation, useQuery, useSubscription } from "urql";
 import { Link, useLocation } from "wouter";
 import type { BotDetailQuery, SourceEventsSubscription, SyncStatus } from "../gql/graphql.js";
@@ -28,6 +46,7 @@ import { PromptsPanel } from "./prompts.js";
 
 /** The charts (uPlot) load when the tab is first opened, not with the console. */
 const UsagePanel = lazy(() => import("./usage.js").then((module) => ({ default: module.UsagePanel })));
+const Syncs = lazy(() => import("./source-history.js").then((module) => ({ default: module.Syncs })));
 
 type Bot = BotDetailQuery["bot"];
 type Source = Bot["sources"]["edges"][number]["node"];
@@ -334,6 +353,30 @@ function ReplaceText({ source, onChanged }: { source: Source; onChanged: () => v
 }
 
 /** Where a source is, in words: its live step while it ingests, its error when it failed. */
+/** A link's syncs in a dialog: when, what each read, and the diff of each page that changed. */
+function SourceHistory({ sourceId, name }: { sourceId: string; name: string }) {
+  return (
+    <DialogTrigger>
+      <Button aria-label={`Sync history of ${name}`}>History</Button>
+      <Modal isDismissable className="react-aria-Modal wide">
+        <Dialog>
+          {({ close }) => (
+            <>
+              <Heading slot="title">Sync history of {name}</Heading>
+              <Suspense fallback={<p aria-busy="true">Loading…</p>}>
+                <Syncs sourceId={sourceId} />
+              </Suspense>
+              <div className="actions">
+                <Button onPress={close}>Close</Button>
+              </div>
+            </>
+          )}
+        </Dialog>
+      </Modal>
+    </DialogTrigger>
+  );
+}
+
 function statusOf(source: Source, event: SourceEvent | undefined): string {
   const status = event && event.status !== "DELETED" ? event.status : source.syncStatus;
   const progress = event?.progress;
@@ -388,6 +431,7 @@ function SourceList({
                 <td>
                   <div className="actions">
                     <Replace source={source} onChanged={onChanged} />
+                    {source.kind === "LINK" && <SourceHistory sourceId={source.id} name={source.name} />}
                     <Button
                       aria-label={`Resync ${source.name}`}
                       onPress={async () => {
