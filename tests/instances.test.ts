@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "@jest/globals";
 import { print } from "graphql";
+import pg from "pg";
 import type { Client } from "graphql-ws";
 import { graphql } from "./gql/index.js";
 import { createBot, invite, signUp, type Account } from "./helpers/admin.js";
@@ -9,6 +10,7 @@ import { startPostgresServer } from "./helpers/db.js";
 import { gqlRaw, wsClient } from "./helpers/graphql.js";
 import { COMPILED, logLines, startProcess, type ServerProcess } from "./helpers/process.js";
 import { startRedis } from "./helpers/redis.js";
+import { serveSite } from "./helpers/site.js";
 
 /*
  * Two Parley processes on one database and one Redis, as behind a load
@@ -37,6 +39,82 @@ const SOURCES = 6;
 beforeAll(async () => {
   await promisify(execFile)("npx", ["tsc", "-p", "tsconfig.build.json"]);
 }, 120_000);
+
+/**
+ * Scheduled syncs due while both instances were stopped: started at the same
+ * moment, each looks for due runs at once, and between them every due link is
+ * queued and read exactly once (the claim is a row lock in the transaction
+ * that moves the link's next run on).
+ */
+async function scheduledAcross({
+  a,
+  b,
+  env,
+  databaseUrl,
+  admin,
+  botId,
+}: {
+  a: ServerProcess;
+  b: ServerProcess;
+  env: Record<string, string>;
+  databaseUrl: string;
+  admin: Account;
+  botId: string;
+}) {
+  const LINKS = 4;
+  const site = await serveSite(
+    Object.fromEntries(Array.from({ length: LINKS }, (_, i) => [`/page${i}`, `<html><body><p>Page ${i} of the shop.</p></body></html>`])),
+  );
+  const ids: string[] = [];
+  for (let i = 0; i < LINKS; i++) {
+    const added = await gqlRaw(
+      a.url,
+      `mutation($b: ID!, $u: String!) { addLinkSource(botId: $b, link: { url: $u, schedule: "daily" }) { id } }`,
+      { b: botId, u: `${site.origin}/page${i}` },
+      admin.headers,
+    );
+    ids.push(added.data!.addLinkSource.id as string);
+  }
+  const synced = async (instance: ServerProcess, after: Date) => {
+    for (let i = 0; i < 400; i++) {
+      const { data } = await gqlRaw(
+        instance.url,
+        `query($b: ID!) { bot(id: $b) { sources(first: 50) { edges { node { id kind syncStatus lastSyncedAt } } } } }`,
+        { b: botId },
+        admin.headers,
+      );
+      const links = data!.bot.sources.edges
+        .map((e: { node: { kind: string; syncStatus: string; lastSyncedAt: string | null } }) => e.node)
+        .filter((n: { kind: string }) => n.kind === "LINK");
+      if (
+        links.every((n: { syncStatus: string; lastSyncedAt: string | null }) => n.syncStatus === "SYNCED" && n.lastSyncedAt && new Date(n.lastSyncedAt) > after)
+      )
+        return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error("the links were not read again");
+  };
+  await synced(a, new Date(0));
+  for (const instance of [a, b]) instance.child.kill("SIGTERM");
+  expect(await Promise.all([a.exited, b.exited])).toEqual([0, 0]);
+
+  // Due an hour ago, while both were stopped.
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  await client.query(`UPDATE sources SET next_sync_at = now() - interval '1 hour' WHERE id = ANY($1::uuid[])`, [ids]);
+  await client.end();
+  const stoppedAt = new Date();
+  const hits = site.hits.length;
+  const [c, d] = await Promise.all([startProcess(env, COMPILED), startProcess(env, COMPILED)]);
+  await synced(c, stoppedAt);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  // Each page read once more, by one of the two; each run queued once between them.
+  expect(site.hits.slice(hits).sort()).toEqual(Array.from({ length: LINKS }, (_, i) => `/page${i}`));
+  const queued = [...logLines(c, "scheduled syncs queued"), ...logLines(d, "scheduled syncs queued")].reduce((sum, line) => sum + Number(line.count), 0);
+  expect(queued).toBe(LINKS);
+  for (const instance of [c, d]) instance.child.kill("SIGTERM");
+  expect(await Promise.all([c.exited, d.exited])).toEqual([0, 0]);
+}
 
 /** Resolves with the ids of the sources an admin heard become SYNCED, once there are `count`. */
 function followSynced(client: Client, botId: string, count: number): Promise<Set<string>> {
@@ -138,7 +216,7 @@ async function handoffAcross(a: ServerProcess, b: ServerProcess, admin: Account,
 }
 
 describe("several instances", () => {
-  it("behave as one: an admin on either hears every job, whichever instance ran it, and no job runs twice; of two operators claiming a visitor on both at once, one wins", async () => {
+  it("behave as one: an admin on either hears every job, whichever instance ran it, and no job runs twice; of two operators claiming a visitor on both at once, one wins; links due while both were stopped are read once between them", async () => {
     const postgres = await startPostgresServer({ maxConnections: 8 });
     const redis = await startRedis();
     const env = {
@@ -148,6 +226,7 @@ describe("several instances", () => {
       INGESTION_WORKERS: "2",
       INGESTION_WORKERS_PER_WORKSPACE: "2",
       LOG_LEVEL: "info",
+      ALLOW_PRIVATE_URLS: "true",
     };
     // One after the other: the second finds the migrations applied.
     const a = await startProcess(env, COMPILED);
@@ -189,8 +268,6 @@ describe("several instances", () => {
     }
 
     await handoffAcross(a, b, admin, botId);
-
-    for (const instance of [a, b]) instance.child.kill("SIGTERM");
-    expect(await Promise.all([a.exited, b.exited])).toEqual([0, 0]);
-  }, 120_000);
+    await scheduledAcross({ a, b, env, databaseUrl: postgres.url, admin, botId });
+  }, 150_000);
 });
