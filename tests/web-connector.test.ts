@@ -192,4 +192,41 @@ Disallow:
     const full = await web.extract({ kind: "LINK", name: "home", url: `${missing.origin}/`, options: { maxDepth: 1 } }, context());
     expect([...new Set(full.sections.map((s) => s.url))]).toEqual([`${missing.origin}/`, `${missing.origin}/next`]);
   });
+
+  it("asks only for what changed since a last read: a sitemap's older lastmod, a 304, or the same bytes cost no extraction", async () => {
+    const lastRead = Date.parse("2026-11-01T00:00:00Z");
+    let news = "<p>Sale on Friday.</p>";
+    const site = await serveSite({
+      "/sitemap.xml": () => ({
+        type: "application/xml",
+        body: `<urlset><url><loc>${siteOrigin}/old</loc><lastmod>2026-10-01</lastmod></url><url><loc>${siteOrigin}/news</loc><lastmod>2026-11-20</lastmod></url>
+          <url><loc>${siteOrigin}/tagged</loc></url><url><loc>${siteOrigin}/same</loc></url></urlset>`,
+      }),
+      "/old": page("Old", "<p>Unchanged since October.</p>"),
+      "/news": () => ({ body: page("News", news) }),
+      "/tagged": (_url, request) =>
+        request.headers["if-none-match"] === '"v1"'
+          ? { status: 304, headers: { etag: '"v1"' } }
+          : { body: page("Tagged", "<p>Tagged.</p>"), headers: { etag: '"v1"' } },
+      "/same": page("Same", "<p>Same bytes.</p>"),
+    });
+    const siteOrigin = site.origin;
+    const first = await web.extract({ kind: "LINK", name: "site", url: `${site.origin}/`, options: { sitemap: true } }, context());
+    const known = Object.fromEntries(
+      first.pages!.map((p) => [p.url, { etag: p.etag, lastModified: p.lastModified, bodyHash: p.bodyHash, links: p.links, fetchedAt: lastRead }]),
+    );
+    site.hits.length = 0;
+    news = "<p>Sale on Saturday.</p>";
+    const again = await web.extract({ kind: "LINK", name: "site", url: `${site.origin}/`, options: { sitemap: true } }, { ...context(), known });
+    const outcome = Object.fromEntries(again.pages!.map((p) => [new URL(p.url).pathname, [p.outcome, p.requested]]));
+    expect(outcome).toEqual({
+      "/old": ["not-modified", false],
+      "/news": ["fetched", true],
+      "/tagged": ["not-modified", true],
+      "/same": ["not-modified", true],
+    });
+    expect(site.hits.filter((h) => h !== "/sitemap.xml" && h !== "/robots.txt").sort()).toEqual(["/news", "/same", "/tagged"]);
+    // Only the changed page's text comes back.
+    expect([...new Set(again.sections.map((s) => s.url))]).toEqual([`${site.origin}/news`]);
+  });
 });
