@@ -7,6 +7,7 @@ import { gqlRaw } from "./helpers/graphql.js";
 import { serveSite } from "./helpers/site.js";
 import { waitForSource } from "./helpers/sources.js";
 import { storeChunks } from "../src/services/ingestion/ingestion.js";
+import { HISTORY_KEPT, recordFailedSync } from "../src/services/ingestion/page-sync.js";
 import type { BotEvent } from "../src/services/bot-events.js";
 
 /*
@@ -231,6 +232,13 @@ describe("syncs that skip what did not change", () => {
     expect(after).not.toContain("within 30 days");
     expect(after).not.toContain("Lawn mowers");
     expect(after).toContain("opens at nine");
+
+    // The history keeps the newest syncs only.
+    const old = Array.from({ length: HISTORY_KEPT + 4 }, (_, i) => ({ sourceId, startedAt: new Date(Date.UTC(2026, 0, 1, 0, i)), succeeded: true }));
+    await prisma.sourceSync.createMany({ data: old });
+    await recordFailedSync(prisma, sourceId, new Date(), new Error("a failure"));
+    expect(await prisma.sourceSync.count({ where: { sourceId } })).toBe(HISTORY_KEPT);
+    expect(await prisma.sourceSync.findFirst({ where: { sourceId }, orderBy: { startedAt: "desc" } })).toMatchObject({ succeeded: false });
   });
 });
 

@@ -80,7 +80,7 @@ export const SourceSync = builder.prismaObject("SourceSync", {
 
 builder.prismaObjectFields("Source", (t) => ({
   syncs: t.relatedConnection("syncs", {
-    description: "For links: its syncs, newest first (what each found changed).",
+    description: "For links: its syncs, newest first (what each found changed); the last 100 are kept.",
     cursor: "id",
     totalCount: true,
     query: { orderBy: [{ startedAt: "desc" }, { id: "desc" }] },

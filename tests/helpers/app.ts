@@ -23,7 +23,8 @@ const dirs = new Set<string>();
 
 afterAll(async () => {
   await Promise.all([...started].map((t) => t.stop()));
-  await Promise.all([...dirs].map((d) => rm(d, { recursive: true, force: true })));
+  // A stopped database thread may still be writing its last files: rm retries ENOTEMPTY.
+  await Promise.all([...dirs].map((d) => rm(d, { recursive: true, force: true, maxRetries: 5 })));
 });
 
 export async function tempDir(prefix = "parley-test-"): Promise<string> {

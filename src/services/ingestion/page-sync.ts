@@ -95,6 +95,7 @@ export async function finishSync(
     },
     select: { id: true },
   });
+  await pruneHistory(prisma, sourceId);
   const moved = changes.filter((c) => c.change !== "failed");
   return {
     syncId: sync.id,
@@ -110,6 +111,16 @@ export async function finishSync(
 export async function recordFailedSync(prisma: PrismaClient, sourceId: string, startedAt: Date, error: unknown): Promise<void> {
   const message = error instanceof ExtractionError ? error.message : "An internal error interrupted the sync. Details are in the server log.";
   await prisma.sourceSync.create({ data: { sourceId, startedAt, succeeded: false, error: message } });
+  await pruneHistory(prisma, sourceId);
+}
+
+/** Syncs kept per source: a link read hourly keeps four days of them, a daily one three months. */
+export const HISTORY_KEPT = 100;
+
+async function pruneHistory(prisma: PrismaClient, sourceId: string): Promise<void> {
+  await prisma.$executeRaw`
+    DELETE FROM source_syncs WHERE source_id = ${sourceId}::uuid AND id NOT IN (
+      SELECT id FROM source_syncs WHERE source_id = ${sourceId}::uuid ORDER BY started_at DESC LIMIT ${HISTORY_KEPT})`;
 }
 
 /** Stores each page's state as this sync left it; returns the history's list of what changed, with diffs. */
