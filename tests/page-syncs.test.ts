@@ -48,31 +48,32 @@ function shopSite() {
   return { pages, log, routes: Object.fromEntries(["/", "/returns", "/hours", "/repairs", "/delivery", "/gifts"].map((path) => [path, route])) };
 }
 
+/**
+ * The shop's site on loopback, an owner with a bot, and the site added as a
+ * link (`link` adds to its crawl settings), read once.
+ */
+async function shopLink(link = "maxDepth: 1") {
+  const site = shopSite();
+  const { origin } = await serveSite(site.routes);
+  const t = await startApp(ENV);
+  const owner = await signUp(t.url);
+  const botId = await createBot(t.url, owner);
+  const as = (query: string, variables: Record<string, unknown>) => gqlRaw(t.url, query, variables, owner.headers);
+  const added = await as(`mutation($b: ID!, $u: String!) { addLinkSource(botId: $b, link: { url: $u, ${link} }) { id } }`, { b: botId, u: `${origin}/` });
+  const sourceId = added.data!.addLinkSource.id as string;
+  await waitForSource(t, sourceId, (s) => s.syncStatus === "SYNCED");
+  return { site, origin, t, owner, botId, as, sourceId, prisma: t.app.services.db.prisma };
+}
+
 const SYNCS = `query($id: ID!) { source(id: $id) { chunkCount syncs(first: 5) { totalCount edges { node {
   succeeded full pagesFetched pagesUnchanged pagesChanged pagesAdded pagesRemoved pagesFailed chunksEmbedded durationMs
   changes { url change error diff { kind text } } } } } } }`;
 
 describe("syncs that skip what did not change", () => {
   it("re-reads a site on its schedule: 304s and same texts cost nothing, changes are reflected, the history and diff say what changed", async () => {
-    const site = shopSite();
-    const server = await serveSite(site.routes);
-    const t = await startApp(ENV);
-    const owner = await signUp(t.url);
-    const botId = await createBot(t.url, owner);
-    const as = (query: string, variables: Record<string, unknown>) => gqlRaw(t.url, query, variables, owner.headers);
-    const prisma = t.app.services.db.prisma;
+    const { site, origin, t, botId, as, sourceId, prisma } = await shopLink('maxDepth: 1, maxPages: 10, schedule: "daily"');
     const events: BotEvent[] = [];
     t.app.services.botEvents.subscribe((event) => events.push(event));
-
-    const added = await as(
-      `mutation($b: ID!, $u: String!) { addLinkSource(botId: $b, link: { url: $u, maxDepth: 1, maxPages: 10, schedule: "daily" }) { id } }`,
-      {
-        b: botId,
-        u: `${server.origin}/`,
-      },
-    );
-    const sourceId = added.data!.addLinkSource.id as string;
-    await waitForSource(t, sourceId, (s) => s.syncStatus === "SYNCED");
     const firstResponse = await as(SYNCS, { id: sourceId });
     expect(firstResponse.errors).toBeUndefined();
     const first = firstResponse.data!.source;
@@ -86,7 +87,7 @@ describe("syncs that skip what did not change", () => {
       chunksEmbedded: first.chunkCount,
     });
     const kept = async (path: string) =>
-      (await prisma.chunk.findMany({ where: { sourceId, pageUrl: `${server.origin}${path}` }, select: { id: true }, orderBy: { id: "asc" } })).map((c) => c.id);
+      (await prisma.chunk.findMany({ where: { sourceId, pageUrl: `${origin}${path}` }, select: { id: true }, orderBy: { id: "asc" } })).map((c) => c.id);
     const before = { hours: await kept("/hours"), delivery: await kept("/delivery") };
     expect(before.hours.length).toBeGreaterThan(0);
 
@@ -129,7 +130,7 @@ describe("syncs that skip what did not change", () => {
       pagesRemoved: 1,
       pagesFailed: 0,
     });
-    expect(changes.map((c: { url: string; change: string }) => [c.url.slice(server.origin.length), c.change])).toEqual([
+    expect(changes.map((c: { url: string; change: string }) => [c.url.slice(origin.length), c.change])).toEqual([
       ["/", "CHANGED"],
       ["/gifts", "ADDED"],
       ["/repairs", "REMOVED"],
@@ -164,33 +165,19 @@ describe("syncs that skip what did not change", () => {
     const third = await waitForSynced(as, sourceId, 3);
     expect(site.log.filter((l) => l.status === 200).map((l) => l.path)).toEqual(["/delivery"]);
     expect(third).toMatchObject({ full: false, pagesFetched: 6, pagesUnchanged: 5, pagesFailed: 1, chunksEmbedded: 0 });
-    expect(third.changes).toEqual([
-      { url: `${server.origin}/repairs`, change: "FAILED", error: `${server.origin}/repairs answered 404 Not Found.`, diff: null },
-    ]);
+    expect(third.changes).toEqual([{ url: `${origin}/repairs`, change: "FAILED", error: `${origin}/repairs answered 404 Not Found.`, diff: null }]);
     expect(await kept("/hours")).toEqual(before.hours);
   });
 
   it("keeps readers on the old version while a sync's new chunks are written, and moves them to the new one at once", async () => {
-    const site = shopSite();
-    const server = await serveSite(site.routes);
-    const t = await startApp(ENV);
-    const owner = await signUp(t.url);
-    const botId = await createBot(t.url, owner);
-    const added = await gqlRaw(
-      t.url,
-      `mutation($b: ID!, $u: String!) { addLinkSource(botId: $b, link: { url: $u, maxDepth: 1 }) { id } }`,
-      { b: botId, u: `${server.origin}/` },
-      owner.headers,
-    );
-    const sourceId = added.data!.addLinkSource.id as string;
-    await waitForSource(t, sourceId, (s) => s.syncStatus === "SYNCED");
+    const { origin, t, botId, sourceId } = await shopLink();
     const prisma = t.app.services.db.prisma;
     const seen = async () =>
       (await t.app.services.retrieval.retrieve(botId, "returns repairs", { topK: 50, minSimilarity: -1 })).map((c) => c.content).join(" ");
 
     // An incremental version that replaces /returns and drops /repairs, stored one chunk per batch, paused after the first.
     const source = await prisma.source.findUniqueOrThrow({ where: { id: sourceId } });
-    const url = `${server.origin}/returns`;
+    const url = `${origin}/returns`;
     const drafts = [0, 1].map((index) => ({ content: `Returns are now accepted within 60 days (${index}).`, index, metadata: { source: "site", url } }));
     let resume!: () => void;
     const paused = new Promise<void>((resolve) => (resume = resolve));
@@ -206,7 +193,7 @@ describe("syncs that skip what did not change", () => {
         contentHash: "v2",
         title: null,
         embeddingModel: source.embeddingModel!,
-        pages: { retire: [url, `${server.origin}/repairs`], chunkCount: source.chunkCount },
+        pages: { retire: [url, `${origin}/repairs`], chunkCount: source.chunkCount },
       },
       {
         batchSize: 1,
@@ -244,18 +231,7 @@ describe("syncs that skip what did not change", () => {
 
 describe("a sync after the chunking changed", () => {
   it("reads and embeds every page again, not only those the site says changed", async () => {
-    const site = shopSite();
-    const server = await serveSite(site.routes);
-    const t = await startApp(ENV);
-    const owner = await signUp(t.url);
-    const botId = await createBot(t.url, owner);
-    const as = (query: string, variables: Record<string, unknown>) => gqlRaw(t.url, query, variables, owner.headers);
-    const added = await as(`mutation($b: ID!, $u: String!) { addLinkSource(botId: $b, link: { url: $u, maxDepth: 1 }) { id } }`, {
-      b: botId,
-      u: `${server.origin}/`,
-    });
-    const sourceId = added.data!.addLinkSource.id as string;
-    await waitForSource(t, sourceId, (s) => s.syncStatus === "SYNCED");
+    const { site, t, owner, sourceId } = await shopLink();
     await t.stop();
 
     // Restarted with larger chunks: the pages' chunks were made with the old size.
