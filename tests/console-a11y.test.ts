@@ -99,6 +99,16 @@ const SCREENS: Screen[] = [
     },
   },
   {
+    name: "change a link dialog",
+    path: "/admin/bots/:bot",
+    open: async (page: Page) => {
+      await page.getByRole("button", { name: /^Change http/ }).click();
+      await page.getByRole("dialog").getByText("Read it again").first().waitFor();
+      await page.getByRole("dialog").locator('select[name="schedule"]').selectOption("daily");
+      await page.screenshot({ path: `tests/artifacts/console-link-schedule-${page.viewportSize()!.width}.png` });
+    },
+  },
+  {
     name: "sync history dialog",
     path: "/admin/bots/:bot",
     open: async (page: Page) => {
