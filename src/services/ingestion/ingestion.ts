@@ -66,7 +66,9 @@ export function createIngestion({
     };
   }
 
-  const taskSettings = () => ({ chunkSize: config.CHUNK_SIZE, chunkOverlap: config.CHUNK_OVERLAP, embeddingModel: embedder.model });
+  /** What decides chunks besides the text; a link's pages made with other settings are read and embedded again. */
+  const settings = { chunkSize: config.CHUNK_SIZE, chunkOverlap: config.CHUNK_OVERLAP, embeddingModel: embedder.model };
+  const chunking = chunkingOf(settings);
 
   function taskFor(source: Source, bytes: Uint8Array | null, force: boolean, known?: Record<string, KnownPageState>): ExtractionTask {
     return {
@@ -80,10 +82,8 @@ export function createIngestion({
         options: source.options as Record<string, unknown>,
       },
       web,
-      chunkSize: config.CHUNK_SIZE,
-      chunkOverlap: config.CHUNK_OVERLAP,
+      ...settings,
       maxExtractedBytes: config.MAX_EXTRACTED_BYTES,
-      embeddingModel: embedder.model,
       embedHere: embedder.embedded ? { kind: embedder.embedded, dimension: embedder.dimension } : null,
       previousHash: !force && source.lastSyncedAt ? source.contentHash : null,
       ...(known && { known }),
@@ -96,7 +96,7 @@ export function createIngestion({
     const link = source.kind === "LINK";
     try {
       // A link is asked only for what changed since its last sync, unless a full read is forced.
-      const known = link && !options.force ? await knownPages(prisma, sourceId, chunkingOf(taskSettings())) : undefined;
+      const known = link && !options.force ? await knownPages(prisma, sourceId, chunking) : undefined;
       return await ingestVersion(source, known, startedAt, signal, options.force ?? false);
     } catch (error) {
       // A stop is not the sync's failure: it runs again.
@@ -118,7 +118,7 @@ export function createIngestion({
       await prisma.source.update({ where: { id: sourceId }, data: { lastSyncedAt: new Date(), title, embeddingModel: embedder.model } });
       // An attempt that died after its switch left the old generation behind.
       await deleteStaleChunks(prisma, source, { beforeBatch });
-      const sync = result.pages && (await finishSync(prisma, sourceId, { startedAt, chunking: chunkingOf(taskSettings()) }, result.pages, 0));
+      const sync = result.pages && (await finishSync(prisma, sourceId, { startedAt, chunking }, result.pages, 0));
       return { chunkCount: source.chunkCount, unchanged: true, ...(sync && { sync }) };
     }
     const vectors = result.vectors ?? (await embedChunks(embedder, result.chunks, signal, progress));
@@ -137,7 +137,7 @@ export function createIngestion({
         onProgress: (done, total) => progress("storing", done, total, "chunks"),
       },
     );
-    const sync = pages && (await finishSync(prisma, sourceId, { startedAt, chunking: chunkingOf(taskSettings()) }, pages, result.chunks.length));
+    const sync = pages && (await finishSync(prisma, sourceId, { startedAt, chunking }, pages, result.chunks.length));
     return { chunkCount: pages?.incremental ? liveChunkCount(pages) : result.chunks.length, unchanged: false, ...(sync && { sync }) };
   }
 
