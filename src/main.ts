@@ -23,6 +23,7 @@ try {
     port,
     url,
     graphql: `${url}/graphql`,
+    console: `${url}/admin`,
     database: app.services.db.kind === "pglite" ? `pglite (${config.dataDir})` : "postgres",
     models: config.OLLAMA_BASE_URL ? "ollama" : "embedded",
   });

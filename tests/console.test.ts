@@ -46,6 +46,14 @@ async function newPage(): Promise<Page> {
   return page;
 }
 
+/** What a page's browser console would show an owner: errors (a CSP violation among them) and failed requests. */
+function watchProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on("console", (message) => message.type() === "error" && problems.push(message.text()));
+  page.on("response", (response) => response.status() >= 400 && problems.push(`${response.status()} ${response.url()}`));
+  return problems;
+}
+
 async function fill(page: Page, label: string | RegExp, value: string) {
   await page.getByLabel(label).fill(value);
 }
@@ -72,8 +80,9 @@ describe("the admin console", () => {
     expect((await fetch(`${t.url}/admin/assets/missing.js`)).status).toBe(404);
   });
 
-  it("signs a new owner up, creates bots, searches them, logs out and in again", async () => {
+  it("signs a new owner up, creates bots, searches them, logs out and in again, with nothing in the browser's console", async () => {
     const page = await newPage();
+    const problems = watchProblems(page);
     await page.goto(t.url);
     await page.getByRole("heading", { name: "Log in to Parley" }).waitFor();
     await page.getByRole("link", { name: "Create an account" }).click();
@@ -118,6 +127,12 @@ describe("the admin console", () => {
     await page.getByText("Wrong email or password.").waitFor();
     await logInForm(page);
     await page.getByText("2 bots").waitFor();
+    // A bot's page, as a new owner opens it next.
+    await page.getByRole("link", { name: "Garden helper" }).click();
+    await page.getByRole("tab", { name: "Sources" }).waitFor();
+    await page.waitForLoadState("networkidle");
+    // No CSP violation (React Aria's <style> carries the page's nonce), no 404 (the icon is served).
+    expect(problems).toEqual([]);
     await page.close();
   });
 

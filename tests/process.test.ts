@@ -3,13 +3,16 @@ import path from "node:path";
 import { describe, expect, it } from "@jest/globals";
 import WebSocket from "ws";
 import { tempDir } from "./helpers/app.js";
-import { startProcess } from "./helpers/process.js";
+import { logLines, startProcess } from "./helpers/process.js";
 
 describe("the server process", () => {
   it("shuts down gracefully on SIGTERM: open websockets are told, the data folder is released", async () => {
     const dataDir = await tempDir();
-    const { child, url, exited, log } = await startProcess({ DATA_DIR: dataDir });
+    const server = await startProcess({ DATA_DIR: dataDir });
+    const { child, url, exited, log } = server;
     expect(existsSync(path.join(dataDir, "parley.lock"))).toBe(true);
+    // The start-up line says where the console and GraphiQL are.
+    expect(logLines(server, "parley started")[0]).toMatchObject({ url, console: `${url}/admin`, graphql: `${url}/graphql` });
 
     const socket = new WebSocket(`${url.replace("http", "ws")}/graphql`, "graphql-transport-ws");
     await new Promise((resolve) => socket.once("open", resolve));

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { projectPath } from "../paths.js";
@@ -50,27 +50,35 @@ export function staticChunks(appJs: string): string[] {
   return [...appJs.matchAll(/(?:from|import)\s*"\.\/(chunk-[\w-]+\.js)"/g)].map((match) => match[1]!);
 }
 
-/** Same origin only; React Aria positions popovers with style attributes. The console frames nothing but its own pages (widget preview). */
-const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "style-src-attr 'unsafe-inline'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "frame-src 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-].join("; ");
+/**
+ * Same origin only; React Aria positions popovers with style attributes, and
+ * adds one <style> element of its own, which carries the page's nonce (it
+ * reads it from the csp-nonce meta tag). The console frames nothing but its
+ * own pages (widget preview).
+ */
+const csp = (nonce: string) =>
+  [
+    "default-src 'self'",
+    "script-src 'self'",
+    `style-src 'self' 'nonce-${nonce}'`,
+    "style-src-attr 'unsafe-inline'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "frame-src 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+  ].join("; ");
 
-function page({ version, preload }: Pick<ConsoleAssets, "version" | "preload">): string {
+function page({ version, preload }: Pick<ConsoleAssets, "version" | "preload">, nonce: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Parley console</title>
+<meta name="csp-nonce" nonce="${nonce}">
+<link rel="icon" type="image/svg+xml" href="/favicon.svg">
 <link rel="stylesheet" href="/admin/assets/app.css?v=${version}">
 <script type="module" src="/admin/assets/app.js?v=${version}"></script>
 ${preload.map((chunk) => `<link rel="modulepreload" href="/admin/assets/${chunk}">`).join("\n")}
@@ -85,11 +93,14 @@ ${preload.map((chunk) => `<link rel="modulepreload" href="/admin/assets/${chunk}
 
 /** Serves the console: `/` goes to `/admin`, every `/admin/…` path is the app (it routes in the browser), `/admin/assets/…` its files. */
 export function useConsole(assets: ConsoleAssets): Plugin {
-  const html = page(assets);
   return {
     onRequest({ request, url, endResponse, fetchAPI }) {
       if (request.method !== "GET" && request.method !== "HEAD") return;
       if (url.pathname === "/") return endResponse(fetchAPI.Response.redirect(new URL("/admin", url).href, 302));
+      // Browsers ask every page's origin for an icon (GraphiQL's and the widget's pages too).
+      if (url.pathname === "/favicon.svg" || url.pathname === "/favicon.ico") {
+        return endResponse(new fetchAPI.Response(ICON, { headers: { "content-type": "image/svg+xml", "cache-control": "public, max-age=86400" } }));
+      }
       if (url.pathname !== "/admin" && !url.pathname.startsWith("/admin/")) return;
       const common = { "x-content-type-options": "nosniff", "referrer-policy": "same-origin" };
       const asset = /^\/admin\/assets\/([\w.-]+)$/.exec(url.pathname)?.[1];
@@ -100,8 +111,12 @@ export function useConsole(assets: ConsoleAssets): Plugin {
         const unversioned = asset.startsWith("chunk-") ? "public, max-age=31536000, immutable" : "no-cache";
         return endResponse(assetResponse(request, url, file, { version: assets.version, unversioned, headers: common }));
       }
-      const headers = { ...common, "content-type": "text/html; charset=utf-8", "cache-control": "no-cache", "content-security-policy": CSP };
-      return endResponse(new fetchAPI.Response(request.method === "HEAD" ? null : html, { headers }));
+      const nonce = randomBytes(16).toString("base64");
+      const headers = { ...common, "content-type": "text/html; charset=utf-8", "cache-control": "no-cache", "content-security-policy": csp(nonce) };
+      return endResponse(new fetchAPI.Response(request.method === "HEAD" ? null : page(assets, nonce), { headers }));
     },
   };
 }
+
+/** Parley's icon: a speech bubble in the console's accent colour. */
+const ICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><path fill="#3b5bdb" d="M6 4h20a4 4 0 0 1 4 4v12a4 4 0 0 1-4 4H14l-7 6v-6H6a4 4 0 0 1-4-4V8a4 4 0 0 1 4-4z"/><path fill="#fff" d="M9 11h14v2H9zm0 5h10v2H9z"/></svg>`;
