@@ -10,6 +10,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { buildApp, type App } from "../src/app.js";
 import { ConfigError, loadConfig } from "../src/config.js";
+import { DataDirLockedError } from "../src/db/dir-lock.js";
 import { createLogger } from "../src/logger.js";
 import { stopOnSignals } from "../src/process.js";
 
@@ -119,7 +120,15 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const logger = createLogger(config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL);
-  const app = await buildApp(config, { logger });
+  let app;
+  try {
+    app = await buildApp(config, { logger });
+  } catch (error) {
+    // `npm start` already running on the same data: say so in a line, not a stack.
+    if (!(error instanceof DataDirLockedError)) throw error;
+    process.stderr.write(`parley demo: ${error.message}\n`);
+    process.exit(1);
+  }
   stopOnSignals(app, logger);
   await app.start();
   const demo = await seedDemo(app, (line) => console.log(`  ${line}`));
@@ -128,6 +137,7 @@ async function main(): Promise<void> {
   console.log(`
 Parley demo is running (${config.OLLAMA_BASE_URL ? `Ollama at ${config.OLLAMA_BASE_URL}` : `embedded models: ${config.EMBEDDED_EMBEDDER} embeddings, extractive answers`}).
 
+  Console      ${base}/admin
   GraphiQL     ${base}/graphql
   Log in       ${DEMO.email} / ${DEMO.password}
                mutation { logIn(email: "${DEMO.email}", password: "${DEMO.password}") { session { token } } }

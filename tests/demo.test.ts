@@ -1,4 +1,6 @@
 /** `npm run demo`'s seeding, on the embedded default: what a newcomer gets. */
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { describe, expect, it } from "@jest/globals";
 import { DEMO, seedDemo } from "../scripts/demo.js";
 import { startApp } from "./helpers/app.js";
@@ -37,5 +39,18 @@ describe("the demo", () => {
     // Secrets are shown once: the second run rotated the key.
     expect((await gqlRaw(t.url, `{ publicBot { name } }`, {}, asKey)).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
     expect((await gqlRaw(t.url, `{ publicBot { name } }`, {}, { "x-api-key": again.apiKey })).data).toEqual({ publicBot: { name: DEMO.bot } });
+  });
+
+  it("says in one line, without a stack, that the data folder is in use when Parley already runs on it", async () => {
+    const t = await startApp();
+    const demo = spawn(process.execPath, ["--import", "tsx", "scripts/demo.ts"], {
+      env: { ...process.env, NODE_OPTIONS: "", DATA_DIR: t.dataDir, LOG_LEVEL: "silent" },
+    });
+    let stderr = "";
+    demo.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = (await once(demo, "exit")) as [number];
+    expect(code).toBe(1);
+    expect(stderr.trim()).toMatch(/^parley demo: .*parley\.lock is held by another running process \(pid \d+\)/);
+    expect(stderr).not.toMatch(/\n\s+at /);
   });
 });
