@@ -95,6 +95,8 @@ describe("bad input gets its own clear error", () => {
     ["a bare star", { name: "ok", allowedDomains: ["*"] }, /not a host name/],
     ["a temperature of 5", { name: "ok", settings: { temperature: 5 } }, /temperature: must be between 0 and 2/],
     ["a colour that is not one", { name: "ok", settings: { widgetTheme: { primaryColor: "blue" } } }, /primaryColor: must be a colour/],
+    // No model server here (OLLAMA_BASE_URL unset): a model would be accepted and never used.
+    ["a chat model with no model server configured", { name: "ok", settings: { chatModel: "gpt-4o" } }, /No language model server is configured/],
   ])("a bot with %s: BAD_USER_INPUT naming the field, nothing created", async (_what, input, message) => {
     const before = await t.app.services.db.prisma.bot.count();
     const result = await gqlRaw(t.url, createBotQuery, { input: { workspaceId: account.workspaceId, ...input } }, account.headers);

@@ -2,7 +2,7 @@ import { validSchedule } from "../schedules.js";
 import { Prisma, type Bot, type BotStatus, type HandoffMode, type LeadField, type PrismaClient } from "@prisma/client";
 import type { Config } from "../../config.js";
 import { EDITOR, requireRole, type Actor } from "../access/access.js";
-import { AppError, assertId, notFound } from "../errors.js";
+import { AppError, assertId, badInput, notFound } from "../errors.js";
 import { validHours, type BusinessHours } from "../handoff/hours.js";
 
 /** The languages the widget speaks (its own words; the bot's greeting and answers are the tenant's). */
@@ -115,7 +115,20 @@ function botData(input: BotInput, currentTheme: Prisma.JsonValue | null = null):
   return data;
 }
 
-export function createBotService({ prisma, config }: { prisma: PrismaClient; config: Pick<Config, "publicUrl"> }) {
+/**
+ * A model to choose needs a model server: on the embedded answerer there is
+ * none, and a model saved there would be silently ignored.
+ */
+function checkModel(input: BotInput, config: Pick<Config, "OLLAMA_BASE_URL">): void {
+  if (input.settings?.chatModel && !config.OLLAMA_BASE_URL) {
+    throw badInput(
+      "No language model server is configured (OLLAMA_BASE_URL is not set): answers come from Parley's embedded answerer, which has no models to choose. Leave the chat model empty.",
+      "chatModel",
+    );
+  }
+}
+
+export function createBotService({ prisma, config }: { prisma: PrismaClient; config: Pick<Config, "publicUrl" | "OLLAMA_BASE_URL"> }) {
   /** The bot, if the actor may act on it with `role`; NOT_FOUND for other tenants' bots. */
   async function load(actor: Actor, botId: string, role = EDITOR): Promise<Bot> {
     const bot = await prisma.bot.findUnique({ where: { id: assertId(botId, "bot") } });
@@ -129,6 +142,7 @@ export function createBotService({ prisma, config }: { prisma: PrismaClient; con
 
     async create(actor: Actor, workspaceId: string, input: BotInput & { name: string }): Promise<Bot> {
       requireRole(actor, assertId(workspaceId, "workspace"), EDITOR);
+      checkModel(input, config);
       return prisma.bot.create({
         data: { ...(botData(input) as Prisma.BotCreateWithoutWorkspaceInput), name: input.name, workspace: { connect: { id: workspaceId } } },
       });
@@ -136,6 +150,7 @@ export function createBotService({ prisma, config }: { prisma: PrismaClient; con
 
     async update(actor: Actor, botId: string, input: BotInput): Promise<Bot> {
       const bot = await load(actor, botId);
+      checkModel(input, config);
       return prisma.bot.update({ where: { id: bot.id }, data: botData(input, bot.widgetTheme) });
     },
 
