@@ -47,6 +47,29 @@ describe("API keys on the wire", () => {
     }
   });
 
+  it("give the console's preview one key per bot and person, for an hour, not listed among the bot's keys", async () => {
+    const PREVIEW = `mutation($b: ID!) { previewWidget(botId: $b) { path expiresAt } }`;
+    const first = (await gqlRaw(t.url, PREVIEW, { b: botId }, admin.headers)).data!.previewWidget;
+    const second = (await gqlRaw(t.url, PREVIEW, { b: botId }, admin.headers)).data!.previewWidget;
+    const secretOf = (path: string) => new URL(path, t.url).searchParams.get("api_key")!;
+    expect(second.path).toMatch(new RegExp(`^/widget/${botId}\\?api_key=pk_`));
+    expect(new Date(second.expiresAt).getTime() - Date.now()).toBeGreaterThan(59 * 60_000);
+    // The second ended the first: one preview key works, and it chats.
+    expect((await gqlRaw(t.url, SEND, { b: botId }, asKey(secretOf(first.path)))).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+    expect((await gqlRaw(t.url, SEND, { b: botId }, asKey(secretOf(second.path)))).errors).toBeUndefined();
+    const listed = await gqlRaw(
+      t.url,
+      `query($b: ID!) { bot(id: $b) { apiKeys(first: 50) { totalCount edges { node { name } } } } }`,
+      { b: botId },
+      admin.headers,
+    );
+    expect(listed.data!.bot.apiKeys.edges.map((e: { node: { name: string } }) => e.node.name)).not.toContain("Console preview");
+    expect(listed.data!.bot.apiKeys.totalCount).toBe(listed.data!.bot.apiKeys.edges.length);
+    // Another workspace's bot: not found.
+    const stranger = await signUp(t.url);
+    expect((await gqlRaw(t.url, PREVIEW, { b: botId }, stranger.headers)).errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+  });
+
   it("let a public client chat with its bot over HTTP, by header or ?api_key=, and read its public face", async () => {
     const byHeader = await gqlRaw(t.url, SEND, { b: botId }, asKey(key.secret, "https://www.example.com"));
     expect(byHeader.errors).toBeUndefined();

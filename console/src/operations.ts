@@ -322,6 +322,15 @@ export const ApiKeys = graphql(`
   }
 `);
 
+export const PreviewWidget = graphql(`
+  mutation PreviewWidget($botId: ID!) {
+    previewWidget(botId: $botId) {
+      path
+      expiresAt
+    }
+  }
+`);
+
 export const CreateApiKey = graphql(`
   mutation CreateApiKey($botId: ID!, $name: String!, $expiresAt: DateTime) {
     createApiKey(botId: $botId, name: $name, expiresAt: $expiresAt) {

@@ -59,7 +59,26 @@ async function withBotName(ctx: Context, issued: IssuedKey) {
   return { ...issued, botName: bot.name };
 }
 
+const WidgetPreview = builder.objectRef<IssuedKey>("WidgetPreview").implement({
+  description: "The widget as visitors see it, with a key of its own for the console's live preview.",
+  fields: (t) => ({
+    path: t.string({
+      description: "The widget page's path on this server, with the preview's key: keep it while it lasts (reloads reuse it).",
+      resolve: (issued) => `/widget/${issued.apiKey.botId}?api_key=${encodeURIComponent(issued.secret)}`,
+    }),
+    expiresAt: t.field({ type: "DateTime", description: "When the preview's key stops working (an hour).", resolve: (issued) => issued.apiKey.expiresAt! }),
+  }),
+});
+
 builder.mutationFields((t) => ({
+  previewWidget: t.field({
+    type: WidgetPreview,
+    description:
+      'A live preview of a bot\'s widget (owner or admin): a key of its own for an hour, one per bot and person (a new one ends your last), not listed in Bot.apiKeys. Its chats count in usage as "Console preview".',
+    authScopes: { user: true },
+    args: { botId: t.arg.id({ description: "Bot id." }) },
+    resolve: (_root, args, ctx) => ctx.apiKeys.preview(actorOf(ctx), args.botId),
+  }),
   createApiKey: t.field({
     type: IssuedApiKey,
     description: "Issues a key for a bot (owner or admin). The secret is in this answer only.",

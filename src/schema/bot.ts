@@ -167,10 +167,10 @@ export const Bot = builder.prismaObject("Bot", {
       query: { orderBy: [{ type: "asc" }, { order: "asc" }, { createdAt: "asc" }] },
     }),
     apiKeys: t.relatedConnection("apiKeys", {
-      description: "Keys for the widget and public clients, newest first.",
+      description: "Keys for the widget and public clients, newest first (the console's preview keys are not among them: see previewWidget).",
       cursor: "id",
       totalCount: true,
-      query: { orderBy: [{ createdAt: "desc" }, { id: "desc" }] },
+      query: { where: { preview: false }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] },
     }),
     sessions: t.relatedConnection("chatSessions", {
       description: "Conversations, most recently active first.",

@@ -3,7 +3,7 @@ import { Button, Dialog, Form, Heading, Input, Label, Modal, TextField } from "r
 import { useMutation, useQuery } from "urql";
 import { Snippet } from "../copy.js";
 import { messageOf } from "../errors.js";
-import { ApiKeys, CreateApiKey, RevokeApiKey, RotateApiKey } from "../operations.js";
+import { ApiKeys, CreateApiKey, PreviewWidget, RevokeApiKey, RotateApiKey } from "../operations.js";
 import { Confirm } from "./confirm.js";
 
 interface Issued {
@@ -138,37 +138,34 @@ export function ApiKeysPanel({ botId, canEdit, active, version }: { botId: strin
       <p className="muted">Put your key where it says YOUR_API_KEY; a key you create comes with its code filled in.</p>
       <Snippet title="Script tag" code={data.bot.embedCode.script} />
       <Snippet title="Iframe" code={data.bot.embedCode.iframe} />
-      {canEdit && <Preview botId={botId} active={active} version={version} onKeyCreated={reload} />}
+      {canEdit && <Preview botId={botId} active={active} version={version} />}
     </div>
   );
 }
 
-const PREVIEW_TTL_MS = 3_600_000;
-
 /**
  * The widget as a visitor sees it, in the bot's theme, live: it asks and
- * answers. It needs a key like any visitor's, so the console makes one that
- * expires in an hour ("Console preview") and keeps it for this tab; its
- * chats and usage are counted under that name.
+ * answers. It needs a key like any visitor's: the server gives one per bot
+ * and person for an hour (previewWidget), not listed among the bot's keys;
+ * it is kept in this browser while it lasts, so reloads and other tabs reuse
+ * it. Its chats are counted under "Console preview".
  */
-function Preview({ botId, active, version, onKeyCreated }: { botId: string; active: boolean; version: string; onKeyCreated: () => void }) {
+function Preview({ botId, active, version }: { botId: string; active: boolean; version: string }) {
   const stored = `parley.console.preview.${botId}`;
-  // A preview opened earlier in this tab shows again while its key lasts.
+  // A preview opened earlier shows again while its key lasts.
   const kept = () => {
-    const preview = JSON.parse(sessionStorage.getItem(stored) ?? "null") as { url: string; expiresAt: number } | null;
+    const preview = JSON.parse(localStorage.getItem(stored) ?? "null") as { url: string; expiresAt: number } | null;
     return preview && preview.expiresAt > Date.now() + 60_000 ? preview.url : null;
   };
   const [url, setUrl] = useState<string | null>(kept);
-  const [result, create] = useMutation(CreateApiKey);
+  const [result, create] = useMutation(PreviewWidget);
 
   async function open() {
-    const expiresAt = Date.now() + PREVIEW_TTL_MS;
-    const { data } = await create({ botId, name: "Console preview", expiresAt: new Date(expiresAt).toISOString() });
+    const { data } = await create({ botId });
     if (!data) return;
-    const next = `/widget/${botId}?api_key=${encodeURIComponent(data.createApiKey.secret)}`;
-    sessionStorage.setItem(stored, JSON.stringify({ url: next, expiresAt }));
-    setUrl(next);
-    onKeyCreated();
+    const { path, expiresAt } = data.previewWidget;
+    localStorage.setItem(stored, JSON.stringify({ url: path, expiresAt: new Date(expiresAt).getTime() }));
+    setUrl(path);
   }
 
   return (

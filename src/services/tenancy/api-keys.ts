@@ -17,6 +17,10 @@ export interface IssuedKey {
 
 const LAST_USED_RESOLUTION_MS = 5 * 60_000;
 
+/** How long the console's preview key works, and what its chats are counted under in usage. */
+export const PREVIEW_TTL_MS = 3_600_000;
+export const PREVIEW_KEY_NAME = "Console preview";
+
 function issue(): { secret: string; keyHash: string; prefix: string } {
   const secret = newSecret(API_KEY_PREFIX);
   return { secret, keyHash: sha256(secret), prefix: secret.slice(0, DISPLAY_LENGTH) };
@@ -34,6 +38,35 @@ export function createApiKeyService({ prisma, bots }: { prisma: PrismaClient; bo
       if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) throw badInput("expiresAt must be in the future.", "expiresAt");
       const { secret, keyHash, prefix } = issue();
       const apiKey = await prisma.apiKey.create({ data: { botId: bot.id, name: input.name, keyHash, prefix, expiresAt: input.expiresAt ?? null } });
+      return { apiKey, secret };
+    },
+
+    /**
+     * The key behind the console's live preview of a bot's widget: one per
+     * bot and person, for an hour. Opening a new one ends the person's last
+     * (the console keeps the secret while it lasts, so reloads reuse it);
+     * preview keys are not listed among the bot's keys.
+     */
+    async preview(actor: Actor, botId: string): Promise<IssuedKey> {
+      const bot = await bots.load(actor, botId, EDITOR);
+      const { secret, keyHash, prefix } = issue();
+      const [, apiKey] = await prisma.$transaction([
+        prisma.apiKey.updateMany({
+          where: { botId: bot.id, preview: true, createdById: actor.userId, revokedAt: null },
+          data: { isActive: false, revokedAt: new Date() },
+        }),
+        prisma.apiKey.create({
+          data: {
+            botId: bot.id,
+            name: PREVIEW_KEY_NAME,
+            keyHash,
+            prefix,
+            preview: true,
+            createdById: actor.userId,
+            expiresAt: new Date(Date.now() + PREVIEW_TTL_MS),
+          },
+        }),
+      ]);
       return { apiKey, secret };
     },
 
