@@ -124,21 +124,16 @@ export function createIngestion({
     const vectors = result.vectors ?? (await embedChunks(embedder, result.chunks, signal, progress));
     signal.throwIfAborted();
     const { pages } = result;
+    // An incremental sync keeps the unchanged pages' chunks beside the new ones.
+    const chunkCount = pages?.incremental ? liveChunkCount(pages) : result.chunks.length;
     const version = { contentHash: result.contentHash, title, embeddingModel: embedder.model };
-    await storeChunks(
-      prisma,
-      source,
-      result.chunks,
-      vectors,
-      pages?.incremental ? { ...version, pages: { retire: pages.retire, chunkCount: liveChunkCount(pages) } } : version,
-      {
-        beforeBatch,
-        signal,
-        onProgress: (done, total) => progress("storing", done, total, "chunks"),
-      },
-    );
+    await storeChunks(prisma, source, result.chunks, vectors, pages?.incremental ? { ...version, pages: { retire: pages.retire, chunkCount } } : version, {
+      beforeBatch,
+      signal,
+      onProgress: (done, total) => progress("storing", done, total, "chunks"),
+    });
     const sync = pages && (await finishSync(prisma, sourceId, { startedAt, chunking }, pages, result.chunks.length));
-    return { chunkCount: pages?.incremental ? liveChunkCount(pages) : result.chunks.length, unchanged: false, ...(sync && { sync }) };
+    return { chunkCount, unchanged: false, ...(sync && { sync }) };
   }
 
   return { ingest };
