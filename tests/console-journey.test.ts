@@ -56,7 +56,8 @@ describe("a website owner's first hour", () => {
     await page.getByRole("button", { name: "New bot" }).click();
     await page.getByRole("dialog").getByLabel("Name").fill("Garden helper");
     await page.getByRole("dialog").getByRole("button", { name: "Create bot" }).click();
-    await page.getByRole("link", { name: "Garden helper" }).click();
+    // The new bot opens at once.
+    await page.getByRole("heading", { name: /Garden helper/, level: 1 }).waitFor();
 
     // A PDF, through the file picker; the live list follows it to synced.
     const pdf = path.join(await tempDir(), "care-guide.pdf");

@@ -88,13 +88,20 @@ describe("the admin console", () => {
     await page.getByRole("link", { name: "Create an account" }).click();
     await fill(page, "Email", email);
     await fill(page, "Your name", "Olive Owner");
-    await fill(page, /^Password/, password);
+    await fill(page, /^Password/, "password123");
     await fill(page, /Your business/, "Garden Shop");
+    await page.getByRole("button", { name: "Create account" }).click();
+    // The API names the field: its reason is said at the password, not under the form.
+    await page.locator('input[type="password"][aria-invalid="true"]').waitFor();
+    const reason = await page.getByLabel(/^Password/).getAttribute("aria-describedby");
+    expect(await page.locator(`[id="${reason!.split(" ").at(-1)}"]`).innerText()).toMatch(/guess/i);
+    expect(await page.getByRole("alert").count()).toBe(0);
+    await fill(page, /^Password/, password);
     await page.getByRole("button", { name: "Create account" }).click();
 
     await page.getByRole("heading", { name: "Bots" }).waitFor();
     await page.getByText("No bots yet", { exact: false }).waitFor();
-    expect(await page.getByRole("button", { name: /Garden Shop/ }).count()).toBe(1); // the workspace switcher
+    expect(await page.getByRole("button", { name: /Workspace/ }).textContent()).toContain("Garden Shop"); // the workspace switcher
 
     for (const [name, description] of [
       ["Garden helper", "Answers about plants and orders"],
@@ -105,6 +112,9 @@ describe("the admin console", () => {
       await dialog.getByLabel("Name").fill(name!);
       await dialog.getByLabel(/Description/).fill(description!);
       await dialog.getByRole("button", { name: "Create bot" }).click();
+      // A new bot opens at once.
+      await page.getByRole("heading", { name: new RegExp(name!), level: 1 }).waitFor();
+      await page.getByRole("link", { name: "← Bots" }).click();
       await page.getByRole("rowheader", { name: new RegExp(name!) }).waitFor();
     }
     expect(await page.getByRole("row").count()).toBe(3); // header + 2
@@ -133,6 +143,25 @@ describe("the admin console", () => {
     await page.waitForLoadState("networkidle");
     // No CSP violation (React Aria's <style> carries the page's nonce), no 404 (the icon is served).
     expect(problems).toEqual([]);
+
+    // Every screen has an address: the tab and the list's filter are in it, for a reload, Back, and a link sent on.
+    await page.getByRole("tab", { name: "Conversations" }).click();
+    await page.getByRole("radio", { name: "Unanswered" }).click();
+    await page.waitForURL(/\/bots\/[^/]+\/conversations\?show=UNANSWERED$/);
+    const address = page.url();
+    await page.reload();
+    expect(await page.getByRole("tab", { name: "Conversations" }).getAttribute("aria-selected")).toBe("true");
+    expect(await page.getByRole("radio", { name: "Unanswered" }).isChecked()).toBe(true);
+    await page.goBack();
+    await page.waitForURL(/\/conversations$/);
+    expect(await page.getByRole("radio", { name: "All" }).isChecked()).toBe(true);
+    // A link opened while logged out comes back after the log-in page.
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.goto(address);
+    await page.getByRole("heading", { name: "Log in to Parley" }).waitFor();
+    await logInForm(page);
+    await page.waitForURL(address);
+    expect(await page.getByRole("tab", { name: "Conversations" }).getAttribute("aria-selected")).toBe("true");
     await page.close();
   });
 
@@ -160,6 +189,18 @@ describe("the admin console", () => {
     await page.getByRole("button", { name: "Save" }).click();
     await page.getByText("Saved.").waitFor();
 
+    // An action refused because the session ended waits for the log-in, then is done: no stale error, no second press.
+    await page.getByRole("link", { name: "← Bots" }).click();
+    await page.getByRole("button", { name: "New bot" }).click();
+    await gqlRaw(t.url, "mutation { logOut }", {}, { authorization: `Bearer ${await token(page)}` });
+    const creation = page.getByRole("dialog", { name: "New bot" });
+    await creation.getByLabel("Name").fill("Made after the session ended");
+    await creation.getByRole("button", { name: "Create bot" }).click();
+    await dialog.getByLabel("Password").fill(password);
+    await dialog.getByRole("button", { name: "Log in" }).click();
+    await page.getByRole("heading", { name: /Made after the session ended/, level: 1 }).waitFor();
+    expect(await page.getByText("session token", { exact: false }).count()).toBe(0);
+
     // Someone else at this browser leaves rather than logging in.
     await gqlRaw(t.url, "mutation { logOut }", {}, { authorization: `Bearer ${await token(page)}` });
     await dialog.getByRole("button", { name: "Log out instead" }).click();
@@ -183,7 +224,7 @@ describe("the admin console", () => {
     await page.getByRole("button", { name: "New bot" }).waitFor();
     await page.getByRole("button", { name: /Workspace/ }).click();
     await page.getByRole("option", { name: "Garden Shop" }).click();
-    await page.getByText("2 bots").waitFor();
+    await page.getByText("3 bots").waitFor();
     expect(await page.getByRole("button", { name: "New bot" }).count()).toBe(0);
     await page.close();
   });
@@ -247,7 +288,7 @@ describe("the admin console", () => {
     await page.getByRole("button", { name: "Delete bot" }).click();
     await page.getByRole("alertdialog").getByRole("button", { name: "Delete bot" }).click();
     await page.getByRole("heading", { name: "Bots" }).waitFor();
-    await page.getByText("1 bot", { exact: true }).waitFor();
+    await page.getByText("2 bots", { exact: true }).waitFor(); // Returns desk, and the one made after a session ended
     await page.close();
   });
 
@@ -290,6 +331,11 @@ describe("the admin console", () => {
     await dialog.getByRole("button", { name: "Copy the api key" }).getByText("Copied").waitFor();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
     expect(await dialog.locator("pre code").nth(1).innerText()).toContain(secret);
+    // Escape and a click outside do not lose the secret; Escape says how to close.
+    await page.keyboard.press("Escape");
+    await page.mouse.click(5, 5);
+    await dialog.getByText("cannot be shown again once this closes", { exact: false }).waitFor();
+    expect(await dialog.locator("pre code").first().innerText()).toContain(secret);
     await dialog.getByRole("button", { name: "I have copied it" }).click();
 
     const keyRow = page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "shop website" }) });
@@ -679,6 +725,23 @@ describe("the admin console", () => {
     await row.getByRole("button", { name: "Remove" }).click();
     await page.getByRole("alertdialog").getByRole("button", { name: "Remove" }).click();
     await row.waitFor({ state: "detached" });
+    // The only owner cannot leave: said in the dialog, where the owner is looking.
+    await table.getByRole("row").filter({ hasText: email }).getByRole("button", { name: "Remove" }).click();
+    const refusal = page.getByRole("alertdialog");
+    await refusal.getByRole("button", { name: "Remove" }).click();
+    await refusal.getByRole("alert").filter({ hasText: /owner/ }).waitFor();
+    await refusal.getByRole("button", { name: "Cancel" }).click();
+
+    // Workspaces are created and renamed beside the switcher.
+    await page.getByRole("button", { name: "New workspace" }).click();
+    await page.getByRole("dialog", { name: "New workspace" }).getByLabel("Name").fill("Garden Shop (test)");
+    await page.getByRole("button", { name: "Create workspace" }).click();
+    await page.getByRole("heading", { name: "Members of Garden Shop (test)" }).waitFor();
+    await page.getByRole("button", { name: "Rename Garden Shop (test)" }).click();
+    await page.getByRole("dialog").getByLabel("Name").fill("Garden Shop staging");
+    await page.getByRole("dialog").getByRole("button", { name: "Rename" }).click();
+    await page.getByRole("heading", { name: "Members of Garden Shop staging" }).waitFor();
+    expect(await page.getByRole("button", { name: /Workspace/ }).textContent()).toContain("Garden Shop staging");
     const after = await gqlRaw(t.url, "{ me { memberships { workspace { name } } } }", {}, newcomer.headers);
     expect(after.data!.me.memberships.map((m: { workspace: { name: string } }) => m.workspace.name)).toEqual(["Newcomer's own"]);
     await page.close();

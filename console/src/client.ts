@@ -1,15 +1,45 @@
 import { createClient as createWsClient } from "graphql-ws";
-import { Client, cacheExchange, fetchExchange, mapExchange, subscriptionExchange } from "urql";
+import { authExchange, type AuthUtilities } from "@urql/exchange-auth";
+import { Client, cacheExchange, fetchExchange, subscriptionExchange, type OperationResult } from "urql";
+import type { LogInMutation, LogInMutationVariables } from "./gql/graphql.js";
 import { codeOf } from "./errors.js";
 import { watchConnection } from "./connection.js";
+import { LogIn } from "./operations.js";
 import { session } from "./session.js";
 
+let bypassing: AuthUtilities | null = null;
+
 /**
- * The console's GraphQL client: the public API at /graphql, with the
- * session's token. A request that carried a token and is refused as
- * UNAUTHENTICATED means the session ended (expired, or logged out
- * elsewhere): the console goes back to log-in and says so.
+ * The log-in of the "session ended" dialog. It goes past the requests held
+ * while the session is lapsed (which wait for it, and are sent again after).
  */
+export function logInAgain(variables: LogInMutationVariables): Promise<OperationResult<LogInMutation>> {
+  if (!bypassing) throw new Error("logInAgain is called before the console's client made a request");
+  return bypassing.mutate(LogIn, variables);
+}
+
+/**
+ * A request that carried a token and is refused as UNAUTHENTICATED means
+ * the session ended (expired, or logged out elsewhere). The console asks the
+ * same person to log in again over the page (session.expire) and holds that
+ * request, and any made meanwhile, until they have: then it sends them again
+ * under the new token, so the action that failed (a Save, a new bot) is done
+ * rather than left as a stale error (@urql/exchange-auth's refresh queue).
+ */
+const sessionExchange = authExchange(async (utils) => {
+  bypassing = utils;
+  return {
+    // The token is read at each send by the client's fetchOptions (and the websocket's connectionParams).
+    addAuthToOperation: (operation) => operation,
+    didAuthError: (error) => codeOf(error) === "UNAUTHENTICATED" && (session.get().token !== null || session.get().lapsed),
+    async refreshAuth() {
+      session.expire();
+      await session.settled();
+    },
+  };
+});
+
+/** The console's GraphQL client: the public API at /graphql, with the session's token. */
 export function createClient(): Client {
   // Subscriptions over graphql-ws; a browser's websocket cannot carry headers, so the token goes in connectionParams.
   const ws = createWsClient({
@@ -43,13 +73,8 @@ export function createClient(): Client {
       return { headers };
     },
     exchanges: [
-      mapExchange({
-        onError(error) {
-          // Only pages behind log-in run while there is a token, so this is never a wrong password.
-          if (codeOf(error) === "UNAUTHENTICATED" && session.get().token) session.expire();
-        },
-      }),
       cacheExchange,
+      sessionExchange,
       fetchExchange,
       subscriptionExchange({
         forwardSubscription: (request) => ({

@@ -1,3 +1,4 @@
+import { useMemo, useState, type FormEvent } from "react";
 import type { CombinedError } from "urql";
 
 /** A GraphQL error's stable code (`extensions.code`). */
@@ -23,8 +24,20 @@ export function messageOutsideFields(error: CombinedError | undefined): string |
  * `input.settings.topK`); the form's fields are named by its last part.
  */
 export function fieldErrors(error: CombinedError | undefined): Record<string, string> {
+  if (!error) return NO_ERRORS;
+  // The same object for the same error: React Aria shows a server error again whenever this object changes,
+  // so a new one per render would bring back an error the person has since typed over.
+  let errors = read.get(error);
+  if (!errors) read.set(error, (errors = readFieldErrors(error)));
+  return errors;
+}
+
+const NO_ERRORS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+const read = new WeakMap<CombinedError, Record<string, string>>();
+
+function readFieldErrors(error: CombinedError): Record<string, string> {
   const errors: Record<string, string> = {};
-  for (const e of error?.graphQLErrors ?? []) {
+  for (const e of error.graphQLErrors) {
     const ext = e.extensions as { field?: string; issues?: { field: string; message: string }[] };
     const issues = ext.issues ?? (ext.field ? [{ field: ext.field, message: e.message }] : []);
     for (const issue of issues) {
@@ -36,4 +49,28 @@ export function fieldErrors(error: CombinedError | undefined): Record<string, st
     }
   }
   return errors;
+}
+
+/**
+ * A form's server errors for React Aria's `Form` (spread its answer on it):
+ * each error holds until its field is typed in. React Aria clears a server
+ * error only when the field commits (on blur), and until then the browser
+ * refuses to submit: a password fixed and sent with Enter did nothing.
+ */
+export function useFieldErrors(error: CombinedError | undefined): {
+  validationErrors: Record<string, string>;
+  onInput: (event: FormEvent<HTMLFormElement>) => void;
+} {
+  const [edited, setEdited] = useState<{ error: CombinedError | undefined; fields: string[] }>({ error, fields: [] });
+  const fields = edited.error === error ? edited.fields : [];
+  const all = fieldErrors(error);
+  const validationErrors = useMemo(
+    () => (fields.length ? Object.fromEntries(Object.entries(all).filter(([name]) => !fields.includes(name))) : all),
+    [all, fields],
+  );
+  const onInput = (event: FormEvent<HTMLFormElement>) => {
+    const name = (event.target as HTMLInputElement).name;
+    if (name && name in validationErrors) setEdited({ error, fields: [...fields, name] });
+  };
+  return { validationErrors, onInput };
 }

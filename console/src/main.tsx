@@ -1,7 +1,7 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { Provider } from "urql";
-import { Redirect, Route, Router, Switch, useLocation } from "wouter";
+import { Redirect, Route, Router, Switch, useLocation, useSearch } from "wouter";
 import { createClient } from "./client.js";
 import { Shell } from "./shell.js";
 import { LogInPage, SignUpPage } from "./pages/auth.js";
@@ -16,9 +16,19 @@ import "./console.css";
 
 const client = createClient();
 
+/**
+ * Where to go after logging in: the page first asked for (`?next=`), so a
+ * link to a screen survives the log-in page. Only a path of this console.
+ */
+function nextPage(search: string): string {
+  const next = new URLSearchParams(search).get("next") ?? "/";
+  return next.startsWith("/") && !next.startsWith("//") ? next : "/";
+}
+
 function App() {
   const { token, lapsed } = useSession();
   const [location] = useLocation();
+  const search = useSearch();
   // An invitation's page stands alone, logged in or not, in a workspace or not yet.
   if (location === "/join") return <JoinPage />;
   if (!token && !lapsed) {
@@ -27,7 +37,7 @@ function App() {
         <Route path="/signup" component={SignUpPage} />
         <Route path="/login" component={LogInPage} />
         <Route>
-          <Redirect to="/login" replace />
+          <Redirect to={location === "/" && !search ? "/login" : `/login?${new URLSearchParams({ next: location + (search ? `?${search}` : "") })}`} replace />
         </Route>
       </Switch>
     );
@@ -36,14 +46,14 @@ function App() {
     <Shell>
       <Switch>
         <Route path="/" component={BotsPage} />
-        <Route path="/bots/:botId" component={BotPage} />
+        <Route path="/bots/:botId/:tab?" component={BotPage} />
         <Route path="/members" component={MembersPage} />
         <Route path="/webhooks" component={WebhooksPage} />
         <Route path="/login">
-          <Redirect to="/" replace />
+          <Redirect to={nextPage(search)} replace />
         </Route>
         <Route path="/signup">
-          <Redirect to="/" replace />
+          <Redirect to={nextPage(search)} replace />
         </Route>
         <Route>
           <p role="alert">There is no such page in the console.</p>

@@ -18,6 +18,24 @@ export const Me = graphql(`
   }
 `);
 
+export const CreateWorkspace = graphql(`
+  mutation CreateWorkspace($name: String!) {
+    createWorkspace(name: $name) {
+      id
+      name
+    }
+  }
+`);
+
+export const RenameWorkspace = graphql(`
+  mutation RenameWorkspace($id: ID!, $name: String!) {
+    renameWorkspace(id: $id, name: $name) {
+      id
+      name
+    }
+  }
+`);
+
 export const LogIn = graphql(`
   mutation LogIn($email: String!, $password: String!, $deviceToken: String) {
     logIn(email: $email, password: $password, deviceToken: $deviceToken) {

@@ -1,5 +1,6 @@
-import { useState } from "react";
+import { useCallback } from "react";
 import { Button } from "react-aria-components";
+import { useAddress } from "./address.js";
 
 export const PAGE_SIZE = 20;
 
@@ -12,10 +13,16 @@ interface PageInfo {
 
 type Cursor = { after?: string; before?: string };
 
-/** Relay connection paging: the variables for the page shown, and a way back to the first. */
+/**
+ * Relay connection paging: the variables for the page shown, and a way to
+ * another. The cursor is in the address (`?after=…`), so a reload or a shared
+ * link shows the same page and Back goes to the one before.
+ */
 export function usePaging(): { variables: { first?: number; after?: string | null; last?: number; before?: string }; set: (cursor: Cursor) => void } {
-  const [cursor, set] = useState<Cursor>({});
-  const variables = cursor.before ? { last: PAGE_SIZE, before: cursor.before } : { first: PAGE_SIZE, after: cursor.after ?? null };
+  const [params, change] = useAddress();
+  const before = params.get("before");
+  const variables = before ? { last: PAGE_SIZE, before } : { first: PAGE_SIZE, after: params.get("after") };
+  const set = useCallback((cursor: Cursor) => change({ after: cursor.after ?? null, before: cursor.before ?? null }), [change]);
   return { variables, set };
 }
 

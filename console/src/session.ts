@@ -52,6 +52,16 @@ export const session = {
     set({ token: answer.session.token, notice: null, lapsed: false });
   },
   end: () => set({ token: null, notice: null, lapsed: false }),
+  /** Resolves once a lapsed session is over: its person logged in again, or out. */
+  settled: (): Promise<void> =>
+    new Promise((resolve) => {
+      if (!state.lapsed) return resolve();
+      const stop = session.subscribe(() => {
+        if (state.lapsed) return;
+        stop();
+        resolve();
+      });
+    }),
   expire: () => state.token && set({ token: null, notice: "Your session has ended. Log in again to go on.", lapsed: true }),
 };
 

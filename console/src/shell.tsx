@@ -1,13 +1,14 @@
 import { createContext, useContext, useSyncExternalStore, type ReactNode } from "react";
 import { Button, Label, ListBox, ListBoxItem, Popover, Select, SelectValue } from "react-aria-components";
 import { useMutation, useQuery } from "urql";
-import { Link } from "wouter";
+import { Link, useLocation } from "wouter";
 import type { Role } from "./gql/graphql.js";
 import { LogOut, Me } from "./operations.js";
 import { useConnection } from "./connection.js";
 import { LogInAgain } from "./pages/auth.js";
 import { session, useSession } from "./session.js";
 import { usePresence, usePresenceHeartbeat } from "./presence.js";
+import { WorkspaceActions } from "./workspaces.js";
 
 export interface CurrentWorkspace {
   id: string;
@@ -62,6 +63,7 @@ export function Shell({ children }: { children: ReactNode }) {
   const [{ data, error }] = useQuery({ query: Me });
   const { lapsed } = useSession();
   const [, logOut] = useMutation(LogOut);
+  const [, navigate] = useLocation();
   const chosen = useChosenWorkspace();
   usePresenceHeartbeat();
   const [presence, setPresence] = usePresence();
@@ -97,13 +99,16 @@ export function Shell({ children }: { children: ReactNode }) {
             </Popover>
           </Select>
         )}
+        <WorkspaceActions current={workspace ?? { id: "", name: "" }} canRename={Boolean(workspace?.canEdit)} onCreated={chooseWorkspace} />
         <span className="who">{data.me.name ?? data.me.email}</span>
         <Button
           onPress={async () => {
             // An operator who logs out takes no more conversations.
             if (presence !== "OFFLINE") await setPresence("OFFLINE").catch(() => {});
             await logOut({});
+            // Logging out on purpose starts afresh: the log-in page does not bring this page back after.
             session.end();
+            navigate("/login", { replace: true });
           }}
         >
           Log out

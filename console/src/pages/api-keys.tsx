@@ -11,21 +11,29 @@ interface Issued {
   embedCode: { script: string; iframe: string };
 }
 
-/** The secret, once: the API keeps only its hash. */
+/**
+ * The secret, once: the API keeps only its hash. Escape and a click outside
+ * do not close it (the secret would be lost for good); Escape says how to.
+ */
 function IssuedDialog({ issued, onClose }: { issued: Issued; onClose: () => void }) {
+  const [warned, setWarned] = useState(false);
   return (
-    <Modal isOpen onOpenChange={(open) => !open && onClose()}>
+    <Modal isOpen isDismissable={false} isKeyboardDismissDisabled>
       <Dialog>
-        <Heading slot="title">Your new API key</Heading>
-        <p role="status" className="warning">
-          Copy it now: Parley keeps only a fingerprint of it and cannot show it again.
-        </p>
-        <Snippet title="API key" code={issued.secret} />
-        <Snippet title="Script tag" code={issued.embedCode.script} />
-        <div className="actions">
-          <Button className="primary" onPress={onClose}>
-            I have copied it
-          </Button>
+        <div onKeyDown={(event) => event.key === "Escape" && setWarned(true)}>
+          <Heading slot="title">Your new API key</Heading>
+          <p role="status" className="warning">
+            {warned
+              ? "This key cannot be shown again once this closes. Copy it, then press “I have copied it”."
+              : "Copy it now: Parley keeps only a fingerprint of it and cannot show it again."}
+          </p>
+          <Snippet title="API key" code={issued.secret} />
+          <Snippet title="Script tag" code={issued.embedCode.script} />
+          <div className="actions">
+            <Button className="primary" onPress={onClose}>
+              I have copied it
+            </Button>
+          </div>
         </div>
       </Dialog>
     </Modal>

@@ -1,8 +1,9 @@
 import { useState, type FormEvent } from "react";
 import { Button, Dialog, FieldError, Form, Heading, Input, Label, Modal, TextField } from "react-aria-components";
-import { useMutation } from "urql";
-import { Link } from "wouter";
-import { messageOf } from "../errors.js";
+import { useMutation, type CombinedError } from "urql";
+import { logInAgain } from "../client.js";
+import { Link, useSearch } from "wouter";
+import { fieldErrors, messageOf, useFieldErrors } from "../errors.js";
 import { LogIn, SignUp } from "../operations.js";
 import { session, useSession } from "../session.js";
 
@@ -34,8 +35,15 @@ function Field({
   );
 }
 
+/** The page asked for before log-in (`?next=`) goes along between log-in and sign-up. */
+function useKeptSearch(): string {
+  const search = useSearch();
+  return search ? `?${search}` : "";
+}
+
 export function LogInPage() {
   const { notice } = useSession();
+  const kept = useKeptSearch();
   const [result, logIn] = useMutation(LogIn);
   async function submit(event: FormEvent<HTMLFormElement>) {
     const { email = "", password = "" } = fieldsOf(event);
@@ -55,7 +63,7 @@ export function LogInPage() {
         </Button>
       </Form>
       <p>
-        New here? <Link href="/signup">Create an account</Link>
+        New here? <Link href={`/signup${kept}`}>Create an account</Link>
       </p>
     </section>
   );
@@ -63,14 +71,17 @@ export function LogInPage() {
 
 /**
  * Over the page where the session ended: the same user logs in again and
- * goes on with what they had typed (the request that failed is sent again
- * by pressing its button once more). Anyone else logs out first.
+ * goes on with what they had typed, and the request that failed is sent
+ * again by itself. Anyone else logs out first.
  */
 export function LogInAgain({ email }: { email: string }) {
-  const [result, logIn] = useMutation(LogIn);
+  const [result, setResult] = useState<{ fetching: boolean; error?: CombinedError }>({ fetching: false });
   async function submit(event: FormEvent<HTMLFormElement>) {
     const { password = "" } = fieldsOf(event);
-    const { data } = await logIn({ email, password, deviceToken: session.deviceFor(email) });
+    setResult({ fetching: true });
+    // Past the requests held meanwhile: they are sent again once this succeeds.
+    const { data, error } = await logInAgain({ email, password, deviceToken: session.deviceFor(email) });
+    setResult({ fetching: false, error });
     if (data) session.begin(email, data.logIn);
   }
   return (
@@ -99,6 +110,7 @@ export function LogInAgain({ email }: { email: string }) {
 
 export function SignUpPage() {
   const [result, signUp] = useMutation(SignUp);
+  const kept = useKeptSearch();
   const [email, setEmail] = useState("");
   async function submit(event: FormEvent<HTMLFormElement>) {
     const fields = fieldsOf(event);
@@ -114,7 +126,7 @@ export function SignUpPage() {
   return (
     <section className="auth">
       <h1>Create your Parley account</h1>
-      <Form onSubmit={submit}>
+      <Form onSubmit={submit} {...useFieldErrors(result.error)}>
         <Field name="email" label="Email" type="email" autoComplete="username" />
         <TextField name="name" autoComplete="name">
           <Label>Your name</Label>
@@ -122,13 +134,15 @@ export function SignUpPage() {
         </TextField>
         <Field name="password" label="Password (at least 8 characters, hard to guess)" type="password" autoComplete="new-password" minLength={8} />
         <Field name="workspaceName" label="Your business (the first workspace)" />
-        {result.error && <p role="alert">{result.error.graphQLErrors[0]?.message ?? `Parley could not be reached to sign ${email} up.`}</p>}
+        {result.error && !Object.keys(fieldErrors(result.error)).length && (
+          <p role="alert">{result.error.graphQLErrors[0]?.message ?? `Parley could not be reached to sign ${email} up.`}</p>
+        )}
         <Button type="submit" isDisabled={result.fetching}>
           Create account
         </Button>
       </Form>
       <p>
-        Already have an account? <Link href="/login">Log in</Link>
+        Already have an account? <Link href={`/login${kept}`}>Log in</Link>
       </p>
     </section>
   );

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from "react";
 import { Button, FieldError, Form, Input, Label, NumberField, Switch, Text, TextArea, TextField } from "react-aria-components";
 import { useMutation } from "urql";
 import type { BotDetailQuery, BusinessHoursInput, HandoffMode, LeadField, UpdateBotInput, Weekday, WidgetLanguage, WidgetPosition } from "../gql/graphql.js";
-import { fieldErrors, messageOutsideFields } from "../errors.js";
+import { useFieldErrors, messageOutsideFields } from "../errors.js";
 import { UpdateBot } from "../operations.js";
 import { ScheduleSelect } from "./add-link.js";
 
@@ -109,7 +109,7 @@ export function BotSettingsForm({ bot, canEdit }: { bot: Bot; canEdit: boolean }
   const [isPublic, setPublic] = useState(bot.isPublic);
   const [saved, setSaved] = useState(false);
   const theme = bot.settings.widgetTheme;
-  const errors = fieldErrors(result.error);
+  const errorProps = useFieldErrors(result.error);
   const unplaced = messageOutsideFields(result.error);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
@@ -120,7 +120,7 @@ export function BotSettingsForm({ bot, canEdit }: { bot: Bot; canEdit: boolean }
   }
 
   return (
-    <Form onSubmit={submit} validationErrors={errors} className="settings">
+    <Form onSubmit={submit} {...errorProps} className="settings">
       <fieldset disabled={!canEdit}>
         <legend>The bot</legend>
         <TextField name="name" defaultValue={bot.name} isRequired maxLength={100} isReadOnly={!canEdit}>

@@ -25,6 +25,7 @@ import { useConnection } from "../connection.js";
 import { messageOf } from "../errors.js";
 import { useSession } from "../session.js";
 import { ActivateBot, ArchiveBot, BotDetail, DeleteBot, DeleteSource, ResyncSource, SourceEvents, UpdateSource } from "../operations.js";
+import { useAddressChoice } from "../address.js";
 import { FilterGroup } from "../filter.js";
 import { Pager, usePaging } from "../pager.js";
 import { useWorkspace } from "../shell.js";
@@ -53,10 +54,16 @@ type Source = Bot["sources"]["edges"][number]["node"];
 type SourceEvent = SourceEventsSubscription["sourceEvents"];
 
 /** One bot: its status and lifecycle, and its sources, live. */
-export function BotPage({ params }: { params: { botId: string } }) {
+export function BotPage({ params }: { params: { botId: string; tab?: string } }) {
   const workspace = useWorkspace();
   const paging = usePaging();
-  const [status, setStatus] = useState<SyncStatus | null>(null);
+  const [, navigate] = useLocation();
+  const [status, setStatus] = useAddressChoice(
+    "status",
+    STATUSES.map(([value]) => value),
+  );
+  // The tab is part of the path (/bots/…/usage): a reload, Back and a shared link open the same one.
+  const tab = TABS.includes(params.tab ?? "") ? params.tab! : "sources";
   const [{ data, error, fetching }, refetch] = useQuery({ query: BotDetail, variables: { id: params.botId, status, ...paging.variables } });
   const reload = useCallback(() => refetch({ requestPolicy: "network-only" }), [refetch]);
   const live = useLiveSources(params.botId, reload);
@@ -81,7 +88,7 @@ export function BotPage({ params }: { params: { botId: string } }) {
         {workspace.canEdit && <Lifecycle bot={bot} />}
       </div>
       {bot.description && <p className="muted">{bot.description}</p>}
-      <Tabs>
+      <Tabs selectedKey={tab} onSelectionChange={(key) => navigate(`/bots/${params.botId}/${String(key)}`)}>
         <TabList aria-label="About this bot">
           <Tab id="sources">Sources</Tab>
           <Tab id="prompts">Prompts</Tab>
@@ -98,15 +105,7 @@ export function BotPage({ params }: { params: { botId: string } }) {
         </TabList>
         <TabPanel id="sources">
           {workspace.canEdit && <AddSources botId={bot.id} onAdded={reload} />}
-          <FilterGroup
-            label="Show sources"
-            options={STATUSES}
-            value={status}
-            onChange={(next) => {
-              setStatus(next);
-              paging.set({});
-            }}
-          />
+          <FilterGroup label="Show sources" options={STATUSES} value={status} onChange={setStatus} />
           <SourceList sources={bot.sources.edges.map((e) => e.node)} filtered={status !== null} live={live} canEdit={workspace.canEdit} onChanged={reload} />
           <Pager
             label="Pages of sources"
@@ -191,6 +190,9 @@ function useLiveSources(botId: string, reload: () => void): Map<string, SourceEv
 }
 
 const NO_EVENTS = new Map<string, SourceEvent>();
+
+/** The bot page's tabs, as they appear in its address. */
+const TABS = ["sources", "prompts", "corrections", "settings", "keys", "playground", "conversations", "live", "leads", "gaps", "checks", "usage"];
 
 const STATUSES: [SyncStatus | null, string][] = [
   [null, "All"],

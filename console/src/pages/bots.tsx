@@ -1,10 +1,11 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Button, Cell, Column, FieldError, Input, Label, Row, SearchField, Table, TableBody, TableHeader, TextArea, TextField } from "react-aria-components";
 import { useQuery } from "urql";
-import { Link } from "wouter";
+import { Link, useLocation } from "wouter";
 import type { BotsQuery } from "../gql/graphql.js";
 import { messageOf } from "../errors.js";
 import { Bots, CreateBot } from "../operations.js";
+import { FIRST_PAGE, useAddress } from "../address.js";
 import { Pager, usePaging } from "../pager.js";
 import { FormDialog, useDialogMutation } from "./form-dialog.js";
 import { useWorkspace } from "../shell.js";
@@ -21,15 +22,35 @@ function useDebounced<T>(value: T, ms: number): T {
 
 export function BotsPage() {
   const workspace = useWorkspace();
-  const [search, setSearch] = useState("");
+  const [address, change] = useAddress();
+  const [search, setSearch] = useState(address.get("q") ?? "");
   const paging = usePaging();
   const searched = useDebounced(search.trim(), 250);
-  // Back to the first page when the search or the workspace changes.
-  const setPage = paging.set;
-  useEffect(() => setPage({}), [searched, workspace.id, setPage]);
-  const [{ data, fetching, error }, refetch] = useQuery({
+  // The settled search goes in the address (replacing, not one history entry per letter), back to the first page;
+  // and a search the address brings (Back, a link) comes into the box.
+  const inAddress = address.get("q") ?? "";
+  const written = useRef(inAddress);
+  useEffect(() => {
+    if (searched === written.current) return;
+    written.current = searched;
+    change({ q: searched, ...FIRST_PAGE }, { replace: true });
+  }, [searched, change]);
+  useEffect(() => {
+    if (inAddress === written.current) return;
+    written.current = inAddress;
+    setSearch(inAddress);
+  }, [inAddress]);
+  // Another workspace's list starts at its first page.
+  const shownWorkspace = useRef(workspace.id);
+  useEffect(() => {
+    if (shownWorkspace.current !== workspace.id) change(FIRST_PAGE);
+    shownWorkspace.current = workspace.id;
+  }, [workspace.id, change]);
+  const [{ data, fetching, error }] = useQuery({
     query: Bots,
     variables: { workspaceId: workspace.id, search: searched || null, ...paging.variables },
+    // Read again on each visit: a bot just created elsewhere in the console (or by a colleague) is listed.
+    requestPolicy: "cache-and-network",
   });
   const bots = data?.bots;
 
@@ -37,7 +58,7 @@ export function BotsPage() {
     <section aria-labelledby="bots-heading">
       <div className="page-header">
         <h1 id="bots-heading">Bots</h1>
-        {workspace.canEdit && <CreateBotButton workspaceId={workspace.id} onCreated={() => refetch({ requestPolicy: "network-only" })} />}
+        {workspace.canEdit && <CreateBotButton workspaceId={workspace.id} />}
       </div>
       <SearchField value={search} onChange={setSearch} aria-label="Search bots">
         <Input placeholder="Search by name or description" />
@@ -101,11 +122,13 @@ function sourceSummary(c: BotsQuery["bots"]["edges"][number]["node"]["sourceCoun
   return parts.join(", ");
 }
 
-function CreateBotButton({ workspaceId, onCreated }: { workspaceId: string; onCreated: () => void }) {
+/** A new bot opens at once: its sources are what it needs next. */
+function CreateBotButton({ workspaceId }: { workspaceId: string }) {
+  const [, navigate] = useLocation();
   const creation = useDialogMutation(
     CreateBot,
     (form) => ({ input: { workspaceId, name: String(form.get("name")), description: String(form.get("description") ?? "") || null } }),
-    onCreated,
+    (data) => navigate(`/bots/${data.createBot.id}`),
   );
   return (
     <FormDialog trigger="New bot" triggerClassName="primary" title="New bot" submitLabel="Create bot" {...creation}>

@@ -1,6 +1,13 @@
+import { useState } from "react";
 import { Button, Dialog, DialogTrigger, Heading, Modal } from "react-aria-components";
+import type { CombinedError } from "urql";
+import { messageOf } from "../errors.js";
 
-/** A button that asks before it does something that cannot be undone. */
+/**
+ * A button that asks before it does something that cannot be undone. What
+ * `onConfirm` did: true (or a result without error) closes the dialog; a
+ * result's error is said inside the dialog, where the person is looking.
+ */
 export function Confirm({
   label,
   title,
@@ -12,10 +19,12 @@ export function Confirm({
   title: string;
   body: string;
   error?: string | undefined;
-  onConfirm: () => Promise<boolean>;
+  onConfirm: () => Promise<boolean | { error?: CombinedError | undefined }>;
 }) {
+  const [failed, setFailed] = useState<string | undefined>();
+  const shown = failed ?? error;
   return (
-    <DialogTrigger>
+    <DialogTrigger onOpenChange={() => setFailed(undefined)}>
       <Button className="danger">{label}</Button>
       <Modal isDismissable>
         <Dialog role="alertdialog">
@@ -23,10 +32,17 @@ export function Confirm({
             <>
               <Heading slot="title">{title}</Heading>
               <p>{body}</p>
-              {error && <p role="alert">{error}</p>}
+              {shown && <p role="alert">{shown}</p>}
               <div className="actions">
                 <Button onPress={close}>Cancel</Button>
-                <Button className="danger" onPress={async () => (await onConfirm()) && close()}>
+                <Button
+                  className="danger"
+                  onPress={async () => {
+                    const done = await onConfirm();
+                    if (typeof done === "object" && done.error) return setFailed(messageOf(done.error));
+                    if (done) close();
+                  }}
+                >
                   {label}
                 </Button>
               </div>

@@ -1,9 +1,9 @@
-import { useState } from "react";
 import { Button } from "react-aria-components";
 import { useQuery } from "urql";
 import type { ConversationFilter, ConversationQuery, ConversationsQuery } from "../gql/graphql.js";
 import { messageOf } from "../errors.js";
 import { Conversation, Conversations } from "../operations.js";
+import { FIRST_PAGE, useAddress } from "../address.js";
 import { FilterGroup } from "../filter.js";
 import { Pager, usePaging } from "../pager.js";
 import { CorrectThisAnswer } from "./corrections.js";
@@ -27,8 +27,10 @@ const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyl
  */
 export function ConversationsPanel({ botId, canEdit }: { botId: string; canEdit: boolean }) {
   const paging = usePaging();
-  const [filter, setFilter] = useState<ConversationFilter | null>(null);
-  const [selected, setSelected] = useState<string | null>(null);
+  const [address, change] = useAddress();
+  // The open conversation is in the address too: a link to it can be sent to a colleague.
+  const selected = address.get("conversation");
+  const filter = FILTERS.find(([value]) => value !== null && value === address.get("show"))?.[0] ?? null;
   const [{ data, error, fetching }] = useQuery({ query: Conversations, variables: { botId, filter, ...paging.variables }, requestPolicy: "cache-and-network" });
 
   if (error) return <p role="alert">{messageOf(error)}</p>;
@@ -36,16 +38,7 @@ export function ConversationsPanel({ botId, canEdit }: { botId: string; canEdit:
   const sessions = data.bot.sessions;
   return (
     <div className="conversations">
-      <FilterGroup
-        label="Show conversations"
-        options={FILTERS}
-        value={filter}
-        onChange={(next) => {
-          setFilter(next);
-          setSelected(null);
-          paging.set({});
-        }}
-      />
+      <FilterGroup label="Show conversations" options={FILTERS} value={filter} onChange={(next) => change({ show: next, conversation: null, ...FIRST_PAGE })} />
       {sessions.edges.length === 0 ? (
         <p>{filter ? "No conversation matches. Nothing to do here." : "No conversations yet. Visitors' questions appear here, with the bot's answers."}</p>
       ) : (
@@ -53,7 +46,7 @@ export function ConversationsPanel({ botId, canEdit }: { botId: string; canEdit:
           <ul className="session-list" aria-label="Conversations">
             {sessions.edges.map(({ node }) => (
               <li key={node.id}>
-                <SessionButton session={node} selected={node.id === selected} onSelect={() => setSelected(node.id)} />
+                <SessionButton session={node} selected={node.id === selected} onSelect={() => change({ conversation: node.id })} />
               </li>
             ))}
           </ul>

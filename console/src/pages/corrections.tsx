@@ -3,6 +3,7 @@ import { Button, FieldError, FileTrigger, Input, Label, SearchField, Switch, Tex
 import { useClient, useMutation, useQuery } from "urql";
 import type { CorrectionFieldsFragment } from "../gql/graphql.js";
 import { messageOf } from "../errors.js";
+import { FIRST_PAGE, useAddress, useAddressChoice } from "../address.js";
 import { FilterGroup } from "../filter.js";
 import { Corrections, CorrectionsCsv, CreateCorrection, DeleteCorrection, ImportCorrections, UpdateCorrection } from "../operations.js";
 import { Pager, usePaging } from "../pager.js";
@@ -183,8 +184,12 @@ function CsvButtons({ botId, canEdit, onImported }: { botId: string; canEdit: bo
  */
 export function CorrectionsPanel({ botId, canEdit }: { botId: string; canEdit: boolean }) {
   const paging = usePaging();
-  const [search, setSearch] = useState("");
-  const [shown, setShown] = useState<"active" | "off" | null>(null);
+  const [address, change] = useAddress();
+  const search = address.get("q") ?? "";
+  const [shown, setShown] = useAddressChoice(
+    "show",
+    SHOWN.map(([value]) => value),
+  );
   const [notice, setNotice] = useState<string | null>(null);
   const [{ data, error, fetching }, refetch] = useQuery({
     query: Corrections,
@@ -198,14 +203,14 @@ export function CorrectionsPanel({ botId, canEdit }: { botId: string; canEdit: b
   return (
     <div className="corrections">
       <div className="row">
-        <SearchField aria-label="Search corrections" value={search} onChange={(value) => (setSearch(value), paging.set({}))}>
+        <SearchField aria-label="Search corrections" value={search} onChange={(value) => change({ q: value, ...FIRST_PAGE }, { replace: true })}>
           <Input placeholder="Search questions and answers" />
         </SearchField>
         {canEdit && <NewCorrection botId={botId} onDone={reload} />}
         <CsvButtons botId={botId} canEdit={canEdit} onImported={(count) => (setNotice(`Imported ${count} corrections.`), reload())} />
       </div>
       {notice && <p role="status">{notice}</p>}
-      <FilterGroup label="Show corrections" options={SHOWN} value={shown} onChange={(next) => (setShown(next), paging.set({}))} />
+      <FilterGroup label="Show corrections" options={SHOWN} value={shown} onChange={setShown} />
       {corrections.edges.length === 0 ? (
         <p>
           {search || shown !== null

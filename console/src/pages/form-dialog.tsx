@@ -1,7 +1,7 @@
 import type { FormEvent, ReactNode } from "react";
 import { Button, Dialog, DialogTrigger, Form, Heading, Modal } from "react-aria-components";
 import { useMutation, type AnyVariables, type CombinedError, type DocumentInput } from "urql";
-import { fieldErrors, messageOutsideFields } from "../errors.js";
+import { useFieldErrors, messageOutsideFields } from "../errors.js";
 
 interface FormDialogProps {
   /** The button that opens it. */
@@ -21,12 +21,12 @@ interface FormDialogProps {
 
 /**
  * The error, busy state and submit of a FormDialog that runs one mutation
- * with variables read from the form; `onDone` runs once it worked.
+ * with variables read from the form; `onDone` runs with its answer once it worked.
  */
 export function useDialogMutation<Data, Variables extends AnyVariables>(
   document: DocumentInput<Data, Variables>,
   variablesOf: (form: FormData) => Variables,
-  onDone: () => void,
+  onDone: (data: Data) => void,
 ) {
   const [result, run] = useMutation(document);
   return {
@@ -34,7 +34,7 @@ export function useDialogMutation<Data, Variables extends AnyVariables>(
     busy: result.fetching,
     onSubmit: async (form: FormData) => {
       const { data } = await run(variablesOf(form));
-      if (data) onDone();
+      if (data) onDone(data);
       return Boolean(data);
     },
   };
@@ -42,7 +42,7 @@ export function useDialogMutation<Data, Variables extends AnyVariables>(
 
 /** A button that opens a form in a modal dialog: the shape of every "add" and "new" in the console. */
 export function FormDialog({ trigger, triggerLabel, triggerClassName, title, submitLabel, error, busy, onSubmit, children }: FormDialogProps) {
-  const errors = fieldErrors(error);
+  const errorProps = useFieldErrors(error);
   const outside = messageOutsideFields(error);
   return (
     <DialogTrigger>
@@ -57,7 +57,7 @@ export function FormDialog({ trigger, triggerLabel, triggerClassName, title, sub
               if (await onSubmit(new FormData(event.currentTarget))) close();
             }
             return (
-              <Form onSubmit={submit} validationErrors={errors}>
+              <Form onSubmit={submit} {...errorProps}>
                 <Heading slot="title">{title}</Heading>
                 {children}
                 {outside && <p role="alert">{outside}</p>}

@@ -1,8 +1,8 @@
-import { useState } from "react";
 import { Button, Disclosure, DisclosurePanel, Heading } from "react-aria-components";
 import { useMutation, useQuery } from "urql";
 import type { GapsQuery } from "../gql/graphql.js";
 import { messageOf } from "../errors.js";
+import { useAddressChoice } from "../address.js";
 import { FilterGroup } from "../filter.js";
 import { DismissGap, GapQuestions, Gaps } from "../operations.js";
 import { Pager, usePaging } from "../pager.js";
@@ -91,7 +91,11 @@ function TopicItem({
  */
 export function GapsPanel({ botId, canEdit }: { botId: string; canEdit: boolean }) {
   const paging = usePaging();
-  const [shown, setShown] = useState<"open" | "dismissed">("open");
+  const [shown, setShown] = useAddressChoice(
+    "show",
+    SHOWN.map(([value]) => value),
+    "open",
+  );
   const [{ data, error, fetching }, refetch] = useQuery({
     query: Gaps,
     variables: { botId, dismissed: shown === "dismissed", ...paging.variables },
@@ -102,7 +106,7 @@ export function GapsPanel({ botId, canEdit }: { botId: string; canEdit: boolean 
   const gaps = data.bot.gaps;
   return (
     <div className="gaps">
-      <FilterGroup label="Show topics" options={SHOWN} value={shown} onChange={(next) => (setShown(next ?? "open"), paging.set({}))} />
+      <FilterGroup label="Show topics" options={SHOWN} value={shown} onChange={setShown} />
       {gaps.edges.length === 0 ? (
         <p>{shown === "open" ? "Nothing missing: every question visitors asked found its answer." : "Nothing put aside."}</p>
       ) : (

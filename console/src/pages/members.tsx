@@ -1,9 +1,9 @@
 import { useState, type FormEvent } from "react";
-import { Button, Form, Input, Label, TextField } from "react-aria-components";
+import { Button, FieldError, Form, Input, Label, TextField } from "react-aria-components";
 import { useMutation, useQuery } from "urql";
 import { Snippet } from "../copy.js";
 import type { Role } from "../gql/graphql.js";
-import { messageOf } from "../errors.js";
+import { messageOf, messageOutsideFields, useFieldErrors } from "../errors.js";
 import { ChangeMemberRole, InviteMember, Members, RemoveMember, RevokeInvitation } from "../operations.js";
 import { useWorkspace } from "../shell.js";
 import { Confirm } from "./confirm.js";
@@ -26,7 +26,8 @@ export function MembersPage() {
   const [invited, invite] = useMutation(InviteMember);
   const [, withdraw] = useMutation(RevokeInvitation);
   const [changed, change] = useMutation(ChangeMemberRole);
-  const [removed, remove] = useMutation(RemoveMember);
+  const [, remove] = useMutation(RemoveMember);
+  const inviteErrors = useFieldErrors(invited.error);
   const [link, setLink] = useState<{ email: string; link: string } | null>(null);
   const reload = () => refetch({ requestPolicy: "network-only" });
 
@@ -44,16 +45,17 @@ export function MembersPage() {
 
   if (error) return <p role="alert">{messageOf(error)}</p>;
   if (!data) return <p aria-busy="true">Loading…</p>;
-  const problem = messageOf(invited.error ?? changed.error ?? removed.error);
+  const problem = messageOutsideFields(invited.error) ?? messageOf(changed.error);
   const pending = data.workspace.invitations.edges.map((e) => e.node);
   return (
     <section aria-labelledby="members-heading">
       <h1 id="members-heading">Members of {workspace.name}</h1>
       {isOwner && (
-        <Form onSubmit={submit} className="row" aria-label="Invite a member">
+        <Form onSubmit={submit} className="row" aria-label="Invite a member" {...inviteErrors}>
           <TextField name="email" type="email" isRequired>
             <Label>Their email</Label>
             <Input />
+            <FieldError />
           </TextField>
           <label className="native">
             Role
@@ -156,9 +158,9 @@ export function MembersPage() {
                     title={`Remove ${m.user.email}?`}
                     body="They lose access to this workspace's bots at once."
                     onConfirm={async () => {
-                      const { data } = await remove({ workspaceId: workspace.id, userId: m.user.id });
-                      reload();
-                      return Boolean(data);
+                      const result = await remove({ workspaceId: workspace.id, userId: m.user.id });
+                      if (!result.error) reload();
+                      return result;
                     }}
                   />
                 </td>

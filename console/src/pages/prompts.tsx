@@ -2,7 +2,7 @@ import { useState, type FormEvent } from "react";
 import { Button, Dialog, DialogTrigger, Form, Heading, Input, Label, Modal, Radio, RadioGroup, Switch, TextArea, TextField } from "react-aria-components";
 import { useMutation, useQuery, type CombinedError } from "urql";
 import type { PromptFieldsFragment, PromptType } from "../gql/graphql.js";
-import { fieldErrors, messageOf } from "../errors.js";
+import { fieldErrors, messageOf, useFieldErrors } from "../errors.js";
 import { CreatePrompt, DeletePrompt, Prompts, ReorderPrompts, UpdatePrompt } from "../operations.js";
 import { Confirm } from "./confirm.js";
 
@@ -54,14 +54,14 @@ function PromptForm({
 }) {
   const [type, setType] = useState<PromptType>(prompt?.type ?? "SYSTEM");
   const [text, setText] = useState(prompt?.text ?? "");
-  const errors = fieldErrors(error);
+  const errorProps = useFieldErrors(error);
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const name = String(new FormData(event.currentTarget).get("name") ?? "").trim();
     onSubmit({ type, name: name || null, text });
   }
   return (
-    <Form onSubmit={submit} validationErrors={errors}>
+    <Form onSubmit={submit} {...errorProps}>
       <RadioGroup value={type} onChange={(value) => setType(value as PromptType)} orientation="horizontal">
         <Label>Kind</Label>
         <Radio value="SYSTEM">System prompt (instructions)</Radio>
@@ -76,7 +76,7 @@ function PromptForm({
         <TextArea rows={6} />
       </TextField>
       {type === "USER_TEMPLATE" && <TemplateRules text={text} />}
-      {error && <p role="alert">{errors.text ?? messageOf(error)}</p>}
+      {error && <p role="alert">{fieldErrors(error).text ?? messageOf(error)}</p>}
       <Button type="submit" className="primary" isDisabled={busy}>
         {submitLabel}
       </Button>
