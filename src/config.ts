@@ -75,6 +75,10 @@ const schema = z
     SESSION_TTL_HOURS: int(1, 24 * 366).default(168),
     /** How long an invitation to a workspace may be accepted. @default 168 (7 days) */
     INVITATION_TTL_HOURS: int(1, 24 * 90).default(168),
+    /** An SMTP server to email invitations through (`smtp://` or `smtps://`, with user and password); without one the console shows the link to send by hand. @default unset */
+    SMTP_URL: z.url({ protocol: /^smtps?$/, error: "must be an smtp:// or smtps:// URL" }).optional(),
+    /** The sender of Parley's emails. @default Parley <parley@the PUBLIC_URL's host> */
+    MAIL_FROM: z.string().min(3).optional(),
     /** scrypt cost as log2(N); 17 is OWASP's recommendation. @default 17 */
     PASSWORD_HASH_COST: int(10, 20).default(17),
     /** Deepest selection set a query may have. @default 12 */

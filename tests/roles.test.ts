@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "@jest/globals";
 import { createBot, invite, signUp, type Account } from "./helpers/admin.js";
 import { startApp, type TestApp } from "./helpers/app.js";
 import { gqlRaw } from "./helpers/graphql.js";
+import { startSmtp } from "./helpers/smtp.js";
 
 let t: TestApp;
 let owner: Account;
@@ -14,8 +15,11 @@ async function join(account: Account, role: "ADMIN" | "MEMBER") {
   expect(await invite(t.url, owner, { ...account, email: account.email.toUpperCase() }, role)).toEqual({ role, user: { email: account.email } });
 }
 
+let smtp: Awaited<ReturnType<typeof startSmtp>>;
+
 beforeAll(async () => {
-  t = await startApp();
+  smtp = await startSmtp();
+  t = await startApp({ SMTP_URL: smtp.url, MAIL_FROM: "Parley <parley@example.com>" });
   owner = await signUp(t.url, "Owned");
   admin = await signUp(t.url, "Admin's own");
   member = await signUp(t.url, "Member's own");
@@ -145,6 +149,23 @@ describe("membership by consent", () => {
     expect(shape(known)).toEqual(shape(unknown));
     expect(known.invitation.email).toBe(someone.email);
     expect(known.link).toMatch(/\/admin\/join#pin_/);
+  });
+
+  it("emails the invitation's link through the configured SMTP server; a refused email costs the email, not the invitation", async () => {
+    const email = `mailed-${Date.now()}@example.com`;
+    const sent = await gqlRaw(t.url, INVITE.replace("link", "link emailed"), { w: owner.workspaceId, e: email, r: "ADMIN" }, owner.headers);
+    expect(sent.data!.inviteMember.emailed).toBe(true);
+    const mail = smtp.received.find((m) => m.to && !Array.isArray(m.to) && m.to.value[0]?.address === email);
+    expect(mail?.from?.text).toBe('"Parley" <parley@example.com>');
+    expect(mail?.subject).toBe(`${owner.email} invites you to Owned on Parley`);
+    expect(mail?.text).toContain(`Accept the invitation: ${sent.data!.inviteMember.link}`);
+    expect(mail?.text).toContain("as an admin");
+
+    const refused = await gqlRaw(t.url, INVITE.replace("link", "link emailed"), { w: owner.workspaceId, e: "refuse@example.com", r: "MEMBER" }, owner.headers);
+    expect(refused.errors).toBeUndefined();
+    expect(refused.data!.inviteMember.emailed).toBe(false);
+    const accepted = await gqlRaw(t.url, `query($t: String!) { invitation(token: $t) { email } }`, { t: refused.data!.inviteMember.token });
+    expect(accepted.data!.invitation.email).toBe("refuse@example.com");
   });
 
   it("joins only with the invited account's consent, once, while the invitation stands", async () => {

@@ -527,6 +527,7 @@ export const InviteMember = graphql(`
   mutation InviteMember($workspaceId: ID!, $email: String!, $role: Role!) {
     inviteMember(workspaceId: $workspaceId, email: $email, role: $role) {
       link
+      emailed
       invitation {
         id
         email

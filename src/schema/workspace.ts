@@ -73,9 +73,10 @@ const IssuedInvitation = builder.objectRef<IssuedInvitationShape>("IssuedInvitat
       resolve: (query, issued, _args, ctx) => ctx.prisma.invitation.findUniqueOrThrow({ ...query, where: { id: issued.invitation.id } }),
     }),
     token: t.exposeString("token", { description: "The secret that accepts it (`pin_…`). Parley keeps only its SHA-256." }),
-    link: t.string({
-      description: "The console's page that accepts it, with the token in its fragment (never sent to a server).",
-      resolve: (issued, _args, ctx) => `${ctx.config.publicUrl}/admin/join#${issued.token}`,
+    link: t.exposeString("link", { description: "The console's page that accepts it, with the token in its fragment (never sent to a server)." }),
+    emailed: t.exposeBoolean("emailed", {
+      description:
+        "Whether Parley emailed the link to the person (an SMTP server is configured, SMTP_URL, and accepted it). When false, send the link yourself.",
     }),
   }),
 });

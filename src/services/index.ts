@@ -24,6 +24,7 @@ import { createMetrics, type Metrics } from "./operations/metrics.js";
 import { createMemoryCounters, type CounterStore } from "./access/counters.js";
 import { createChatModel, type ChatModel } from "../providers/chat.js";
 import { createWorkspaceService } from "./tenancy/workspaces.js";
+import { createMailer } from "./mail.js";
 import { createLiveAccess, type LiveAccess } from "./access/live-access.js";
 import { createCorrectionService, type CorrectionService } from "./answering/corrections.js";
 import { createGapService, type GapService } from "./answering/gaps.js";
@@ -219,7 +220,7 @@ export function createServices(base: Pick<AppServices, "config" | "db" | "logger
         maxDelayMs: config.AUTH_LOGIN_MAX_DELAY_SECONDS * 1000,
       }),
     }),
-    workspaces: createWorkspaceService({ prisma, config, onMemberRemoved: handoff.memberRemoved }),
+    workspaces: createWorkspaceService({ prisma, config, mailer: createMailer({ config, logger }), onMemberRemoved: handoff.memberRemoved }),
     bots,
     prompts: createPromptService({ prisma, bots }),
     apiKeys,

@@ -28,7 +28,7 @@ export function MembersPage() {
   const [changed, change] = useMutation(ChangeMemberRole);
   const [, remove] = useMutation(RemoveMember);
   const inviteErrors = useFieldErrors(invited.error);
-  const [link, setLink] = useState<{ email: string; link: string } | null>(null);
+  const [link, setLink] = useState<{ email: string; link: string; emailed: boolean } | null>(null);
   const reload = () => refetch({ requestPolicy: "network-only" });
 
   async function submit(event: FormEvent<HTMLFormElement>) {
@@ -38,7 +38,7 @@ export function MembersPage() {
     const { data } = await invite({ workspaceId: workspace.id, email: String(fields.get("email")).trim(), role: String(fields.get("role")) as Role });
     if (data) {
       form.reset();
-      setLink({ email: data.inviteMember.invitation.email, link: data.inviteMember.link });
+      setLink({ email: data.inviteMember.invitation.email, link: data.inviteMember.link, emailed: data.inviteMember.emailed });
       reload();
     }
   }
@@ -75,7 +75,10 @@ export function MembersPage() {
       {problem && <p role="alert">{problem}</p>}
       {link && (
         <div role="status" className="invitation-link">
-          <p>Send this link to {link.email}. It works once, for an account with that email, and Parley cannot show it again.</p>
+          <p>
+            {link.emailed ? `Parley emailed this link to ${link.email}; you may send it yourself too.` : `Send this link to ${link.email}.`} It works once, for
+            an account with that email, and Parley cannot show it again.
+          </p>
           <Snippet title="Invitation link" code={link.link} />
         </div>
       )}

@@ -3,6 +3,7 @@ import type { Config } from "../../config.js";
 import { requireRole, type Actor } from "../access/access.js";
 import { AppError, assertId, notFound } from "../errors.js";
 import { newSecret, sha256 } from "../access/secrets.js";
+import type { Mailer, MailMessage } from "../mail.js";
 
 /** Invitation tokens look like `pin_<43 chars>`. */
 export const INVITATION_PREFIX = "pin";
@@ -13,6 +14,10 @@ export interface IssuedInvitation {
   invitation: Invitation;
   /** The token: shown once, only its SHA-256 is stored. */
   token: string;
+  /** The console's page that accepts it, the token in its fragment (never sent to a server). */
+  link: string;
+  /** Whether the link went out by email (an SMTP server is configured and took it). */
+  emailed: boolean;
 }
 
 /** An invitation a token opens, while it may be accepted. */
@@ -43,13 +48,37 @@ export async function acceptInvitation(tx: Prisma.TransactionClient, token: stri
 export function createWorkspaceService({
   prisma,
   config,
+  mailer,
   onMemberRemoved,
 }: {
   prisma: PrismaClient;
-  config: Pick<Config, "INVITATION_TTL_HOURS">;
+  config: Pick<Config, "INVITATION_TTL_HOURS" | "publicUrl">;
+  mailer: Mailer;
   /** What else a member's leaving undoes (the conversations they held as an operator go back to the queue). */
   onMemberRemoved?: (workspaceId: string, userId: string) => Promise<void>;
 }) {
+  /** The email that carries an invitation's link: who asks, into what, as what, until when. */
+  async function invitationMail(inviterId: string, invitation: Invitation, link: string): Promise<MailMessage> {
+    const [inviter, workspace] = await Promise.all([
+      prisma.user.findUniqueOrThrow({ where: { id: inviterId }, select: { name: true, email: true } }),
+      prisma.workspace.findUniqueOrThrow({ where: { id: invitation.workspaceId }, select: { name: true } }),
+    ]);
+    const who = inviter.name ? `${inviter.name} (${inviter.email})` : inviter.email;
+    const role = { OWNER: "an owner", ADMIN: "an admin", MEMBER: "a member" }[invitation.role];
+    return {
+      to: invitation.email,
+      subject: `${inviter.name ?? inviter.email} invites you to ${workspace.name} on Parley`,
+      text: [
+        `${who} invites you to join ${workspace.name} on Parley as ${role}.`,
+        "",
+        `Accept the invitation: ${link}`,
+        "",
+        `The link works once, for an account with this email (${invitation.email}), until ${invitation.expiresAt.toUTCString()}.`,
+        "If you did not expect it, ignore this email.",
+      ].join("\n"),
+    };
+  }
+
   /** Owners may not leave a workspace ownerless. */
   async function assertAnotherOwner(workspaceId: string, userId: string) {
     const owners = await prisma.membership.count({ where: { workspaceId, role: "OWNER", userId: { not: userId } } });
@@ -88,7 +117,10 @@ export function createWorkspaceService({
         const expiresAt = new Date(Date.now() + config.INVITATION_TTL_HOURS * 3_600_000);
         return tx.invitation.create({ data: { workspaceId, email, role, tokenHash: sha256(token), invitedById: actor.userId, expiresAt } });
       });
-      return { invitation, token };
+      const link = `${config.publicUrl}/admin/join#${token}`;
+      // After the invitation is stored: a mail server that is down costs the email, never the invitation (its link is in the answer).
+      const emailed = mailer.configured && (await mailer.send(await invitationMail(actor.userId, invitation, link)));
+      return { invitation, token, link, emailed };
     },
 
     /** Withdraws a pending invitation (owners only). */
