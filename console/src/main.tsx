@@ -1,4 +1,4 @@
-import { StrictMode } from "react";
+import { lazy, StrictMode, Suspense } from "react";
 import { createRoot } from "react-dom/client";
 import { Provider } from "urql";
 import { Redirect, Route, Router, Switch, useLocation, useSearch } from "wouter";
@@ -8,13 +8,15 @@ import { LogInPage, SignUpPage } from "./pages/auth.js";
 import { BotPage } from "./pages/bot.js";
 import { BotsPage } from "./pages/bots.js";
 import { JoinPage } from "./pages/join.js";
-import { MembersPage } from "./pages/members.js";
-import { WebhooksPage } from "./pages/webhooks.js";
 import { useSession } from "./session.js";
 import "uplot/dist/uPlot.min.css";
 import "./console.css";
 
 const client = createClient();
+
+/** Pages of the workspace rather than of its bots load when first opened. */
+const MembersPage = lazy(() => import("./pages/members.js").then((module) => ({ default: module.MembersPage })));
+const WebhooksPage = lazy(() => import("./pages/webhooks.js").then((module) => ({ default: module.WebhooksPage })));
 
 /**
  * Where to go after logging in: the page first asked for (`?next=`), so a
@@ -44,21 +46,23 @@ function App() {
   }
   return (
     <Shell>
-      <Switch>
-        <Route path="/" component={BotsPage} />
-        <Route path="/bots/:botId/:tab?" component={BotPage} />
-        <Route path="/members" component={MembersPage} />
-        <Route path="/webhooks" component={WebhooksPage} />
-        <Route path="/login">
-          <Redirect to={nextPage(search)} replace />
-        </Route>
-        <Route path="/signup">
-          <Redirect to={nextPage(search)} replace />
-        </Route>
-        <Route>
-          <p role="alert">There is no such page in the console.</p>
-        </Route>
-      </Switch>
+      <Suspense fallback={<p aria-busy="true">Loading…</p>}>
+        <Switch>
+          <Route path="/" component={BotsPage} />
+          <Route path="/bots/:botId/:tab?" component={BotPage} />
+          <Route path="/members" component={MembersPage} />
+          <Route path="/webhooks" component={WebhooksPage} />
+          <Route path="/login">
+            <Redirect to={nextPage(search)} replace />
+          </Route>
+          <Route path="/signup">
+            <Redirect to={nextPage(search)} replace />
+          </Route>
+          <Route>
+            <p role="alert">There is no such page in the console.</p>
+          </Route>
+        </Switch>
+      </Suspense>
     </Shell>
   );
 }

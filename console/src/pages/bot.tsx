@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useEffect, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useState, type ReactNode } from "react";
 import {
   Button,
   Dialog,
@@ -37,16 +37,21 @@ import { BotSettingsForm } from "./bot-settings.js";
 import { Confirm } from "./confirm.js";
 import { ConversationsPanel } from "./conversations.js";
 import { CorrectionsPanel } from "./corrections.js";
-import { ChecksPanel } from "./checks.js";
-import { GapsPanel } from "./gaps.js";
 import { FormDialog, useDialogMutation } from "./form-dialog.js";
-import { LeadsPanel } from "./leads.js";
-import { LivePanel } from "./live.js";
 import { Playground } from "./playground.js";
 import { PromptsPanel } from "./prompts.js";
 
-/** The charts (uPlot) load when the tab is first opened, not with the console. */
+/** Tabs an owner opens less often load when first opened, not with the console: the charts (uPlot) above all. */
 const UsagePanel = lazy(() => import("./usage.js").then((module) => ({ default: module.UsagePanel })));
+const LivePanel = lazy(() => import("./live.js").then((module) => ({ default: module.LivePanel })));
+const LeadsPanel = lazy(() => import("./leads.js").then((module) => ({ default: module.LeadsPanel })));
+const GapsPanel = lazy(() => import("./gaps.js").then((module) => ({ default: module.GapsPanel })));
+const ChecksPanel = lazy(() => import("./checks.js").then((module) => ({ default: module.ChecksPanel })));
+
+/** What a tab loaded on first opening shows meanwhile. */
+function Later({ children }: { children: ReactNode }) {
+  return <Suspense fallback={<p aria-busy="true">Loading…</p>}>{children}</Suspense>;
+}
 const Syncs = lazy(() => import("./source-history.js").then((module) => ({ default: module.Syncs })));
 
 type Bot = BotDetailQuery["bot"];
@@ -135,21 +140,29 @@ export function BotPage({ params }: { params: { botId: string; tab?: string } })
           <ConversationsPanel botId={bot.id} canEdit={workspace.canEdit} />
         </TabPanel>
         <TabPanel id="live">
-          <LivePanel botId={bot.id} canEdit={workspace.canEdit} />
+          <Later>
+            <LivePanel botId={bot.id} canEdit={workspace.canEdit} />
+          </Later>
         </TabPanel>
         <TabPanel id="leads">
-          <LeadsPanel botId={bot.id} />
+          <Later>
+            <LeadsPanel botId={bot.id} />
+          </Later>
         </TabPanel>
         <TabPanel id="gaps">
-          <GapsPanel botId={bot.id} canEdit={workspace.canEdit} />
+          <Later>
+            <GapsPanel botId={bot.id} canEdit={workspace.canEdit} />
+          </Later>
         </TabPanel>
         <TabPanel id="checks">
-          <ChecksPanel botId={bot.id} canEdit={workspace.canEdit} />
+          <Later>
+            <ChecksPanel botId={bot.id} canEdit={workspace.canEdit} />
+          </Later>
         </TabPanel>
         <TabPanel id="usage">
-          <Suspense fallback={<p aria-busy="true">Loading…</p>}>
+          <Later>
             <UsagePanel botId={bot.id} />
-          </Suspense>
+          </Later>
         </TabPanel>
       </Tabs>
     </section>
