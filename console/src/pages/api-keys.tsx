@@ -99,17 +99,19 @@ export function ApiKeysPanel({ botId, canEdit, active, version }: { botId: strin
           <tbody>
             {keys.map((key) => (
               <tr key={key.id}>
-                <th scope="row">{key.name}</th>
-                <td>
+                <th scope="row" data-label="Name">
+                  {key.name}
+                </th>
+                <td data-label="Key">
                   <code>{key.prefix}…</code>
                 </td>
-                <td>
+                <td data-label="Status">
                   <span className={`status status-${key.status.toLowerCase()}`}>{key.status.toLowerCase()}</span>
                 </td>
-                <td>{key.expiresAt ? new Date(key.expiresAt).toLocaleDateString() : "never"}</td>
-                <td>{key.lastUsedAt ? new Date(key.lastUsedAt).toLocaleString() : "not yet"}</td>
+                <td data-label="Expires">{key.expiresAt ? new Date(key.expiresAt).toLocaleDateString() : "never"}</td>
+                <td data-label="Last used">{key.lastUsedAt ? new Date(key.lastUsedAt).toLocaleString() : "not yet"}</td>
                 {canEdit && (
-                  <td>
+                  <td data-label="Actions">
                     {key.status === "ACTIVE" && (
                       <div className="actions">
                         <Confirm

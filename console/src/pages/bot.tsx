@@ -72,6 +72,12 @@ export function BotPage({ params }: { params: { botId: string; tab?: string } })
   const [{ data, error, fetching }, refetch] = useQuery({ query: BotDetail, variables: { id: params.botId, status, ...paging.variables } });
   const reload = useCallback(() => refetch({ requestPolicy: "network-only" }), [refetch]);
   const live = useLiveSources(params.botId, reload);
+  // On a phone the tabs are one row that scrolls: the chosen one (from a link, or Back) is brought into view.
+  const loaded = Boolean(data);
+  useEffect(() => {
+    if (loaded) document.querySelector('[role="tab"][aria-selected="true"]')?.scrollIntoView({ block: "nearest", inline: "nearest" });
+  }, [tab, loaded]);
+
   // Events sent while the connection was down are lost: read the list again when it is back.
   const { reconnects } = useConnection();
   useEffect(() => {
@@ -430,20 +436,20 @@ function SourceList({
           const event = live.get(source.id);
           return (
             <tr key={source.id}>
-              <th scope="row">
+              <th scope="row" data-label="Name">
                 {source.name}
                 <div className="muted">
                   {source.kind.toLowerCase()}
                   {source.kind === "LINK" && `, ${scheduleLabel(source.syncSchedule)}`}
                 </div>
               </th>
-              <td>
+              <td data-label="Status">
                 <span className={`status status-${(event?.status ?? source.syncStatus).toLowerCase()}`}>{statusOf(source, event)}</span>
                 {source.syncStatus === "ERROR" && source.lastError && <p className="error">{source.lastError}</p>}
               </td>
-              <td>{(event?.chunkCount ?? source.chunkCount).toLocaleString()}</td>
+              <td data-label="Chunks">{(event?.chunkCount ?? source.chunkCount).toLocaleString()}</td>
               {canEdit && (
-                <td>
+                <td data-label="Actions">
                   <div className="actions">
                     <Replace source={source} onChanged={onChanged} />
                     {source.kind === "LINK" && <SourceHistory sourceId={source.id} name={source.name} />}

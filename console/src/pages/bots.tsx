@@ -92,19 +92,19 @@ function BotTable({ bots, searched }: { bots: BotsQuery["bots"]; searched: strin
               </Link>
               {bot.description && <div className="muted">{bot.description}</div>}
             </Cell>
-            <Cell>
+            <Cell data-label="Status">
               <span className={`status status-${bot.status.toLowerCase()}`}>{bot.status.toLowerCase()}</span>
             </Cell>
-            <Cell>{sourceSummary(bot.sourceCounts)}</Cell>
-            <Cell>{bot.chunkCount.toLocaleString()}</Cell>
-            <Cell>
+            <Cell data-label="Sources">{sourceSummary(bot.sourceCounts)}</Cell>
+            <Cell data-label="Chunks">{bot.chunkCount.toLocaleString()}</Cell>
+            <Cell data-label="Last activity">
               {bot.lastActivityAt ? (
                 <time dateTime={bot.lastActivityAt}>{new Date(bot.lastActivityAt).toLocaleString()}</time>
               ) : (
                 <span className="muted">no chats yet</span>
               )}
             </Cell>
-            <Cell>
+            <Cell data-label="Last change">
               <time dateTime={bot.updatedAt}>{new Date(bot.updatedAt).toLocaleString()}</time>
             </Cell>
           </Row>

@@ -70,13 +70,15 @@ function CheckRow({ check, canEdit, onChanged }: { check: Check; canEdit: boolea
   const [, remove] = useMutation(DeleteCheck);
   return (
     <tr>
-      <th scope="row">{check.question}</th>
-      <td>{expectationOf(check)}</td>
-      <td>
+      <th scope="row" data-label="Question">
+        {check.question}
+      </th>
+      <td data-label="Must get">{expectationOf(check)}</td>
+      <td data-label="Last run">
         <Outcome result={check.lastResult} />
       </td>
       {canEdit && (
-        <td>
+        <td data-label="Actions">
           {check.kind === "CORRECTION" ? (
             <span className="muted">edit its correction</span>
           ) : (

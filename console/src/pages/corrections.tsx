@@ -92,7 +92,7 @@ function CorrectionRow({ correction, canEdit, onChanged }: { correction: Correct
   const [, remove] = useMutation(DeleteCorrection);
   return (
     <tr>
-      <th scope="row">
+      <th scope="row" data-label="Question">
         {correction.question}
         {correction.phrasings.length > 0 && (
           <div className="muted">
@@ -100,12 +100,12 @@ function CorrectionRow({ correction, canEdit, onChanged }: { correction: Correct
           </div>
         )}
       </th>
-      <td>{correction.answer}</td>
-      <td>
+      <td data-label="Answer">{correction.answer}</td>
+      <td data-label="Answered">
         {correction.hitCount}
         {correction.lastHitAt && <div className="muted">last {when(correction.lastHitAt)}</div>}
       </td>
-      <td>
+      <td data-label="Status">
         {canEdit ? (
           <Switch isSelected={correction.isActive} onChange={(isActive) => void update({ id: correction.id, input: { isActive } })}>
             <div className="indicator" /> Active
@@ -115,7 +115,7 @@ function CorrectionRow({ correction, canEdit, onChanged }: { correction: Correct
         )}
       </td>
       {canEdit && (
-        <td>
+        <td data-label="Actions">
           <div className="actions">
             <FormDialog
               trigger="Edit"

@@ -47,13 +47,15 @@ export function LeadsPanel({ botId }: { botId: string }) {
             <tbody>
               {leads.edges.map(({ node }) => (
                 <tr key={node.id}>
-                  <td>{when(node.createdAt)}</td>
-                  <th scope="row">
+                  <td data-label="Received">{when(node.createdAt)}</td>
+                  <th scope="row" data-label="From">
                     {node.name && <span>{node.name} </span>}
                     <a href={`mailto:${node.email}`}>{node.email}</a>
                     {node.phone && <span> · {node.phone}</span>}
                   </th>
-                  <td className="live-text">{node.message}</td>
+                  <td data-label="Message" className="live-text">
+                    {node.message}
+                  </td>
                 </tr>
               ))}
             </tbody>

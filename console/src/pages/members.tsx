@@ -95,11 +95,13 @@ export function MembersPage() {
           <tbody>
             {pending.map((invitation) => (
               <tr key={invitation.id}>
-                <th scope="row">{invitation.email}</th>
-                <td>{invitation.role.toLowerCase()}</td>
-                <td>{new Date(invitation.expiresAt).toLocaleDateString()}</td>
+                <th scope="row" data-label="Invited">
+                  {invitation.email}
+                </th>
+                <td data-label="Role">{invitation.role.toLowerCase()}</td>
+                <td data-label="Expires">{new Date(invitation.expiresAt).toLocaleDateString()}</td>
                 {isOwner && (
-                  <td>
+                  <td data-label="Actions">
                     <Confirm
                       label="Withdraw"
                       title={`Withdraw the invitation to ${invitation.email}?`}
@@ -129,11 +131,11 @@ export function MembersPage() {
         <tbody>
           {data.workspace.members.edges.map(({ node: m }) => (
             <tr key={m.id}>
-              <th scope="row">
+              <th scope="row" data-label="Who">
                 {m.user.name ?? m.user.email}
                 {m.user.name && <div className="muted">{m.user.email}</div>}
               </th>
-              <td>
+              <td data-label="Role">
                 {isOwner ? (
                   <select
                     aria-label={`Role of ${m.user.email}`}
@@ -153,9 +155,9 @@ export function MembersPage() {
                   m.role.toLowerCase()
                 )}
               </td>
-              <td>{new Date(m.createdAt).toLocaleDateString()}</td>
+              <td data-label="Since">{new Date(m.createdAt).toLocaleDateString()}</td>
               {isOwner && (
-                <td>
+                <td data-label="Actions">
                   <Confirm
                     label="Remove"
                     title={`Remove ${m.user.email}?`}

@@ -200,13 +200,13 @@ function UsageTable({ rows, hourly }: { rows: { start: number; bucket: Bucket }[
           {rows.map(({ start, bucket }) => (
             <tr key={start}>
               <th scope="row">{when(start)}</th>
-              <td>{bucket.calls}</td>
-              <td>{bucket.errors}</td>
-              <td>{bucket.calls ? Math.round(bucket.p50Ms) : "–"}</td>
-              <td>{bucket.calls ? Math.round(bucket.p95Ms) : "–"}</td>
-              <td>{bucket.tokens}</td>
-              <td>{bucket.conversations}</td>
-              <td>{bucket.handedOff}</td>
+              <td data-label="Calls">{bucket.calls}</td>
+              <td data-label="Errors">{bucket.errors}</td>
+              <td data-label="p50 ms">{bucket.calls ? Math.round(bucket.p50Ms) : "–"}</td>
+              <td data-label="p95 ms">{bucket.calls ? Math.round(bucket.p95Ms) : "–"}</td>
+              <td data-label="Tokens">{bucket.tokens}</td>
+              <td data-label="Conversations">{bucket.conversations}</td>
+              <td data-label="Handed to a person">{bucket.handedOff}</td>
             </tr>
           ))}
         </tbody>

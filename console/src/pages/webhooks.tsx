@@ -203,16 +203,16 @@ function Deliveries({ endpointId, refresh, open, onToggle }: { endpointId: strin
           <tbody>
             {log.edges.map(({ node: d }) => (
               <tr key={d.id}>
-                <td>{when(d.createdAt)}</td>
-                <td>{d.eventType}</td>
-                <td>
+                <td data-label="When">{when(d.createdAt)}</td>
+                <td data-label="Event">{d.eventType}</td>
+                <td data-label="Status">
                   {d.status.toLowerCase()}, {d.attempts} {d.attempts === 1 ? "attempt" : "attempts"}
                   {d.nextAttemptAt && <div className="muted">next {when(d.nextAttemptAt)}</div>}
                 </td>
-                <td>
+                <td data-label="Answer">
                   {d.responseStatus ?? "–"} {d.lastError && <div className="muted">{d.lastError}</div>}
                 </td>
-                <td>
+                <td data-label="Actions">
                   <Button onPress={async () => (await redeliver({ deliveryId: d.id }), refetch({ requestPolicy: "network-only" }))}>Send again</Button>
                 </td>
               </tr>
