@@ -200,6 +200,13 @@ describe("the admin console", () => {
     await dialog.getByRole("button", { name: "Log in" }).click();
     await page.getByRole("heading", { name: /Made after the session ended/, level: 1 }).waitFor();
     expect(await page.getByText("session token", { exact: false }).count()).toBe(0);
+    // A bot with nothing to answer from is not activated without a word.
+    await page.getByRole("button", { name: "Activate" }).click();
+    await page
+      .getByRole("alertdialog", { name: /nothing to answer from/ })
+      .getByRole("button", { name: "Cancel" })
+      .click();
+    await page.getByRole("heading", { name: /draft/ }).waitFor();
 
     // Someone else at this browser leaves rather than logging in.
     await gqlRaw(t.url, "mutation { logOut }", {}, { authorization: `Bearer ${await token(page)}` });
@@ -242,15 +249,22 @@ describe("the admin console", () => {
     await page.locator('input[type="file"]').setInputFiles([
       { name: "returns.md", mimeType: "text/markdown", buffer: Buffer.from("# Returns\n\nReturns are accepted within 30 days of delivery, with the receipt.") },
       { name: "broken.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.7 this is not really a PDF") },
+      { name: "photo.png", mimeType: "image/png", buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]) },
     ]);
     const uploads = page.getByRole("list", { name: "Uploads" });
-    await uploads.getByText("uploaded").nth(1).waitFor();
+    await uploads.getByText("uploaded", { exact: true }).nth(1).waitFor();
+    // A refused file says so in words, with no progress bar; the uploaded ones' rows go once their files are listed below.
+    await uploads.getByText("was not uploaded").waitFor();
     expect(await uploads.getByRole("progressbar").count()).toBe(2);
+    await uploads.getByRole("progressbar").first().waitFor({ state: "detached" });
+    expect(await uploads.getByRole("progressbar").count()).toBe(0);
+    await uploads.getByRole("button", { name: "Dismiss photo.png" }).click();
+    await uploads.waitFor({ state: "detached" });
 
     // Statuses arrive over the sourceEvents subscription: no reload here.
     const row = (name: string) => page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: new RegExp(name) }) });
     await row("returns.md").getByText("synced").waitFor({ timeout: 30_000 });
-    await row("broken.pdf").getByText("error", { exact: true }).waitFor({ timeout: 30_000 });
+    await row("broken.pdf").getByText("Failed", { exact: true }).waitFor({ timeout: 30_000 });
     expect(await row("broken.pdf").locator("p.error").innerText()).toMatch(/\w+/);
 
     await page.getByRole("button", { name: "Add text" }).click();
@@ -274,6 +288,7 @@ describe("the admin console", () => {
     await filter.getByRole("radio", { name: "Failed" }).click();
     await page.getByText("1 source", { exact: true }).waitFor();
     expect(await page.getByRole("rowheader").allInnerTexts()).toEqual([expect.stringContaining("broken.pdf")]);
+    expect(await row("broken.pdf").locator(".status").innerText()).toBe("Failed"); // the badge says what the filter says
     await filter.getByRole("radio", { name: "All" }).click();
     await page.getByText("4 sources").waitFor();
 
@@ -283,7 +298,12 @@ describe("the admin console", () => {
     expect(await row("broken.pdf").count()).toBe(0);
 
     await page.getByRole("button", { name: "Activate" }).click();
+    // Archiving is asked first: visitors lose their answers.
     await page.getByRole("button", { name: "Archive" }).click();
+    await page
+      .getByRole("alertdialog", { name: /Archive/ })
+      .getByRole("button", { name: "Archive" })
+      .click();
     await page.getByRole("heading", { name: /archived/ }).waitFor();
     await page.getByRole("button", { name: "Delete bot" }).click();
     await page.getByRole("alertdialog").getByRole("button", { name: "Delete bot" }).click();

@@ -5,6 +5,7 @@ import { Snippet } from "../copy.js";
 import { messageOf } from "../errors.js";
 import { ApiKeys, CreateApiKey, PreviewWidget, RevokeApiKey, RotateApiKey } from "../operations.js";
 import { Confirm } from "./confirm.js";
+import { day, when } from "../dates.js";
 
 interface Issued {
   secret: string;
@@ -108,8 +109,8 @@ export function ApiKeysPanel({ botId, canEdit, active, version }: { botId: strin
                 <td data-label="Status">
                   <span className={`status status-${key.status.toLowerCase()}`}>{key.status.toLowerCase()}</span>
                 </td>
-                <td data-label="Expires">{key.expiresAt ? new Date(key.expiresAt).toLocaleDateString() : "never"}</td>
-                <td data-label="Last used">{key.lastUsedAt ? new Date(key.lastUsedAt).toLocaleString() : "not yet"}</td>
+                <td data-label="Expires">{key.expiresAt ? day(key.expiresAt) : "never"}</td>
+                <td data-label="Last used">{key.lastUsedAt ? when(key.lastUsedAt) : "not yet"}</td>
                 {canEdit && (
                   <td data-label="Actions">
                     {key.status === "ACTIVE" && (

@@ -228,12 +228,29 @@ function Lifecycle({ bot }: { bot: Bot }) {
   const [, navigate] = useLocation();
   return (
     <div className="actions">
-      {bot.status !== "ACTIVE" && (
-        <Button className="primary" onPress={() => activate({ id: bot.id })}>
-          Activate
-        </Button>
+      {bot.status !== "ACTIVE" &&
+        (bot.chunkCount > 0 ? (
+          <Button className="primary" onPress={() => activate({ id: bot.id })}>
+            Activate
+          </Button>
+        ) : (
+          <Confirm
+            label="Activate"
+            tone="primary"
+            title={`Activate ${bot.name} with nothing to answer from?`}
+            body="None of its sources is read yet: visitors would be told it does not know, whatever they ask. Add a source first, or activate it anyway."
+            onConfirm={async () => activate({ id: bot.id })}
+          />
+        ))}
+      {bot.status === "ACTIVE" && (
+        <Confirm
+          label="Archive"
+          tone="primary"
+          title={`Archive ${bot.name}?`}
+          body="Visitors get no more answers from it, on every website its keys are on, until it is activated again. Nothing is deleted."
+          onConfirm={async () => archive({ id: bot.id })}
+        />
       )}
-      {bot.status === "ACTIVE" && <Button onPress={() => archive({ id: bot.id })}>Archive</Button>}
       <Confirm
         label="Delete bot"
         title={`Delete ${bot.name}?`}
@@ -249,6 +266,9 @@ function Lifecycle({ bot }: { bot: Bot }) {
   );
 }
 
+/** How long a finished upload's row stays, its file then being in the list of sources. */
+const UPLOADED_SHOWN_MS = 2500;
+
 const ACCEPTED = [".pdf", ".docx", ".txt", ".md", ".html", ".htm", ".csv", ".json"];
 
 interface Upload {
@@ -263,6 +283,7 @@ interface Upload {
 function AddSources({ botId, onAdded }: { botId: string; onAdded: () => void }) {
   const [uploads, setUploads] = useState<Upload[]>([]);
   const update = (key: string, change: Partial<Upload>) => setUploads((all) => all.map((u) => (u.key === key ? { ...u, ...change } : u)));
+  const dismiss = (key: string) => setUploads((all) => all.filter((u) => u.key !== key));
 
   async function upload(files: File[]) {
     const started = files.map((file) => ({ file, key: `${file.name}-${crypto.randomUUID()}` }));
@@ -271,6 +292,8 @@ function AddSources({ botId, onAdded }: { botId: string; onAdded: () => void }) 
       started.map(async ({ file, key }) => {
         const outcome = await uploadDocument(botId, file, (progress) => update(key, { progress }));
         update(key, outcome.error ? { error: outcome.error } : { progress: 1, done: true });
+        // An uploaded file is in the list of sources now: its row here goes after a moment. A failure stays until dismissed.
+        if (!outcome.error) setTimeout(() => dismiss(key), UPLOADED_SHOWN_MS);
       }),
     );
     onAdded();
@@ -294,17 +317,26 @@ function AddSources({ botId, onAdded }: { botId: string; onAdded: () => void }) 
         <ul className="uploads" aria-label="Uploads">
           {uploads.map((u) => (
             <li key={u.key}>
-              <ProgressBar value={u.progress * 100} aria-label={`Uploading ${u.name}`}>
-                {({ percentage }) => (
-                  <>
-                    <span>{u.name}</span> <span className="muted">{u.error ? "failed" : u.done ? "uploaded" : `${Math.round(percentage ?? 0)}%`}</span>
-                    <div className="bar">
-                      <div className="fill" style={{ width: `${percentage ?? 0}%` }} />
-                    </div>
-                  </>
-                )}
-              </ProgressBar>
-              {u.error && <p role="alert">{u.error}</p>}
+              {u.error ? (
+                <div className="upload-failed">
+                  <span>{u.name}</span> <span className="error">was not uploaded</span>
+                  <p role="alert">{u.error}</p>
+                  <Button onPress={() => dismiss(u.key)} aria-label={`Dismiss ${u.name}`}>
+                    Dismiss
+                  </Button>
+                </div>
+              ) : (
+                <ProgressBar value={u.progress * 100} aria-label={`Uploading ${u.name}`}>
+                  {({ percentage }) => (
+                    <>
+                      <span>{u.name}</span> <span className="muted">{u.done ? "uploaded" : `${Math.round(percentage ?? 0)}%`}</span>
+                      <div className="bar">
+                        <div className="fill" style={{ width: `${percentage ?? 0}%` }} />
+                      </div>
+                    </>
+                  )}
+                </ProgressBar>
+              )}
             </li>
           ))}
         </ul>
@@ -402,7 +434,8 @@ function statusOf(source: Source, event: SourceEvent | undefined): string {
   const status = event && event.status !== "DELETED" ? event.status : source.syncStatus;
   const progress = event?.progress;
   if (status === "PROCESSING" && progress) return `${progress.step} ${progress.done}${progress.total != null ? ` of ${progress.total}` : ""} ${progress.unit}`;
-  return status.toLowerCase();
+  // The badge says what the filter above the list calls it.
+  return STATUSES.find(([value]) => value === status)?.[1] ?? status.toLowerCase();
 }
 
 function SourceList({

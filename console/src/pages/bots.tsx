@@ -9,6 +9,7 @@ import { FIRST_PAGE, useAddress } from "../address.js";
 import { Pager, usePaging } from "../pager.js";
 import { FormDialog, useDialogMutation } from "./form-dialog.js";
 import { useWorkspace } from "../shell.js";
+import { when } from "../dates.js";
 
 /** A value that follows `value` once it has stopped changing for `ms`. */
 function useDebounced<T>(value: T, ms: number): T {
@@ -98,14 +99,10 @@ function BotTable({ bots, searched }: { bots: BotsQuery["bots"]; searched: strin
             <Cell data-label="Sources">{sourceSummary(bot.sourceCounts)}</Cell>
             <Cell data-label="Chunks">{bot.chunkCount.toLocaleString()}</Cell>
             <Cell data-label="Last activity">
-              {bot.lastActivityAt ? (
-                <time dateTime={bot.lastActivityAt}>{new Date(bot.lastActivityAt).toLocaleString()}</time>
-              ) : (
-                <span className="muted">no chats yet</span>
-              )}
+              {bot.lastActivityAt ? <time dateTime={bot.lastActivityAt}>{when(bot.lastActivityAt)}</time> : <span className="muted">no chats yet</span>}
             </Cell>
             <Cell data-label="Last change">
-              <time dateTime={bot.updatedAt}>{new Date(bot.updatedAt).toLocaleString()}</time>
+              <time dateTime={bot.updatedAt}>{when(bot.updatedAt)}</time>
             </Cell>
           </Row>
         )}

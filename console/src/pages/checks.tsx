@@ -6,11 +6,10 @@ import { messageOf } from "../errors.js";
 import { Checks, CreateCheck, DeleteCheck, RunChecks, UpdateCheck } from "../operations.js";
 import { Confirm } from "./confirm.js";
 import { FormDialog, useDialogMutation } from "./form-dialog.js";
+import { when } from "../dates.js";
 
 type Check = ChecksQuery["bot"]["checks"]["edges"][number]["node"];
 type Run = ChecksQuery["bot"]["checkRuns"]["edges"][number]["node"];
-
-const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 
 /** A saved check's fields: the question, and the phrases its answer must hold or that it must be refused. */
 function CheckFields({ check }: { check?: Check }) {

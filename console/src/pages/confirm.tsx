@@ -13,9 +13,12 @@ export function Confirm({
   title,
   body,
   error,
+  tone = "danger",
   onConfirm,
 }: {
   label: string;
+  /** "danger" for what cannot be undone; "primary" for what only deserves a second look. */
+  tone?: "danger" | "primary";
   title: string;
   body: string;
   error?: string | undefined;
@@ -25,7 +28,7 @@ export function Confirm({
   const shown = failed ?? error;
   return (
     <DialogTrigger onOpenChange={() => setFailed(undefined)}>
-      <Button className="danger">{label}</Button>
+      <Button className={tone}>{label}</Button>
       <Modal isDismissable>
         <Dialog role="alertdialog">
           {({ close }) => (
@@ -36,7 +39,7 @@ export function Confirm({
               <div className="actions">
                 <Button onPress={close}>Cancel</Button>
                 <Button
-                  className="danger"
+                  className={tone}
                   onPress={async () => {
                     const done = await onConfirm();
                     if (typeof done === "object" && done.error) return setFailed(messageOf(done.error));

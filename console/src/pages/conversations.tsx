@@ -8,6 +8,7 @@ import { FilterGroup } from "../filter.js";
 import { Pager, usePaging } from "../pager.js";
 import { CorrectThisAnswer } from "./corrections.js";
 import { Passages } from "./playground.js";
+import { when } from "../dates.js";
 
 type Summary = ConversationsQuery["bot"]["sessions"]["edges"][number]["node"];
 type Message = NonNullable<ConversationQuery["bot"]["session"]>["messages"]["edges"][number]["node"];
@@ -17,8 +18,6 @@ const FILTERS: [ConversationFilter | null, string][] = [
   ["RATED_DOWN", "Rated down"],
   ["UNANSWERED", "Unanswered"],
 ];
-
-const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 
 /**
  * What visitors asked, newest first, and each conversation's transcript with

@@ -9,14 +9,13 @@ import { Corrections, CorrectionsCsv, CreateCorrection, DeleteCorrection, Import
 import { Pager, usePaging } from "../pager.js";
 import { Confirm } from "./confirm.js";
 import { FormDialog, useDialogMutation } from "./form-dialog.js";
+import { when } from "../dates.js";
 
 const SHOWN: ["active" | "off" | null, string][] = [
   [null, "All"],
   ["active", "Active"],
   ["off", "Switched off"],
 ];
-
-const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 
 /** A correction's fields in a form: its question, other phrasings (one per line), and the answer. */
 function CorrectionFieldsForm({ question, phrasings, answer }: { question?: string; phrasings?: readonly string[]; answer?: string }) {

@@ -9,6 +9,7 @@ import { Pager, usePaging } from "../pager.js";
 import { AddText } from "./add-text.js";
 import { WriteCorrection } from "./corrections.js";
 import { Passages } from "./playground.js";
+import { when } from "../dates.js";
 
 type Topic = GapsQuery["bot"]["gaps"]["edges"][number]["node"];
 
@@ -16,8 +17,6 @@ const SHOWN: ["open" | "dismissed", string][] = [
   ["open", "To do"],
   ["dismissed", "Put aside"],
 ];
-
-const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 
 /** A topic's questions, each with the passages retrieval found for it: read when the topic is opened. */
 function TopicQuestions({ botId, topic }: { botId: string; topic: Topic }) {

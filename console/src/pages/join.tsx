@@ -6,6 +6,7 @@ import { messageOf } from "../errors.js";
 import { AcceptInvitation, InvitationPreview, LogIn, SignUp } from "../operations.js";
 import { session, useSession } from "../session.js";
 import { chooseWorkspace } from "../shell.js";
+import { day } from "../dates.js";
 
 /** The invitation's token: in the link's fragment, which browsers never send to a server. */
 function tokenOfLink(): string {
@@ -30,7 +31,7 @@ export function JoinPage() {
       <h1 id="join-heading">Join {invitation.workspaceName}</h1>
       <p>
         You are invited as {invitation.role === "ADMIN" ? "an" : "a"} {invitation.role.toLowerCase()}, with the account of {invitation.email}. The invitation
-        expires on {new Date(invitation.expiresAt).toLocaleDateString()}.
+        expires on {day(invitation.expiresAt)}.
       </p>
       {loggedIn ? <Accept token={token} /> : <SignUpOrLogIn token={token} email={invitation.email} />}
     </section>

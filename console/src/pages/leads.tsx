@@ -4,8 +4,7 @@ import { useClient, useQuery } from "urql";
 import { messageOf } from "../errors.js";
 import { Leads, LeadsCsv } from "../operations.js";
 import { Pager, usePaging } from "../pager.js";
-
-const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+import { when } from "../dates.js";
 
 /** Messages visitors left when nobody could come, newest first, and the whole list as CSV for a spreadsheet or a CRM. */
 export function LeadsPanel({ botId }: { botId: string }) {

@@ -7,6 +7,7 @@ import { messageOf, messageOutsideFields, useFieldErrors } from "../errors.js";
 import { ChangeMemberRole, InviteMember, Members, RemoveMember, RevokeInvitation } from "../operations.js";
 import { useWorkspace } from "../shell.js";
 import { Confirm } from "./confirm.js";
+import { day } from "../dates.js";
 
 const ROLES: [Role, string][] = [
   ["OWNER", "Owner: everything, members included"],
@@ -99,7 +100,7 @@ export function MembersPage() {
                   {invitation.email}
                 </th>
                 <td data-label="Role">{invitation.role.toLowerCase()}</td>
-                <td data-label="Expires">{new Date(invitation.expiresAt).toLocaleDateString()}</td>
+                <td data-label="Expires">{day(invitation.expiresAt)}</td>
                 {isOwner && (
                   <td data-label="Actions">
                     <Confirm
@@ -155,7 +156,7 @@ export function MembersPage() {
                   m.role.toLowerCase()
                 )}
               </td>
-              <td data-label="Since">{new Date(m.createdAt).toLocaleDateString()}</td>
+              <td data-label="Since">{day(m.createdAt)}</td>
               {isOwner && (
                 <td data-label="Actions">
                   <Confirm

@@ -3,11 +3,11 @@ import { Button } from "react-aria-components";
 import { useQuery } from "urql";
 import type { SourceSyncsQuery } from "../gql/graphql.js";
 import { SourceSyncs } from "../operations.js";
+import { when } from "../dates.js";
 
 type Sync = NonNullable<SourceSyncsQuery["source"]>["syncs"]["edges"][number]["node"];
 type Change = Sync["changes"][number];
 
-const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 const seconds = (ms: number) => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
 const CHANGE_LABEL: Record<Change["change"], string> = { ADDED: "added", CHANGED: "changed", REMOVED: "removed", FAILED: "could not be read" };
 

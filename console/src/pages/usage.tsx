@@ -5,6 +5,7 @@ import uPlot from "uplot";
 import type { UsageQuery } from "../gql/graphql.js";
 import { messageOf } from "../errors.js";
 import { Usage } from "../operations.js";
+import { day, when } from "../dates.js";
 
 type Bucket = UsageQuery["bot"]["usage"][number];
 
@@ -179,7 +180,7 @@ function Chart({ title, x, lines, hourly }: { title: string; x: number[]; lines:
 
 function UsageTable({ rows, hourly }: { rows: { start: number; bucket: Bucket }[]; hourly: boolean }) {
   if (!rows.length) return <p className="muted">No public calls or conversations in this range.</p>;
-  const when = (ms: number) => new Date(ms).toLocaleString(undefined, hourly ? { dateStyle: "short", timeStyle: "short" } : { dateStyle: "medium" });
+  const at = (ms: number) => (hourly ? when(ms) : day(ms));
   return (
     <details>
       <summary>The figures as a table</summary>
@@ -199,7 +200,7 @@ function UsageTable({ rows, hourly }: { rows: { start: number; bucket: Bucket }[
         <tbody>
           {rows.map(({ start, bucket }) => (
             <tr key={start}>
-              <th scope="row">{when(start)}</th>
+              <th scope="row">{at(start)}</th>
               <td data-label="Calls">{bucket.calls}</td>
               <td data-label="Errors">{bucket.errors}</td>
               <td data-label="p50 ms">{bucket.calls ? Math.round(bucket.p50Ms) : "–"}</td>

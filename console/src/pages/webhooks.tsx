@@ -7,6 +7,7 @@ import type { WebhookEventType, WebhookFieldsFragment } from "../gql/graphql.js"
 import { CreateWebhook, DeleteWebhook, RedeliverWebhook, RotateWebhookSecret, TestWebhook, UpdateWebhook, WebhookDeliveries, Webhooks } from "../operations.js";
 import { useWorkspace } from "../shell.js";
 import { Confirm } from "./confirm.js";
+import { when } from "../dates.js";
 
 const EVENTS: [WebhookEventType, string][] = [
   ["SOURCE_SYNCED", "A source synced"],
@@ -19,8 +20,6 @@ const EVENTS: [WebhookEventType, string][] = [
   ["LEAD_CREATED", "A visitor left a message"],
 ];
 const labelOf = new Map(EVENTS);
-
-const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 
 /**
  * Where the workspace's events go (owners and admins): endpoints with the
