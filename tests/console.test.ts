@@ -329,6 +329,10 @@ describe("the admin console", () => {
     await page.getByRole("textbox", { name: "Greeting" }).fill("Hello! Ask me about returns.");
     await page.getByRole("textbox", { name: "Temperature" }).fill("0.3");
     await page.getByLabel("Language").selectOption("DE");
+    // One name per choice (no "Right (default)" beside "Right"), and the colour picked, not typed.
+    expect(await page.getByLabel("Position").locator("option").allInnerTexts()).toEqual(["Right", "Left"]);
+    expect(await page.getByLabel("Language").locator("option").allInnerTexts()).toEqual(["English", "Deutsch", "Español", "Français", "Nederlands"]);
+    await page.getByLabel("Colour").fill("#2f9e44");
     await page.getByRole("button", { name: "Save" }).click();
     await page.getByText("Saved.").waitFor();
 
@@ -337,6 +341,7 @@ describe("the admin console", () => {
     expect(await page.getByRole("textbox", { name: /Allowed websites/ }).inputValue()).toBe("shop.example.com\n*.example.org");
     expect(await page.getByRole("textbox", { name: "Greeting" }).inputValue()).toBe("Hello! Ask me about returns.");
     expect(await page.getByLabel("Language").inputValue()).toBe("DE");
+    expect(await page.getByLabel("Colour").inputValue()).toBe("#2f9e44");
     // Saving other settings leaves the bot on the embedder's minimum similarity.
     await page.getByText("The embedder's default.").waitFor();
 
@@ -351,6 +356,18 @@ describe("the admin console", () => {
     await dialog.getByRole("button", { name: "Copy the api key" }).getByText("Copied").waitFor();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
     expect(await dialog.locator("pre code").nth(1).innerText()).toContain(secret);
+    // The script tag wraps between its attributes: the key stays on one line.
+    const keyLines = await dialog
+      .locator("pre code")
+      .nth(1)
+      .evaluate((code, key) => {
+        const text = code.firstChild!;
+        const range = document.createRange();
+        range.setStart(text, text.textContent!.indexOf(key));
+        range.setEnd(text, text.textContent!.indexOf(key) + key.length);
+        return new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size;
+      }, secret);
+    expect(keyLines).toBe(1);
     // Escape and a click outside do not lose the secret; Escape says how to close.
     await page.keyboard.press("Escape");
     await page.mouse.click(5, 5);
@@ -415,6 +432,15 @@ describe("the admin console", () => {
       const tone = document.querySelector('[aria-label="Prompts"] > li[aria-label="Tone"] input[role="switch"]');
       return tone instanceof HTMLInputElement && !tone.checked;
     });
+    // A switched-off prompt says so, and each switch is named by its prompt.
+    await list.getByRole("listitem", { name: "Tone" }).getByText("Not in use").waitFor();
+    expect(await list.getByRole("switch", { name: "Use Tone" }).isChecked()).toBe(false);
+    expect(await list.getByRole("switch", { name: "Use Template" }).isChecked()).toBe(true);
+    // An edit can be left without saving.
+    await list.getByRole("listitem", { name: "Template" }).getByRole("button", { name: "Edit" }).click();
+    await page.getByRole("dialog").getByRole("textbox", { name: "Text" }).fill("Not kept: {question}");
+    await page.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
+    await page.getByRole("dialog").waitFor({ state: "detached" });
     await page.waitForLoadState("networkidle");
     const owner = await gqlRaw(t.url, `mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { session { token } } }`, { e: email, p: password });
     const stored = await gqlRaw(

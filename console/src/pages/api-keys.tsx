@@ -19,7 +19,7 @@ interface Issued {
 function IssuedDialog({ issued, onClose }: { issued: Issued; onClose: () => void }) {
   const [warned, setWarned] = useState(false);
   return (
-    <Modal isOpen isDismissable={false} isKeyboardDismissDisabled>
+    <Modal isOpen isDismissable={false} isKeyboardDismissDisabled className="react-aria-Modal code-wide">
       <Dialog>
         <div onKeyDown={(event) => event.key === "Escape" && setWarned(true)}>
           <Heading slot="title">Your new API key</Heading>

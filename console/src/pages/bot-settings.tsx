@@ -8,6 +8,9 @@ import { ScheduleSelect } from "./add-link.js";
 
 type Bot = BotDetailQuery["bot"];
 
+/** The widget's accent when none is chosen (widget/src/launcher.ts). */
+const DEFAULT_COLOUR = "#1a73e8";
+
 const LANGUAGES: Record<WidgetLanguage, string> = { EN: "English", DE: "Deutsch", ES: "Español", FR: "Français", NL: "Nederlands" };
 
 const DAYS: [Weekday, string][] = [
@@ -212,23 +215,20 @@ export function BotSettingsForm({ bot, canEdit }: { bot: Bot; canEdit: boolean }
             <Input />
             <FieldError />
           </TextField>
-          <TextField name="primaryColor" defaultValue={theme.primaryColor ?? ""} isReadOnly={!canEdit}>
-            <Label>Colour</Label>
-            <Input placeholder="#1a73e8" />
-            <FieldError />
-          </TextField>
+          <label className="native">
+            Colour
+            <input type="color" name="primaryColor" defaultValue={theme.primaryColor ?? DEFAULT_COLOUR} disabled={!canEdit} />
+          </label>
           <label className="native">
             Position
-            <select name="position" defaultValue={theme.position ?? ""}>
-              <option value="">Right (default)</option>
+            <select name="position" defaultValue={theme.position ?? "RIGHT"}>
               <option value="RIGHT">Right</option>
               <option value="LEFT">Left</option>
             </select>
           </label>
           <label className="native">
             Language
-            <select name="language" defaultValue={theme.language ?? ""}>
-              <option value="">English (default)</option>
+            <select name="language" defaultValue={theme.language ?? "EN"}>
               {Object.entries(LANGUAGES).map(([code, name]) => (
                 <option key={code} value={code}>
                   {name}

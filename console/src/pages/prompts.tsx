@@ -45,12 +45,15 @@ function PromptForm({
   error,
   busy,
   onSubmit,
+  onCancel,
 }: {
   prompt?: Prompt;
   submitLabel: string;
   error: CombinedError | undefined;
   busy: boolean;
   onSubmit: (values: { type: PromptType; name: string | null; text: string }) => void;
+  /** Leaves without saving (an edit's dialog). */
+  onCancel?: () => void;
 }) {
   const [type, setType] = useState<PromptType>(prompt?.type ?? "SYSTEM");
   const [text, setText] = useState(prompt?.text ?? "");
@@ -77,9 +80,12 @@ function PromptForm({
       </TextField>
       {type === "USER_TEMPLATE" && <TemplateRules text={text} />}
       {error && <p role="alert">{fieldErrors(error).text ?? messageOf(error)}</p>}
-      <Button type="submit" className="primary" isDisabled={busy}>
-        {submitLabel}
-      </Button>
+      <div className="actions">
+        {onCancel && <Button onPress={onCancel}>Cancel</Button>}
+        <Button type="submit" className="primary" isDisabled={busy}>
+          {submitLabel}
+        </Button>
+      </div>
     </Form>
   );
 }
@@ -123,13 +129,14 @@ export function PromptsPanel({ botId, canEdit }: { botId: string; canEdit: boole
                 <span className="muted">{prompt.type === "SYSTEM" ? `system, #${index + 1}` : "user template"}</span>
                 {canEdit ? (
                   <Switch
+                    aria-label={`Use ${prompt.name ?? (prompt.type === "SYSTEM" ? `system prompt #${index + 1}` : "the user template")}`}
                     isSelected={prompt.isActive}
                     onChange={async (isActive) => {
                       await update({ id: prompt.id, input: { isActive } });
                       reload();
                     }}
                   >
-                    <div className="indicator" /> In use
+                    <div className="indicator" /> {prompt.isActive ? "In use" : "Not in use"}
                   </Switch>
                 ) : (
                   <span>{prompt.isActive ? "in use" : "not in use"}</span>
@@ -198,6 +205,7 @@ function EditPrompt({ prompt, onSaved }: { prompt: Prompt; onSaved: () => void }
                 submitLabel="Save"
                 error={result.error}
                 busy={result.fetching}
+                onCancel={close}
                 onSubmit={async (values) => {
                   const { data } = await update({ id: prompt.id, input: values });
                   if (data) {
