@@ -118,21 +118,33 @@ const SCREENS: Screen[] = [
       await page.screenshot({ path: `tests/artifacts/console-sync-history-${page.viewportSize()!.width}.png` });
     },
   },
-  ...["Sources", "Prompts", "Corrections", "Settings", "API keys and embedding", "Playground", "Conversations", "Missing knowledge", "Checks", "Usage"].map(
-    (tab) => ({
-      name: `bot: ${tab}`,
-      path: "/admin/bots/:bot",
-      open: async (page: Page) => {
-        await page.getByRole("tab", { name: tab }).click();
-        if (tab === "Conversations") await page.getByRole("button", { name: /How often should I water roses/ }).click();
-        if (tab === "Usage") await page.getByText(/\d+ calls,/).waitFor();
-        if (tab === "Missing knowledge") {
-          await page.getByRole("button", { name: /Do you sell seeds/ }).click();
-          await page.getByRole("list", { name: /Questions about/ }).waitFor();
-        }
-      },
-    }),
-  ),
+  // Each tab opened by its own address, as a reload or a shared link opens it.
+  ...(
+    [
+      ["Sources", "sources"],
+      ["Prompts", "prompts"],
+      ["Corrections", "corrections"],
+      ["Settings", "settings"],
+      ["API keys and embedding", "keys"],
+      ["Playground", "playground"],
+      ["Conversations", "conversations"],
+      ["Missing knowledge", "gaps"],
+      ["Checks", "checks"],
+      ["Usage", "usage"],
+    ] as const
+  ).map(([tab, address]) => ({
+    name: `bot: ${tab}`,
+    path: `/admin/bots/:bot/${address}`,
+    open: async (page: Page) => {
+      expect(await page.getByRole("tab", { name: tab }).getAttribute("aria-selected")).toBe("true");
+      if (tab === "Conversations") await page.getByRole("button", { name: /How often should I water roses/ }).click();
+      if (tab === "Usage") await page.getByText(/\d+ calls,/).waitFor();
+      if (tab === "Missing knowledge") {
+        await page.getByRole("button", { name: /Do you sell seeds/ }).click();
+        await page.getByRole("list", { name: /Questions about/ }).waitFor();
+      }
+    },
+  })),
 ];
 
 async function check(page: Page, label: string) {
@@ -176,6 +188,16 @@ function controlsOutOfReach(): string[] {
     .map((control) => `${control.tagName.toLowerCase()} "${(control.getAttribute("aria-label") ?? control.textContent ?? "").trim().slice(0, 40)}"`);
 }
 
+/** What each page's browser console would show: errors, and responses of 400 and above (a 404 for a missing asset). */
+const problems = new WeakMap<Page, string[]>();
+function watchProblems(page: Page): Page {
+  const seen: string[] = [];
+  problems.set(page, seen);
+  page.on("console", (message) => message.type() === "error" && seen.push(message.text()));
+  page.on("response", (response) => response.status() >= 400 && seen.push(`${response.status()} ${response.url()}`));
+  return page;
+}
+
 async function openPage(width: number): Promise<Page> {
   // axe is injected by the test, which the console's CSP would refuse.
   const context = await browser.newContext({ viewport: { width, height: 844 }, bypassCSP: true });
@@ -198,8 +220,8 @@ describe.each([
   let signedIn: Page;
   let signedOut: Page;
   beforeAll(async () => {
-    signedOut = await (await browser.newContext({ viewport: { width, height: 844 }, bypassCSP: true })).newPage();
-    signedIn = await openPage(width);
+    signedOut = watchProblems(await (await browser.newContext({ viewport: { width, height: 844 }, bypassCSP: true })).newPage());
+    signedIn = watchProblems(await openPage(width));
   });
 
   it.each(SCREENS.map((screen) => [screen.name, screen] as const))(
@@ -207,6 +229,7 @@ describe.each([
     async (name, screen) => {
       const page = screen.anonymous ? signedOut : signedIn;
       const shot = `tests/artifacts/a11y-${width}-${name.replace(/\W+/g, "-")}.png`;
+      problems.get(page)!.length = 0;
       await page.goto(`${t.url}${screen.path.replace(":bot", botId)}`);
       const ready = screen.anonymous
         ? page.getByRole("button", { name: /Log in|Create account/ })
@@ -220,7 +243,9 @@ describe.each([
       // (networkidle, which waits half a second of quiet, cost 38 s over the 76 screens).
       await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'));
       await check(page, name);
-      if (width < 500) await page.screenshot({ path: shot, fullPage: true });
+      // Every screen at both widths, as the tests last saw it, for the README's gallery (docs/screenshots/screens/).
+      await page.screenshot({ path: `docs/screenshots/screens/${width}-${name.replace(/\W+/g, "-")}.jpeg`, type: "jpeg", quality: 70, fullPage: true });
+      expect({ screen: name, problems: problems.get(page) }).toEqual({ screen: name, problems: [] });
       // Nothing sideways, and on a phone every control on screen without scrolling anything sideways (lists are cards).
       expect({ screen: name, width: await page.evaluate(() => document.documentElement.scrollWidth) }).toEqual({ screen: name, width });
       if (width < 500) expect({ screen: name, outOfReach: await page.evaluate(controlsOutOfReach) }).toEqual({ screen: name, outOfReach: [] });

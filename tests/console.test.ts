@@ -488,6 +488,11 @@ describe("the admin console", () => {
     expect(await page.getByRole("list", { name: "Conversation" }).innerText()).toContain("30 days");
     expect(await passages.innerText()).toMatch(/score -?\d\.\d\d/);
     expect(frames.filter((frame) => frame.includes('"ChatToken"')).length).toBeGreaterThan(1);
+    // It says who wrote the answer: here, with no model server, the embedded answerer.
+    await page.getByText("quoted from the sources by Parley's embedded answerer", { exact: false }).waitFor();
+    // The question's field has room: its label above it, as wide as the row allows.
+    const field = await page.getByRole("textbox", { name: "Question" }).boundingBox();
+    expect(field!.width).toBeGreaterThan(400);
     await page.getByRole("textbox", { name: "Question" }).fill("And the refund?");
     await page.getByRole("button", { name: "Ask" }).click();
     await page.getByRole("complementary", { name: "Passages used" }).nth(1).waitFor({ timeout: 30_000 });
@@ -751,6 +756,28 @@ describe("the admin console", () => {
     await create.getByRole("button", { name: "Create account and join" }).click();
     await fresh.getByRole("heading", { name: "Bots" }).waitFor();
     await fresh.close();
+
+    // A withdrawn link and an expired one are refused, in words.
+    const withdrawnEmail = `withdrawn-${randomUUID()}@example.com`;
+    const withdrawnLink = await invite(withdrawnEmail, "MEMBER");
+    await page
+      .getByRole("table", { name: "Pending invitations" })
+      .getByRole("row")
+      .filter({ hasText: withdrawnEmail })
+      .getByRole("button", { name: "Withdraw" })
+      .click();
+    await page.getByRole("alertdialog").getByRole("button", { name: "Withdraw" }).click();
+    await page.getByRole("table", { name: "Pending invitations" }).getByRole("rowheader", { name: withdrawnEmail }).waitFor({ state: "detached" });
+    const expiredEmail = `expired-${randomUUID()}@example.com`;
+    const expiredLink = await invite(expiredEmail, "MEMBER");
+    await t.app.services.db.prisma.invitation.updateMany({ where: { email: expiredEmail }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    for (const dead of [withdrawnLink, expiredLink]) {
+      // A page each: the two links differ only in their fragment, which a navigation in one page would not reload.
+      const refused = await newPage();
+      await refused.goto(dead);
+      await refused.getByRole("alert").filter({ hasText: "This invitation is not valid" }).waitFor();
+      await refused.close();
+    }
 
     await page.reload();
     const row = table.getByRole("row").filter({ hasText: newcomer.email });

@@ -94,6 +94,26 @@ describe("roles", () => {
     expect(add.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
   });
 
+  it("an admin invites admins and members, and withdraws their invitations, but makes no owner", async () => {
+    const invite = (role: string) =>
+      gqlRaw(
+        t.url,
+        `mutation($w: ID!, $e: String!, $r: Role!) { inviteMember(workspaceId: $w, email: $e, role: $r) { invitation { id role } } }`,
+        { w: owner.workspaceId, e: `staff-${role.toLowerCase()}-${Date.now()}@example.com`, r: role },
+        admin.headers,
+      );
+    const staff = await invite("ADMIN");
+    expect(staff.data!.inviteMember.invitation.role).toBe("ADMIN");
+    expect((await invite("OWNER")).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    const withdrawn = await gqlRaw(
+      t.url,
+      `mutation($id: ID!) { revokeInvitation(id: $id) { id } }`,
+      { id: staff.data!.inviteMember.invitation.id },
+      admin.headers,
+    );
+    expect(withdrawn.errors).toBeUndefined();
+  });
+
   it("a workspace always keeps an owner", async () => {
     const demote = await gqlRaw(
       t.url,

@@ -155,7 +155,7 @@ builder.mutationFields((t) => ({
   inviteMember: t.field({
     type: IssuedInvitation,
     description:
-      "Invites someone to a workspace (owners only): they join when they accept with an account of this email. The answer is the same whether or not the email has an account. Inviting an email again replaces its pending invitation.",
+      "Invites someone to a workspace: owners invite anyone, admins invite admins and members. They join when they accept with an account of this email. The answer is the same whether or not the email has an account. Inviting an email again replaces its pending invitation.",
     authScopes: { user: true },
     args: {
       workspaceId: t.arg.id({ description: "Workspace id." }),
@@ -166,7 +166,7 @@ builder.mutationFields((t) => ({
   }),
   revokeInvitation: t.prismaField({
     type: Invitation,
-    description: "Withdraws a pending invitation (owners only): its link stops working.",
+    description: "Withdraws a pending invitation (owners; admins for admins' and members' invitations): its link stops working.",
     authScopes: { user: true },
     args: { id: t.arg.id({ description: "Invitation id." }) },
     resolve: async (query, _root, args, ctx) => {

@@ -23,6 +23,8 @@ const ROLES: [Role, string][] = [
 export function MembersPage() {
   const workspace = useWorkspace();
   const isOwner = workspace.role === "OWNER";
+  // Admins invite staff too (admins and members); only owners re-role, remove, or make owners.
+  const invitable = ROLES.filter(([role]) => isOwner || role !== "OWNER");
   const [{ data, error }, refetch] = useQuery({ query: Members, variables: { workspaceId: workspace.id } });
   const [invited, invite] = useMutation(InviteMember);
   const [, withdraw] = useMutation(RevokeInvitation);
@@ -51,8 +53,8 @@ export function MembersPage() {
   return (
     <section aria-labelledby="members-heading">
       <h1 id="members-heading">Members of {workspace.name}</h1>
-      {isOwner && (
-        <Form onSubmit={submit} className="row" aria-label="Invite a member" {...inviteErrors}>
+      {workspace.canEdit && (
+        <Form onSubmit={submit} className="row ask-row" aria-label="Invite a member" {...inviteErrors}>
           <TextField name="email" type="email" isRequired>
             <Label>Their email</Label>
             <Input />
@@ -61,7 +63,7 @@ export function MembersPage() {
           <label className="native">
             Role
             <select name="role" defaultValue="MEMBER">
-              {ROLES.map(([role, label]) => (
+              {invitable.map(([role, label]) => (
                 <option key={role} value={role}>
                   {label}
                 </option>
@@ -90,7 +92,7 @@ export function MembersPage() {
               <th scope="col">Invited</th>
               <th scope="col">Role</th>
               <th scope="col">Expires</th>
-              {isOwner && <th scope="col">Actions</th>}
+              {workspace.canEdit && <th scope="col">Actions</th>}
             </tr>
           </thead>
           <tbody>
@@ -101,18 +103,20 @@ export function MembersPage() {
                 </th>
                 <td data-label="Role">{invitation.role.toLowerCase()}</td>
                 <td data-label="Expires">{day(invitation.expiresAt)}</td>
-                {isOwner && (
+                {workspace.canEdit && (
                   <td data-label="Actions">
-                    <Confirm
-                      label="Withdraw"
-                      title={`Withdraw the invitation to ${invitation.email}?`}
-                      body="Its link stops working."
-                      onConfirm={async () => {
-                        const { data } = await withdraw({ id: invitation.id });
-                        reload();
-                        return Boolean(data);
-                      }}
-                    />
+                    {(isOwner || invitation.role !== "OWNER") && (
+                      <Confirm
+                        label="Withdraw"
+                        title={`Withdraw the invitation to ${invitation.email}?`}
+                        body="Its link stops working."
+                        onConfirm={async () => {
+                          const result = await withdraw({ id: invitation.id });
+                          if (!result.error) reload();
+                          return result;
+                        }}
+                      />
+                    )}
                   </td>
                 )}
               </tr>

@@ -16,7 +16,17 @@ interface Turn {
   sources: Completed["sources"];
   latencyMs?: number | null;
   corrected?: boolean;
+  model?: string | null;
 }
+
+/** Who wrote an answer: a language model by its name, or Parley's embedded answerer, which quotes the passages. */
+function answererOf(model: string | null | undefined): string | null {
+  if (!model) return null;
+  return model === EMBEDDED_ANSWERER ? "quoted from the sources by Parley's embedded answerer (no language model is configured)" : `written by ${model}`;
+}
+
+/** The model name the embedded answerer's answers carry. */
+const EMBEDDED_ANSWERER = "parley-extractive";
 
 /**
  * Asks the bot as a visitor would, the answer streamed token by token, with
@@ -50,6 +60,7 @@ export function Playground({ botId, canEdit }: { botId: string; canEdit: boolean
           answer: event.message.content,
           sources: event.sources,
           latencyMs: event.message.latencyMs,
+          model: event.message.model,
           corrected: event.message.corrected,
         }));
       }
@@ -68,7 +79,7 @@ export function Playground({ botId, canEdit }: { botId: string; canEdit: boolean
               <div className="answer" aria-live="polite" aria-busy={!turn.done}>
                 {turn.error ? <p role="alert">{turn.error}</p> : <p>{turn.answer || "…"}</p>}
                 {turn.done && turn.latencyMs != null && (
-                  <p className="muted">{[`${turn.latencyMs} ms`, turn.corrected && "your correction"].filter(Boolean).join(" · ")}</p>
+                  <p className="muted">{[`${turn.latencyMs} ms`, turn.corrected ? "your correction" : answererOf(turn.model)].filter(Boolean).join(" · ")}</p>
                 )}
                 {turn.done && !turn.error && canEdit && !turn.corrected && <CorrectThisAnswer botId={botId} question={turn.question} answer={turn.answer} />}
               </div>
@@ -77,8 +88,8 @@ export function Playground({ botId, canEdit }: { botId: string; canEdit: boolean
           </li>
         ))}
       </ol>
-      <Form onSubmit={ask} className="row">
-        <TextField name="question" aria-label="Question" isRequired className="grow">
+      <Form onSubmit={ask} className="row ask-row">
+        <TextField name="question" aria-label="Question" isRequired className="react-aria-TextField grow">
           <Label>Ask as a visitor would</Label>
           <Input placeholder="What would your customers ask?" />
         </TextField>

@@ -103,6 +103,10 @@ export function UsagePanel({ botId }: { botId: string }) {
         <p aria-busy="true">Loading…</p>
       ) : (
         <>
+          <p className="muted">
+            Public calls, through the bot&apos;s API keys: your websites&apos; widget, and the console&apos;s live preview (key “Console preview”). Questions
+            asked in the Playground are not counted.
+          </p>
           <p aria-live="polite">
             {series.totals.calls.toLocaleString()} calls, {series.totals.errors.toLocaleString()} errors, {series.totals.tokens.toLocaleString()} tokens.{" "}
             {series.totals.conversations.toLocaleString()} conversations, {series.totals.handedOff.toLocaleString()} handed to a person.
@@ -136,6 +140,13 @@ const sum = (values: (number | null)[]) => values.reduce<number>((total, v) => t
 const tick = (seconds: number, hourly: boolean) =>
   new Date(seconds * 1000).toLocaleString(undefined, hourly ? { hour: "numeric" } : { month: "short", day: "numeric" });
 
+/** The smallest of 1, 2, 5 × 10ⁿ at least 10% above `max` (and at least 1). */
+function roundAbove(max: number): number {
+  const target = Math.max(1, max * 1.1);
+  const power = 10 ** Math.floor(Math.log10(target));
+  return [1, 2, 5, 10].map((step) => step * power).find((top) => top >= target)!;
+}
+
 interface Line {
   label: string;
   values: (number | null)[];
@@ -158,7 +169,10 @@ function Chart({ title, x, lines, hourly }: { title: string; x: number[]; lines:
           { incrs: hourly ? [3600, 3 * 3600, 6 * 3600] : [86_400, 2 * 86_400, 7 * 86_400], values: (_u, ticks) => ticks.map((t) => tick(t, hourly)) },
           { size: 56 },
         ],
-        scales: { y: { range: (_u, min, max) => [Math.min(0, min ?? 0), Math.max(1, max ?? 1)] } },
+        // From zero to a round number above the highest point, so no point (p95 above all) sits on or past the top edge.
+        scales: { y: { range: (_u, _min, max) => [0, roundAbove(max ?? 0)] } },
+        // The legend names the lines; the values are in the table below (a live legend read "Time: -- Calls: --").
+        legend: { live: false },
       },
       [x, ...lines.map((line) => line.values)],
       element,

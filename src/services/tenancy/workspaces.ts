@@ -99,12 +99,13 @@ export function createWorkspaceService({
     },
 
     /**
-     * Invites someone to a workspace (owners only): they join when they
+     * Invites someone to a workspace (owners; admins for admins and members): they join when they
      * accept, with an account of that email. Answers the same whether or
      * not the email has an account, and replaces a pending invitation to it.
      */
     async invite(actor: Actor, workspaceId: string, email: string, role: Role): Promise<IssuedInvitation> {
-      requireRole(actor, assertId(workspaceId, "workspace"), "OWNER");
+      // Admins invite staff (admins and members); only an owner makes another owner.
+      requireRole(actor, assertId(workspaceId, "workspace"), role === "OWNER" ? "OWNER" : "ADMIN");
       const member = await prisma.membership.findFirst({ where: { workspaceId, user: { email } }, select: { id: true } });
       if (member) throw new AppError("CONFLICT", "This person is already a member; change their role instead.", { field: "email" });
       const token = newSecret(INVITATION_PREFIX);
@@ -123,11 +124,11 @@ export function createWorkspaceService({
       return { invitation, token, link, emailed };
     },
 
-    /** Withdraws a pending invitation (owners only). */
+    /** Withdraws a pending invitation (whoever may send it). */
     async revokeInvitation(actor: Actor, invitationId: string): Promise<Invitation> {
       const invitation = await prisma.invitation.findUnique({ where: { id: assertId(invitationId, "invitation") } });
       if (!invitation) throw notFound("Invitation");
-      requireRole(actor, invitation.workspaceId, "OWNER", "Invitation");
+      requireRole(actor, invitation.workspaceId, invitation.role === "OWNER" ? "OWNER" : "ADMIN", "Invitation");
       if (invitation.acceptedAt) throw new AppError("CONFLICT", "This invitation was accepted already: remove the member instead.");
       return invitation.revokedAt ? invitation : prisma.invitation.update({ where: { id: invitation.id }, data: { revokedAt: new Date() } });
     },
