@@ -56,6 +56,10 @@ async function openGraphiQL(): Promise<{ page: Page; refused: string[] }> {
   return { page, refused };
 }
 
+/** One GraphiQL page for both tests: Monaco and GraphiQL are megabytes of script, loaded once. */
+let opened: Promise<{ page: Page; refused: string[] }> | undefined;
+const graphiql = () => (opened ??= openGraphiQL());
+
 const QUERY = ".graphiql-query-editor .monaco-editor";
 const HEADERS = '.monaco-editor[data-uri$="headers.json"]';
 
@@ -102,7 +106,7 @@ async function responseText(page: Page): Promise<string> {
 
 describe("GraphiQL", () => {
   it("loads with no internet and runs a query", async () => {
-    const { page, refused } = await openGraphiQL();
+    const { page, refused } = await graphiql();
     expect(await page.title()).toBe("Parley GraphQL");
     await setEditor(page, QUERY, `query { health { status database { kind ok } } }`);
     await runUntil(page, '"kind": "pglite"');
@@ -110,11 +114,10 @@ describe("GraphiQL", () => {
     expect(text).toContain('"status": "OK"');
     expect(text).toContain('"ok": true');
     expect(refused).toEqual([]);
-    await page.close();
   });
 
   it("streams a subscription with the API key from its headers tab", async () => {
-    const { page, refused } = await openGraphiQL();
+    const { page, refused } = await graphiql();
     await page.getByRole("button", { name: "Headers" }).click();
     await setEditor(page, HEADERS, JSON.stringify({ "X-API-Key": apiKey }));
     await setEditor(
@@ -127,6 +130,5 @@ describe("GraphiQL", () => {
     expect(text).toMatch(/nine/);
     expect(text).toContain('"name": "Hours"');
     expect(refused).toEqual([]);
-    await page.close();
   });
 });
