@@ -59,8 +59,8 @@ describe("backups of the embedded database", () => {
     expect(sql).toContain("CREATE EXTENSION IF NOT EXISTS vector");
     expect(sql).toContain("Marmalade Quill");
 
-    // PostgreSQL's own client reads it (into PGlite behind its wire-protocol server).
-    const postgres = await startPostgresServer();
+    // PostgreSQL's own client reads it (into an empty PGlite behind its wire-protocol server).
+    const postgres = await startPostgresServer({ fresh: true });
     await run("psql", [postgres.url, "-v", "ON_ERROR_STOP=1", "-q", "-f", file]);
     const { stdout } = await run("psql", [
       postgres.url,

@@ -134,6 +134,10 @@ describe("a website owner's first hour", () => {
     await page.getByRole("tab", { name: "Usage" }).click();
     await page.getByText(/^[1-9]\d* calls, 0 errors/).waitFor({ timeout: 15_000 });
     expect(await page.locator(".chart canvas").count()).toBeGreaterThanOrEqual(3);
+    // The legends name the lines rather than reading "Time: -- Calls: --" until hovered; the Playground is said not to count.
+    expect(await page.locator(".chart .u-legend").first().innerText()).not.toContain("--");
+    expect(await page.locator(".chart .u-legend").first().innerText()).toContain("Calls");
+    await page.getByText("Questions asked in the Playground are not counted.", { exact: false }).waitFor();
     await page.getByText("The figures as a table").click();
     expect(await page.getByRole("table", { name: "Usage" }).getByRole("row").count()).toBeGreaterThanOrEqual(2);
     await page.screenshot({ path: path.join(ARTIFACTS, "console-usage.png"), fullPage: true });

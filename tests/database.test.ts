@@ -230,7 +230,7 @@ describe("the embedded database", () => {
 
 describe("the app on DATABASE_URL", () => {
   it("applies migrations through pg and reports postgres in /health", async () => {
-    const { url: databaseUrl } = await startPostgresServer();
+    const { url: databaseUrl } = await startPostgresServer({ fresh: true });
     const { url, app } = await startApp({ DATABASE_URL: databaseUrl, DATABASE_POOL_SIZE: "1" });
     expect(app.services.db.kind).toBe("postgres");
     expect(app.services.db.appliedMigrations).toContain("20261125000000_init");
