@@ -55,9 +55,19 @@ const meaninglessEmbedder: Embedder = {
     }),
 };
 
+/*
+ * Apps shared by the tests that only add their own account and bot (each
+ * start is about two seconds of CPU); the statistics and HNSW tests keep
+ * their own, as they read the whole chunks table.
+ */
+let withWords: Promise<TestApp> | undefined;
+let withoutMeaning: Promise<TestApp> | undefined;
+const sharedApp = () => (withWords ??= startApp());
+const sharedBlindApp = () => (withoutMeaning ??= startApp({}, { embedder: meaninglessEmbedder }));
+
 describe("retrieval", () => {
   it("finds the source that holds the answer, by meaning (lexical embedder), only among the bot's own chunks", async () => {
-    const t = await startApp();
+    const t = await sharedApp();
     const { botId, ids, otherSourceId } = await seed(t);
     const cases: [string, keyof typeof DOCUMENTS][] = [
       ["How long is the warranty on a lamp?", "warranty"],
@@ -73,7 +83,7 @@ describe("retrieval", () => {
   });
 
   it("finds exact codes through full-text search even when the embedding is blind to them", async () => {
-    const t = await startApp({}, { embedder: meaninglessEmbedder });
+    const t = await sharedBlindApp();
     const { botId, ids, otherSourceId } = await seed(t);
     const retrieval = createRetrieval({ prisma: t.app.services.db.prisma, embedder: meaninglessEmbedder });
     // A minimum similarity no vector reaches: only full-text matches remain.
@@ -87,7 +97,7 @@ describe("retrieval", () => {
   });
 
   it("matches word forms by prefix, and falls back to most of the question's words when not all are anywhere", async () => {
-    const t = await startApp({}, { embedder: meaninglessEmbedder });
+    const t = await sharedBlindApp();
     const { botId, ids } = await seed(t);
     const retrieval = createRetrieval({ prisma: t.app.services.db.prisma, embedder: meaninglessEmbedder });
     const find = async (question: string) => (await retrieval.retrieve(botId, question, { topK: 3, minSimilarity: 0.999 })).map((c) => c.sourceId);
@@ -101,7 +111,7 @@ describe("retrieval", () => {
   });
 
   it("drops vector matches under the bot's minimum similarity", async () => {
-    const t = await startApp();
+    const t = await sharedApp();
     const { botId } = await seed(t);
     const loose = await t.app.services.retrieval.retrieve(botId, "lamp warranty", { topK: 4, minSimilarity: -1 });
     expect(loose.length).toBe(4);
@@ -204,7 +214,7 @@ describe("retrieval", () => {
   });
 
   it("cites the right source through the chat API, with the embedded answerer quoting it", async () => {
-    const t = await startApp();
+    const t = await sharedApp();
     const { account, botId, ids } = await seed(t);
     const result = await gqlRaw(
       t.url,
