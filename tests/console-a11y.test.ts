@@ -84,6 +84,8 @@ interface Screen {
 }
 
 /** The screens, as a visitor to the console and a signed-in owner reach them. */
+const SCREENS_DIR = process.env.PARLEY_SCREENSHOTS === "docs" ? "docs/screenshots/screens" : "tests/artifacts/screens";
+
 const SCREENS: Screen[] = [
   { name: "log in", path: "/admin/login", anonymous: true },
   { name: "sign up", path: "/admin/signup", anonymous: true },
@@ -245,8 +247,9 @@ describe.each([
       // (networkidle, which waits half a second of quiet, cost 38 s over the 76 screens).
       await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'));
       await check(page, name);
-      // Every screen at both widths, as the tests last saw it, for the README's gallery (docs/screenshots/screens/).
-      await page.screenshot({ path: `docs/screenshots/screens/${width}-${name.replace(/\W+/g, "-")}.jpeg`, type: "jpeg", quality: 70, fullPage: true });
+      // Every screen at both widths, as the tests saw it: in tests/artifacts/screens/ on every run, and in the
+      // README's gallery (docs/screenshots/screens/) when `npm run screenshots` asks (committed files change only then).
+      await page.screenshot({ path: `${SCREENS_DIR}/${width}-${name.replace(/\W+/g, "-")}.jpeg`, type: "jpeg", quality: 70, fullPage: true });
       expect({ screen: name, problems: problems.get(page) }).toEqual({ screen: name, problems: [] });
       // Nothing sideways, and on a phone every control on screen without scrolling anything sideways (lists are cards).
       expect({ screen: name, width: await page.evaluate(() => document.documentElement.scrollWidth) }).toEqual({ screen: name, width });
