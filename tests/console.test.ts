@@ -305,6 +305,10 @@ describe("the admin console", () => {
       .getByRole("button", { name: "Archive" })
       .click();
     await page.getByRole("heading", { name: /archived/ }).waitFor();
+    // What worked is said in a toast, which goes by itself.
+    const archivedToast = page.getByRole("region", { name: "Notifications" }).getByText("Bot archived", { exact: false });
+    await archivedToast.waitFor();
+    await archivedToast.waitFor({ state: "detached", timeout: 10_000 });
     await page.getByRole("button", { name: "Delete bot" }).click();
     await page.getByRole("alertdialog").getByRole("button", { name: "Delete bot" }).click();
     await page.getByRole("heading", { name: "Bots" }).waitFor();

@@ -4,6 +4,7 @@ import { Provider } from "urql";
 import { Redirect, Route, Router, Switch, useLocation, useSearch } from "wouter";
 import { createClient } from "./client.js";
 import { Shell } from "./shell.js";
+import { Toasts } from "./toasts.js";
 import { LogInPage, SignUpPage } from "./pages/auth.js";
 import { BotPage } from "./pages/bot.js";
 import { BotsPage } from "./pages/bots.js";
@@ -73,6 +74,7 @@ createRoot(document.getElementById("root")!).render(
       <Router base="/admin">
         <App />
       </Router>
+      <Toasts />
     </Provider>
   </StrictMode>,
 );

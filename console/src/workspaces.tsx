@@ -41,11 +41,18 @@ export function WorkspaceActions({
   return (
     <>
       {canRename && (
-        <FormDialog trigger="Rename" triggerLabel={`Rename ${current.name}`} title={`Rename ${current.name}`} submitLabel="Rename" {...renaming}>
+        <FormDialog
+          trigger="Rename"
+          triggerLabel={`Rename ${current.name}`}
+          title={`Rename ${current.name}`}
+          submitLabel="Rename"
+          done="Workspace renamed."
+          {...renaming}
+        >
           <NameField defaultValue={current.name} />
         </FormDialog>
       )}
-      <FormDialog trigger="New workspace" title="New workspace" submitLabel="Create workspace" {...creation}>
+      <FormDialog trigger="New workspace" title="New workspace" submitLabel="Create workspace" done="Workspace created: you are in it now." {...creation}>
         <p className="muted">A workspace of its own bots, keys and members, which you own. Switch between them above.</p>
         <NameField />
       </FormDialog>

@@ -34,7 +34,7 @@ export function AddLink({ botId, onAdded }: { botId: string; onAdded: () => void
   const [sitemap, setSitemap] = useState(false);
   const addition = useDialogMutation(AddLinkSource, (form) => ({ botId, link: linkOf(form, sitemap) }), onAdded);
   return (
-    <FormDialog trigger="Add a link" title="Add a link" submitLabel="Add" {...addition}>
+    <FormDialog trigger="Add a link" title="Add a link" submitLabel="Add" done="Link added: it is being read." {...addition}>
       <LinkFields sitemap={sitemap} onSitemap={setSitemap} schedule="bot" />
     </FormDialog>
   );
@@ -51,7 +51,14 @@ export function ChangeLink({
   const [sitemap, setSitemap] = useState(false);
   const change = useDialogMutation(UpdateSource, (form) => ({ id: source.id, link: linkOf(form, sitemap) }), onChanged);
   return (
-    <FormDialog trigger="Change" triggerLabel={`Change ${source.name}`} title={`Change ${source.name}`} submitLabel="Read it again" {...change}>
+    <FormDialog
+      trigger="Change"
+      triggerLabel={`Change ${source.name}`}
+      title={`Change ${source.name}`}
+      submitLabel="Read it again"
+      done="Address changed: the link is being read again."
+      {...change}
+    >
       <LinkFields sitemap={sitemap} onSitemap={setSitemap} url={source.url ?? undefined} schedule={source.syncSchedule ?? "off"} />
     </FormDialog>
   );

@@ -6,7 +6,7 @@ import { FormDialog, useDialogMutation } from "./form-dialog.js";
 export function AddText({ botId, onAdded, trigger = "Add text", title }: { botId: string; onAdded: () => void; trigger?: string; title?: string }) {
   const addition = useDialogMutation(AddTextSource, (form) => ({ botId, title: String(form.get("title")), text: String(form.get("text")) }), onAdded);
   return (
-    <FormDialog trigger={trigger} title="Add text" submitLabel="Add" {...addition}>
+    <FormDialog trigger={trigger} title="Add text" submitLabel="Add" done="Text added: it is being read." {...addition}>
       <TextField name="title" isRequired autoFocus defaultValue={title}>
         <Label>Title (visitors see it when the bot cites this)</Label>
         <Input />

@@ -117,6 +117,7 @@ export function ApiKeysPanel({ botId, canEdit, active, version }: { botId: strin
                       <div className="actions">
                         <Confirm
                           label="Rotate"
+                          done="Key rotated: put the new secret on your websites."
                           title={`Rotate ${key.name}?`}
                           body="A new secret replaces this one at once: websites using the old one stop working until you put in the new one."
                           onConfirm={async () => {
@@ -128,6 +129,7 @@ export function ApiKeysPanel({ botId, canEdit, active, version }: { botId: strin
                         />
                         <Confirm
                           label="Revoke"
+                          done="Key revoked."
                           title={`Revoke ${key.name}?`}
                           body="It stops working for good, everywhere it is used."
                           onConfirm={async () => {

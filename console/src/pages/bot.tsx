@@ -26,6 +26,7 @@ import { messageOf } from "../errors.js";
 import { useSession } from "../session.js";
 import { ActivateBot, ArchiveBot, BotDetail, DeleteBot, DeleteSource, ResyncSource, SourceEvents, UpdateSource } from "../operations.js";
 import { useAddressChoice } from "../address.js";
+import { toast } from "../toasts.js";
 import { FilterGroup } from "../filter.js";
 import { Pager, usePaging } from "../pager.js";
 import { useWorkspace } from "../shell.js";
@@ -230,12 +231,13 @@ function Lifecycle({ bot }: { bot: Bot }) {
     <div className="actions">
       {bot.status !== "ACTIVE" &&
         (bot.chunkCount > 0 ? (
-          <Button className="primary" onPress={() => activate({ id: bot.id })}>
+          <Button className="primary" onPress={async () => !(await activate({ id: bot.id })).error && toast("Bot activated.")}>
             Activate
           </Button>
         ) : (
           <Confirm
             label="Activate"
+            done="Bot activated."
             tone="primary"
             title={`Activate ${bot.name} with nothing to answer from?`}
             body="None of its sources is read yet: visitors would be told it does not know, whatever they ask. Add a source first, or activate it anyway."
@@ -245,6 +247,7 @@ function Lifecycle({ bot }: { bot: Bot }) {
       {bot.status === "ACTIVE" && (
         <Confirm
           label="Archive"
+          done="Bot archived: it answers no one until activated again."
           tone="primary"
           title={`Archive ${bot.name}?`}
           body="Visitors get no more answers from it, on every website its keys are on, until it is activated again. Nothing is deleted."
@@ -253,6 +256,7 @@ function Lifecycle({ bot }: { bot: Bot }) {
       )}
       <Confirm
         label="Delete bot"
+        done="Bot deleted."
         title={`Delete ${bot.name}?`}
         body="Its sources, prompts, keys and conversations are deleted with it. This cannot be undone."
         error={deleted.error?.graphQLErrors[0]?.message}
@@ -390,7 +394,14 @@ function ReplaceText({ source, onChanged }: { source: Source; onChanged: () => v
     onChanged,
   );
   return (
-    <FormDialog trigger="Replace" triggerLabel={`Replace ${source.name}`} title={`Replace the text of ${source.name}`} submitLabel="Replace" {...replacement}>
+    <FormDialog
+      trigger="Replace"
+      triggerLabel={`Replace ${source.name}`}
+      title={`Replace the text of ${source.name}`}
+      submitLabel="Replace"
+      done="Text replaced: it is being read again."
+      {...replacement}
+    >
       <TextField name="title" isRequired defaultValue={source.name}>
         <Label>Title</Label>
         <Input />
@@ -489,14 +500,16 @@ function SourceList({
                     <Button
                       aria-label={`Resync ${source.name}`}
                       onPress={async () => {
-                        await resync({ id: source.id });
+                        const result = await resync({ id: source.id });
                         onChanged();
+                        if (!result.error) toast(`${source.name} is being read again.`);
                       }}
                     >
                       Resync
                     </Button>
                     <Confirm
                       label="Delete"
+                      done="Source deleted."
                       title={`Delete ${source.name}?`}
                       body="The bot stops answering from it. Its chunks are deleted with it."
                       onConfirm={async () => {

@@ -82,11 +82,19 @@ function CheckRow({ check, canEdit, onChanged }: { check: Check; canEdit: boolea
             <span className="muted">edit its correction</span>
           ) : (
             <div className="actions">
-              <FormDialog trigger="Edit" triggerLabel={`Edit the check “${check.question}”`} title="Edit the check" submitLabel="Save" {...edit}>
+              <FormDialog
+                trigger="Edit"
+                triggerLabel={`Edit the check “${check.question}”`}
+                title="Edit the check"
+                submitLabel="Save"
+                done="Check saved."
+                {...edit}
+              >
                 <CheckFields check={check} />
               </FormDialog>
               <Confirm
                 label="Delete"
+                done="Check deleted."
                 title="Delete this check?"
                 body="It will not be run again; its past results go with it."
                 onConfirm={async () => {
@@ -159,7 +167,7 @@ export function ChecksPanel({ botId, canEdit }: { botId: string; canEdit: boolea
           <Button className="primary" isDisabled={running || checks.length === 0} onPress={() => void run({ botId }).then(reload)}>
             {running ? "Running…" : "Run the checks"}
           </Button>
-          <FormDialog trigger="New check" title="New check" submitLabel="Save the check" {...create}>
+          <FormDialog trigger="New check" title="New check" submitLabel="Save the check" done="Check saved." {...create}>
             <CheckFields />
           </FormDialog>
         </div>

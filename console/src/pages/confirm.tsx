@@ -2,6 +2,7 @@ import { useState } from "react";
 import { Button, Dialog, DialogTrigger, Heading, Modal } from "react-aria-components";
 import type { CombinedError } from "urql";
 import { messageOf } from "../errors.js";
+import { toast } from "../toasts.js";
 
 /**
  * A button that asks before it does something that cannot be undone. What
@@ -14,11 +15,14 @@ export function Confirm({
   body,
   error,
   tone = "danger",
+  done,
   onConfirm,
 }: {
   label: string;
   /** "danger" for what cannot be undone; "primary" for what only deserves a second look. */
   tone?: "danger" | "primary";
+  /** What a toast says once it worked. */
+  done?: string;
   title: string;
   body: string;
   error?: string | undefined;
@@ -41,9 +45,11 @@ export function Confirm({
                 <Button
                   className={tone}
                   onPress={async () => {
-                    const done = await onConfirm();
-                    if (typeof done === "object" && done.error) return setFailed(messageOf(done.error));
-                    if (done) close();
+                    const outcome = await onConfirm();
+                    if (typeof outcome === "object" && outcome.error) return setFailed(messageOf(outcome.error));
+                    if (!outcome) return;
+                    close();
+                    if (done) toast(done);
                   }}
                 >
                   {label}

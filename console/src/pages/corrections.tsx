@@ -58,7 +58,14 @@ function inputOf(form: FormData) {
 export function CorrectThisAnswer({ botId, question, answer, onDone }: { botId: string; question: string; answer: string; onDone?: () => void }) {
   const dialog = useDialogMutation(CreateCorrection, (form) => ({ botId, input: inputOf(form) }), onDone ?? (() => {}));
   return (
-    <FormDialog trigger="Correct this answer" triggerClassName="link-button" title="Correct this answer" submitLabel="Save the correction" {...dialog}>
+    <FormDialog
+      trigger="Correct this answer"
+      triggerClassName="link-button"
+      title="Correct this answer"
+      submitLabel="Save the correction"
+      done="Correction saved: the bot answers with it from now on."
+      {...dialog}
+    >
       <p className="muted">Visitors who ask this question, or one that asks the same, will get your answer instead of the bot's.</p>
       <CorrectionFieldsForm question={question} answer={answer} />
     </FormDialog>
@@ -69,7 +76,7 @@ export function CorrectThisAnswer({ botId, question, answer, onDone }: { botId: 
 export function WriteCorrection({ botId, questions, onDone }: { botId: string; questions: readonly string[]; onDone: () => void }) {
   const dialog = useDialogMutation(CreateCorrection, (form) => ({ botId, input: inputOf(form) }), onDone);
   return (
-    <FormDialog trigger="Write a correction" title="Write a correction" submitLabel="Save the correction" {...dialog}>
+    <FormDialog trigger="Write a correction" title="Write a correction" submitLabel="Save the correction" done="Correction saved." {...dialog}>
       <p className="muted">Visitors who ask any of these questions, or one that asks the same, will get your answer.</p>
       <CorrectionFieldsForm question={questions[0]} phrasings={questions.slice(1, 21)} />
     </FormDialog>
@@ -79,7 +86,14 @@ export function WriteCorrection({ botId, questions, onDone }: { botId: string; q
 function NewCorrection({ botId, onDone }: { botId: string; onDone: () => void }) {
   const dialog = useDialogMutation(CreateCorrection, (form) => ({ botId, input: inputOf(form) }), onDone);
   return (
-    <FormDialog trigger="New correction" triggerClassName="primary" title="New correction" submitLabel="Save the correction" {...dialog}>
+    <FormDialog
+      trigger="New correction"
+      triggerClassName="primary"
+      title="New correction"
+      submitLabel="Save the correction"
+      done="Correction saved."
+      {...dialog}
+    >
       <CorrectionFieldsForm />
     </FormDialog>
   );
@@ -127,6 +141,7 @@ function CorrectionRow({ correction, canEdit, onChanged }: { correction: Correct
             </FormDialog>
             <Confirm
               label="Delete"
+              done="Correction deleted."
               title="Delete this correction?"
               body="Visitors asking this question get the bot's own answer again. Answers it gave keep their text."
               onConfirm={async () => {

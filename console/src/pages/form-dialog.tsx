@@ -2,6 +2,7 @@ import type { FormEvent, ReactNode } from "react";
 import { Button, Dialog, DialogTrigger, Form, Heading, Modal } from "react-aria-components";
 import { useMutation, type AnyVariables, type CombinedError, type DocumentInput } from "urql";
 import { useFieldErrors, messageOutsideFields } from "../errors.js";
+import { toast } from "../toasts.js";
 
 interface FormDialogProps {
   /** The button that opens it. */
@@ -16,6 +17,8 @@ interface FormDialogProps {
   busy: boolean;
   /** Resolves true when it worked, and the dialog closes. */
   onSubmit: (form: FormData) => Promise<boolean>;
+  /** What a toast says once it worked. */
+  done?: string;
   children: ReactNode;
 }
 
@@ -41,7 +44,7 @@ export function useDialogMutation<Data, Variables extends AnyVariables>(
 }
 
 /** A button that opens a form in a modal dialog: the shape of every "add" and "new" in the console. */
-export function FormDialog({ trigger, triggerLabel, triggerClassName, title, submitLabel, error, busy, onSubmit, children }: FormDialogProps) {
+export function FormDialog({ trigger, triggerLabel, triggerClassName, title, submitLabel, error, busy, onSubmit, done, children }: FormDialogProps) {
   const errorProps = useFieldErrors(error);
   const outside = messageOutsideFields(error);
   return (
@@ -54,7 +57,9 @@ export function FormDialog({ trigger, triggerLabel, triggerClassName, title, sub
           {({ close }) => {
             async function submit(event: FormEvent<HTMLFormElement>) {
               event.preventDefault();
-              if (await onSubmit(new FormData(event.currentTarget))) close();
+              if (!(await onSubmit(new FormData(event.currentTarget)))) return;
+              close();
+              if (done) toast(done);
             }
             return (
               <Form onSubmit={submit} {...errorProps}>

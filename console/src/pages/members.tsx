@@ -108,6 +108,7 @@ export function MembersPage() {
                     {(isOwner || invitation.role !== "OWNER") && (
                       <Confirm
                         label="Withdraw"
+                        done="Invitation withdrawn: its link no longer works."
                         title={`Withdraw the invitation to ${invitation.email}?`}
                         body="Its link stops working."
                         onConfirm={async () => {
@@ -165,6 +166,7 @@ export function MembersPage() {
                 <td data-label="Actions">
                   <Confirm
                     label="Remove"
+                    done="Member removed."
                     title={`Remove ${m.user.email}?`}
                     body="They lose access to this workspace's bots at once."
                     onConfirm={async () => {

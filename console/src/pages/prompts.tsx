@@ -154,6 +154,7 @@ export function PromptsPanel({ botId, canEdit }: { botId: string; canEdit: boole
                   <EditPrompt prompt={prompt} onSaved={reload} />
                   <Confirm
                     label="Delete"
+                    done="Prompt deleted."
                     title="Delete this prompt?"
                     body="The bot stops using it."
                     onConfirm={async () => {

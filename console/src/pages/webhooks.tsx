@@ -155,6 +155,7 @@ function Endpoint({
         </Button>
         <Confirm
           label="Delete"
+          done="Endpoint deleted."
           title={`Delete the endpoint ${endpoint.url}?`}
           body="Nothing more is sent to it, and its delivery log goes with it."
           onConfirm={async () => {
