@@ -202,6 +202,35 @@ function watchProblems(page: Page): Page {
   return page;
 }
 
+/**
+ * Rows of fields (`.row`) whose controls do not start at one height: each
+ * field's label sits above its control, so side by side the controls line
+ * up (a row of a question and its buttons lines up at the bottom instead,
+ * a toolbar of a search box and buttons at the middle).
+ */
+function misalignedRows(): string[] {
+  const rows = [...document.querySelectorAll<HTMLElement>(".row:not(.ask-row):not(.toolbar)")].filter((row) => row.offsetParent);
+  return rows.flatMap((row) => {
+    const tops = [...row.children]
+      .map((field) => field.querySelector<HTMLElement>("input:not([type=checkbox]):not([type=radio]), select, textarea"))
+      .filter((control): control is HTMLElement => Boolean(control?.offsetParent))
+      .map((control) => Math.round(control.getBoundingClientRect().top));
+    // Fields wrapped onto the next line are another line of the row: compare those on the first.
+    const first = tops.filter((top) => top < Math.min(...tops) + 30);
+    const name = row.getAttribute("aria-label") ?? row.className;
+    const problems = Math.max(...first) - Math.min(...first) > 1 ? [`${name}: controls at ${first.join(", ")}`] : [];
+    // A button beside the fields stands level with their controls' bottom.
+    const controls = [...row.querySelectorAll<HTMLElement>("input:not([type=checkbox]):not([type=radio]), select")].filter((c) => c.offsetParent);
+    const bottom = Math.max(...controls.map((control) => Math.round(control.getBoundingClientRect().bottom)));
+    for (const button of [...row.children].filter((child) => child.tagName === "BUTTON")) {
+      const below = Math.round(button.getBoundingClientRect().bottom);
+      if (controls.length && Math.abs(below - bottom) > 2 && below < bottom + 30)
+        problems.push(`${name}: button "${button.textContent}" ends at ${below}, fields at ${bottom}`);
+    }
+    return problems;
+  });
+}
+
 async function openPage(width: number): Promise<Page> {
   // The console's own CSP stays on: axe runs through the DevTools protocol, and a violation would show as a console error.
   const context = await browser.newContext({ viewport: { width, height: 844 } });
@@ -251,9 +280,15 @@ describe.each([
       // README's gallery (docs/screenshots/screens/) when `npm run screenshots` asks (committed files change only then).
       await page.screenshot({ path: `${SCREENS_DIR}/${width}-${name.replace(/\W+/g, "-")}.jpeg`, type: "jpeg", quality: 70, fullPage: true });
       expect({ screen: name, problems: problems.get(page) }).toEqual({ screen: name, problems: [] });
+      // One way of writing dates ("Dec 7, 2026, 3:27 AM"), not the browser's bare numeric default beside it.
+      expect({ screen: name, numericDates: (await page.locator("body").innerText()).match(/\b\d{1,2}\/\d{1,2}\/\d{2,4}\b/g) }).toEqual({
+        screen: name,
+        numericDates: null,
+      });
       // Nothing sideways, and on a phone every control on screen without scrolling anything sideways (lists are cards).
       expect({ screen: name, width: await page.evaluate(() => document.documentElement.scrollWidth) }).toEqual({ screen: name, width });
       if (width < 500) expect({ screen: name, outOfReach: await page.evaluate(controlsOutOfReach) }).toEqual({ screen: name, outOfReach: [] });
+      else expect({ screen: name, misaligned: await page.evaluate(misalignedRows) }).toEqual({ screen: name, misaligned: [] });
     },
   );
 });

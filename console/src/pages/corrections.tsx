@@ -216,7 +216,7 @@ export function CorrectionsPanel({ botId, canEdit }: { botId: string; canEdit: b
   const corrections = data.bot.corrections;
   return (
     <div className="corrections">
-      <div className="row">
+      <div className="row toolbar">
         <SearchField aria-label="Search corrections" value={search} onChange={(value) => change({ q: value, ...FIRST_PAGE }, { replace: true })}>
           <Input placeholder="Search questions and answers" />
         </SearchField>

@@ -6,6 +6,7 @@ import type { UsageQuery } from "../gql/graphql.js";
 import { messageOf } from "../errors.js";
 import { Usage } from "../operations.js";
 import { day, when } from "../dates.js";
+import { roundAbove } from "../chart-scale.js";
 
 type Bucket = UsageQuery["bot"]["usage"][number];
 
@@ -139,13 +140,6 @@ const sum = (values: (number | null)[]) => values.reduce<number>((total, v) => t
 
 const tick = (seconds: number, hourly: boolean) =>
   new Date(seconds * 1000).toLocaleString(undefined, hourly ? { hour: "numeric" } : { month: "short", day: "numeric" });
-
-/** The smallest of 1, 2, 5 × 10ⁿ at least 10% above `max` (and at least 1). */
-function roundAbove(max: number): number {
-  const target = Math.max(1, max * 1.1);
-  const power = 10 ** Math.floor(Math.log10(target));
-  return [1, 2, 5, 10].map((step) => step * power).find((top) => top >= target)!;
-}
 
 interface Line {
   label: string;
