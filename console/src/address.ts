@@ -38,10 +38,15 @@ export function useAddressChoice<T extends string>(
   key: string,
   allowed: readonly (T | null)[],
   fallback: T | null = null,
+  /** What else a new choice clears from the address (the conversation open under another filter). */
+  clears: string | null = null,
 ): [T | null, (value: T | null) => void] {
   const [params, change] = useAddress();
   const raw = params.get(key);
   const value = allowed.find((option) => option !== null && option === raw) ?? fallback;
-  const set = useCallback((next: T | null) => change({ [key]: next === fallback ? null : next, ...FIRST_PAGE }), [change, key, fallback]);
+  const set = useCallback(
+    (next: T | null) => change({ [key]: next === fallback ? null : next, ...FIRST_PAGE, ...(clears ? { [clears]: null } : {}) }),
+    [change, key, fallback, clears],
+  );
   return [value, set];
 }

@@ -3,7 +3,7 @@ import { useQuery } from "urql";
 import type { ConversationFilter, ConversationQuery, ConversationsQuery } from "../gql/graphql.js";
 import { messageOf } from "../errors.js";
 import { Conversation, Conversations } from "../operations.js";
-import { FIRST_PAGE, useAddress } from "../address.js";
+import { useAddress, useAddressChoice } from "../address.js";
 import { FilterGroup } from "../filter.js";
 import { Pager, usePaging } from "../pager.js";
 import { CorrectThisAnswer } from "./corrections.js";
@@ -29,7 +29,12 @@ export function ConversationsPanel({ botId, canEdit }: { botId: string; canEdit:
   const [address, change] = useAddress();
   // The open conversation is in the address too: a link to it can be sent to a colleague.
   const selected = address.get("conversation");
-  const filter = FILTERS.find(([value]) => value !== null && value === address.get("show"))?.[0] ?? null;
+  const [filter, setFilter] = useAddressChoice(
+    "show",
+    FILTERS.map(([value]) => value),
+    null,
+    "conversation",
+  );
   const [{ data, error, fetching }] = useQuery({ query: Conversations, variables: { botId, filter, ...paging.variables }, requestPolicy: "cache-and-network" });
 
   if (error) return <p role="alert">{messageOf(error)}</p>;
@@ -37,7 +42,7 @@ export function ConversationsPanel({ botId, canEdit }: { botId: string; canEdit:
   const sessions = data.bot.sessions;
   return (
     <div className="conversations">
-      <FilterGroup label="Show conversations" options={FILTERS} value={filter} onChange={(next) => change({ show: next, conversation: null, ...FIRST_PAGE })} />
+      <FilterGroup label="Show conversations" options={FILTERS} value={filter} onChange={setFilter} />
       {sessions.edges.length === 0 ? (
         <p>{filter ? "No conversation matches. Nothing to do here." : "No conversations yet. Visitors' questions appear here, with the bot's answers."}</p>
       ) : (
