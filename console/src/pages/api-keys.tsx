@@ -121,10 +121,10 @@ export function ApiKeysPanel({ botId, canEdit, active, version }: { botId: strin
                           title={`Rotate ${key.name}?`}
                           body="A new secret replaces this one at once: websites using the old one stop working until you put in the new one."
                           onConfirm={async () => {
-                            const { data } = await rotate({ id: key.id });
-                            if (data) setIssued(data.rotateApiKey);
+                            const result = await rotate({ id: key.id });
+                            if (result.data) setIssued(result.data.rotateApiKey);
                             reload();
-                            return Boolean(data);
+                            return result;
                           }}
                         />
                         <Confirm
@@ -133,9 +133,9 @@ export function ApiKeysPanel({ botId, canEdit, active, version }: { botId: strin
                           title={`Revoke ${key.name}?`}
                           body="It stops working for good, everywhere it is used."
                           onConfirm={async () => {
-                            const { data } = await revoke({ id: key.id });
+                            const result = await revoke({ id: key.id });
                             reload();
-                            return Boolean(data);
+                            return result;
                           }}
                         />
                       </div>

@@ -225,7 +225,7 @@ const STATUSES: [SyncStatus | null, string][] = [
 function Lifecycle({ bot }: { bot: Bot }) {
   const [, activate] = useMutation(ActivateBot);
   const [, archive] = useMutation(ArchiveBot);
-  const [deleted, deleteBot] = useMutation(DeleteBot);
+  const [, deleteBot] = useMutation(DeleteBot);
   const [, navigate] = useLocation();
   return (
     <div className="actions">
@@ -259,11 +259,10 @@ function Lifecycle({ bot }: { bot: Bot }) {
         done="Bot deleted."
         title={`Delete ${bot.name}?`}
         body="Its sources, prompts, keys and conversations are deleted with it. This cannot be undone."
-        error={deleted.error?.graphQLErrors[0]?.message}
         onConfirm={async () => {
-          const { data } = await deleteBot({ id: bot.id });
-          if (data) navigate("/");
-          return Boolean(data);
+          const result = await deleteBot({ id: bot.id });
+          if (result.data) navigate("/");
+          return result;
         }}
       />
     </div>
@@ -513,9 +512,9 @@ function SourceList({
                       title={`Delete ${source.name}?`}
                       body="The bot stops answering from it. Its chunks are deleted with it."
                       onConfirm={async () => {
-                        const { data } = await remove({ id: source.id });
+                        const result = await remove({ id: source.id });
                         onChanged();
-                        return Boolean(data);
+                        return result;
                       }}
                     />
                   </div>

@@ -98,9 +98,9 @@ function CheckRow({ check, canEdit, onChanged }: { check: Check; canEdit: boolea
                 title="Delete this check?"
                 body="It will not be run again; its past results go with it."
                 onConfirm={async () => {
-                  const { data } = await remove({ id: check.id });
+                  const result = await remove({ id: check.id });
                   onChanged();
-                  return Boolean(data);
+                  return result;
                 }}
               />
             </div>

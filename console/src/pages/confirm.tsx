@@ -5,15 +5,15 @@ import { messageOf } from "../errors.js";
 import { toast } from "../toasts.js";
 
 /**
- * A button that asks before it does something that cannot be undone. What
- * `onConfirm` did: true (or a result without error) closes the dialog; a
- * result's error is said inside the dialog, where the person is looking.
+ * A button that asks before it does something that cannot be undone.
+ * `onConfirm` answers with its mutation's result: without an error the
+ * dialog closes (and `done` is toasted); an error is said inside the
+ * dialog, where the person is looking.
  */
 export function Confirm({
   label,
   title,
   body,
-  error,
   tone = "danger",
   done,
   onConfirm,
@@ -25,11 +25,9 @@ export function Confirm({
   done?: string;
   title: string;
   body: string;
-  error?: string | undefined;
-  onConfirm: () => Promise<boolean | { error?: CombinedError | undefined }>;
+  onConfirm: () => Promise<{ error?: CombinedError | undefined }>;
 }) {
   const [failed, setFailed] = useState<string | undefined>();
-  const shown = failed ?? error;
   return (
     <DialogTrigger onOpenChange={() => setFailed(undefined)}>
       <Button className={tone}>{label}</Button>
@@ -39,15 +37,14 @@ export function Confirm({
             <>
               <Heading slot="title">{title}</Heading>
               <p>{body}</p>
-              {shown && <p role="alert">{shown}</p>}
+              {failed && <p role="alert">{failed}</p>}
               <div className="actions">
                 <Button onPress={close}>Cancel</Button>
                 <Button
                   className={tone}
                   onPress={async () => {
-                    const outcome = await onConfirm();
-                    if (typeof outcome === "object" && outcome.error) return setFailed(messageOf(outcome.error));
-                    if (!outcome) return;
+                    const { error } = await onConfirm();
+                    if (error) return setFailed(messageOf(error));
                     close();
                     if (done) toast(done);
                   }}

@@ -145,9 +145,9 @@ function CorrectionRow({ correction, canEdit, onChanged }: { correction: Correct
               title="Delete this correction?"
               body="Visitors asking this question get the bot's own answer again. Answers it gave keep their text."
               onConfirm={async () => {
-                const { data } = await remove({ id: correction.id });
+                const result = await remove({ id: correction.id });
                 onChanged();
-                return Boolean(data);
+                return result;
               }}
             />
           </div>

@@ -158,9 +158,9 @@ export function PromptsPanel({ botId, canEdit }: { botId: string; canEdit: boole
                     title="Delete this prompt?"
                     body="The bot stops using it."
                     onConfirm={async () => {
-                      const { data } = await remove({ id: prompt.id });
+                      const result = await remove({ id: prompt.id });
                       reload();
-                      return Boolean(data);
+                      return result;
                     }}
                   />
                 </div>

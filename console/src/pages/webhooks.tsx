@@ -159,9 +159,9 @@ function Endpoint({
           title={`Delete the endpoint ${endpoint.url}?`}
           body="Nothing more is sent to it, and its delivery log goes with it."
           onConfirm={async () => {
-            const { data } = await remove({ id: endpoint.id });
+            const result = await remove({ id: endpoint.id });
             onChanged();
-            return Boolean(data);
+            return result;
           }}
         />
       </div>

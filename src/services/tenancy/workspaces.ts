@@ -1,6 +1,6 @@
 import type { Invitation, Prisma, PrismaClient, Role } from "@prisma/client";
 import type { Config } from "../../config.js";
-import { requireRole, type Actor } from "../access/access.js";
+import { EDITOR, requireRole, type Actor } from "../access/access.js";
 import { AppError, assertId, notFound } from "../errors.js";
 import { newSecret, sha256 } from "../access/secrets.js";
 import type { Mailer, MailMessage } from "../mail.js";
@@ -19,6 +19,9 @@ export interface IssuedInvitation {
   /** Whether the link went out by email (an SMTP server is configured and took it). */
   emailed: boolean;
 }
+
+/** Who may send (and withdraw) an invitation with a role: admins invite staff, only an owner makes another owner. */
+const inviterOf = (role: Role): Role => (role === "OWNER" ? "OWNER" : EDITOR);
 
 /** An invitation a token opens, while it may be accepted. */
 async function pendingByToken(db: Pick<Prisma.TransactionClient, "invitation">, token: string) {
@@ -104,8 +107,7 @@ export function createWorkspaceService({
      * not the email has an account, and replaces a pending invitation to it.
      */
     async invite(actor: Actor, workspaceId: string, email: string, role: Role): Promise<IssuedInvitation> {
-      // Admins invite staff (admins and members); only an owner makes another owner.
-      requireRole(actor, assertId(workspaceId, "workspace"), role === "OWNER" ? "OWNER" : "ADMIN");
+      requireRole(actor, assertId(workspaceId, "workspace"), inviterOf(role));
       const member = await prisma.membership.findFirst({ where: { workspaceId, user: { email } }, select: { id: true } });
       if (member) throw new AppError("CONFLICT", "This person is already a member; change their role instead.", { field: "email" });
       const token = newSecret(INVITATION_PREFIX);
@@ -128,7 +130,7 @@ export function createWorkspaceService({
     async revokeInvitation(actor: Actor, invitationId: string): Promise<Invitation> {
       const invitation = await prisma.invitation.findUnique({ where: { id: assertId(invitationId, "invitation") } });
       if (!invitation) throw notFound("Invitation");
-      requireRole(actor, invitation.workspaceId, invitation.role === "OWNER" ? "OWNER" : "ADMIN", "Invitation");
+      requireRole(actor, invitation.workspaceId, inviterOf(invitation.role), "Invitation");
       if (invitation.acceptedAt) throw new AppError("CONFLICT", "This invitation was accepted already: remove the member instead.");
       return invitation.revokedAt ? invitation : prisma.invitation.update({ where: { id: invitation.id }, data: { revokedAt: new Date() } });
     },
