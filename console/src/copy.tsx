@@ -26,7 +26,8 @@ export function Snippet({ title, code }: { title: string; code: string }) {
         <span>{title}</span>
         <CopyButton text={code} label={`Copy the ${title.toLowerCase()}`} />
       </div>
-      <pre>
+      {/* Focusable: a long line scrolls, and a keyboard must be able to scroll it. */}
+      <pre tabIndex={0}>
         <code>{code}</code>
       </pre>
     </div>
