@@ -157,6 +157,8 @@ describe("the admin console", () => {
     expect(await page.getByRole("radio", { name: "All" }).isChecked()).toBe(true);
     // A link opened while logged out comes back after the log-in page.
     await page.getByRole("button", { name: "Log out" }).click();
+    // The log-out is a request: navigating before it ends would abort it and keep the session.
+    await page.getByRole("heading", { name: "Log in to Parley" }).waitFor();
     await page.goto(address);
     await page.getByRole("heading", { name: "Log in to Parley" }).waitFor();
     await logInForm(page);
