@@ -26,16 +26,17 @@ function cosineDistance(a: number[], b: number[]): number {
 }
 
 /** Multi-row insert through raw SQL: the vector column is not typed by Prisma. */
+/** Chunks in the HNSW graph (in_graph), as foldIntoGraph leaves a large bot's. */
 async function insertVectors(db: Database, botId: string, sourceId: string, vectors: number[][]) {
   for (let start = 0; start < vectors.length; start += 100) {
     const params: unknown[] = [botId, sourceId];
     const tuples = vectors.slice(start, start + 100).map((v, j) => {
       params.push(`chunk ${start + j}`, start + j, toVectorLiteral(v));
       const n = params.length;
-      return `($1::uuid, $2::uuid, 'TEXT'::"SourceKind", $${n - 2}, $${n - 1}::int, $${n}::vector)`;
+      return `($1::uuid, $2::uuid, 'TEXT'::"SourceKind", $${n - 2}, $${n - 1}::int, $${n}::vector, true)`;
     });
     await db.prisma.$executeRawUnsafe(
-      `INSERT INTO chunks (bot_id, source_id, source_type, content, chunk_index, embedding) VALUES ${tuples.join(",")}`,
+      `INSERT INTO chunks (bot_id, source_id, source_type, content, chunk_index, embedding, in_graph) VALUES ${tuples.join(",")}`,
       ...params,
     );
   }
@@ -73,11 +74,11 @@ describe.each(kinds)("on %s", (_name, open) => {
     const [, plan, rows] = await db.prisma.$transaction([
       db.prisma.$executeRaw`SET LOCAL enable_seqscan = off`,
       db.prisma.$queryRaw<{ "QUERY PLAN": string }[]>`
-        EXPLAIN SELECT id FROM chunks
+        EXPLAIN SELECT id FROM chunks WHERE in_graph
         ORDER BY embedding <=> ${toVectorLiteral(query)}::vector LIMIT 5`,
       db.prisma.$queryRaw<{ chunk_index: number; distance: number }[]>`
         SELECT chunk_index, (embedding <=> ${toVectorLiteral(query)}::vector)::float8 AS distance
-        FROM chunks
+        FROM chunks WHERE in_graph
         ORDER BY embedding <=> ${toVectorLiteral(query)}::vector LIMIT 5`,
     ]);
     expect(plan.map((p) => p["QUERY PLAN"]).join("\n")).toMatch(/Index Scan using chunks_embedding_hnsw_idx/);
@@ -115,10 +116,10 @@ describe.each(kinds)("on %s", (_name, open) => {
       db.prisma.$executeRaw`SET LOCAL enable_seqscan = off`,
       db.prisma.$executeRaw`SET LOCAL enable_sort = off`,
       db.prisma.$queryRaw<{ "QUERY PLAN": string }[]>`
-        EXPLAIN SELECT id FROM chunks WHERE bot_id = ${few.bot.id}::uuid
+        EXPLAIN SELECT id FROM chunks WHERE in_graph AND bot_id = ${few.bot.id}::uuid
         ORDER BY embedding <=> ${toVectorLiteral(query)}::vector LIMIT 3`,
       db.prisma.$queryRaw<{ chunk_index: number }[]>`
-        SELECT chunk_index FROM chunks WHERE bot_id = ${few.bot.id}::uuid
+        SELECT chunk_index FROM chunks WHERE in_graph AND bot_id = ${few.bot.id}::uuid
         ORDER BY embedding <=> ${toVectorLiteral(query)}::vector LIMIT 3`,
     ]);
     expect(plan.map((p) => p["QUERY PLAN"]).join("\n")).toMatch(/Index Scan using chunks_embedding_hnsw_idx/);

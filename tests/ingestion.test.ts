@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
+import { EXACT_SEARCH_MAX_CHUNKS } from "../src/db/vector.js";
 import { createLexicalEmbedder, EmbeddingError, type Embedder } from "../src/providers/embeddings.js";
 import { createBot, signUp, type Account } from "./helpers/admin.js";
 import { startApp, tempDir, type TestApp } from "./helpers/app.js";
@@ -92,6 +93,16 @@ describe("ingestion", () => {
     const text = await gqlRaw(t.url, ADD_TEXT, { botId, title: "Hours", text: "We are open 9 to 17 on weekdays." }, account.headers);
     const source = await waitForSource(t, text.data!.addTextSource.id);
     expect(source).toMatchObject({ syncStatus: "SYNCED", kind: "TEXT", chunkCount: 1 });
+
+    // A small bot is searched exactly: its chunks stay out of the HNSW graph (inserting into it is most of storing's cost).
+    const prisma = t.app.services.db.prisma;
+    const inGraph = async () => (await prisma.chunk.findMany({ where: { botId }, select: { inGraph: true } })).map((c) => c.inGraph);
+    expect(await inGraph()).toEqual([false, false, false, false]);
+    // Once the bot is large (a source of many chunks, its rows left out here), the sync puts all its chunks in.
+    await prisma.source.create({ data: { botId, kind: "TEXT", connector: "text", name: "many", chunkCount: EXACT_SEARCH_MAX_CHUNKS } });
+    const more = await gqlRaw(t.url, ADD_TEXT, { botId, title: "Closed", text: "Closed on public holidays." }, account.headers);
+    expect(await waitForSource(t, more.data!.addTextSource.id)).toMatchObject({ syncStatus: "SYNCED" });
+    expect(await inGraph()).toEqual([true, true, true, true, true]);
   });
 
   it("ingests a small website: pages crawled, each chunk knowing its URL", async () => {

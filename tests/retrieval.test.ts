@@ -1,7 +1,9 @@
 import { describe, expect, it } from "@jest/globals";
 import { createExtractiveChat, NOTHING_FOUND, type ChatChunk } from "../src/providers/chat.js";
 import type { Embedder } from "../src/providers/embeddings.js";
-import { createRetrieval, EXACT_SEARCH_MAX_CHUNKS, NEAREST_SQL, textQuery, type RetrievedChunk } from "../src/services/answering/retrieval.js";
+import { EXACT_SEARCH_MAX_CHUNKS } from "../src/db/vector.js";
+import { createRetrieval, NEAREST_SQL, textQuery, type RetrievedChunk } from "../src/services/answering/retrieval.js";
+import { foldIntoGraph } from "../src/services/ingestion/ingestion.js";
 import { createBot, signUp } from "./helpers/admin.js";
 import { startApp, type TestApp } from "./helpers/app.js";
 import { gqlRaw } from "./helpers/graphql.js";
@@ -154,7 +156,7 @@ describe("retrieval", () => {
     expect(found.map((c) => c.sourceId)).toEqual([warranty]);
   });
 
-  it("searches a large bot on the HNSW index and a small one exactly, each among its live generation only", async () => {
+  it("searches a large bot on the HNSW index and a small one exactly, each among its live generation only, a large bot's chunks outside the graph exactly until folded in", async () => {
     const t = await startApp();
     const account = await signUp(t.url);
     const prisma = t.app.services.db.prisma;
@@ -197,18 +199,32 @@ describe("retrieval", () => {
         );
       }
     }
-    await prisma.$executeRawUnsafe('CREATE INDEX chunks_embedding_hnsw_idx ON chunks USING hnsw ("embedding" vector_cosine_ops)');
-    await prisma.$executeRawUnsafe("ANALYZE chunks");
-    for (const { botId } of [large, small]) {
-      const found = await t.app.services.retrieval.search(botId, question, "", { topK: 3, minSimilarity: -1 });
-      expect(found[0]?.content).toBe("the live answer");
-      expect(found.some((c) => c.content.startsWith("half-written"))).toBe(false);
-    }
-    // The HNSW walk runs for the large bot; for the small one it is never executed (the exact branch answers).
+    const indexed = async () => {
+      await prisma.$executeRawUnsafe('CREATE INDEX chunks_embedding_hnsw_idx ON chunks USING hnsw ("embedding" vector_cosine_ops) WHERE in_graph');
+      await prisma.$executeRawUnsafe("ANALYZE chunks");
+    };
+    const answersBoth = async () => {
+      for (const { botId } of [large, small]) {
+        const found = await t.app.services.retrieval.search(botId, question, "", { topK: 3, minSimilarity: -1 });
+        expect(found[0]?.content).toBe("the live answer");
+        expect(found.some((c) => c.content.startsWith("half-written"))).toBe(false);
+      }
+    };
     const hnswStep = async (botId: string) =>
       (await prisma.$queryRawUnsafe<{ "QUERY PLAN": string }[]>(`EXPLAIN ANALYZE ${NEAREST_SQL}`, botId, `[${question.join(",")}]`, 5))
         .map((line) => line["QUERY PLAN"])
         .find((line) => line.includes("Index Scan using chunks_embedding_hnsw_idx"));
+    // Stored, nothing is in the graph yet: the large bot is answered all the same, its chunks sorted exactly.
+    await indexed();
+    await answersBoth();
+    expect(await hnswStep(large.botId)).toMatch(/actual time=.*rows=0\b/);
+    // Folded in (the index dropped meanwhile, as the bulk case is best done): the small bot's chunks stay out.
+    await prisma.$executeRawUnsafe("DROP INDEX chunks_embedding_hnsw_idx");
+    expect(await foldIntoGraph(prisma, small.botId)).toBe(0);
+    expect(await foldIntoGraph(prisma, large.botId, { batchSize: 1000 })).toBe(EXACT_SEARCH_MAX_CHUNKS + 501);
+    await indexed();
+    await answersBoth();
+    // The HNSW walk runs for the large bot; for the small one it is never executed (the exact branch answers).
     expect(await hnswStep(large.botId)).toMatch(/actual time=.*rows=5\b/);
     expect((await hnswStep(small.botId)) ?? "not planned, so never executed").toMatch(/never executed/);
   });

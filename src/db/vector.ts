@@ -25,6 +25,17 @@ export function toVectorLiteral(values: ArrayLike<number>): string {
 export const HNSW_EF_SEARCH = 400;
 
 /**
+ * Below this many chunks a bot's nearest chunks are found exactly: its rows
+ * read through the bot's index and sorted by distance (about 6 µs a row on
+ * PGlite: 25 ms at 4,000), recall 1, and its chunks never enter the HNSW
+ * graph. Above it, the graph is walked with the bot's filter applied during
+ * the walk (iterative scan), whatever share of the table the bot holds, and
+ * the chunks not yet folded into it are sorted exactly beside.
+ * See bench/retrieval.ts and foldIntoGraph.
+ */
+export const EXACT_SEARCH_MAX_CHUNKS = 4000;
+
+/**
  * Run once on every new connection rather than as SET LOCAL around each
  * search: a retrieval is then one statement, not a five-statement
  * transaction (about 3 ms of round trips on PGlite). The iterative scan keeps

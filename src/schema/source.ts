@@ -89,7 +89,9 @@ export const Source = builder.prismaObject("Source", {
 const SourceProgress = builder.objectRef<NonNullable<SourceEventShape["progress"]>>("SourceProgress").implement({
   description: "How far a step of ingestion has come.",
   fields: (t) => ({
-    step: t.exposeString("step", { description: "extracting, embedding or storing." }),
+    step: t.exposeString("step", {
+      description: "extracting, embedding, storing, or indexing (a large bot's chunks going into the vector index, answerable already).",
+    }),
     done: t.exposeInt("done", { description: "Units done." }),
     total: t.exposeInt("total", { nullable: true, description: "Units in all, when known." }),
     unit: t.exposeString("unit", { description: "pages or chunks." }),

@@ -1,6 +1,6 @@
 import type { PrismaClient, SourceKind } from "@prisma/client";
 import { visibleChunkSql } from "../../db/chunks.js";
-import { toVectorLiteral } from "../../db/vector.js";
+import { EXACT_SEARCH_MAX_CHUNKS, toVectorLiteral } from "../../db/vector.js";
 import type { Embedder } from "../../providers/embeddings.js";
 import type { CitedSource, RetrievedChunk, TermStatistics } from "./passages.js";
 
@@ -96,15 +96,6 @@ function textTerms(question: string, prefixes: boolean): { terms: string[]; dist
  */
 const CURRENT_GENERATION = `(SELECT ${visibleChunkSql("chunks", "s")} FROM sources s WHERE s.id = chunks.source_id)`;
 
-/**
- * Below this many chunks a bot's nearest chunks are found exactly: its rows
- * read through the bot's index and sorted by distance (about 6 µs a row on
- * PGlite: 25 ms at 4,000), recall 1. Above it, the HNSW graph is walked
- * with the bot's filter applied during the walk (iterative scan), whatever
- * share of the table the bot holds. See bench/retrieval.ts.
- */
-export const EXACT_SEARCH_MAX_CHUNKS = 4000;
-
 /** One branch of the vector list: the chunks passing `filter`, nearest first. */
 const nearestWhere = (filter: string, join = "") => `(SELECT chunks.id, chunks.source_id, chunks.source_type, chunks.content, chunks.metadata,
      (1 - (chunks.embedding <=> $2::vector))::float8 AS similarity
@@ -112,24 +103,33 @@ const nearestWhere = (filter: string, join = "") => `(SELECT chunks.id, chunks.s
    ORDER BY chunks.embedding <=> $2::vector
    LIMIT $3)`;
 
+const BOT_SOURCES = "JOIN sources s ON s.id = chunks.source_id AND s.bot_id = $1::uuid";
+
 /**
  * The vector list, on $1 (bot id), $2 (question vector) and $3 (how many):
- * the bot's nearest live chunks by cosine distance. One statement with two
- * branches, of which the bot's size (its sources' chunk counts) runs one.
- * The exact branch joins the bot's sources once (a hash, not a lookup per
- * row). The HNSW branch compares bot_id with IS NOT DISTINCT
+ * the bot's nearest live chunks by cosine distance. One statement with
+ * three branches, the bot's size (its sources' chunk counts) choosing: a
+ * small bot's exact sort, or a large bot's HNSW walk and the exact sort of
+ * its chunks outside the graph (none once folded in: a partial index finds
+ * them). The exact branches join the bot's sources once (a hash, not a
+ * lookup per row). The HNSW branch compares bot_id with IS NOT DISTINCT
  * FROM, which no b-tree index serves: given `bot_id =`, the planner takes
  * the bot's index and sorts all its rows (at 10 bots of 10,000 chunks,
- * 175 ms), since it cannot tell that the walk stops early.
+ * 175 ms), since it cannot tell that the walk stops early; and it says
+ * in_graph, or the partial HNSW index would not serve it.
  * bench/retrieval.ts explains this very statement.
  */
 export const NEAREST_SQL = `WITH size AS (SELECT coalesce(sum(chunk_count), 0) AS chunks FROM sources WHERE bot_id = $1::uuid)
-  ${nearestWhere(
-    `chunks.bot_id = $1::uuid AND (SELECT chunks FROM size) <= ${EXACT_SEARCH_MAX_CHUNKS} AND ${visibleChunkSql("chunks", "s")}`,
-    "JOIN sources s ON s.id = chunks.source_id AND s.bot_id = $1::uuid",
-  )}
+  SELECT * FROM (
+  ${nearestWhere(`chunks.bot_id = $1::uuid AND (SELECT chunks FROM size) <= ${EXACT_SEARCH_MAX_CHUNKS} AND ${visibleChunkSql("chunks", "s")}`, BOT_SOURCES)}
   UNION ALL
-  ${nearestWhere(`chunks.bot_id IS NOT DISTINCT FROM $1::uuid AND (SELECT chunks FROM size) > ${EXACT_SEARCH_MAX_CHUNKS} AND ${CURRENT_GENERATION}`)}`;
+  ${nearestWhere(`chunks.in_graph AND chunks.bot_id IS NOT DISTINCT FROM $1::uuid AND (SELECT chunks FROM size) > ${EXACT_SEARCH_MAX_CHUNKS} AND ${CURRENT_GENERATION}`)}
+  UNION ALL
+  ${nearestWhere(
+    `NOT chunks.in_graph AND chunks.bot_id = $1::uuid AND (SELECT chunks FROM size) > ${EXACT_SEARCH_MAX_CHUNKS} AND ${visibleChunkSql("chunks", "s")}`,
+    BOT_SOURCES,
+  )}
+  ) branches ORDER BY similarity DESC LIMIT $3`;
 
 /**
  * The SQL of the full-text list, on $1 (bot id) and $2 (question vector):

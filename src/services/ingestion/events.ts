@@ -1,6 +1,7 @@
 import type { SyncStatus } from "@prisma/client";
 import { createTopics, type EventTransport } from "../event-transport.js";
 import type { SourceErrorCode } from "../../../connectors/index.js";
+import type { ProgressStep } from "./extraction.js";
 
 /** What admin frontends hear about a bot's sources while they are ingested. */
 export interface SourceEvent {
@@ -8,7 +9,7 @@ export interface SourceEvent {
   sourceId: string;
   status: SyncStatus | "DELETED";
   /** Progress of the current step, when known. */
-  progress?: { step: "extracting" | "embedding" | "storing"; done: number; total: number | null; unit: string };
+  progress?: { step: ProgressStep; done: number; total: number | null; unit: string };
   chunkCount?: number;
   attempts?: number;
   error?: string | null;

@@ -18,7 +18,7 @@ export interface ChunkDraft {
   metadata: { source: string; url?: string; page?: number; heading?: string; title?: string };
 }
 
-export type ProgressStep = "extracting" | "embedding" | "storing";
+export type ProgressStep = "extracting" | "embedding" | "storing" | "indexing";
 export type OnProgress = (step: ProgressStep, done: number, total: number | null, unit: string) => void;
 
 /** Everything a worker needs to read one source: plain data, cloned into the worker. */

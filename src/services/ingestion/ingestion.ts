@@ -2,7 +2,7 @@ import type { PrismaClient, Source } from "@prisma/client";
 import type { ExtractContext } from "../../../connectors/index.js";
 import type { Config } from "../../config.js";
 import type { DatabasePriority } from "../../db/priority.js";
-import { toVectorLiteral } from "../../db/vector.js";
+import { EXACT_SEARCH_MAX_CHUNKS, toVectorLiteral } from "../../db/vector.js";
 import type { Embedder } from "../../providers/embeddings.js";
 import type { SourceEvents } from "./events.js";
 import { chunkingOf, embedChunks, type ChunkDraft, type ExtractionTask, type OnProgress } from "./extraction.js";
@@ -132,6 +132,8 @@ export function createIngestion({
       signal,
       onProgress: (done, total) => progress("storing", done, total, "chunks"),
     });
+    // Answerable already (searched exactly until then): the graph is for a large bot's next questions.
+    await foldIntoGraph(prisma, source.botId, { beforeBatch, signal, onProgress: (done, total) => progress("indexing", done, total, "chunks") });
     const sync = pages && (await finishSync(prisma, sourceId, { startedAt, chunking }, pages, result.chunks.length));
     return { chunkCount, unchanged: false, ...(sync && { sync }) };
   }
@@ -257,6 +259,41 @@ export async function storeChunks(
   // Deleted meanwhile (its chunks went with it), or switched by another attempt.
   if (!count) throw new Error(`source ${source.id} changed while its chunks were stored`);
   await deleteStaleChunks(prisma, { id: source.id, generation: next, floorGeneration: floor }, { batchSize, beforeBatch });
+}
+
+/**
+ * Puts a large bot's chunks that are outside the HNSW graph into it, in short
+ * paced batches (an HNSW insert costs 1 to 4 ms on PGlite): those storeChunks
+ * just wrote, and all the bot's when it has just grown past
+ * EXACT_SEARCH_MAX_CHUNKS. A small bot's stay outside: it is searched exactly.
+ * Until they are in, retrieval sorts them exactly beside the walk, so an
+ * interrupted fold costs time, never answers; the bot's next sync goes on
+ * with it. Resolves to how many went in.
+ */
+export async function foldIntoGraph(
+  prisma: PrismaClient,
+  botId: string,
+  { batchSize, beforeBatch = async () => {}, signal, onProgress }: StoreOptions = {},
+): Promise<number> {
+  const [size] = await prisma.$queryRaw<{ chunks: number; outside: number }[]>`
+    SELECT coalesce(sum(chunk_count), 0)::int AS chunks,
+           (SELECT count(*) FROM chunks WHERE bot_id = ${botId}::uuid AND NOT in_graph)::int AS outside
+    FROM sources WHERE bot_id = ${botId}::uuid`;
+  if (!size || size.chunks <= EXACT_SEARCH_MAX_CHUNKS || !size.outside) return 0;
+  const pacer = createPacer(batchSize);
+  for (let folded = 0; ;) {
+    await beforeBatch();
+    signal?.throwIfAborted();
+    const limit = pacer.size;
+    const count = await pacer.time(
+      limit,
+      () => prisma.$executeRaw`
+        UPDATE chunks SET in_graph = true WHERE id IN (SELECT id FROM chunks WHERE bot_id = ${botId}::uuid AND NOT in_graph LIMIT ${limit})`,
+    );
+    folded += count;
+    if (count) onProgress?.(folded, Math.max(folded, size.outside));
+    if (count < limit) return folded;
+  }
 }
 
 /** Past the source's highest chunk index: an incremental sync's new chunks come after the kept ones. */
