@@ -18,6 +18,15 @@
  *               here); queries are noisy copies of stored vectors' topics.
  *
  *   npm run bench:retrieval          (PARLEY_BENCH_SIZES=10000,100000 PARLEY_BENCH_DATA=manpages,words,lexical,clustered PARLEY_BENCH_EF=40,100,200)
+ *   npm run bench:retrieval -- --side-by-side
+ *       100k manual-page chunks in 10 bots, Parley beside LanceDB (the
+ *       embedded peer store) on the same vectors in the same run: first
+ *       ingestion, storing with the index in place, the filtered top-5 query
+ *       and its recall; ends with one JSON line of the figures.
+ *   DATABASE_URL=postgresql://…   the same on PostgreSQL with pgvector (the
+ *       production path; its migrations run, and the bench's workspace is
+ *       deleted after each size), instead of the embedded PGlite
+ *   PARLEY_BENCH_BUILD_MEM=512MB  maintenance_work_mem for the index build
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -26,19 +35,32 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { gunzipSync } from "node:zlib";
 import { openDatabase } from "../src/db/index.js";
-import { HNSW_EF_SEARCH, toVectorLiteral } from "../src/db/vector.js";
+import { EXACT_SEARCH_MAX_CHUNKS, HNSW_EF_SEARCH, toVectorLiteral } from "../src/db/vector.js";
 import { createLogger } from "../src/logger.js";
 import { createLexicalEmbedder, createWordsEmbedder } from "../src/providers/embeddings.js";
 import { wordVectors } from "../src/providers/word-vectors.js";
-import { createRetrieval, EXACT_SEARCH_MAX_CHUNKS, NEAREST_SQL } from "../src/services/answering/retrieval.js";
+import { createRetrieval, NEAREST_SQL } from "../src/services/answering/retrieval.js";
+import { foldIntoGraph, storeChunks } from "../src/services/ingestion/ingestion.js";
+import { measureLanceDb, type PeerFigures, type PeerRow } from "./peer-lancedb.js";
 
-const SIZES = (process.env.PARLEY_BENCH_SIZES ?? "10000,100000").split(",").map(Number);
+const SIDE_BY_SIDE = process.argv.includes("--side-by-side");
+/** A setting from the environment, else the side-by-side run's or the sweep's default. */
+const setting = (name: string, sideBySide: string, sweep: string) => process.env[name] ?? (SIDE_BY_SIDE ? sideBySide : sweep);
+const SIZES = setting("PARLEY_BENCH_SIZES", "100000", "10000,100000").split(",").map(Number);
 type Data = "manpages" | "words" | "lexical" | "clustered";
-const DATA = (process.env.PARLEY_BENCH_DATA ?? "manpages,words,lexical,clustered").split(",") as Data[];
+const DATA = setting("PARLEY_BENCH_DATA", "manpages", "manpages,words,lexical,clustered").split(",") as Data[];
 const QUERIES = 100;
 // PARLEY_BENCH_BOTS=10: the chunks spread over that many bots (as on a shared server), questions asked of the first.
-const BOTS = Number(process.env.PARLEY_BENCH_BOTS ?? 1);
-const EF_SEARCH = (process.env.PARLEY_BENCH_EF ?? "40,100,200").split(",").map(Number);
+const BOTS = Number(setting("PARLEY_BENCH_BOTS", "10", "1"));
+const EF_SEARCH = setting("PARLEY_BENCH_EF", String(HNSW_EF_SEARCH), "40,100,200").split(",").map(Number);
+/** Chunks stored into the indexed table to time storing, in the product's batches (side by side only). */
+const STORED = 2_000;
+/**
+ * The HNSW build's memory: the graph built in memory is several times faster
+ * than one that spills (at 60k chunks, 40 s at 512 MB against 100 s at
+ * PostgreSQL's default 64 MB).
+ */
+const BUILD_MEMORY = (process.env.PARLEY_BENCH_BUILD_MEM ?? "512MB").replace(/[^\w]/g, "");
 const lexical = createLexicalEmbedder(384);
 const meaning = createWordsEmbedder(384);
 
@@ -133,7 +155,7 @@ for (const data of DATA)
     manual = manualChunks();
     const embedder = data === "words" || data === "manpages" ? meaning : lexical;
     const dir = await mkdtemp(path.join(os.tmpdir(), "parley-bench-"));
-    const db = await openDatabase({ dataDir: dir, logger: createLogger("silent") });
+    const db = await openDatabase({ url: process.env.DATABASE_URL, dataDir: dir, logger: createLogger("silent") });
     const prisma = db.prisma;
     const workspace = await prisma.workspace.create({ data: { name: "bench" } });
     const owners: { botId: string; sourceId: string }[] = [];
@@ -146,29 +168,45 @@ for (const data of DATA)
 
     // Bulk load without the index, then build it: how a large import is best done.
     await prisma.$executeRawUnsafe("DROP INDEX chunks_embedding_hnsw_idx");
-    const loadStart = performance.now();
+    // Bots searched exactly keep their chunks out of the HNSW graph, as the product does.
+    const graphed = size / BOTS > EXACT_SEARCH_MAX_CHUNKS;
+    const peerRows: PeerRow[] = [];
+    let loadMs = 0;
     for (let start = 0; start < size; start += 500) {
       const texts = Array.from({ length: Math.min(500, size - start) }, () => nextText(data));
       const vectors = data !== "clustered" ? await embedder.embed(texts) : texts.map(clustered);
       const owner = owners[(start / 500) % BOTS]!;
+      if (SIDE_BY_SIDE) vectors.forEach((v, i) => peerRows.push({ id: start + i, bot: (start / 500) % BOTS, vector: Float32Array.from(v) }));
+      const batchStart = performance.now();
       const params: unknown[] = [owner.botId, owner.sourceId];
       const values = texts.map((text, i) => {
         params.push(text, start + i, toVectorLiteral(vectors[i]!));
         const n = params.length;
-        return `($1::uuid, $2::uuid, 'TEXT', $${n - 2}, $${n - 1}::int, $${n}::vector)`;
+        return `($1::uuid, $2::uuid, 'TEXT', $${n - 2}, $${n - 1}::int, $${n}::vector, ${graphed})`;
       });
+      // In the graph (built once they are all in) if the bots are large, as foldIntoGraph leaves them.
       await prisma.$executeRawUnsafe(
-        `INSERT INTO chunks (bot_id, source_id, source_type, content, chunk_index, embedding) VALUES ${values.join(",")}`,
+        `INSERT INTO chunks (bot_id, source_id, source_type, content, chunk_index, embedding, in_graph) VALUES ${values.join(",")}`,
         ...params,
       );
+      loadMs += performance.now() - batchStart;
     }
     // What ingestion keeps on each source, and retrieval reads to choose exact or HNSW search.
+    const countStart = performance.now();
     await prisma.$executeRawUnsafe("UPDATE sources SET chunk_count = (SELECT count(*) FROM chunks WHERE source_id = sources.id)");
-    const loadSeconds = (performance.now() - loadStart) / 1000;
+    // Storing alone: embedding the text is the embedder's time, not the store's.
+    const loadSeconds = (loadMs + performance.now() - countStart) / 1000;
     const indexStart = performance.now();
     // PARLEY_BENCH_HNSW="m = 32, ef_construction = 128" tries other build settings than the migration's.
     const withOptions = process.env.PARLEY_BENCH_HNSW ? ` WITH (${process.env.PARLEY_BENCH_HNSW.replace(/[^\w\s=,]/g, "")})` : "";
-    await prisma.$executeRawUnsafe(`CREATE INDEX chunks_embedding_hnsw_idx ON chunks USING hnsw (embedding vector_cosine_ops)${withOptions}`);
+    // One transaction, for SET LOCAL to reach the build's connection (a pool has several); an hour's timeout.
+    await prisma.$transaction(
+      async (tx) => {
+        await tx.$executeRawUnsafe(`SET LOCAL maintenance_work_mem = '${BUILD_MEMORY}'`);
+        await tx.$executeRawUnsafe(`CREATE INDEX chunks_embedding_hnsw_idx ON chunks USING hnsw (embedding vector_cosine_ops)${withOptions} WHERE in_graph`);
+      },
+      { timeout: 3_600_000 },
+    );
     await prisma.$executeRawUnsafe("ANALYZE chunks");
     const indexSeconds = (performance.now() - indexStart) / 1000;
 
@@ -229,6 +267,12 @@ for (const data of DATA)
     const recall: string[] = [];
     const vectorP50: string[] = [];
     for (const ef of EF_SEARCH) {
+      // No graph to walk: the bots are searched exactly.
+      if (!graphed) {
+        recall.push("-");
+        vectorP50.push("-");
+        continue;
+      }
       let hits = 0;
       const vectorTimings: number[] = [];
       for (let i = 0; i < QUERIES; i++) {
@@ -239,7 +283,7 @@ for (const data of DATA)
           prisma.$executeRawUnsafe(`SET LOCAL hnsw.ef_search = ${ef}`),
           prisma.$queryRaw<
             { id: bigint; d: number }[]
-          >`SELECT id, (embedding <=> ${q}::vector)::float8 AS d FROM chunks WHERE bot_id = ${bot.id}::uuid ORDER BY embedding <=> ${q}::vector LIMIT 5`,
+          >`SELECT id, (embedding <=> ${q}::vector)::float8 AS d FROM chunks WHERE in_graph AND bot_id = ${bot.id}::uuid ORDER BY embedding <=> ${q}::vector LIMIT 5`,
         ]);
         vectorTimings.push(performance.now() - v0);
         // A result as close as the exact 5th is as good as it (text-like data has ties).
@@ -263,6 +307,20 @@ for (const data of DATA)
       ...vectorP50,
     ]);
     console.log(rows.at(-1)!.join("  "));
+    if (SIDE_BY_SIDE) {
+      const parley = { loadSeconds, indexSeconds, vectorP50: percentile(nearestTimings, 50), vectorP99: percentile(nearestTimings, 99) };
+      const recallAt5 = nearestHits / (QUERIES * 5);
+      const hybrid = { p50: percentile(timings, 50), p99: percentile(timings, 99) };
+      const stored = await timeStoring(prisma, owners[1] ?? owners[0]!, data, embedder);
+      const peer = await measureLanceDb(
+        peerRows,
+        stored.rows,
+        questionVectors.map((v) => ({ bot: 0, vector: Float32Array.from(v) })),
+      );
+      printSideBySide(size, db.kind, { ...parley, recallAt5, hybrid, storeVectorsPerSecond: stored.perSecond, foldSeconds: stored.foldSeconds }, peer);
+    }
+    // A PostgreSQL database outlives the run: what the bench stored goes (its chunks with their workspace).
+    if (process.env.DATABASE_URL) await prisma.workspace.delete({ where: { id: workspace.id } });
     await db.close();
     await rm(dir, { recursive: true, force: true });
   }
@@ -274,3 +332,87 @@ for (const row of rows) console.log(row.map((cell, i) => cell.padStart(widths[i]
 console.log(`\np50/p99: one retrieval as the product runs it (HNSW with ef_search=${HNSW_EF_SEARCH} + full text + fusion), question already embedded.`);
 console.log(`product vector: the product's vector half alone (exact below ${EXACT_SEARCH_MAX_CHUNKS} chunks a bot, else HNSW), top 5 against exact top 5.`);
 console.log(`recall@5: HNSW top 5 against exact top 5, per ef_search; vector p50: the HNSW query alone.`);
+
+/**
+ * The product's storing into the indexed table (storeChunks, its adaptive
+ * batches): a new source of STORED chunks for a large bot, embedding
+ * excluded, answerable when it returns; then the fold that puts them into
+ * the HNSW graph, timed apart (LanceDB's optimize is its counterpart).
+ */
+async function timeStoring(
+  prisma: Awaited<ReturnType<typeof openDatabase>>["prisma"],
+  owner: { botId: string },
+  data: Data,
+  embedder: typeof meaning,
+): Promise<{ perSecond: number; foldSeconds: number; rows: PeerRow[] }> {
+  const texts = Array.from({ length: STORED }, () => nextText(data));
+  const vectors = data !== "clustered" ? await embedder.embed(texts) : texts.map(clustered);
+  const source = await prisma.source.create({ data: { botId: owner.botId, kind: "TEXT", connector: "text", name: "stored" } });
+  const drafts = texts.map((content, index) => ({ content, index, metadata: { source: "stored" } }));
+  const start = performance.now();
+  await storeChunks(prisma, source, drafts, Float32Array.from(vectors.flat()), { contentHash: "bench", title: null, embeddingModel: embedder.model });
+  const perSecond = STORED / ((performance.now() - start) / 1000);
+  const foldStart = performance.now();
+  await foldIntoGraph(prisma, owner.botId);
+  const foldSeconds = (performance.now() - foldStart) / 1000;
+  return { perSecond, foldSeconds, rows: vectors.map((v, i) => ({ id: 1e9 + i, bot: 1, vector: Float32Array.from(v) })) };
+}
+
+interface ParleyFigures {
+  loadSeconds: number;
+  indexSeconds: number;
+  vectorP50: number;
+  vectorP99: number;
+  recallAt5: number;
+  hybrid: { p50: number; p99: number };
+  storeVectorsPerSecond: number;
+  foldSeconds: number;
+}
+
+function printSideBySide(n: number, kind: "pglite" | "postgres", parley: ParleyFigures, peer: PeerFigures): void {
+  const ms = (x: number) => `${x.toFixed(1)} ms`;
+  const s = (x: number) => `${x.toFixed(1)} s`;
+  const lines: [string, string, string][] = [
+    ["", `Parley (${kind === "pglite" ? "PGlite" : "PostgreSQL"} + pgvector)`, "LanceDB 0.39"],
+    ["filtered top-5 vector query p50", ms(parley.vectorP50), `${ms(peer.vectorP50)} (ef ${peer.ef}${peer.refine > 1 ? `, refine ${peer.refine}` : ""})`],
+    ["  p99", ms(parley.vectorP99), ms(peer.vectorP99)],
+    ["  recall@5 against exact", parley.recallAt5.toFixed(3), peer.recallAt5.toFixed(3)],
+    ["hybrid retrieval (vector + text) p50 / p99", `${ms(parley.hybrid.p50)} / ${ms(parley.hybrid.p99)}`, "(no text half)"],
+    [
+      "storing into the indexed table",
+      `${parley.storeVectorsPerSecond.toFixed(0)} vectors/s (+${s(parley.foldSeconds)} to index them)`,
+      `${peer.storeVectorsPerSecond.toFixed(0)} vectors/s (+${s(peer.optimizeSeconds)} to index them)`,
+    ],
+    [
+      `first ingestion of ${n}: load + index build`,
+      `${s(parley.loadSeconds)} + ${s(parley.indexSeconds)} (${BUILD_MEMORY})`,
+      `${s(peer.loadSeconds)} + ${s(peer.indexSeconds)}`,
+    ],
+  ];
+  const widths = [0, 1, 2].map((i) => Math.max(...lines.map((l) => l[i]!.length)));
+  console.log("\nSide by side, the same vectors, this run:");
+  for (const line of lines) console.log(line.map((cell, i) => cell.padEnd(widths[i]!)).join("  "));
+  console.log(
+    `LanceDB's ef sweep: ${peer.sweep.map((p) => `ef ${p.ef}${p.refine > 1 ? ` refine ${p.refine}` : ""}: p50 ${ms(p.p50)}, recall ${p.recall.toFixed(3)}`).join("; ")}`,
+  );
+  const round = (x: number, digits = 1) => Number(x.toFixed(digits));
+  console.log(
+    JSON.stringify({
+      n,
+      vector_p50_ms: round(parley.vectorP50),
+      vector_p99_ms: round(parley.vectorP99),
+      recall_at_5: round(parley.recallAt5, 3),
+      lancedb_vector_p50_ms: round(peer.vectorP50),
+      lancedb_vector_p99_ms: round(peer.vectorP99),
+      lancedb_recall_at_5: round(peer.recallAt5, 3),
+      hybrid_p50_ms: round(parley.hybrid.p50),
+      hybrid_p99_ms: round(parley.hybrid.p99),
+      store_vectors_per_s: round(parley.storeVectorsPerSecond, 0),
+      lancedb_store_vectors_per_s: round(peer.storeVectorsPerSecond, 0),
+      store_then_index_s: round(parley.foldSeconds),
+      lancedb_store_then_index_s: round(peer.optimizeSeconds),
+      first_ingest_s: round(parley.loadSeconds + parley.indexSeconds),
+      lancedb_first_ingest_s: round(peer.firstIngestSeconds),
+    }),
+  );
+}
