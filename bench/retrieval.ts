@@ -209,6 +209,11 @@ for (const data of DATA)
     );
     await prisma.$executeRawUnsafe("ANALYZE chunks");
     const indexSeconds = (performance.now() - indexStart) / 1000;
+    // What a node must hold: the table with its indexes, and the graph (kept in memory for a walk in milliseconds).
+    const [sizes] = await prisma.$queryRaw<{ all: bigint; graph: bigint }[]>`
+      SELECT pg_total_relation_size('chunks') AS all, pg_relation_size('chunks_embedding_hnsw_idx') AS graph`;
+    const megabytes = (n: bigint) => `${(Number(n) / 2 ** 20).toFixed(0)} MB`;
+    console.log(`${data} ${size}: chunks with their indexes ${megabytes(sizes!.all)}, of which the HNSW graph ${megabytes(sizes!.graph)}`);
 
     const retrieval = createRetrieval({ prisma, embedder });
     // Visitors ask about what the documents say: 6 words of a stored chunk, in another order, plus 2 others.
