@@ -101,7 +101,13 @@ describe("ingestion", () => {
     // Once the bot is large (a source of many chunks, its rows left out here), the sync puts all its chunks in.
     await prisma.source.create({ data: { botId, kind: "TEXT", connector: "text", name: "many", chunkCount: EXACT_SEARCH_MAX_CHUNKS } });
     const more = await gqlRaw(t.url, ADD_TEXT, { botId, title: "Closed", text: "Closed on public holidays." }, account.headers);
-    expect(await waitForSource(t, more.data!.addTextSource.id)).toMatchObject({ syncStatus: "SYNCED" });
+    const synced = await waitForSource(t, more.data!.addTextSource.id);
+    expect(synced).toMatchObject({ syncStatus: "SYNCED" });
+    expect(await inGraph()).toEqual([true, true, true, true, true]);
+    // A fold cut short (the process stopped) is finished by the bot's next sync, even one that finds nothing changed.
+    await prisma.chunk.updateMany({ where: { sourceId: synced.id }, data: { inGraph: false } });
+    expect((await gqlRaw(t.url, `mutation($id: ID!) { resyncSource(id: $id) { id } }`, { id: synced.id }, account.headers)).errors).toBeUndefined();
+    await waitForSource(t, synced.id, (s) => s.syncStatus === "SYNCED" && s.lastSyncedAt! > synced.lastSyncedAt!);
     expect(await inGraph()).toEqual([true, true, true, true, true]);
   });
 

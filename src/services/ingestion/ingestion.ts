@@ -111,13 +111,16 @@ export function createIngestion({
     const beforeBatch = yieldsBetweenBatches();
     const progress: OnProgress = (step, done, total, unit) =>
       events.publish({ botId: source.botId, sourceId, status: "PROCESSING", progress: { step, done, total, unit } });
+    const intoGraph = () =>
+      foldIntoGraph(prisma, source.botId, { beforeBatch, signal, onProgress: (done, total) => progress("indexing", done, total, "chunks") });
     const result = await pool.run(taskFor(source, bytes, force, known), signal, progress);
     signal.throwIfAborted();
     const title = result.title ?? source.title;
     if (result.unchanged) {
       await prisma.source.update({ where: { id: sourceId }, data: { lastSyncedAt: new Date(), title, embeddingModel: embedder.model } });
-      // An attempt that died after its switch left the old generation behind.
+      // An attempt that died after its switch left the old generation behind, and perhaps chunks outside the graph.
       await deleteStaleChunks(prisma, source, { beforeBatch });
+      await intoGraph();
       const sync = result.pages && (await finishSync(prisma, sourceId, { startedAt, chunking }, result.pages, 0));
       return { chunkCount: source.chunkCount, unchanged: true, ...(sync && { sync }) };
     }
@@ -133,7 +136,7 @@ export function createIngestion({
       onProgress: (done, total) => progress("storing", done, total, "chunks"),
     });
     // Answerable already (searched exactly until then): the graph is for a large bot's next questions.
-    await foldIntoGraph(prisma, source.botId, { beforeBatch, signal, onProgress: (done, total) => progress("indexing", done, total, "chunks") });
+    await intoGraph();
     const sync = pages && (await finishSync(prisma, sourceId, { startedAt, chunking }, pages, result.chunks.length));
     return { chunkCount, unchanged: false, ...(sync && { sync }) };
   }
