@@ -23,9 +23,10 @@ export interface IngestionResult {
 
 export interface StoreOptions {
   /**
-   * Chunk rows per INSERT, each its own short transaction. @default adaptive:
-   * as many as take about TARGET_STATEMENT_MS (an HNSW insert costs 1 to 4 ms
-   * on PGlite, more as the graph grows and its neighbours crowd).
+   * Chunk rows per statement, each its own short transaction. @default
+   * adaptive: as many as take about TARGET_STATEMENT_MS (a chunk costs about
+   * 1 ms to store on PGlite, and 1 to 4 ms more to fold into the HNSW graph,
+   * more as the graph grows and its neighbours crowd).
    */
   batchSize?: number;
   /** Awaited before every batch: where interactive work goes first. */
