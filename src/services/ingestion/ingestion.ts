@@ -279,11 +279,12 @@ export async function foldIntoGraph(
   botId: string,
   { batchSize, beforeBatch = async () => {}, signal, onProgress }: StoreOptions = {},
 ): Promise<number> {
-  const [size] = await prisma.$queryRaw<{ chunks: number; outside: number }[]>`
-    SELECT coalesce(sum(chunk_count), 0)::int AS chunks,
-           (SELECT count(*) FROM chunks WHERE bot_id = ${botId}::uuid AND NOT in_graph)::int AS outside
+  // A small bot's chunks, all outside, are not even counted.
+  const [size] = await prisma.$queryRaw<{ outside: number }[]>`
+    SELECT CASE WHEN coalesce(sum(chunk_count), 0) > ${EXACT_SEARCH_MAX_CHUNKS}
+             THEN (SELECT count(*) FROM chunks WHERE bot_id = ${botId}::uuid AND NOT in_graph) ELSE 0 END::int AS outside
     FROM sources WHERE bot_id = ${botId}::uuid`;
-  if (!size || size.chunks <= EXACT_SEARCH_MAX_CHUNKS || !size.outside) return 0;
+  if (!size?.outside) return 0;
   const pacer = createPacer(batchSize);
   for (let folded = 0; ;) {
     await beforeBatch();
