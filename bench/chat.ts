@@ -20,6 +20,7 @@ import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
 import { startFakeOllama } from "../tests/fake-ollama/server.js";
 import { spawnParley } from "./api.js";
+import { percentile } from "./stats.js";
 
 const STREAMS = Number(process.env.PARLEY_BENCH_STREAMS ?? 200);
 /** New streams start spread over this long, as visitors arrive, not all in one instant. */
@@ -28,10 +29,6 @@ const RAMP_MS = 15000;
 const TOKENS = 750;
 const SEQUENTIAL = 50;
 const now = () => performance.timeOrigin + performance.now();
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-};
 /** A token carrying the time it was sent, read back by the client. */
 const stamped = (count: number) => Array.from({ length: count }, () => () => `${now()}|`);
 

@@ -15,12 +15,11 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { createTenant, graphqlAt, spawnParley, startedAt } from "./api.js";
 import { prose } from "./corpus.js";
+import { percentile } from "./stats.js";
 
 const CHUNKS = Number(process.env.PARLEY_BENCH_CHUNKS ?? 10_000);
 const CHECKS = Number(process.env.PARLEY_BENCH_CHECKS ?? 200);
 const REST_MS = 15_000;
-const percentile = (values: number[], p: number) =>
-  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))] ?? NaN;
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "parley-bench-checks-"));
 const server = spawnParley({ dataDir, env: { CHECKS_AFTER_SYNC_DELAY_MS: "86400000" } });

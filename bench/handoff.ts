@@ -20,6 +20,7 @@ import { performance } from "node:perf_hooks";
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
 import { graphqlAt, spawnParley, startedAt } from "./api.js";
+import { percentile } from "./stats.js";
 
 const VISITORS = Number(process.env.PARLEY_BENCH_VISITORS ?? 1000);
 const OPERATORS = Number(process.env.PARLEY_BENCH_OPERATORS ?? 50);
@@ -27,10 +28,6 @@ const OPERATORS = Number(process.env.PARLEY_BENCH_OPERATORS ?? 50);
 const RATE = Number(process.env.PARLEY_BENCH_RATE ?? 100);
 const SECONDS = Number(process.env.PARLEY_BENCH_SECONDS ?? 20);
 const now = () => performance.timeOrigin + performance.now();
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-};
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 const pause = (time: number) => new Promise((resolve) => setTimeout(resolve, time));
 

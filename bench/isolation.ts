@@ -16,13 +16,12 @@ import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { PDFDocument, StandardFonts } from "pdf-lib";
 import { prose } from "./corpus.js";
 import { createTenant, graphqlAt, spawnParley, startedAt } from "./api.js";
+import { percentile } from "./stats.js";
 
 const TEXT_MB = Number(process.env.PARLEY_BENCH_TEXT_MB ?? 10);
 const PDF_PAGES = Number(process.env.PARLEY_BENCH_PDF_PAGES ?? 200);
 const REST_MS = 20_000;
 const MB = 1024 * 1024;
-const percentile = (values: number[], p: number) =>
-  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))] ?? NaN;
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "parley-bench-isolation-"));
 // PARLEY_BENCH_PROFILE=<dir>: the server writes a CPU profile there when it stops.

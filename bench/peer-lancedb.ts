@@ -18,6 +18,7 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import * as lancedb from "@lancedb/lancedb";
+import { percentile } from "./stats.js";
 
 export interface PeerRow {
   id: number;
@@ -37,11 +38,10 @@ export interface PeerFigures {
   vectorP50: number;
   vectorP99: number;
   recallAt5: number;
-  sweep: { ef: number; refine: number; p50: number; recall: number }[];
+  sweep: { ef: number; refine: number; p50: number; p99: number; recall: number }[];
 }
 
 const LOAD_BATCH = 5_000;
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]!;
 const record = ({ id, bot, vector }: PeerRow) => ({ id, bot, vector: Array.from(vector) });
 
 export async function measureLanceDb(
@@ -73,7 +73,6 @@ export async function measureLanceDb(
     const exact: number[][] = [];
     for (const q of questions) exact.push((await nearest(q).bypassVectorIndex().toArray()).map((r: { _distance: number }) => r._distance));
     const sweep: PeerFigures["sweep"] = [];
-    const timings = new Map<PeerFigures["sweep"][number], number[]>();
     for (const refine of refines)
       for (const ef of efs) {
         let hits = 0;
@@ -86,9 +85,7 @@ export async function measureLanceDb(
           // As close as the exact fifth is as good as it (text-like data has ties), as Parley's recall counts.
           hits += found.filter((r) => r._distance <= exact[i]!.at(-1)! + 1e-6).length;
         }
-        const setting = { ef, refine, p50: percentile(times, 50), recall: hits / (questions.length * 5) };
-        timings.set(setting, times);
-        sweep.push(setting);
+        sweep.push({ ef, refine, p50: percentile(times, 50), p99: percentile(times, 99), recall: hits / (questions.length * 5) });
       }
     const good = sweep.filter((s) => s.recall >= targetRecall);
     const chosen = good.length ? good.reduce((a, b) => (b.p50 < a.p50 ? b : a)) : sweep.reduce((a, b) => (b.recall > a.recall ? b : a));
@@ -101,7 +98,7 @@ export async function measureLanceDb(
       ef: chosen.ef,
       refine: chosen.refine,
       vectorP50: chosen.p50,
-      vectorP99: percentile(timings.get(chosen)!, 99),
+      vectorP99: chosen.p99,
       recallAt5: chosen.recall,
       sweep,
     };

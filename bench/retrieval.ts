@@ -42,6 +42,7 @@ import { wordVectors } from "../src/providers/word-vectors.js";
 import { createRetrieval, NEAREST_SQL } from "../src/services/answering/retrieval.js";
 import { foldIntoGraph, storeChunks } from "../src/services/ingestion/ingestion.js";
 import { measureLanceDb, type PeerFigures, type PeerRow } from "./peer-lancedb.js";
+import { percentile } from "./stats.js";
 
 const SIDE_BY_SIDE = process.argv.includes("--side-by-side");
 /** A setting from the environment, else the side-by-side run's or the sweep's default. */
@@ -127,11 +128,6 @@ const normalize = (v: number[]) => {
 const centres = Array.from({ length: 1000 }, () => normalize(Array.from({ length: 384 }, gaussian)));
 /** A vector near a random topic centre: cosine to it about 0.8. */
 const clustered = () => normalize(centres[Math.floor(random() * centres.length)]!.map((x) => x + gaussian() * 0.04));
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 const rows: string[][] = [
   [
