@@ -9,7 +9,7 @@
  *
  *   npm run bench:checks
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -22,7 +22,8 @@ const CHECKS = Number(process.env.PARLEY_BENCH_CHECKS ?? 200);
 const REST_MS = 15_000;
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "parley-bench-checks-"));
-const server = spawnParley({ dataDir, env: { CHECKS_AFTER_SYNC_DELAY_MS: "86400000" } });
+const lagFile = path.join(dataDir, "lag.json");
+const server = spawnParley({ dataDir, lagFile, env: { CHECKS_AFTER_SYNC_DELAY_MS: "86400000" } });
 const url = await startedAt(server);
 const gql = graphqlAt(url);
 
@@ -40,6 +41,10 @@ async function synced(token: string, botId: string): Promise<number> {
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
+
+const now = () => performance.timeOrigin + performance.now();
+/** The two windows measured, as wall-clock moments, to take the server's event-loop lag over each. */
+const windows: Record<"rest" | "during", [from: number, to: number]> = { rest: [0, 0], during: [0, 0] };
 
 /** sendMessage latencies, one after another, until `until` settles. */
 async function chatLatencies(who: { token: string; botId: string }, until: Promise<unknown>): Promise<number[]> {
@@ -104,10 +109,13 @@ try {
   }
 
   console.log(`At rest for ${REST_MS / 1000} s...`);
+  windows.rest[0] = now();
   const rest = await chatLatencies(quiet, new Promise((resolve) => setTimeout(resolve, REST_MS)));
+  windows.rest[1] = now();
 
   console.log(`Running ${CHECKS} checks on a bot of ${chunkCount} chunks...`);
   const started = performance.now();
+  windows.during[0] = now();
   const { runChecks } = await gql<{ runChecks: { id: string } }>(`mutation($b: ID!) { runChecks(botId: $b) { id } }`, { b: busy.botId }, busy.token);
   const finished = (async () => {
     for (;;) {
@@ -123,6 +131,7 @@ try {
   })();
   const during = await chatLatencies(quiet, finished);
   const run = await finished;
+  windows.during[1] = now();
 
   console.log(
     `\n${CHECKS} checks on ${chunkCount} chunks: ${run.status} in ${run.seconds.toFixed(1)} s (${run.passed} passed, ${run.failed} failed)   target < 60 s`,
@@ -142,8 +151,20 @@ try {
   console.log(
     `The floor: one question to the ${chunkCount}-chunk bot alone takes p50 ${percentile(alone, 50).toFixed(1)} ms, p99 ${percentile(alone, 99).toFixed(1)} ms; a visitor's statement may wait behind one of a check's on PGlite's one connection (a run rests as long as each check worked, and yields to visitors' work in flight).`,
   );
-} finally {
   server.kill("SIGTERM");
   await new Promise((resolve) => server.once("exit", resolve));
+  // The server's own event loop (bench/lag-probe.ts) over each window: a tail here is work on its main thread
+  // (embedding, the gate, the extractive answerer), which every other request waits behind; a tail that is not
+  // here is a statement waited for on the database's thread.
+  const lag = JSON.parse(await readFile(lagFile, "utf8")) as [number, number][];
+  for (const [label, [from, to]] of Object.entries(windows)) {
+    const values = lag.filter(([at]) => at >= from && at <= to).map(([, lagMs]) => lagMs);
+    console.log(
+      `server event-loop lag ${label.padEnd(7)} p50 ${percentile(values, 50).toFixed(1)} ms  p99 ${percentile(values, 99).toFixed(1)} ms  max ${Math.max(...values).toFixed(1)} ms`,
+    );
+  }
+} finally {
+  server.kill("SIGTERM");
+  if (server.exitCode === null && server.signalCode === null) await new Promise((resolve) => server.once("exit", resolve));
   await rm(dataDir, { recursive: true, force: true });
 }

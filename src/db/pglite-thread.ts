@@ -74,9 +74,15 @@ export async function startPGliteThread(dataDir: string, logger: Logger): Promis
   };
 }
 
-/** The worker module beside this one (bundled once when run from source: see runnableScript). */
+/**
+ * The worker module beside this one (bundled once when run from source: see
+ * runnableScript). It is plain JavaScript, so the thread gets none of the
+ * process's loaders and preloads (`execArgv`, inherited by default): tsx's
+ * would cost each thread its start again, and a preload such as a profiler
+ * or a bench's probe is meant for the main thread only.
+ */
 async function startWorker(workerData: PGliteWorkerData): Promise<Worker> {
-  return new Worker(await runnableScript(import.meta.url, "pglite-worker"), { workerData });
+  return new Worker(await runnableScript(import.meta.url, "pglite-worker"), { workerData, execArgv: [] });
 }
 
 function ready(worker: Worker): Promise<void> {
