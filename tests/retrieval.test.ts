@@ -154,6 +154,11 @@ describe("retrieval", () => {
     // lamp too (each has two of the four words).
     const found = await retrieval.retrieve(bot, "lamp warranty claims receipt", { topK: 5, minSimilarity: 0.999 });
     expect(found.map((c) => c.sourceId)).toEqual([warranty]);
+    // The most-words fallback looks for its chunks through the rarest terms only ("zebra", which no chunk has, and
+    // "lamp"), yet finds what all of them would: every chunk with two of the three words, and none with fewer.
+    const lamps = await retrieval.retrieve(bot, "lamp receipt zebra", { topK: 20, minSimilarity: 0.999 });
+    expect(lamps.length).toBe(colours.length);
+    expect(lamps.every((c) => /lamp/.test(c.content) && /receipt/.test(c.content))).toBe(true);
   });
 
   it("searches a large bot on the HNSW index and a small one exactly, each among its live generation only, a large bot's chunks outside the graph exactly until folded in", async () => {

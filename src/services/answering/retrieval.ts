@@ -38,6 +38,15 @@ const STATISTICS_CAP = 1000;
  */
 const TEXT_CANDIDATES = 2000;
 
+/**
+ * The most matches of the last resort (mostWords) ranked: its prefixes of
+ * half the words match much of a large bot, and each match is tested term by
+ * term, so ranking 2,000 took 150-220 ms of the one database connection at
+ * 10k chunks (a visitor's question waited behind it during a run of checks);
+ * 300 take a tenth of that, and a bot that small matches no more anyway.
+ */
+const FALLBACK_CANDIDATES = 300;
+
 /** RRF's damping constant: the usual 60 keeps one list's top hit from drowning the other's. */
 const RRF_K = 60;
 const STOP_WORDS = new Set(
@@ -133,18 +142,23 @@ export const NEAREST_SQL = `WITH size AS (SELECT coalesce(sum(chunk_count), 0) A
 
 /**
  * The SQL of the full-text list, on $1 (bot id) and $2 (question vector):
- * ranked on ids first, so content is read and similarity computed only for
- * the rows kept.
+ * chunks matching `tsQuery` (and `condition`), ranked by `rankBy` (the same
+ * query unless given) on ids first, so content is read and similarity
+ * computed only for the rows kept.
  */
-function textMatchesSql(tsQuery: string, limit: string, condition?: string): string {
+function textMatchesSql(
+  tsQuery: string,
+  limit: string,
+  { condition, candidates = TEXT_CANDIDATES, rankBy = tsQuery }: { condition?: string; candidates?: number; rankBy?: string } = {},
+): string {
   return `SELECT 'text' AS list, row_number() OVER (ORDER BY ranked.rank DESC, ranked.id) AS position, c.id, c.source_id, c.source_type::text AS source_type, c.content, c.metadata,
             (1 - (c.embedding <=> $2::vector))::float8 AS similarity
      FROM (
        SELECT id, ts_rank_cd(search_vector, query, 1) AS rank
        FROM (
-         SELECT id, search_vector, query FROM chunks, to_tsquery('simple', ${tsQuery}) query
-         WHERE bot_id = $1::uuid AND search_vector @@ query AND ${CURRENT_GENERATION} ${condition ? `AND ${condition}` : ""}
-         LIMIT ${TEXT_CANDIDATES}
+         SELECT id, search_vector, ranking AS query FROM chunks, to_tsquery('simple', ${tsQuery}) matching, to_tsquery('simple', ${rankBy}) ranking
+         WHERE bot_id = $1::uuid AND search_vector @@ matching AND ${CURRENT_GENERATION} ${condition ? `AND ${condition}` : ""}
+         LIMIT ${candidates}
        ) matched
        ORDER BY rank DESC, id
        LIMIT ${limit}
@@ -205,45 +219,50 @@ export function createRetrieval({ prisma, embedder }: { prisma: PrismaClient; em
     return [...fused.values()].sort((a, b) => b.score - a.score || b.similarity - a.similarity).slice(0, topK);
   }
 
-  /** Chunks matching a tsquery, best ranked first, with at least `most.atLeast` of `most.terms` when given. */
-  function textMatches(botId: string, q: string, tsQuery: string, limit: number, most?: { terms: string[]; atLeast: number }) {
-    const params: unknown[] = [botId, q, limit, tsQuery];
-    const enough = most
-      ? `${most.terms.map((term) => `(search_vector @@ to_tsquery('simple', $${params.push(term)}))::int`).join(" + ")} >= $${params.push(most.atLeast)}`
-      : undefined;
-    return prisma.$queryRawUnsafe<Row[]>(textMatchesSql("$4", "$3", enough), ...params);
-  }
-
   /**
    * The last resort when neither the embedding nor all the question's words
    * found anything: chunks with at least half of its content words, as
    * prefixes ("How fast is my refund?" finds the refunds policy, which never
-   * says "fast", nor "refund" but "Refunds").
+   * says "fast", nor "refund" but "Refunds"), best ranked first.
    */
   async function mostWords(botId: string, q: string, question: string, limit: number): Promise<Row[]> {
     const { terms } = textTerms(question, true);
     if (!terms.length) return [];
-    return textMatches(botId, q, terms.join(" | "), limit, { terms, atLeast: Math.ceil(terms.length / 2) });
+    const atLeast = Math.ceil(terms.length / 2);
+    // A chunk with `atLeast` of the terms has one of any (terms - atLeast + 1) of them: the rarest so many find the
+    // very same chunks through the text index, where all of them (common words' prefixes among them) matched so
+    // much of a large bot that the planner read all of it, testing each term in each chunk (200 ms at 10k chunks).
+    const shares = await wordShares();
+    const share = (term: string) => shares.get(term.replace(/:\*$/, "")) ?? 0;
+    const rarest = [...terms].sort((a, b) => share(a) - share(b)).slice(0, terms.length - atLeast + 1);
+    const params: unknown[] = [botId, q, limit, rarest.join(" | "), terms.join(" | ")];
+    const enough = `${terms.map((term) => `(search_vector @@ to_tsquery('simple', $${params.push(term)}))::int`).join(" + ")} >= $${params.push(atLeast)}`;
+    return prisma.$queryRawUnsafe<Row[]>(textMatchesSql("$4", "$3", { condition: enough, candidates: FALLBACK_CANDIDATES, rankBy: "$5" }), ...params);
   }
 
-  let common: { at: number; words: Promise<ReadonlySet<string>> } | undefined;
+  let statistics: { at: number; shares: Promise<ReadonlyMap<string, number>> } | undefined;
   /**
-   * The words in more than COMMON_SHARE of all chunks, from PostgreSQL's
+   * The share of all chunks each frequent word is in, from PostgreSQL's
    * statistics of the column (empty until ANALYZE has run: autovacuum on
-   * PostgreSQL, createChunkMaintenance after ingestion on PGlite).
+   * PostgreSQL, createChunkMaintenance after ingestion on PGlite). A word not
+   * listed is rarer than every listed one.
    */
-  function commonWords(): Promise<ReadonlySet<string>> {
-    if (!common || Date.now() - common.at > COMMON_WORDS_TTL_MS) {
-      const words = prisma.$queryRaw<{ word: string }[]>`
-        SELECT s.word FROM pg_stats, unnest(most_common_elems::text::text[], most_common_elem_freqs) AS s(word, share)
-        WHERE schemaname = current_schema() AND tablename = 'chunks' AND attname = 'search_vector'
-          AND s.word IS NOT NULL AND s.share > ${COMMON_SHARE}`.then(
-        (rows) => new Set(rows.map((row) => row.word)),
-        () => new Set<string>(), // statistics are an optimisation: without them, every word counts
+  function wordShares(): Promise<ReadonlyMap<string, number>> {
+    if (!statistics || Date.now() - statistics.at > COMMON_WORDS_TTL_MS) {
+      const shares = prisma.$queryRaw<{ word: string; share: number }[]>`
+        SELECT s.word, s.share::float8 AS share FROM pg_stats, unnest(most_common_elems::text::text[], most_common_elem_freqs) AS s(word, share)
+        WHERE schemaname = current_schema() AND tablename = 'chunks' AND attname = 'search_vector' AND s.word IS NOT NULL`.then(
+        (rows) => new Map(rows.map((row) => [row.word, Number(row.share)])),
+        () => new Map<string, number>(), // statistics are an optimisation: without them, every word counts
       );
-      common = { at: Date.now(), words };
+      statistics = { at: Date.now(), shares };
     }
-    return common.words;
+    return statistics.shares;
+  }
+
+  /** The words in more than COMMON_SHARE of all chunks. */
+  async function commonWords(): Promise<ReadonlySet<string>> {
+    return new Set([...(await wordShares())].filter(([, share]) => share > COMMON_SHARE).map(([word]) => word));
   }
 
   /** A question's vector, for search. */
