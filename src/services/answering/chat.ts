@@ -67,6 +67,21 @@ export interface PreparedChat {
   embedding: { vector: Promise<number[]>; abort(): void };
 }
 
+/**
+ * Visitors' work marked as such, and a replay's steps starting only once no
+ * visitor's work is in flight (or after a little while: see
+ * createDatabasePriority).
+ */
+function turns(priority: DatabasePriority | undefined) {
+  return {
+    interactive: <T>(fn: () => Promise<T>) => (priority ? priority.interactive(fn) : fn()),
+    async afterVisitors<T>(fn: () => Promise<T>): Promise<T> {
+      await priority?.background();
+      return fn();
+    },
+  };
+}
+
 export function createChatService({
   prisma,
   config,
@@ -95,7 +110,7 @@ export function createChatService({
   /** Where other systems hear of unanswered questions and answers rated down (webhooks). */
   publish?: (event: BotEvent) => void;
 }) {
-  const interactive = <T>(fn: () => Promise<T>) => (priority ? priority.interactive(fn) : fn());
+  const { interactive, afterVisitors } = turns(priority);
   async function openSession(bot: Bot, sessionId: string | null | undefined, apiKeyId: string | null | undefined): Promise<ChatSession> {
     if (sessionId) {
       const session = await prisma.chatSession.findUnique({ where: { publicId: sessionId } });
@@ -130,8 +145,9 @@ export function createChatService({
     signal: AbortSignal,
     { replay = false }: { replay?: boolean } = {},
   ): AsyncGenerator<string, Answer> {
-    // A replay (a check) waits its turn behind visitors rather than going ahead of ingestion, and counts no correction's hit.
-    const priority = <T>(fn: () => Promise<T>) => (replay ? fn() : interactive(fn));
+    // A replay (a check) counts no correction's hit, and lets visitors' statements go first (on PGlite's one
+    // connection, a statement queued ahead of a visitor's is time the visitor waits).
+    const priority = <T>(fn: () => Promise<T>) => (replay ? afterVisitors(fn) : interactive(fn));
     const [correction, context, prompts, earlier] = await priority(() =>
       Promise.all([
         // Looked up beside the sources rather than before them: a question no correction answers loses no time.
