@@ -35,11 +35,11 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { gunzipSync } from "node:zlib";
 import { openDatabase } from "../src/db/index.js";
-import { EXACT_SEARCH_MAX_CHUNKS, HNSW_EF_SEARCH, toVectorLiteral } from "../src/db/vector.js";
+import { botGraph, EXACT_SEARCH_MAX_CHUNKS, HNSW_BUILD, HNSW_EF_SEARCH, toVectorBinary, toVectorLiteral } from "../src/db/vector.js";
 import { createLogger } from "../src/logger.js";
 import { createLexicalEmbedder, createWordsEmbedder } from "../src/providers/embeddings.js";
 import { wordVectors } from "../src/providers/word-vectors.js";
-import { createRetrieval, NEAREST_SQL } from "../src/services/answering/retrieval.js";
+import { createRetrieval, nearestSql } from "../src/services/answering/retrieval.js";
 import { foldIntoGraph, storeChunks } from "../src/services/ingestion/ingestion.js";
 import { measureLanceDb, type PeerFigures, type PeerRow } from "./peer-lancedb.js";
 import { percentile } from "./stats.js";
@@ -164,7 +164,6 @@ for (const data of DATA)
     const bot = { id: owners[0]!.botId };
 
     // Bulk load without the index, then build it: how a large import is best done.
-    await prisma.$executeRawUnsafe("DROP INDEX chunks_embedding_hnsw_idx");
     // Bots searched exactly keep their chunks out of the HNSW graph, as the product does.
     const graphed = size / BOTS > EXACT_SEARCH_MAX_CHUNKS;
     const peerRows: PeerRow[] = [];
@@ -177,7 +176,7 @@ for (const data of DATA)
       const batchStart = performance.now();
       const params: unknown[] = [owner.botId, owner.sourceId];
       const values = texts.map((text, i) => {
-        params.push(text, start + i, toVectorLiteral(vectors[i]!));
+        params.push(text, start + i, toVectorBinary(vectors[i]!));
         const n = params.length;
         return `($1::uuid, $2::uuid, 'TEXT', $${n - 2}, $${n - 1}::int, $${n}::vector, ${graphed})`;
       });
@@ -194,23 +193,27 @@ for (const data of DATA)
     // Storing alone: embedding the text is the embedder's time, not the store's.
     const loadSeconds = (loadMs + performance.now() - countStart) / 1000;
     const indexStart = performance.now();
-    // PARLEY_BENCH_HNSW="m = 32, ef_construction = 128" tries other build settings than the migration's.
-    const withOptions = process.env.PARLEY_BENCH_HNSW ? ` WITH (${process.env.PARLEY_BENCH_HNSW.replace(/[^\w\s=,]/g, "")})` : "";
+    // PARLEY_BENCH_HNSW="m = 32, ef_construction = 128" tries other build settings than the product's (HNSW_BUILD).
+    const build = process.env.PARLEY_BENCH_HNSW?.replace(/[^\w\s=,]/g, "") || HNSW_BUILD;
+    // Each large bot's own graph, as foldIntoGraph makes it (botGraph), built once its chunks are in.
+    const graphs = graphed ? owners.map(({ botId }) => botGraph(botId, build)) : [];
     // One transaction, for SET LOCAL to reach the build's connection (a pool has several); an hour's timeout.
     await prisma.$transaction(
       async (tx) => {
         await tx.$executeRawUnsafe(`SET LOCAL maintenance_work_mem = '${BUILD_MEMORY}'`);
-        await tx.$executeRawUnsafe(`CREATE INDEX chunks_embedding_hnsw_idx ON chunks USING hnsw (embedding vector_cosine_ops)${withOptions} WHERE in_graph`);
+        for (const graph of graphs) await tx.$executeRawUnsafe(graph.create);
       },
       { timeout: 3_600_000 },
     );
     await prisma.$executeRawUnsafe("ANALYZE chunks");
     const indexSeconds = (performance.now() - indexStart) / 1000;
-    // What a node must hold: the table with its indexes, and the graph (kept in memory for a walk in milliseconds).
-    const [sizes] = await prisma.$queryRaw<{ all: bigint; graph: bigint }[]>`
-      SELECT pg_total_relation_size('chunks') AS all, pg_relation_size('chunks_embedding_hnsw_idx') AS graph`;
+    // What a node must hold: the table with its indexes, and the graphs (kept in memory for a walk in milliseconds).
+    const [sizes] = await prisma.$queryRawUnsafe<{ all: bigint; graph: bigint }[]>(
+      `SELECT pg_total_relation_size('chunks') AS all, coalesce(sum(pg_relation_size(c.oid)), 0)::bigint AS graph
+       FROM pg_class c WHERE c.relname LIKE 'chunks\\_graph\\_%'`,
+    );
     const megabytes = (n: bigint) => `${(Number(n) / 2 ** 20).toFixed(0)} MB`;
-    console.log(`${data} ${size}: chunks with their indexes ${megabytes(sizes!.all)}, of which the HNSW graph ${megabytes(sizes!.graph)}`);
+    console.log(`${data} ${size}: chunks with their indexes ${megabytes(sizes!.all)}, of which the HNSW graphs ${megabytes(sizes!.graph)}`);
 
     const retrieval = createRetrieval({ prisma, embedder });
     // Visitors ask about what the documents say: 6 words of a stored chunk, in another order, plus 2 others.
@@ -232,7 +235,7 @@ for (const data of DATA)
     // which nothing in production does.
     // How the planner runs the product's vector half: on the HNSW index, or on the bot's rows, sorted.
     const plan = await prisma.$queryRawUnsafe<{ "QUERY PLAN": string }[]>(
-      `EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) ${NEAREST_SQL}`,
+      `EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) ${nearestSql(bot.id)}`,
       bot.id,
       toVectorLiteral(questionVectors[0]!),
       20,
@@ -252,7 +255,7 @@ for (const data of DATA)
     const nearestTimings: number[] = [];
     for (let i = 0; i < QUERIES; i++) {
       const n0 = performance.now();
-      const found = await prisma.$queryRawUnsafe<{ id: bigint; similarity: number }[]>(NEAREST_SQL, bot.id, toVectorLiteral(questionVectors[i]!), 5);
+      const found = await prisma.$queryRawUnsafe<{ id: bigint; similarity: number }[]>(nearestSql(bot.id), bot.id, toVectorBinary(questionVectors[i]!), 5);
       nearestTimings.push(performance.now() - n0);
       nearest.push(found.map((r) => ({ id: r.id, d: 1 - Number(r.similarity) })));
     }
@@ -288,9 +291,10 @@ for (const data of DATA)
         const [, , approximate] = await prisma.$transaction([
           prisma.$executeRaw`SET LOCAL hnsw.iterative_scan = relaxed_order`,
           prisma.$executeRawUnsafe(`SET LOCAL hnsw.ef_search = ${ef}`),
-          prisma.$queryRaw<
-            { id: bigint; d: number }[]
-          >`SELECT id, (embedding <=> ${q}::vector)::float8 AS d FROM chunks WHERE in_graph AND bot_id = ${bot.id}::uuid ORDER BY embedding <=> ${q}::vector LIMIT 5`,
+          prisma.$queryRawUnsafe<{ id: bigint; d: number }[]>(
+            `SELECT id, (embedding <=> $1::vector)::float8 AS d FROM chunks WHERE ${botGraph(bot.id).predicate} ORDER BY embedding <=> $1::vector LIMIT 5`,
+            q,
+          ),
         ]);
         vectorTimings.push(performance.now() - v0);
         // A result as close as the exact 5th is as good as it (text-like data has ties).

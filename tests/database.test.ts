@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { describe, expect, it } from "@jest/globals";
 import { openDatabase, type Database } from "../src/db/index.js";
 import { FILE_PART_BYTES, readFile, writeFile } from "../src/services/ingestion/files.js";
-import { HNSW_EF_SEARCH, toVectorLiteral } from "../src/db/vector.js";
+import { botGraph, HNSW_EF_SEARCH, toVectorBinary, toVectorLiteral } from "../src/db/vector.js";
 import { startApp, tempDir } from "./helpers/app.js";
 import { openTestPGlite, openTestPostgres, silentLogger, startPostgresServer } from "./helpers/db.js";
 
@@ -25,8 +25,10 @@ function cosineDistance(a: number[], b: number[]): number {
   return 1 - dot; // both are unit vectors
 }
 
-/** Multi-row insert through raw SQL: the vector column is not typed by Prisma. */
-/** Chunks in the HNSW graph (in_graph), as foldIntoGraph leaves a large bot's. */
+/**
+ * Multi-row insert through raw SQL (the vector column is not typed by Prisma),
+ * in_graph, as foldIntoGraph leaves a large bot's chunks.
+ */
 async function insertVectors(db: Database, botId: string, sourceId: string, vectors: number[][]) {
   for (let start = 0; start < vectors.length; start += 100) {
     const params: unknown[] = [botId, sourceId];
@@ -57,11 +59,15 @@ const kinds: [string, () => Promise<Database>][] = [
 ];
 
 describe.each(kinds)("on %s", (_name, open) => {
-  it("returns nearest neighbours by cosine distance, in order, through the HNSW index", async () => {
+  it("returns nearest neighbours by cosine distance, in order, through the bot's own HNSW graph", async () => {
     const db = await open();
     const { bot, source } = await seedBot(db);
+    const other = await seedBot(db);
     const vectors = Array.from({ length: 300 }, (_, i) => unitVector(i + 1));
     await insertVectors(db, bot.id, source.id, vectors);
+    await insertVectors(db, other.bot.id, other.source.id, vectors);
+    const graph = botGraph(bot.id);
+    await db.prisma.$executeRawUnsafe(graph.create);
     const query = unitVector(10_000);
     const expected = vectors
       .map((v, index) => ({ index, distance: cosineDistance(query, v) }))
@@ -69,27 +75,31 @@ describe.each(kinds)("on %s", (_name, open) => {
       .slice(0, 5);
 
     // On a table this small the planner rightly prefers an exact scan; with
-    // sequential and bitmap scans off, the ordering comes from the HNSW index.
-    // (Filtering by bot on large tables is retrieval's concern: iterative scans.)
+    // sequential scans off, the ordering comes from the bot's graph, which
+    // holds its chunks and no other bot's.
+    const nearest = `FROM chunks WHERE ${graph.predicate} ORDER BY embedding <=> $1::vector LIMIT 5`;
     const [, plan, rows] = await db.prisma.$transaction([
       db.prisma.$executeRaw`SET LOCAL enable_seqscan = off`,
-      db.prisma.$queryRaw<{ "QUERY PLAN": string }[]>`
-        EXPLAIN SELECT id FROM chunks WHERE in_graph
-        ORDER BY embedding <=> ${toVectorLiteral(query)}::vector LIMIT 5`,
-      db.prisma.$queryRaw<{ chunk_index: number; distance: number }[]>`
-        SELECT chunk_index, (embedding <=> ${toVectorLiteral(query)}::vector)::float8 AS distance
-        FROM chunks WHERE in_graph
-        ORDER BY embedding <=> ${toVectorLiteral(query)}::vector LIMIT 5`,
+      db.prisma.$queryRawUnsafe<{ "QUERY PLAN": string }[]>(`EXPLAIN SELECT id ${nearest}`, toVectorLiteral(query)),
+      db.prisma.$queryRawUnsafe<{ chunk_index: number; distance: number; bot_id: string }[]>(
+        `SELECT chunk_index, bot_id::text, (embedding <=> $1::vector)::float8 AS distance ${nearest}`,
+        toVectorLiteral(query),
+      ),
     ]);
-    expect(plan.map((p) => p["QUERY PLAN"]).join("\n")).toMatch(/Index Scan using chunks_embedding_hnsw_idx/);
+    expect(plan.map((p) => p["QUERY PLAN"]).join("\n")).toContain(`Index Scan using ${graph.name}`);
     expect(rows.map((r) => r.chunk_index)).toEqual(expected.map((e) => e.index));
+    expect(new Set(rows.map((r) => r.bot_id))).toEqual(new Set([bot.id]));
     rows.forEach((row, i) => expect(row.distance).toBeCloseTo(expected[i]!.distance, 5));
+    const [{ size }] = await db.prisma.$queryRawUnsafe<[{ size: number }]>(`SELECT count(*)::int AS size FROM chunks WHERE ${graph.predicate}`);
+    expect(size).toBe(300);
+    await db.prisma.$executeRawUnsafe(graph.drop);
+    const [dropped] = await db.prisma.$queryRawUnsafe<{ gone: boolean }[]>(`SELECT to_regclass('"${graph.name}"') IS NULL AS gone`);
+    expect(dropped?.gone).toBe(true);
   });
 
-  it("keeps walking the HNSW graph past other bots' chunks (iterative scan, set on every connection)", async () => {
+  it("keeps walking a bot's graph past the chunks a reader may not see (iterative scan, set on every connection)", async () => {
     const db = await open();
-    const crowd = await seedBot(db);
-    const few = await seedBot(db);
+    const { bot, source } = await seedBot(db);
     const query = unitVector(10_000);
     const near = (seed: number, sign: number) => {
       const noise = unitVector(seed);
@@ -97,45 +107,46 @@ describe.each(kinds)("on %s", (_name, open) => {
       const norm = Math.hypot(...v);
       return v.map((x) => x / norm);
     };
-    // Every one of the crowd's chunks is nearer the question than the few's:
-    // a search that stops after ef_search candidates finds none of the few.
-    await insertVectors(
-      db,
-      crowd.bot.id,
-      crowd.source.id,
-      Array.from({ length: 300 }, (_, i) => near(i + 1, 1)),
-    );
-    await insertVectors(
-      db,
-      few.bot.id,
-      few.source.id,
-      Array.from({ length: 3 }, (_, i) => near(i + 1000, -1)),
-    );
+    // 300 chunks nearer the question than the last 3, and filtered out (as a
+    // retired generation's are): a search that stops after ef_search (40
+    // here) candidates finds none of the 3.
+    await insertVectors(db, bot.id, source.id, [
+      ...Array.from({ length: 300 }, (_, i) => near(i + 1, 1)),
+      ...Array.from({ length: 3 }, (_, i) => near(i + 1000, -1)),
+    ]);
+    const graph = botGraph(bot.id);
+    await db.prisma.$executeRawUnsafe(graph.create);
 
-    const [, , plan, rows] = await db.prisma.$transaction([
+    const visible = `FROM chunks WHERE ${graph.predicate} AND chunk_index >= 300 ORDER BY embedding <=> $1::vector LIMIT 3`;
+    const [, , , plan, rows] = await db.prisma.$transaction([
       db.prisma.$executeRaw`SET LOCAL enable_seqscan = off`,
       db.prisma.$executeRaw`SET LOCAL enable_sort = off`,
-      db.prisma.$queryRaw<{ "QUERY PLAN": string }[]>`
-        EXPLAIN SELECT id FROM chunks WHERE in_graph AND bot_id = ${few.bot.id}::uuid
-        ORDER BY embedding <=> ${toVectorLiteral(query)}::vector LIMIT 3`,
-      db.prisma.$queryRaw<{ chunk_index: number }[]>`
-        SELECT chunk_index FROM chunks WHERE in_graph AND bot_id = ${few.bot.id}::uuid
-        ORDER BY embedding <=> ${toVectorLiteral(query)}::vector LIMIT 3`,
+      db.prisma.$executeRaw`SET LOCAL hnsw.ef_search = 40`,
+      db.prisma.$queryRawUnsafe<{ "QUERY PLAN": string }[]>(`EXPLAIN SELECT id ${visible}`, toVectorLiteral(query)),
+      db.prisma.$queryRawUnsafe<{ chunk_index: number }[]>(`SELECT chunk_index ${visible}`, toVectorLiteral(query)),
     ]);
-    expect(plan.map((p) => p["QUERY PLAN"]).join("\n")).toMatch(/Index Scan using chunks_embedding_hnsw_idx/);
-    expect(rows.map((r) => r.chunk_index).sort()).toEqual([0, 1, 2]);
+    expect(plan.map((p) => p["QUERY PLAN"]).join("\n")).toContain(`Index Scan using ${graph.name}`);
+    expect(rows.map((r) => r.chunk_index).sort()).toEqual([300, 301, 302]);
     const [settings] = await db.prisma.$queryRaw<{ ef: string; scan: string }[]>`
       SELECT current_setting('hnsw.ef_search') AS ef, current_setting('hnsw.iterative_scan') AS scan`;
     expect(settings).toEqual({ ef: String(HNSW_EF_SEARCH), scan: "relaxed_order" });
   });
 
-  it("stores each component of a vector literal as its nearest 32-bit float, and refuses non-finite ones", async () => {
+  it("stores each component of a vector, as text or binary, as its nearest 32-bit float, and refuses non-finite ones", async () => {
     const db = await open();
-    const values = [...unitVector(7).slice(0, 6), 1 / 3, -2e-7, 123456.789, 0];
-    const [row] = await db.prisma.$queryRawUnsafe<{ v: string }[]>(`SELECT $1::vector::text AS v`, toVectorLiteral(values));
-    expect((JSON.parse(row!.v) as number[]).map(Math.fround)).toEqual(values.map(Math.fround));
-    expect(() => toVectorLiteral([0.5, Number.NaN])).toThrow(/non-finite/);
-    expect(() => toVectorLiteral([1e39])).toThrow(/32-bit/);
+    const values = [...unitVector(7).slice(0, 6), 1 / 3, -2e-7, 123456.789, 0, -1];
+    for (const form of [toVectorLiteral(values), toVectorBinary(values)]) {
+      const [row] = await db.prisma.$queryRawUnsafe<{ v: string; dimension: number }[]>(
+        `SELECT $1::vector::text AS v, vector_dims($1::vector) AS dimension`,
+        form,
+      );
+      expect((JSON.parse(row!.v) as number[]).map(Math.fround)).toEqual(values.map(Math.fround));
+      expect(row!.dimension).toBe(values.length);
+    }
+    for (const encode of [toVectorLiteral, toVectorBinary]) {
+      expect(() => encode([0.5, Number.NaN])).toThrow(/non-finite/);
+      expect(() => encode([1e39])).toThrow(/32-bit/);
+    }
   });
 
   it("reports a duplicate key as Prisma's P2002, as on any PostgreSQL", async () => {

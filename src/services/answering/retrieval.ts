@@ -1,6 +1,6 @@
 import type { PrismaClient, SourceKind } from "@prisma/client";
 import { visibleChunkSql } from "../../db/chunks.js";
-import { EXACT_SEARCH_MAX_CHUNKS, toVectorLiteral } from "../../db/vector.js";
+import { botGraph, toVectorBinary } from "../../db/vector.js";
 import type { Embedder } from "../../providers/embeddings.js";
 import type { CitedSource, RetrievedChunk, TermStatistics } from "./passages.js";
 
@@ -115,30 +115,27 @@ const nearestWhere = (filter: string, join = "") => `(SELECT chunks.id, chunks.s
 const BOT_SOURCES = "JOIN sources s ON s.id = chunks.source_id AND s.bot_id = $1::uuid";
 
 /**
- * The vector list, on $1 (bot id), $2 (question vector) and $3 (how many):
- * the bot's nearest live chunks by cosine distance. One statement with
- * three branches, the bot's size (its sources' chunk counts) choosing: a
- * small bot's exact sort, or a large bot's HNSW walk and the exact sort of
- * its chunks outside the graph (none once folded in: a partial index finds
- * them). The exact branches join the bot's sources once (a hash, not a
- * lookup per row). The HNSW branch compares bot_id with IS NOT DISTINCT
- * FROM, which no b-tree index serves: given `bot_id =`, the planner takes
- * the bot's index and sorts all its rows (at 10 bots of 10,000 chunks,
- * 175 ms), since it cannot tell that the walk stops early; and it says
- * in_graph, or the partial HNSW index would not serve it.
+ * The vector list of bot `botId`, on $1 (its id), $2 (question vector) and $3
+ * (how many): its nearest live chunks by cosine distance. One statement with
+ * three branches, whether the bot has a graph of its own (botGraph)
+ * choosing: a small bot's exact sort, or a large bot's HNSW walk and the
+ * exact sort of its chunks outside the graph (none once folded in: a partial
+ * index finds them). The exact branches join the bot's sources once (a hash,
+ * not a lookup per row). The walk's filter is the graph's predicate, the bot
+ * a literal in it, so that the planner takes the bot's index.
  * bench/retrieval.ts explains this very statement.
  */
-export const NEAREST_SQL = `WITH size AS (SELECT coalesce(sum(chunk_count), 0) AS chunks FROM sources WHERE bot_id = $1::uuid)
+export function nearestSql(botId: string): string {
+  const graph = botGraph(botId);
+  return `WITH graph AS (SELECT to_regclass('"${graph.name}"') IS NOT NULL AS exists)
   SELECT * FROM (
-  ${nearestWhere(`chunks.bot_id = $1::uuid AND (SELECT chunks FROM size) <= ${EXACT_SEARCH_MAX_CHUNKS} AND ${visibleChunkSql("chunks", "s")}`, BOT_SOURCES)}
+  ${nearestWhere(`chunks.bot_id = $1::uuid AND NOT (SELECT exists FROM graph) AND ${visibleChunkSql("chunks", "s")}`, BOT_SOURCES)}
   UNION ALL
-  ${nearestWhere(`chunks.in_graph AND chunks.bot_id IS NOT DISTINCT FROM $1::uuid AND (SELECT chunks FROM size) > ${EXACT_SEARCH_MAX_CHUNKS} AND ${CURRENT_GENERATION}`)}
+  ${nearestWhere(`${graph.predicate} AND (SELECT exists FROM graph) AND ${CURRENT_GENERATION}`)}
   UNION ALL
-  ${nearestWhere(
-    `NOT chunks.in_graph AND chunks.bot_id = $1::uuid AND (SELECT chunks FROM size) > ${EXACT_SEARCH_MAX_CHUNKS} AND ${visibleChunkSql("chunks", "s")}`,
-    BOT_SOURCES,
-  )}
+  ${nearestWhere(`NOT chunks.in_graph AND chunks.bot_id = $1::uuid AND (SELECT exists FROM graph) AND ${visibleChunkSql("chunks", "s")}`, BOT_SOURCES)}
   ) branches ORDER BY similarity DESC LIMIT $3`;
+}
 
 /**
  * The SQL of the full-text list, on $1 (bot id) and $2 (question vector):
@@ -168,8 +165,9 @@ function textMatchesSql(
 
 /**
  * The chunks of one bot most relevant to a question: nearest neighbours by
- * cosine distance (HNSW, with pgvector's iterative scan so that filtering by
- * bot cannot starve the result) above the bot's minimum similarity, fused by
+ * cosine distance (exact for a small bot, else a walk of the bot's own HNSW
+ * graph, with pgvector's iterative scan so that chunks no reader may see
+ * cannot starve the result) above the bot's minimum similarity, fused by
  * reciprocal rank with PostgreSQL full-text matches, so exact names, codes
  * and numbers are found even when the embedding misses them.
  */
@@ -177,7 +175,7 @@ export function createRetrieval({ prisma, embedder }: { prisma: PrismaClient; em
   async function search(botId: string, vector: number[], question: string, { topK, minSimilarity = null }: RetrievalOptions): Promise<RetrievedChunk[]> {
     const least = minSimilarity ?? embedder.minSimilarity;
     const candidates = Math.max(topK * 4, 20);
-    const q = toVectorLiteral(vector);
+    const q = toVectorBinary(vector);
     const tsQuery = textQuery(question, await commonWords());
     // Both lists in one statement: on PGlite every statement is a trip
     // through the WASM boundary and the Prisma engine. (The HNSW settings are
@@ -185,7 +183,7 @@ export function createRetrieval({ prisma, embedder }: { prisma: PrismaClient; em
     const params: unknown[] = [botId, q, candidates];
     const rows = await prisma.$queryRawUnsafe<(Row & { list: "vector" | "text"; position: bigint })[]>(
       `SELECT 'vector' AS list, row_number() OVER (ORDER BY similarity DESC) AS position,
-              id, source_id, source_type::text AS source_type, content, metadata, similarity FROM (${NEAREST_SQL}) nearest
+              id, source_id, source_type::text AS source_type, content, metadata, similarity FROM (${nearestSql(botId)}) nearest
        ${tsQuery ? `UNION ALL (${textMatchesSql(`$${params.push(tsQuery)}`, "$3")})` : ""}`,
       ...params,
     );
@@ -225,7 +223,7 @@ export function createRetrieval({ prisma, embedder }: { prisma: PrismaClient; em
    * prefixes ("How fast is my refund?" finds the refunds policy, which never
    * says "fast", nor "refund" but "Refunds"), best ranked first.
    */
-  async function mostWords(botId: string, q: string, question: string, limit: number): Promise<Row[]> {
+  async function mostWords(botId: string, q: Buffer, question: string, limit: number): Promise<Row[]> {
     const { terms } = textTerms(question, true);
     if (!terms.length) return [];
     const atLeast = Math.ceil(terms.length / 2);

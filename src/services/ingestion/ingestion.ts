@@ -2,7 +2,7 @@ import type { PrismaClient, Source } from "@prisma/client";
 import type { ExtractContext } from "../../../connectors/index.js";
 import type { Config } from "../../config.js";
 import type { DatabasePriority } from "../../db/priority.js";
-import { EXACT_SEARCH_MAX_CHUNKS, toVectorLiteral } from "../../db/vector.js";
+import { botGraph, EXACT_SEARCH_MAX_CHUNKS, toVectorBinary } from "../../db/vector.js";
 import type { Embedder } from "../../providers/embeddings.js";
 import type { SourceEvents } from "./events.js";
 import { chunkingOf, embedChunks, type ChunkDraft, type ExtractionTask, type OnProgress } from "./extraction.js";
@@ -223,7 +223,7 @@ export async function storeChunks(
       params.push(
         chunk.content,
         firstIndex + chunk.index,
-        toVectorLiteral(vectors.subarray(at, at + dimension)),
+        toVectorBinary(vectors.subarray(at, at + dimension)),
         JSON.stringify(chunk.metadata),
         chunk.metadata.url ?? null,
       );
@@ -266,13 +266,14 @@ export async function storeChunks(
 }
 
 /**
- * Puts a large bot's chunks that are outside the HNSW graph into it, in short
+ * Puts a large bot's chunks that are outside its HNSW graph into it, in short
  * paced batches (an HNSW insert costs 1 to 4 ms on PGlite): those storeChunks
  * just wrote, and all the bot's when it has just grown past
- * EXACT_SEARCH_MAX_CHUNKS. A small bot's stay outside: it is searched exactly.
- * Until they are in, retrieval sorts them exactly beside the walk, so an
- * interrupted fold costs time, never answers; the bot's next sync goes on
- * with it. Resolves to how many went in.
+ * EXACT_SEARCH_MAX_CHUNKS, when its graph (botGraph) is made, empty. A small
+ * bot's stay outside: it is searched exactly. Until they are in, retrieval
+ * sorts them exactly beside the walk, so an interrupted fold costs time,
+ * never answers; the bot's next sync goes on with it. Resolves to how many
+ * went in.
  */
 export async function foldIntoGraph(
   prisma: PrismaClient,
@@ -285,6 +286,7 @@ export async function foldIntoGraph(
              THEN (SELECT count(*) FROM chunks WHERE bot_id = ${botId}::uuid AND NOT in_graph) ELSE 0 END::int AS outside
     FROM sources WHERE bot_id = ${botId}::uuid`;
   if (!size?.outside) return 0;
+  await createGraph(prisma, botId);
   const pacer = createPacer(batchSize);
   for (let folded = 0; ;) {
     await beforeBatch();
@@ -298,6 +300,21 @@ export async function foldIntoGraph(
     folded += count;
     if (count) onProgress?.(folded, Math.max(folded, size.outside));
     if (count < limit) return folded;
+  }
+}
+
+/**
+ * The bot's graph, made unless it is there: empty, since the bot's chunks are
+ * all outside it until folded in. (Two instances folding one bot at once may
+ * both try: the one that loses finds it made.)
+ */
+async function createGraph(prisma: PrismaClient, botId: string): Promise<void> {
+  const graph = botGraph(botId);
+  try {
+    await prisma.$executeRawUnsafe(graph.create);
+  } catch (error) {
+    const [made] = await prisma.$queryRawUnsafe<{ made: boolean }[]>(`SELECT to_regclass('"${graph.name}"') IS NOT NULL AS made`);
+    if (!made?.made) throw error;
   }
 }
 

@@ -1,6 +1,7 @@
 import { validSchedule } from "../schedules.js";
 import { Prisma, type Bot, type BotStatus, type HandoffMode, type LeadField, type PrismaClient } from "@prisma/client";
 import type { Config } from "../../config.js";
+import { botGraph } from "../../db/vector.js";
 import { EDITOR, requireRole, type Actor } from "../access/access.js";
 import { AppError, assertId, badInput, notFound } from "../errors.js";
 import { validHours, type BusinessHours } from "../handoff/hours.js";
@@ -163,10 +164,11 @@ export function createBotService({ prisma, config }: { prisma: PrismaClient; con
       return prisma.bot.update({ where: { id: bot.id }, data: { status } });
     },
 
-    /** Deletes the bot and, by cascade, its sources, chunks, prompts, keys, sessions and usage. */
+    /** Deletes the bot and, by cascade, its sources, chunks, prompts, keys, sessions and usage; then its graph, if it was large. */
     async delete(actor: Actor, botId: string): Promise<Bot> {
       const bot = await load(actor, botId);
       await prisma.bot.delete({ where: { id: bot.id } });
+      await prisma.$executeRawUnsafe(botGraph(bot.id).drop);
       return bot;
     },
 
