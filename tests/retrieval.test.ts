@@ -299,7 +299,7 @@ describe("the extractive answerer", () => {
     expect((await answer("Do you sell bicycles?", [chunk("The warranty lasts two years.", "manual.pdf")])).text).toBe(NOTHING_FOUND);
   });
 
-  it("builds full-text queries from plain words only: all of them, or any distinctive one", () => {
+  it("builds full-text queries from plain words only: all of them, or any distinctive one that is not in most chunks", () => {
     expect(textQuery("What's the code QX-7781?")).toBe("(code & qx & 7781) | qx | 7781");
     expect(textQuery("How long is the warranty?")).toBe("(long & warranty)");
     expect(textQuery("warranty")).toBe("warranty");
@@ -309,5 +309,7 @@ describe("the extractive answerer", () => {
     // Words in most chunks are left out of "every word", unless nothing else is left.
     expect(textQuery("Is the lamp warranty transferable?", new Set(["lamp"]))).toBe("(warranty & transferable)");
     expect(textQuery("lamp warranty", new Set(["lamp", "warranty"]))).toBe("(lamp & warranty)");
+    // …and out of "any distinctive one": a manual's NAME, in capitals, is no code.
+    expect(textQuery("What do the NAME and FLAGS of QX-7781 say?", new Set(["name", "flags"]))).toBe("(qx & 7781 & say) | qx | 7781");
   });
 });

@@ -63,7 +63,7 @@ const STOP_WORDS = new Set(
  * acronyms, names), which an embedding tends to miss. Common words alone would match most chunks and
  * make ranking them the slowest part of retrieval. Words of `common` (in
  * many chunks, from the column's statistics) are left out of "every word"
- * unless nothing else is left.
+ * unless nothing else is left, and are never distinctive.
  */
 export function textQuery(question: string, common: ReadonlySet<string> = new Set()): string | null {
   const { terms, distinctive } = textTerms(question, false);
@@ -73,7 +73,11 @@ export function textQuery(question: string, common: ReadonlySet<string> = new Se
   const telling = terms.filter((term) => !common.has(term));
   const required = telling.length ? telling : terms;
   const all = required.length > 1 ? `(${required.join(" & ")})` : required[0]!;
-  return distinctive.length ? `${all} | ${distinctive.join(" | ")}` : all;
+  // Nor does a common word alone find anything distinctive, whatever its case
+  // (a manual's NAME and FLAGS): alone, it would match most chunks, and
+  // ranking 2,000 of them was the text half's slowest case.
+  const alone = distinctive.filter((term) => !common.has(term));
+  return alone.length ? `${all} | ${alone.join(" | ")}` : all;
 }
 
 /**
