@@ -1,4 +1,6 @@
+import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "@jest/globals";
+import { dropOrphanGraphs } from "../src/db/statistics.js";
 import { createExtractiveChat, NOTHING_FOUND, type ChatChunk } from "../src/providers/chat.js";
 import type { Embedder } from "../src/providers/embeddings.js";
 import { botGraph, EXACT_SEARCH_MAX_CHUNKS } from "../src/db/vector.js";
@@ -239,6 +241,12 @@ describe("retrieval", () => {
     // The bot deleted, its graph goes with it.
     await gqlRaw(t.url, `mutation($id: ID!) { deleteBot(id: $id) }`, { id: large.botId }, account.headers);
     expect(await hasGraph(large.botId)).toBe(false);
+    // A graph left behind by a bot that is gone (a process stopped between the two) goes at the next maintenance.
+    const gone = randomUUID();
+    await prisma.$executeRawUnsafe(botGraph(gone).create);
+    await prisma.$executeRawUnsafe(botGraph(small.botId).create);
+    expect(await dropOrphanGraphs(prisma)).toEqual([botGraph(gone).name]);
+    expect([await hasGraph(gone), await hasGraph(small.botId)]).toEqual([false, true]);
   });
 
   it("cites the right source through the chat API, with the embedded answerer quoting it", async () => {

@@ -22,6 +22,7 @@ export function createChunkMaintenance(prisma: PrismaClient) {
   return {
     /** Resolves to whether ANALYZE ran. */
     async afterIngestion(): Promise<boolean> {
+      await dropOrphanGraphs(prisma);
       await prisma.$executeRawUnsafe("VACUUM (INDEX_CLEANUP OFF) chunks");
       const [row] = await prisma.$queryRaw<{ actual: number }[]>`SELECT coalesce(sum(chunk_count), 0)::float8 AS actual FROM sources`;
       const actual = row!.actual;
@@ -32,4 +33,21 @@ export function createChunkMaintenance(prisma: PrismaClient) {
       return true;
     },
   };
+}
+
+/**
+ * Drops the graphs (botGraph) of bots that are gone: a bot's is dropped after
+ * the bot is deleted, and a process that stops between the two, or a fold
+ * that made the graph while the bot was being deleted, leaves one behind.
+ * Every insert into chunks checks each graph's predicate, so none should
+ * linger. Resolves to the names dropped.
+ */
+export async function dropOrphanGraphs(prisma: PrismaClient): Promise<string[]> {
+  const orphans = await prisma.$queryRaw<{ name: string }[]>`
+    SELECT c.relname::text AS name FROM pg_class c
+    WHERE c.relkind = 'i' AND c.relname LIKE 'chunks\\_graph\\_%'
+      AND NOT EXISTS (SELECT 1 FROM bots b WHERE 'chunks_graph_' || replace(b.id::text, '-', '') = c.relname)`;
+  const names = orphans.map((o) => o.name).filter((name) => /^chunks_graph_[0-9a-f]{32}$/.test(name));
+  for (const name of names) await prisma.$executeRawUnsafe(`DROP INDEX IF EXISTS "${name}"`);
+  return names;
 }
