@@ -210,8 +210,7 @@ describe("retrieval", () => {
         expect(found.some((c) => c.content.startsWith("half-written"))).toBe(false);
       }
     };
-    const hasGraph = async (botId: string) =>
-      (await prisma.$queryRawUnsafe<{ made: boolean }[]>(`SELECT to_regclass('"${botGraph(botId).name}"') IS NOT NULL AS made`))[0]!.made;
+    const hasGraph = async (botId: string) => (await prisma.$queryRawUnsafe<{ made: boolean }[]>(`SELECT ${botGraph(botId).exists} AS made`))[0]!.made;
     // The walk's step in the plan. On a table this small the planner would
     // rather sort: with sequential scans off it shows whether the graph is
     // the one the statement walks, and whether that runs.

@@ -77,13 +77,15 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * serves it, or the planner would rather read the bot's rows through its
  * b-tree and sort them all, not knowing that the walk stops early.
  */
-export function botGraph(botId: string, build = HNSW_BUILD): { name: string; predicate: string; create: string; drop: string } {
+export function botGraph(botId: string, build = HNSW_BUILD): { name: string; predicate: string; exists: string; create: string; drop: string } {
   if (!UUID.test(botId)) throw new RangeError(`not a bot id: ${botId}`);
   const name = `chunks_graph_${botId.replaceAll("-", "").toLowerCase()}`;
   const predicate = `chunks.in_graph AND chunks.bot_id IS NOT DISTINCT FROM '${botId.toLowerCase()}'::uuid`;
   return {
     name,
     predicate,
+    /** A boolean expression: whether the graph is there. */
+    exists: `to_regclass('"${name}"') IS NOT NULL`,
     create: `CREATE INDEX IF NOT EXISTS "${name}" ON chunks USING hnsw (embedding vector_cosine_ops) WITH (${build}) WHERE ${predicate.replaceAll("chunks.", "")}`,
     drop: `DROP INDEX IF EXISTS "${name}"`,
   };

@@ -131,7 +131,7 @@ const BOT_SOURCES = "JOIN sources s ON s.id = chunks.source_id AND s.bot_id = $1
  */
 export function nearestSql(botId: string): string {
   const graph = botGraph(botId);
-  return `WITH graph AS (SELECT to_regclass('"${graph.name}"') IS NOT NULL AS exists)
+  return `WITH graph AS (SELECT ${graph.exists} AS exists)
   SELECT * FROM (
   ${nearestWhere(`chunks.bot_id = $1::uuid AND NOT (SELECT exists FROM graph) AND ${visibleChunkSql("chunks", "s")}`, BOT_SOURCES)}
   UNION ALL

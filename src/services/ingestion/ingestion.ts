@@ -313,7 +313,7 @@ async function createGraph(prisma: PrismaClient, botId: string): Promise<void> {
   try {
     await prisma.$executeRawUnsafe(graph.create);
   } catch (error) {
-    const [made] = await prisma.$queryRawUnsafe<{ made: boolean }[]>(`SELECT to_regclass('"${graph.name}"') IS NOT NULL AS made`);
+    const [made] = await prisma.$queryRawUnsafe<{ made: boolean }[]>(`SELECT ${graph.exists} AS made`);
     if (!made?.made) throw error;
   }
 }
