@@ -1,4 +1,5 @@
 import type { PrismaClient } from "@prisma/client";
+import { botGraph } from "./vector.js";
 
 /**
  * PGlite has no autovacuum; this does its two jobs for `chunks`, after each
@@ -43,11 +44,18 @@ export function createChunkMaintenance(prisma: PrismaClient) {
  * linger. Resolves to the names dropped.
  */
 export async function dropOrphanGraphs(prisma: PrismaClient): Promise<string[]> {
-  const orphans = await prisma.$queryRaw<{ name: string }[]>`
-    SELECT c.relname::text AS name FROM pg_class c
-    WHERE c.relkind = 'i' AND c.relname LIKE 'chunks\\_graph\\_%'
-      AND NOT EXISTS (SELECT 1 FROM bots b WHERE 'chunks_graph_' || replace(b.id::text, '-', '') = c.relname)`;
-  const names = orphans.map((o) => o.name).filter((name) => /^chunks_graph_[0-9a-f]{32}$/.test(name));
-  for (const name of names) await prisma.$executeRawUnsafe(`DROP INDEX IF EXISTS "${name}"`);
-  return names;
+  const indexes = await prisma.$queryRaw<{ name: string }[]>`
+    SELECT relname::text AS name FROM pg_class WHERE relkind = 'i' AND relname LIKE 'chunks\\_graph\\_%'`;
+  // Only what botGraph itself names a bot's graph: a name it no longer makes is left alone, never dropped.
+  const graphs = indexes.flatMap(({ name }) => {
+    const hex = /^chunks_graph_([0-9a-f]{32})$/.exec(name)?.[1];
+    const botId = hex && `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    return botId && botGraph(botId).name === name ? [{ botId, graph: botGraph(botId) }] : [];
+  });
+  if (!graphs.length) return [];
+  const bots = await prisma.$queryRaw<{ id: string }[]>`SELECT id::text FROM bots WHERE id = ANY(${graphs.map((g) => g.botId)}::uuid[])`;
+  const living = new Set(bots.map((bot) => bot.id));
+  const orphans = graphs.filter(({ botId }) => !living.has(botId)).map(({ graph }) => graph);
+  for (const graph of orphans) await prisma.$executeRawUnsafe(graph.drop);
+  return orphans.map((graph) => graph.name);
 }
