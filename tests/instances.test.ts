@@ -37,7 +37,8 @@ const SourceEvents = graphql(`
 const SOURCES = 6;
 
 beforeAll(async () => {
-  await promisify(execFile)("npx", ["tsc", "-p", "tsconfig.build.json"]);
+  // `npm run build`'s emit, without its type check (11 s of CPU against 3.5): the checks beside the tests type-check the same program.
+  await promisify(execFile)("npx", ["tsc", "-p", "tsconfig.build.json", "--noCheck"]);
 }, 120_000);
 
 /**
