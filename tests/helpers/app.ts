@@ -1,9 +1,11 @@
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { cp, mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import { afterAll } from "@jest/globals";
 import { buildApp, type App, type BuildAppOptions } from "../../src/app.js";
 import { loadConfig, type Config } from "../../src/config.js";
@@ -64,13 +66,16 @@ export async function startApp(env: Record<string, string> = {}, options: BuildA
 /**
  * A new data folder starts as a copy of the run's migrated template
  * database (tests/global-setup.mjs) rather than migrating a fresh one; a
- * folder that holds a database already is left as it is.
+ * folder that holds a database already is left as it is. Copied by `cp`:
+ * its 1,100 files took Node's fs.cp 0.5 to 0.9 s of CPU, `cp -Rp` 0.14 s,
+ * and the suite makes about a hundred of them.
  */
 export async function seedFromTemplate(dataDir: string): Promise<void> {
   const template = process.env.PARLEY_TEST_TEMPLATE;
   const pgdata = path.join(dataDir, "pgdata");
   if (!template || existsSync(pgdata)) return;
-  await cp(template, pgdata, { recursive: true });
+  await mkdir(dataDir, { recursive: true });
+  await promisify(execFile)("cp", ["-Rp", template, pgdata]);
 }
 
 /** A port free now, for a server whose address must be known before it starts. */
