@@ -7,7 +7,7 @@
  */
 
 /** Test files that need neither a server nor a database. */
-const UNIT = ["connectors", "web-connector", "widget-conversation", "console-units", "config", "extractive", "schedules", "priority"];
+const UNIT = ["connectors", "web-connector", "widget-conversation", "console-units", "config", "extractive", "schedules", "priority", "text-search"];
 /** Test files that drive Chromium. */
 const BROWSER = ["console", "console-a11y", "console-connection", "console-journey", "graphiql", "widget", "live-handoff"];
 

@@ -35,6 +35,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { gunzipSync } from "node:zlib";
 import { openDatabase } from "../src/db/index.js";
+import { searchVectorBinary } from "../src/db/text-search.js";
 import { botGraph, EXACT_SEARCH_MAX_CHUNKS, HNSW_BUILD, HNSW_EF_SEARCH, toVectorBinary, toVectorLiteral } from "../src/db/vector.js";
 import { createLogger } from "../src/logger.js";
 import { createLexicalEmbedder, createWordsEmbedder } from "../src/providers/embeddings.js";
@@ -176,13 +177,13 @@ for (const data of DATA)
       const batchStart = performance.now();
       const params: unknown[] = [owner.botId, owner.sourceId];
       const values = texts.map((text, i) => {
-        params.push(text, start + i, toVectorBinary(vectors[i]!));
+        params.push(text, start + i, toVectorBinary(vectors[i]!), searchVectorBinary(text));
         const n = params.length;
-        return `($1::uuid, $2::uuid, 'TEXT', $${n - 2}, $${n - 1}::int, $${n}::vector, ${graphed})`;
+        return `($1::uuid, $2::uuid, 'TEXT', $${n - 3}, $${n - 2}::int, $${n - 1}::vector, $${n}::tsvector, ${graphed})`;
       });
-      // In the graph (built once they are all in) if the bots are large, as foldIntoGraph leaves them.
+      // In the graph (built once they are all in) if the bots are large, as foldIntoGraph leaves them; text indexed as storeChunks does.
       await prisma.$executeRawUnsafe(
-        `INSERT INTO chunks (bot_id, source_id, source_type, content, chunk_index, embedding, in_graph) VALUES ${values.join(",")}`,
+        `INSERT INTO chunks (bot_id, source_id, source_type, content, chunk_index, embedding, search_vector, in_graph) VALUES ${values.join(",")}`,
         ...params,
       );
       loadMs += performance.now() - batchStart;

@@ -2,7 +2,9 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { describe, expect, it } from "@jest/globals";
 import { openDatabase, type Database } from "../src/db/index.js";
 import { FILE_PART_BYTES, readFile, writeFile } from "../src/services/ingestion/files.js";
+import { searchVectorBinary } from "../src/db/text-search.js";
 import { botGraph, HNSW_EF_SEARCH, toVectorBinary, toVectorLiteral } from "../src/db/vector.js";
+import { textQuery } from "../src/services/answering/retrieval.js";
 import { startApp, tempDir } from "./helpers/app.js";
 import { openTestPGlite, openTestPostgres, silentLogger, startPostgresServer } from "./helpers/db.js";
 
@@ -147,6 +149,34 @@ describe.each(kinds)("on %s", (_name, open) => {
       expect(() => encode([0.5, Number.NaN])).toThrow(/non-finite/);
       expect(() => encode([1e39])).toThrow(/32-bit/);
     }
+  });
+
+  it("reads a chunk's text index entry made by the server as the tsvector the database would make, and finds a question's every word in it", async () => {
+    const db = await open();
+    const text = "Returns are accepted for thirty days; returns after that are refused. Call the desk at nine.";
+    const [same] = await db.prisma.$queryRawUnsafe<{ made: string; database: string }[]>(
+      `SELECT $1::tsvector::text AS made, to_tsvector('simple', $2)::text AS database`,
+      searchVectorBinary(text),
+      text,
+    );
+    expect(same!.made).toBe(same!.database);
+    // Where the database's parser makes one lexeme of a number, an address or a word in capitals outside
+    // ASCII, no question's word matched it; split as questions are, each word of them does.
+    const odd = "Version 3.14 of ÉCOLE at example.com/help, 2047 characters at most.";
+    const query = textQuery("What does version 3 14 of the école at example com help say?")!;
+    const [found] = await db.prisma.$queryRawUnsafe<{ made: boolean; database: boolean; positions: string }[]>(
+      `SELECT $1::tsvector @@ to_tsquery('simple', $3) AS made, to_tsvector('simple', $2) @@ to_tsquery('simple', $3) AS database, $1::tsvector::text AS positions`,
+      searchVectorBinary(odd),
+      odd,
+      query,
+    );
+    expect(found).toEqual({ made: true, database: false, positions: expect.stringContaining("'école':5") });
+    // A chunk stored without one (SQL of an operator's own) gets the database's.
+    const { bot, source } = await seedBot(db);
+    await db.prisma
+      .$executeRaw`INSERT INTO chunks (bot_id, source_id, source_type, content, chunk_index) VALUES (${bot.id}::uuid, ${source.id}::uuid, 'TEXT', ${text}, 0)`;
+    const [stored] = await db.prisma.$queryRaw<{ entry: string }[]>`SELECT search_vector::text AS entry FROM chunks WHERE source_id = ${source.id}::uuid`;
+    expect(stored!.entry).toBe(same!.database);
   });
 
   it("reports a duplicate key as Prisma's P2002, as on any PostgreSQL", async () => {

@@ -1,5 +1,6 @@
 import type { PrismaClient, SourceKind } from "@prisma/client";
 import { visibleChunkSql } from "../../db/chunks.js";
+import { wordsOf } from "../../db/text-search.js";
 import { botGraph, toVectorBinary } from "../../db/vector.js";
 import type { Embedder } from "../../providers/embeddings.js";
 import type { CitedSource, RetrievedChunk, TermStatistics } from "./passages.js";
@@ -89,7 +90,8 @@ export function textQuery(question: string, common: ReadonlySet<string> = new Se
  * query uses them.
  */
 function textTerms(question: string, prefixes: boolean): { terms: string[]; distinctive: string[] } {
-  const words = question.normalize("NFKC").match(/[\p{L}\p{N}]+/gu) ?? [];
+  // Split as a chunk's text index is (searchVectorBinary): every word a question keeps is a lexeme a chunk can hold.
+  const words = wordsOf(question);
   // Capitalized mid-sentence, a word is likely a name ("Does Acme ship?").
   const isDistinctive = (t: string, i: number) => /\p{N}/u.test(t) || /^\p{Lu}{2,}$/u.test(t) || (i > 0 && /^\p{Lu}\p{Ll}/u.test(t));
   const kept = words.map((t, i) => ({ t, distinctive: isDistinctive(t, i) })).filter(({ t }) => t.length > 1 && !STOP_WORDS.has(t.toLowerCase()));

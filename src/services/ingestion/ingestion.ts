@@ -2,6 +2,7 @@ import type { PrismaClient, Source } from "@prisma/client";
 import type { ExtractContext } from "../../../connectors/index.js";
 import type { Config } from "../../config.js";
 import type { DatabasePriority } from "../../db/priority.js";
+import { searchVectorBinary } from "../../db/text-search.js";
 import { botGraph, EXACT_SEARCH_MAX_CHUNKS, toVectorBinary } from "../../db/vector.js";
 import type { Embedder } from "../../providers/embeddings.js";
 import type { SourceEvents } from "./events.js";
@@ -214,9 +215,18 @@ export async function storeChunks(
   await deleteStaleChunks(prisma, source, { batchSize, beforeBatch });
   const firstIndex = version.pages ? await nextChunkIndex(prisma, source.id) : 0;
   const pacer = createPacer(batchSize);
-  for (let start = 0, size = pacer.size; start < chunks.length; start += size, size = pacer.size) {
-    await beforeBatch();
-    signal?.throwIfAborted();
+  // Made ahead, while the database writes the statement before (storing waits on it, not on this).
+  const searchVectors = new Map<number, Buffer>();
+  const prepare = (from: number, to: number) => {
+    for (let i = from; i < Math.min(to, chunks.length); i++) if (!searchVectors.has(i)) searchVectors.set(i, searchVectorBinary(chunks[i]!.content));
+  };
+  const take = (i: number) => {
+    const made = searchVectors.get(i)!;
+    searchVectors.delete(i);
+    return made;
+  };
+  const statement = (start: number, size: number) => {
+    prepare(start, start + size);
     const params: unknown[] = [source.botId, source.id, source.kind, next];
     const rows = chunks.slice(start, start + size).map((chunk, j) => {
       const at = (start + j) * dimension;
@@ -226,16 +236,23 @@ export async function storeChunks(
         toVectorBinary(vectors.subarray(at, at + dimension)),
         JSON.stringify(chunk.metadata),
         chunk.metadata.url ?? null,
+        take(start + j),
       );
       const n = params.length;
-      return `($1::uuid, $2::uuid, $3::"SourceKind", $4::int, $${n - 4}, $${n - 3}::int, $${n - 2}::vector, $${n - 1}::jsonb, $${n})`;
+      return `($1::uuid, $2::uuid, $3::"SourceKind", $4::int, $${n - 5}, $${n - 4}::int, $${n - 3}::vector, $${n - 2}::jsonb, $${n - 1}, $${n}::tsvector)`;
     });
-    await pacer.time(rows.length, () =>
-      prisma.$executeRawUnsafe(
-        `INSERT INTO chunks (bot_id, source_id, source_type, generation, content, chunk_index, embedding, metadata, page_url) VALUES ${rows.join(",")}`,
-        ...params,
-      ),
-    );
+    const sql = `INSERT INTO chunks (bot_id, source_id, source_type, generation, content, chunk_index, embedding, metadata, page_url, search_vector) VALUES ${rows.join(",")}`;
+    return { sql, params, rows: rows.length };
+  };
+  for (let start = 0, size = pacer.size; start < chunks.length; start += size, size = pacer.size) {
+    await beforeBatch();
+    signal?.throwIfAborted();
+    const { sql, params, rows } = statement(start, size);
+    await Promise.all([
+      pacer.time(rows, () => prisma.$executeRawUnsafe(sql, ...params)),
+      // The statement on its way (Prisma sends it a few ticks later), the next one's words are made meanwhile.
+      new Promise((resolve) => setImmediate(resolve)).then(() => prepare(start + size, start + 2 * size)),
+    ]);
     onProgress?.(Math.min(start + size, chunks.length), chunks.length);
   }
   await beforeBatch();
