@@ -78,9 +78,10 @@ function utf8Length(text: string): number {
     const code = text.charCodeAt(i);
     if (code < 0x80) bytes += 1;
     else if (code < 0x800) bytes += 2;
-    else if (code >= 0xd800 && code < 0xdc00)
-      ((bytes += 4), i++); // a surrogate pair: one character of four bytes
-    else bytes += 3;
+    else if (code >= 0xd800 && code < 0xdc00) {
+      bytes += 4; // a surrogate pair: one character of four bytes
+      i++;
+    } else bytes += 3;
   }
   return bytes;
 }
