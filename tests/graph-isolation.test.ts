@@ -212,7 +212,9 @@ function documents(paths: readonly WalkedPath[], size = PATHS_PER_DOCUMENT): Doc
   const byOperation = new Map<string, WalkedPath[]>();
   for (const path of paths) {
     const operation = path.query.slice(0, path.query.indexOf(" {"));
-    byOperation.set(operation, [...(byOperation.get(operation) ?? []), path]);
+    const group = byOperation.get(operation);
+    if (group) group.push(path);
+    else byOperation.set(operation, [path]);
   }
   return [...byOperation].flatMap(([operation, group]) =>
     Array.from({ length: Math.ceil(group.length / size) }, (_, i) => {
