@@ -141,7 +141,7 @@ for (const [name, sources] of Object.entries(inputs)) {
       floorSample.vectors.push(...embeddings);
       floorSample.texts.push(...drafts.map((d) => d.content));
     }
-    await time("store", () => storeChunks(db.prisma, source, drafts, vectors, { contentHash: "bench", title: null, embeddingModel: "bench" }));
+    await time("store", () => storeChunks(db, source, drafts, vectors, { contentHash: "bench", title: null, embeddingModel: "bench" }));
   }
   // A bot this large has its chunks folded into the HNSW graph after the sync: answerable before, so timed apart.
   await time("index", () => foldIntoGraph(db.prisma, bot.id));
@@ -194,7 +194,7 @@ for (const [form, encode, index] of [
   const t0 = performance.now();
   for (let start = 0; start < floorSample.vectors.length; start += 500) {
     const batch = floorSample.vectors.slice(start, start + 500).map((v) => encode(v));
-    await db.prisma.$executeRawUnsafe(`INSERT INTO bench_floor VALUES ${batch.map((_, i) => `($${i + 1}::vector)`).join(",")}`, ...batch);
+    await db.execute(`INSERT INTO bench_floor VALUES ${batch.map((_, i) => `($${i + 1}::vector)`).join(",")}`, batch);
   }
   const msPerChunk = (performance.now() - t0) / floorSample.vectors.length;
   await db.prisma.$executeRawUnsafe("DROP TABLE bench_floor");
@@ -213,13 +213,10 @@ for (const [form, made] of [
   const textStart = performance.now();
   for (let start = 0; start < floorSample.texts.length; start += 100) {
     const texts = floorSample.texts.slice(start, start + 100);
-    if (!made) await db.prisma.$executeRawUnsafe("INSERT INTO bench_floor SELECT t, to_tsvector('simple', t) FROM unnest($1::text[]) t", texts);
+    if (!made) await db.execute("INSERT INTO bench_floor SELECT t, to_tsvector('simple', t) FROM unnest($1::text[]) t", [texts]);
     else {
       const params = texts.flatMap((text) => [text, searchVectorBinary(text)]);
-      await db.prisma.$executeRawUnsafe(
-        `INSERT INTO bench_floor VALUES ${texts.map((_, i) => `($${2 * i + 1}, $${2 * i + 2}::tsvector)`).join(",")}`,
-        ...params,
-      );
+      await db.execute(`INSERT INTO bench_floor VALUES ${texts.map((_, i) => `($${2 * i + 1}, $${2 * i + 2}::tsvector)`).join(",")}`, params);
     }
   }
   const textUs = ((performance.now() - textStart) / floorSample.texts.length) * 1000;

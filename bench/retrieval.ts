@@ -182,9 +182,10 @@ for (const data of DATA)
         return `($1::uuid, $2::uuid, 'TEXT', $${n - 3}, $${n - 2}::int, $${n - 1}::vector, $${n}::tsvector, ${graphed})`;
       });
       // In the graph (built once they are all in) if the bots are large, as foldIntoGraph leaves them; text indexed as storeChunks does.
-      await prisma.$executeRawUnsafe(
+      // Sent as storeChunks sends its rows (db.execute: pg, not Prisma).
+      await db.execute(
         `INSERT INTO chunks (bot_id, source_id, source_type, content, chunk_index, embedding, search_vector, in_graph) VALUES ${values.join(",")}`,
-        ...params,
+        params,
       );
       loadMs += performance.now() - batchStart;
     }
@@ -324,7 +325,7 @@ for (const data of DATA)
       const parley = { loadSeconds, indexSeconds, vectorP50: percentile(nearestTimings, 50), vectorP99: percentile(nearestTimings, 99) };
       const recallAt5 = nearestHits / (QUERIES * 5);
       const hybrid = { p50: percentile(timings, 50), p99: percentile(timings, 99) };
-      const stored = await timeStoring(prisma, owners[1] ?? owners[0]!, data, embedder);
+      const stored = await timeStoring(db, owners[1] ?? owners[0]!, data, embedder);
       const peer = await measureLanceDb(
         peerRows,
         stored.rows,
@@ -354,20 +355,20 @@ console.log(`recall@5: HNSW top 5 against exact top 5, per ef_search; vector p50
  * the HNSW graph, timed apart (LanceDB's optimize is its counterpart).
  */
 async function timeStoring(
-  prisma: Awaited<ReturnType<typeof openDatabase>>["prisma"],
+  db: Awaited<ReturnType<typeof openDatabase>>,
   owner: { botId: string },
   data: Data,
   embedder: typeof meaning,
 ): Promise<{ perSecond: number; foldSeconds: number; rows: PeerRow[] }> {
   const texts = Array.from({ length: STORED }, () => nextText(data));
   const vectors = data !== "clustered" ? await embedder.embed(texts) : texts.map(clustered);
-  const source = await prisma.source.create({ data: { botId: owner.botId, kind: "TEXT", connector: "text", name: "stored" } });
+  const source = await db.prisma.source.create({ data: { botId: owner.botId, kind: "TEXT", connector: "text", name: "stored" } });
   const drafts = texts.map((content, index) => ({ content, index, metadata: { source: "stored" } }));
   const start = performance.now();
-  await storeChunks(prisma, source, drafts, Float32Array.from(vectors.flat()), { contentHash: "bench", title: null, embeddingModel: embedder.model });
+  await storeChunks(db, source, drafts, Float32Array.from(vectors.flat()), { contentHash: "bench", title: null, embeddingModel: embedder.model });
   const perSecond = STORED / ((performance.now() - start) / 1000);
   const foldStart = performance.now();
-  await foldIntoGraph(prisma, owner.botId);
+  await foldIntoGraph(db.prisma, owner.botId);
   const foldSeconds = (performance.now() - foldStart) / 1000;
   return { perSecond, foldSeconds, rows: vectors.map((v, i) => ({ id: 1e9 + i, bot: 1, vector: Float32Array.from(v) })) };
 }

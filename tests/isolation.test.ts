@@ -180,7 +180,7 @@ describe("a process that died mid-job", () => {
     const drafts = Array.from({ length: 100 }, (_, i) => ({ content: `New shade fact ${i}.`, index: i, metadata: { source: "Facts" } }));
     let batches = 0;
     const crash = storeChunks(
-      prisma,
+      first.app.services.db,
       source,
       drafts,
       new Float32Array(100 * 384).fill(0.05),
@@ -222,7 +222,7 @@ describe("a process that died mid-job", () => {
     await diedWhileRunning(first, id, 1);
     // The new version is stored in full; the process dies before its job ends.
     const drafts = [{ content: "New shade fact.", index: 0, metadata: { source: "Facts" } }];
-    await storeChunks(prisma, source, drafts, new Float32Array(384).fill(0.05), { contentHash: "x", title: null, embeddingModel: "test" });
+    await storeChunks(first.app.services.db, source, drafts, new Float32Array(384).fill(0.05), { contentHash: "x", title: null, embeddingModel: "test" });
     expect(await prisma.source.findUniqueOrThrow({ where: { id } })).toMatchObject({ syncStatus: "PROCESSING", generation: source.generation + 1 });
     await first.stop();
 

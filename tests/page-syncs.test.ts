@@ -185,7 +185,7 @@ describe("syncs that skip what did not change", () => {
     let reachedPause!: () => void;
     const atPause = new Promise<void>((resolve) => (reachedPause = resolve));
     const storing = storeChunks(
-      prisma,
+      t.app.services.db,
       source,
       drafts,
       new Float32Array(2 * 384).fill(0.05),

@@ -117,7 +117,7 @@ export function createServices(base: Pick<AppServices, "config" | "db" | "logger
   });
   const dbPriority = createDatabasePriority();
   const botEvents = createBotEvents();
-  const ingestion = createIngestion({ prisma, config, embedder, events: sourceEvents, pool: extraction, priority: dbPriority });
+  const ingestion = createIngestion({ prisma, execute: db.execute, config, embedder, events: sourceEvents, pool: extraction, priority: dbPriority });
   const jobs = createJobRunner(
     // Checks are made below (they answer through chat, which needs more than the jobs do); a sync reaches them when it happens.
     {

@@ -1,6 +1,7 @@
 import type { PrismaClient, Source } from "@prisma/client";
 import type { ExtractContext } from "../../../connectors/index.js";
 import type { Config } from "../../config.js";
+import type { Database } from "../../db/index.js";
 import type { DatabasePriority } from "../../db/priority.js";
 import { searchVectorBinary } from "../../db/text-search.js";
 import { botGraph, EXACT_SEARCH_MAX_CHUNKS, toVectorBinary } from "../../db/vector.js";
@@ -26,7 +27,7 @@ export interface StoreOptions {
   /**
    * Chunk rows per statement, each its own short transaction. @default
    * adaptive: as many as take about TARGET_STATEMENT_MS (a chunk costs about
-   * 1 ms to store on PGlite, and 1 to 4 ms more to fold into the HNSW graph,
+   * 0.3 ms to store on PGlite, and 1 to 4 ms more to fold into the HNSW graph,
    * more as the graph grows and its neighbours crowd).
    */
   batchSize?: number;
@@ -43,13 +44,13 @@ export interface StoreOptions {
  */
 export function createIngestion({
   prisma,
+  execute,
   config,
   embedder,
   events,
   pool,
   priority,
-}: {
-  prisma: PrismaClient;
+}: ChunkWriter & {
   config: Pick<Config, "ALLOW_PRIVATE_URLS" | "CHUNK_OVERLAP" | "CHUNK_SIZE" | "MAX_EXTRACTED_BYTES">;
   embedder: Embedder;
   events: SourceEvents;
@@ -132,11 +133,18 @@ export function createIngestion({
     // An incremental sync keeps the unchanged pages' chunks beside the new ones.
     const chunkCount = pages?.incremental ? liveChunkCount(pages) : result.chunks.length;
     const version = { contentHash: result.contentHash, title, embeddingModel: embedder.model };
-    await storeChunks(prisma, source, result.chunks, vectors, pages?.incremental ? { ...version, pages: { retire: pages.retire, chunkCount } } : version, {
-      beforeBatch,
-      signal,
-      onProgress: (done, total) => progress("storing", done, total, "chunks"),
-    });
+    await storeChunks(
+      { prisma, execute },
+      source,
+      result.chunks,
+      vectors,
+      pages?.incremental ? { ...version, pages: { retire: pages.retire, chunkCount } } : version,
+      {
+        beforeBatch,
+        signal,
+        onProgress: (done, total) => progress("storing", done, total, "chunks"),
+      },
+    );
     // Answerable already (searched exactly until then): the graph is for a large bot's next questions.
     await intoGraph();
     const sync = pages && (await finishSync(prisma, sourceId, { startedAt, chunking }, pages, result.chunks.length));
@@ -180,6 +188,9 @@ function createPacer(fixed: number | undefined, { initial = 8, max = 128 } = {})
   };
 }
 
+/** Where storeChunks writes: Prisma for its few statements, `execute` for the chunks' rows. */
+export type ChunkWriter = Pick<Database, "prisma" | "execute">;
+
 /** What a stored version says about itself. */
 export interface StoredVersion {
   contentHash: string;
@@ -203,7 +214,7 @@ export interface StoredVersion {
  * version answering, and the next attempt first clears what it left.
  */
 export async function storeChunks(
-  prisma: PrismaClient,
+  { prisma, execute }: ChunkWriter,
   source: Pick<Source, "id" | "botId" | "kind" | "generation" | "floorGeneration">,
   chunks: ChunkDraft[],
   vectors: Float32Array,
@@ -211,47 +222,26 @@ export async function storeChunks(
   { batchSize, beforeBatch = async () => {}, signal, onProgress }: StoreOptions = {},
 ): Promise<void> {
   const next = source.generation + 1;
-  const dimension = chunks.length ? vectors.length / chunks.length : 0;
   await deleteStaleChunks(prisma, source, { batchSize, beforeBatch });
   const firstIndex = version.pages ? await nextChunkIndex(prisma, source.id) : 0;
+  const rows = chunkRows(chunks, vectors, firstIndex);
   const pacer = createPacer(batchSize);
-  // Made ahead, while the database writes the statement before (storing waits on it, not on this).
-  const searchVectors = new Map<number, Buffer>();
-  const prepare = (from: number, to: number) => {
-    for (let i = from; i < Math.min(to, chunks.length); i++) if (!searchVectors.has(i)) searchVectors.set(i, searchVectorBinary(chunks[i]!.content));
-  };
-  const take = (i: number) => {
-    const made = searchVectors.get(i)!;
-    searchVectors.delete(i);
-    return made;
-  };
-  const statement = (start: number, size: number) => {
-    prepare(start, start + size);
-    const params: unknown[] = [source.botId, source.id, source.kind, next];
-    const rows = chunks.slice(start, start + size).map((chunk, j) => {
-      const at = (start + j) * dimension;
-      params.push(
-        chunk.content,
-        firstIndex + chunk.index,
-        toVectorBinary(vectors.subarray(at, at + dimension)),
-        JSON.stringify(chunk.metadata),
-        chunk.metadata.url ?? null,
-        take(start + j),
-      );
-      const n = params.length;
-      return `($1::uuid, $2::uuid, $3::"SourceKind", $4::int, $${n - 5}, $${n - 4}::int, $${n - 3}::vector, $${n - 2}::jsonb, $${n - 1}, $${n}::tsvector)`;
-    });
-    const sql = `INSERT INTO chunks (bot_id, source_id, source_type, generation, content, chunk_index, embedding, metadata, page_url, search_vector) VALUES ${rows.join(",")}`;
-    return { sql, params, rows: rows.length };
-  };
+  const columns = `INSERT INTO chunks (bot_id, source_id, source_type, generation, content, chunk_index, embedding, metadata, page_url, search_vector) VALUES `;
   for (let start = 0, size = pacer.size; start < chunks.length; start += size, size = pacer.size) {
     await beforeBatch();
     signal?.throwIfAborted();
-    const { sql, params, rows } = statement(start, size);
+    const params: unknown[] = [source.botId, source.id, source.kind, next];
+    const values: string[] = [];
+    for (let i = start; i < Math.min(start + size, chunks.length); i++) {
+      const n = params.push(...rows.take(i));
+      values.push(
+        `($1::uuid, $2::uuid, $3::"SourceKind", $4::int, $${n - 5}, $${n - 4}::int, $${n - 3}::vector, $${n - 2}::jsonb, $${n - 1}, $${n}::tsvector)`,
+      );
+    }
     await Promise.all([
-      pacer.time(rows, () => prisma.$executeRawUnsafe(sql, ...params)),
-      // The statement on its way (Prisma sends it a few ticks later), the next one's words are made meanwhile.
-      new Promise((resolve) => setImmediate(resolve)).then(() => prepare(start + size, start + 2 * size)),
+      pacer.time(values.length, () => execute(columns + values.join(","), params)),
+      // The statement on its way, the next one's rows (as many as it may grow to) are made while the database writes this one.
+      new Promise((resolve) => setImmediate(resolve)).then(() => rows.make(start + size, start + size + Math.ceil(size * 1.25))),
     ]);
     onProgress?.(Math.min(start + size, chunks.length), chunks.length);
   }
@@ -280,6 +270,30 @@ export async function storeChunks(
   // Deleted meanwhile (its chunks went with it), or switched by another attempt.
   if (!count) throw new Error(`source ${source.id} changed while its chunks were stored`);
   await deleteStaleChunks(prisma, { id: source.id, generation: next, floorGeneration: floor }, { batchSize, beforeBatch });
+}
+
+/**
+ * The parameters of each chunk's row, made on demand or ahead (make): the
+ * vector and the text's index entry in their binary forms. Taken once each.
+ */
+function chunkRows(chunks: ChunkDraft[], vectors: Float32Array, firstIndex: number) {
+  const dimension = chunks.length ? vectors.length / chunks.length : 0;
+  const made = new Map<number, unknown[]>();
+  const row = (i: number) => {
+    const chunk = chunks[i]!;
+    const vector = toVectorBinary(vectors.subarray(i * dimension, (i + 1) * dimension));
+    return [chunk.content, firstIndex + chunk.index, vector, JSON.stringify(chunk.metadata), chunk.metadata.url ?? null, searchVectorBinary(chunk.content)];
+  };
+  return {
+    make(from: number, to: number) {
+      for (let i = from; i < Math.min(to, chunks.length); i++) if (!made.has(i)) made.set(i, row(i));
+    },
+    take(i: number): unknown[] {
+      const taken = made.get(i) ?? row(i);
+      made.delete(i);
+      return taken;
+    },
+  };
 }
 
 /**
