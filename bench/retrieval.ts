@@ -243,6 +243,11 @@ for (const data of DATA)
       20,
     );
     plans.push(`${data} ${size}:\n${plan.map((line) => `  ${line["QUERY PLAN"].replace(/'\[[^\]]*\]'::vector/g, "<question>")}`).join("\n")}`);
+    // A session's first questions also read the text's statistics and the catalogs (~140 ms, once): five others go first, untimed.
+    for (const { content } of await prisma.$queryRaw<
+      { content: string }[]
+    >`SELECT content FROM chunks WHERE bot_id = ${bot.id}::uuid ORDER BY random() LIMIT 5`)
+      await retrieval.retrieve(bot.id, content.split(" ").slice(0, 8).join(" "), { topK: 5, minSimilarity: -1 });
     const timings: number[] = [];
     // Whether the chunk a question was drawn from comes back: what a cap on the text half could cost.
     let drawnFound = 0;
@@ -252,6 +257,12 @@ for (const data of DATA)
       timings.push(performance.now() - t0);
       if (found.some((chunk) => chunk.id === sample[i]!.id)) drawnFound++;
     }
+    // The tail's questions, to see what makes it.
+    const slowest = timings
+      .map((ms, i) => ({ ms, question: questions[i]! }))
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 3);
+    console.log(`${data} ${size}: slowest retrievals: ${slowest.map((s) => `${s.ms.toFixed(1)} ms "${s.question}"`).join("; ")}`);
     // The product's vector half alone (exact or HNSW as the bot's size decides), for its recall and time.
     const nearest: { id: bigint; d: number }[][] = [];
     const nearestTimings: number[] = [];

@@ -96,6 +96,15 @@ describe("retrieval", () => {
     expect(chunks[0]!.matchedText).toBe(true);
     expect(chunks.some((c) => c.sourceId === otherSourceId)).toBe(false);
 
+    // A code written as one token is one term, its words side by side (as the chunk's index entry has them), in its order.
+    const phrase = (query: string) =>
+      t.app.services.db.prisma.$queryRaw<{ n: number }[]>`
+        SELECT count(*)::int AS n FROM chunks WHERE source_id = ${ids.router}::uuid AND search_vector @@ to_tsquery('simple', ${query})`;
+    expect(await phrase(textQuery("Is QX-7781 valid?")!)).toEqual([{ n: 1 }]);
+    expect(await phrase("(7781 <-> qx)")).toEqual([{ n: 0 }]);
+    const alone = await retrieval.retrieve(botId, "Is QX-7781 valid?", { topK: 3, minSimilarity: 0.999 });
+    expect(alone.map((c) => c.sourceId)).toEqual([ids.router]);
+
     const nothing = await retrieval.retrieve(botId, "zebra crossing", { topK: 3, minSimilarity: 0.999 });
     expect(nothing).toEqual([]);
   });
@@ -306,8 +315,8 @@ describe("the extractive answerer", () => {
     expect((await answer("Do you sell bicycles?", [chunk("The warranty lasts two years.", "manual.pdf")])).text).toBe(NOTHING_FOUND);
   });
 
-  it("builds full-text queries from plain words only: all of them, or any distinctive one that is not in most chunks", () => {
-    expect(textQuery("What's the code QX-7781?")).toBe("(code & qx & 7781) | qx | 7781");
+  it("builds full-text queries from plain words only: all of them, or any distinctive one (a code of several words as a phrase) that is not in most chunks", () => {
+    expect(textQuery("What's the code QX-7781?")).toBe("(code & qx & 7781) | (qx <-> 7781)");
     expect(textQuery("How long is the warranty?")).toBe("(long & warranty)");
     expect(textQuery("warranty")).toBe("warranty");
     expect(textQuery("'; DROP TABLE chunks; --")).toBe("(drop & table & chunks) | drop | table");
@@ -317,6 +326,11 @@ describe("the extractive answerer", () => {
     expect(textQuery("Is the lamp warranty transferable?", new Set(["lamp"]))).toBe("(warranty & transferable)");
     expect(textQuery("lamp warranty", new Set(["lamp", "warranty"]))).toBe("(lamp & warranty)");
     // …and out of "any distinctive one": a manual's NAME, in capitals, is no code.
-    expect(textQuery("What do the NAME and FLAGS of QX-7781 say?", new Set(["name", "flags"]))).toBe("(qx & 7781 & say) | qx | 7781");
+    expect(textQuery("What do the NAME and FLAGS of QX-7781 say?", new Set(["name", "flags"]))).toBe("(qx & 7781 & say) | (qx <-> 7781)");
+    // A code of several words (an identifier, a zone) is one phrase, not each word alone: "log" is no code.
+    expect(textQuery("What does LOG_ACTION_STATES do?")).toBe("(log & action & states) | (log <-> action <-> states)");
+    expect(textQuery("Is log_level a setting in us-west2-a?")).toBe("(log & level & setting & us & west2) | (log <-> level) | (us <-> west2 <-> a)");
+    // A hyphenated word is not a code.
+    expect(textQuery("Is it well-known?")).toBe("(well & known)");
   });
 });

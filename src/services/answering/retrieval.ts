@@ -87,18 +87,30 @@ export function textQuery(question: string, common: ReadonlySet<string> = new Se
  * no language); with `prefixes`, a word of four letters or more matches as a
  * prefix, so "refund" finds "refunds" and "bike" finds "bikes" (codes still
  * match exactly). Prefixes cost more in the GIN index, so only the fallback
- * query uses them.
+ * query uses them. A distinctive token written as one but made of several
+ * words (LOG_ACTION_STATES, QX-7781, us-west2) is one term, its words in
+ * their order (a phrase: they stand side by side in a chunk's index too):
+ * each word alone is no code, and "log" or "states" would match thousands of
+ * a large bot's chunks, which the text half then ranks (its slowest case).
  */
 function textTerms(question: string, prefixes: boolean): { terms: string[]; distinctive: string[] } {
+  const kept: { t: string; distinctive: boolean }[] = [];
+  const distinctive = new Set<string>();
+  let index = 0;
   // Split as a chunk's text index is (searchVectorBinary): every word a question keeps is a lexeme a chunk can hold.
-  const words = wordsOf(question);
-  // Capitalized mid-sentence, a word is likely a name ("Does Acme ship?").
-  const isDistinctive = (t: string, i: number) => /\p{N}/u.test(t) || /^\p{Lu}{2,}$/u.test(t) || (i > 0 && /^\p{Lu}\p{Ll}/u.test(t));
-  const kept = words.map((t, i) => ({ t, distinctive: isDistinctive(t, i) })).filter(({ t }) => t.length > 1 && !STOP_WORDS.has(t.toLowerCase()));
+  for (const token of question.split(/\s+/)) {
+    const words = wordsOf(token);
+    // Capitalized mid-sentence, a word is likely a name ("Does Acme ship?").
+    const marked = words.map((t, i) => /\p{N}/u.test(t) || /^\p{Lu}{2,}$/u.test(t) || (index + i > 0 && /^\p{Lu}\p{Ll}/u.test(t)));
+    index += words.length;
+    const content = words.map((t, i) => ({ t, distinctive: marked[i]! })).filter(({ t }) => t.length > 1 && !STOP_WORDS.has(t.toLowerCase()));
+    kept.push(...content);
+    if (words.length > 1 && (marked.some(Boolean) || token.includes("_"))) distinctive.add(`(${words.slice(0, 8).join(" <-> ").toLowerCase()})`);
+    else for (const { t } of content.filter((word) => word.distinctive)) distinctive.add(t.toLowerCase());
+  }
   const term = (t: string, distinctive: boolean) => (prefixes && !distinctive && t.length >= 4 ? `${t}:*` : t);
   const terms = [...new Set(kept.map(({ t, distinctive }) => term(t.toLowerCase(), distinctive)))].slice(0, 16);
-  const distinctive = [...new Set(kept.filter((k) => k.distinctive).map(({ t }) => t.toLowerCase()))];
-  return { terms, distinctive };
+  return { terms, distinctive: [...distinctive] };
 }
 
 /**
@@ -249,19 +261,28 @@ export function createRetrieval({ prisma, embedder }: { prisma: PrismaClient; em
    * The share of all chunks each frequent word is in, from PostgreSQL's
    * statistics of the column (empty until ANALYZE has run: autovacuum on
    * PostgreSQL, createChunkMaintenance after ingestion on PGlite). A word not
-   * listed is rarer than every listed one.
+   * listed is rarer than every listed one. Once read, they are read again in
+   * the background when stale, while questions go on with the ones held: the
+   * read takes ~10 ms (~140 ms the first time in a session), which a
+   * visitor's question would otherwise wait for once a minute.
    */
   function wordShares(): Promise<ReadonlyMap<string, number>> {
-    if (!statistics || Date.now() - statistics.at > COMMON_WORDS_TTL_MS) {
-      const shares = prisma.$queryRaw<{ word: string; share: number }[]>`
-        SELECT s.word, s.share::float8 AS share FROM pg_stats, unnest(most_common_elems::text::text[], most_common_elem_freqs) AS s(word, share)
-        WHERE schemaname = current_schema() AND tablename = 'chunks' AND attname = 'search_vector' AND s.word IS NOT NULL`.then(
-        (rows) => new Map(rows.map((row) => [row.word, Number(row.share)])),
-        () => new Map<string, number>(), // statistics are an optimisation: without them, every word counts
-      );
-      statistics = { at: Date.now(), shares };
+    if (!statistics) statistics = { at: Date.now(), shares: readWordShares() };
+    else if (Date.now() - statistics.at > COMMON_WORDS_TTL_MS) {
+      const held = statistics;
+      held.at = Date.now(); // one read at a time
+      void readWordShares().then((shares) => void (held.shares = Promise.resolve(shares)));
     }
     return statistics.shares;
+  }
+
+  function readWordShares(): Promise<ReadonlyMap<string, number>> {
+    return prisma.$queryRaw<{ word: string; share: number }[]>`
+      SELECT s.word, s.share::float8 AS share FROM pg_stats, unnest(most_common_elems::text::text[], most_common_elem_freqs) AS s(word, share)
+      WHERE schemaname = current_schema() AND tablename = 'chunks' AND attname = 'search_vector' AND s.word IS NOT NULL`.then(
+      (rows) => new Map(rows.map((row) => [row.word, Number(row.share)])),
+      () => new Map<string, number>(), // statistics are an optimisation: without them, every word counts
+    );
   }
 
   /** The words in more than COMMON_SHARE of all chunks. */
