@@ -35,6 +35,8 @@ const base = {
 /** Projects that open databases: one migrated database per run, copied for each test (see tests/global-setup.mjs). */
 const withDatabase = {
   ...base,
+  // PGlite's WebAssembly compiled once per jest worker, not once per database (see the file).
+  testEnvironment: "<rootDir>/tests/environment.mjs",
   globalSetup: "<rootDir>/tests/global-setup.mjs",
   globalTeardown: "<rootDir>/tests/global-teardown.mjs",
 };

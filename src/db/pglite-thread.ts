@@ -1,5 +1,6 @@
 import { once } from "node:events";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
@@ -81,8 +82,37 @@ export async function startPGliteThread(dataDir: string, logger: Logger): Promis
  * would cost each thread its start again, and a preload such as a profiler
  * or a bench's probe is meant for the main thread only.
  */
-async function startWorker(workerData: PGliteWorkerData): Promise<Worker> {
-  return new Worker(await runnableScript(import.meta.url, "pglite-worker"), { workerData, execArgv: [] });
+async function startWorker(workerData: Omit<PGliteWorkerData, "wasmModule">): Promise<Worker> {
+  const [script, wasmModule] = await Promise.all([runnableScript(import.meta.url, "pglite-worker"), compiledPGlite()]);
+  return new Worker(script, { workerData: { ...workerData, wasmModule } satisfies PGliteWorkerData, execArgv: [] });
+}
+
+/**
+ * Where a process keeps PGlite's compiled WebAssembly. A database's thread
+ * compiling it itself took ~0.4 s of CPU, half of opening the database; a
+ * host that evaluates this module more than once in one process (jest, once
+ * per test file) may put one compile here for all of them.
+ */
+export const COMPILED_PGLITE = Symbol.for("parley.pglite.wasm");
+
+/** PGlite's WebAssembly, compiled once per process and handed to each database thread. */
+function compiledPGlite(): Promise<WebAssembly.Module> {
+  const holder = globalThis as { [COMPILED_PGLITE]?: Promise<WebAssembly.Module> };
+  const held = holder[COMPILED_PGLITE];
+  if (held) return held;
+  const compiled = compilePGlite();
+  holder[COMPILED_PGLITE] = compiled;
+  // A failed compile is not kept: the next open tries again.
+  compiled.catch(() => {
+    if (holder[COMPILED_PGLITE] === compiled) delete holder[COMPILED_PGLITE];
+  });
+  return compiled;
+}
+
+/** Compiles the pglite.wasm that @electric-sql/pglite would load itself (beside its entry point). */
+export async function compilePGlite(): Promise<WebAssembly.Module> {
+  const entry = createRequire(import.meta.url).resolve("@electric-sql/pglite");
+  return WebAssembly.compile(await readFile(path.join(path.dirname(entry), "pglite.wasm")));
 }
 
 function ready(worker: Worker): Promise<void> {

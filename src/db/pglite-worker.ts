@@ -17,6 +17,8 @@ export interface PGliteWorkerData {
   dataDir: string;
   /** The unix socket to serve on. */
   socketPath: string;
+  /** PGlite's WebAssembly, compiled by the process once for all its databases (see compiledPGlite). */
+  wasmModule: WebAssembly.Module;
 }
 
 export type PGliteWorkerMessage =
@@ -27,13 +29,13 @@ export type PGliteWorkerRequest = "close" | { type: "backup"; id: number; file: 
 
 const port = parentPort;
 if (!port) throw new Error("pglite-worker runs as a worker thread");
-const { dataDir, socketPath } = workerData as PGliteWorkerData;
+const { dataDir, socketPath, wasmModule } = workerData as PGliteWorkerData;
 const send = (message: PGliteWorkerMessage) => port.postMessage(message);
 
 let db: PGlite | undefined;
 let server: PGLiteSocketServer | undefined;
 try {
-  db = new PGlite(dataDir, { extensions: { vector } });
+  db = new PGlite(dataDir, { extensions: { vector }, pgliteWasmModule: wasmModule });
   await db.waitReady;
   // One connection: the server's pool is one client, and the socket server
   // interleaves connections message by message on PGlite's one session.
