@@ -93,7 +93,7 @@ async function startWorker(workerData: Omit<PGliteWorkerData, "wasmModule">): Pr
  * host that evaluates this module more than once in one process (jest, once
  * per test file) may put one compile here for all of them.
  */
-export const COMPILED_PGLITE = Symbol.for("parley.pglite.wasm");
+const COMPILED_PGLITE = Symbol.for("parley.pglite.wasm");
 
 /** PGlite's WebAssembly, compiled once per process and handed to each database thread. */
 function compiledPGlite(): Promise<WebAssembly.Module> {
@@ -110,7 +110,7 @@ function compiledPGlite(): Promise<WebAssembly.Module> {
 }
 
 /** Compiles the pglite.wasm that @electric-sql/pglite would load itself (beside its entry point). */
-export async function compilePGlite(): Promise<WebAssembly.Module> {
+async function compilePGlite(): Promise<WebAssembly.Module> {
   const entry = createRequire(import.meta.url).resolve("@electric-sql/pglite");
   return WebAssembly.compile(await readFile(path.join(path.dirname(entry), "pglite.wasm")));
 }
