@@ -1,3 +1,5 @@
+import { readdir, readFile } from "node:fs/promises";
+import os from "node:os";
 import { describe, expect, it } from "@jest/globals";
 import { EXACT_SEARCH_MAX_CHUNKS } from "../src/db/vector.js";
 import { createLexicalEmbedder, EmbeddingError, type Embedder } from "../src/providers/embeddings.js";
@@ -10,6 +12,18 @@ import { makeDocx, makePdf } from "./fixtures/documents.js";
 
 const UPLOAD = `mutation($botId: ID!, $file: File!) { uploadDocument(botId: $botId, file: $file) { id name kind connector mimeType sizeBytes syncStatus } }`;
 const ADD_TEXT = `mutation($botId: ID!, $title: String!, $text: String!) { addTextSource(botId: $botId, title: $title, text: $text) { id syncStatus } }`;
+
+/** This process's children whose command line holds `name`, with their nice values (Linux's /proc). */
+async function childProcesses(name: string): Promise<{ pid: number; nice: number }[]> {
+  const found: { pid: number; nice: number }[] = [];
+  for (const pid of (await readdir("/proc")).filter((entry) => /^\d+$/.test(entry))) {
+    const [stat, command] = await Promise.all([readFile(`/proc/${pid}/stat`, "utf8"), readFile(`/proc/${pid}/cmdline`, "utf8")]).catch(() => ["", ""]);
+    // After the command's name in parentheses: state, ppid, … nice is the 17th field from there.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (Number(fields[1]) === process.pid && command.includes(name)) found.push({ pid: Number(pid), nice: Number(fields[16]) });
+  }
+  return found;
+}
 
 /** The lexical embedder, counting its calls and failing while `failing` is set. */
 function instrumentedEmbedder() {
@@ -81,6 +95,11 @@ describe("ingestion", () => {
     });
     const bot = await gqlRaw(t.url, `query($id: ID!) { bot(id: $id) { sourceCounts { total synced } chunkCount } }`, { id: botId }, account.headers);
     expect(bot.data!.bot).toEqual({ sourceCounts: { total: 1, synced: 1 }, chunkCount: chunks.length });
+
+    // Reading is background work: its worker process (still there, idle) runs ten steps nicer than this one.
+    const workers = await childProcesses("extraction-worker");
+    expect(workers.length).toBeGreaterThan(0);
+    for (const worker of workers) expect(worker.nice).toBe(Math.min(19, os.getPriority() + 10));
   });
 
   it("ingests a DOCX with headings in chunk metadata, and text typed in", async () => {
