@@ -131,6 +131,44 @@ describe("the answerability gate", () => {
     expect(assess("What does error E4 mean on the thermostat?", errors, counts).grounded).toBe(true);
   });
 
+  it("refuses a question that demands a value when no passage about its subject gives one of that kind", () => {
+    const notes = [
+      chunk(
+        "The test suite runs on every commit. Run it with make check; each test prints its name. The archive holds 12 files. Downloads of the nightly build reach 40 MB/s.",
+      ),
+    ];
+    const testStats = {
+      chunks: 20,
+      holding: new Map([
+        ["test", 3],
+        ["suite", 1],
+        ["run", 4],
+        ["download", 1],
+        ["nightly", 1],
+        ["build", 2],
+      ]),
+    };
+    // About the subject, but no duration anywhere: describing the suite is not saying how long it takes.
+    expect(assess("How long does the test suite take to run?", notes, testStats).grounded).toBe(false);
+    expect(assess("How do I run the test suite?", notes, testStats).grounded).toBe(true);
+    // A speed beside the subject answers "how fast"; a figure of another kind (12 files) would not.
+    expect(assess("How fast are downloads of the nightly build?", notes, testStats).grounded).toBe(true);
+    const slow = [chunk("Downloads of the nightly build are slow at times. The archive holds 12 files.")];
+    expect(assess("How fast are downloads of the nightly build?", slow, testStats).grounded).toBe(false);
+    // A duration in words is a duration.
+    const cure = [chunk("You become compliant again if you fix the breach within thirty days of the notice.")];
+    expect(
+      assess("How long do I have to fix a breach after the notice?", cure, {
+        chunks: 20,
+        holding: new Map([
+          ["fix", 1],
+          ["breach", 1],
+          ["notice", 2],
+        ]),
+      }).grounded,
+    ).toBe(true);
+  });
+
   it("reads a question's subject, not its form", () => {
     expect(subjectTerms("Tell me everything about the refunds, please")).toEqual(["refund"]);
   });
@@ -223,6 +261,32 @@ describe("the extractive answerer", () => {
     expect(sentences("Set a custom filter chain (e.g. a BCJ filter before LZMA2) with --filters.")).toHaveLength(1);
   });
 
+  it("keeps an option a blank line above its description with every sentence of it, and says it once in an answer", async () => {
+    const manual = [
+      "       ○   --compact-output / -c:",
+      "",
+      "           By default, the tool pretty-prints its output. Using this option",
+      "           will result in more compact output by putting each record on a",
+      "           single line.",
+      "",
+      "       ○   --tab:",
+      "",
+      "           Use a tab for each indentation level.",
+    ].join("\n");
+    expect(sentences(manual)).toEqual([
+      "--compact-output / -c: By default, the tool pretty-prints its output.",
+      "--compact-output / -c: Using this option will result in more compact output by putting each record on a single line.",
+      "--tab: Use a tab for each indentation level.",
+    ]);
+    const said = await answer("How do I print each record on a single line instead of pretty-printing?", [chunk(manual, "tool.1")]);
+    expect(said).toContain("--compact-output / -c");
+    expect(said.match(/--compact-output/g)).toHaveLength(1);
+  });
+
+  it("does not take a line of code for a heading", () => {
+    expect(sentences("The integration tests can be run via:\n\n\t$ ./test/integration/run-tests\n")).toContain("$ ./test/integration/run-tests");
+  });
+
   it("says it does not know when nothing is retrieved", async () => {
     expect(await answer("Anything?", [])).toBe(NOTHING_FOUND);
   });
@@ -234,5 +298,62 @@ describe("names people read", () => {
     expect(titleOf("Intro text\n\n# Returns and refunds\n\nYou can return…", true)).toBe("Returns and refunds");
     expect(titleOf("The Loft Coworking: Frequently Asked Questions\n\nWhere are you?", false)).toBe("The Loft Coworking: Frequently Asked Questions");
     expect(titleOf("We are open from nine to five, every day.\nMore text.", false)).toBeUndefined();
+    // Markdown's other heading: a line underlined with "=".
+    expect(titleOf("Garden Tools\n============\n\nSharp and sturdy.", true)).toBe("Garden Tools");
+    expect(titleOf("Just a paragraph, no heading at all\n\nMore.", true)).toBeUndefined();
+  });
+
+  it("names a rendered manual page by its NAME line, not its header", async () => {
+    const { titleOf } = await import("../connectors/text/index.js");
+    const page =
+      "PRUNE(1)                General Commands Manual               PRUNE(1)\n\nNAME\n       prune - trim old backups\n\nSYNOPSIS\n       prune [days]";
+    expect(titleOf(page, false)).toBe("prune - trim old backups");
+  });
+
+  it("reads Markdown's links, images and bold as text, and a paragraph's lines as one", async () => {
+    const { markdownAsText } = await import("../connectors/text/index.js");
+    const readme = [
+      "Questions go to [the mailing list](mailto:help@example.org) or [our site](https://example.org/help).",
+      "The code lives at [https://git.example.org/tool](https://git.example.org/tool); see [the style guide](./doc/style.md).",
+      "![Logo](logo.png) **Never run it as root.**",
+      "",
+      "If an output folder is given with `--out`,",
+      "pictures are written to files of their own.",
+      "",
+      "* Tables.",
+      "  Their borders are ignored.",
+      "* Lists.",
+      "",
+      "```",
+      "tool --out pictures",
+      "tool --help",
+      "```",
+    ].join("\n");
+    expect(markdownAsText(readme).split("\n")).toEqual([
+      "Questions go to the mailing list (help@example.org) or our site (https://example.org/help). The code lives at https://git.example.org/tool; see the style guide. Logo Never run it as root.",
+      "",
+      "If an output folder is given with `--out`, pictures are written to files of their own.",
+      "",
+      "* Tables. Their borders are ignored.",
+      "* Lists.",
+      "",
+      "```",
+      "tool --out pictures",
+      "tool --help",
+      "```",
+    ]);
+  });
+
+  it("reads a notice boxed in asterisks without its frame", async () => {
+    const { unboxed } = await import("../connectors/text/index.js");
+    const license = [
+      "****************************",
+      "*                          *",
+      "*  No warranty is given.   *",
+      "*  Use at your own risk.   *",
+      "****************************",
+    ].join("\n");
+    expect(unboxed(license).trim().split("\n")).toEqual(["No warranty is given.", "Use at your own risk."]);
+    expect(unboxed("* a list item\n* another one")).toBe("* a list item\n* another one");
   });
 });

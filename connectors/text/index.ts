@@ -44,33 +44,110 @@ export function decodeText(bytes: Uint8Array): string {
 }
 
 /**
- * The title a text gives itself: Markdown's first top-level heading, or a
- * plain text's line underlined with "=" near its top, or else its first line
- * when it reads as one (short, no sentence end, not cut mid-sentence).
- * Visitors read it in answers ("According to …") rather than a file name.
+ * The title a text gives itself: Markdown's first top-level heading, a line
+ * underlined with "=" near its top (Markdown's setext heading, or plain
+ * text's), a manual page's NAME line, or else its first line when it reads
+ * as one (short, no sentence end, not cut mid-sentence). Visitors read it in
+ * answers ("According to …") rather than a file name.
  */
 export function titleOf(text: string, markdown: boolean): string | undefined {
   const lines = text.split(/\r?\n/).map((line) => line.trim());
   if (markdown) {
     const heading = lines.find((line) => /^#\s+\S/.test(line));
-    return (
-      heading
-        ?.replace(/^#\s+/, "")
-        .replace(/\s+#*$/, "")
-        .slice(0, 200) || undefined
-    );
+    if (heading)
+      return (
+        heading
+          .replace(/^#\s+/, "")
+          .replace(/\s+#*$/, "")
+          .slice(0, 200) || undefined
+      );
   }
-  // A line underlined with = near the top is the title plain text gives itself (as Markdown's setext and reStructuredText read it).
   const underlined = lines.slice(0, 12).findIndex((line, i) => /^={3,}$/.test(lines[i + 1] ?? "") && readsAsTitle(line));
   if (underlined >= 0) return lines[underlined];
   const first = lines.find(Boolean);
-  return readsAsTitle(first) ? first : undefined;
+  return manualPageName(lines, first) ?? (readsAsTitle(first) && !markdown ? first : undefined);
+}
+
+/**
+ * A rendered manual page's title: its header ("JQ(1)  General Commands
+ * Manual  JQ(1)") names the kind of page, its NAME section what it is
+ * ("jq - Command-line JSON processor").
+ */
+function manualPageName(lines: readonly string[], first: string | undefined): string | undefined {
+  const header = /^(\S+)\((\w+)\)\s.*\s(\S+)\((\w+)\)$/.exec(first ?? "");
+  if (!header || header[1] !== header[3]) return undefined;
+  const name = lines.indexOf("NAME");
+  const line = name >= 0 ? lines.slice(name + 1).find(Boolean) : undefined;
+  return line && line.length <= 120 ? line.replace(/\s+/g, " ") : undefined;
+}
+
+/**
+ * Markdown's inline markup read as text, as a visitor would read it
+ * rendered: a link is its text (and its address, when that says something
+ * the text does not), an image its description, bold its words. Answers
+ * quote these lines; "[Travis CI](https://travis-ci.org/)" is markup.
+ */
+export function markdownAsText(text: string): string {
+  return softBreaksJoined(text)
+    .replace(/!\[([^\]\n]*)\]\([^)\s]*(?:\s+"[^"]*")?\)/g, "$1")
+    .replace(/\[([^\]\n]+)\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g, (_, label: string, href: string) => {
+      const address = href.replace(/^mailto:/, "");
+      return /^(https?:|mailto:)/.test(href) && !label.includes(address) && !address.includes(label) ? `${label} (${address})` : label;
+    })
+    .replace(/\*\*(?=\S)([^*\n]+?)\*\*/g, "$1")
+    .replace(/(^|[\s(])__(?=\S)([^_\n]+?)__(?=[\s).,;:!?]|$)/gm, "$1$2");
+}
+
+/** A Markdown line that starts a block of its own: a list item, a heading, a quote, a table row, a fence, a rule. */
+const MARKDOWN_BLOCK = /^\s*(?:[-*+]\s|\d{1,9}[.)]\s|#|>|\||`{3}|~{3}|<|[=-]{3,}\s*$)/;
+
+/**
+ * A Markdown paragraph's lines as the one line they render as. Authors break
+ * lines where they like ("one clause per line", as this README does): a
+ * rendered page joins them, and a sentence read line by line would stop at
+ * the break ("If an output directory is specified by `--output-dir`,").
+ * Code (fenced or indented) keeps its lines, and so do hard breaks.
+ */
+function softBreaksJoined(text: string): string {
+  const lines = text.split(/\r?\n/);
+  const out: string[] = [];
+  let fenced = false;
+  for (const line of lines) {
+    const previous = out.at(-1);
+    const fence = /^\s*(`{3}|~{3})/.test(line);
+    const joins =
+      !fenced &&
+      !fence &&
+      previous !== undefined &&
+      previous.trim() !== "" &&
+      line.trim() !== "" &&
+      !/^\s*(#|\||`{3}|~{3}|<)/.test(previous) &&
+      !/( {2}|\\)$/.test(previous) &&
+      !MARKDOWN_BLOCK.test(line) &&
+      // An indented line under text continues it; under a blank line it would be code, and is not reached here.
+      !/^( {4}|\t)/.test(previous);
+    if (fence) fenced = !fenced;
+    if (joins) out[out.length - 1] = `${previous} ${line.trim()}`;
+    else out.push(line);
+  }
+  return out.join("\n");
+}
+
+/**
+ * A notice a plain text draws in a box of asterisks (licenses set their
+ * disclaimers so) read without its frame: a quoted sentence would otherwise
+ * end in "*" and the border lines would be passages of their own.
+ */
+export function unboxed(text: string): string {
+  return text.replace(/^[ \t]*\*(?:[ \t]+(.*?))?[ \t]+\*[ \t]*$|^[ \t]*\*{10,}[ \t]*$/gm, (_, inner: string | undefined) => inner ?? "");
 }
 
 /**
  * Plain text, Markdown, CSV, JSON and HTML files, and text typed in directly.
  * HTML loses its markup (and any scripts); JSON is re-indented so that its
- * keys and values read as lines; the rest is kept as written.
+ * keys and values read as lines; Markdown's inline markup (links, images,
+ * bold) reads as text; the rest is kept as written, but for the asterisk
+ * frames plain text draws around notices.
  */
 export const text = defineConnector({
   name: "text",
@@ -101,8 +178,9 @@ export const text = defineConnector({
       extracted = { sections: [{ text: pretty }] };
     } else {
       // Text typed in has the title its author gave it; a file names itself (a Markdown heading, a first line).
-      const title = input.kind === "TEXT" ? input.name : titleOf(raw, extension === ".md" || extension === ".markdown" || mime === "text/markdown");
-      extracted = { ...(title && { title }), sections: [{ text: raw }] };
+      const markdown = extension === ".md" || extension === ".markdown" || mime === "text/markdown";
+      const title = input.kind === "TEXT" ? input.name : titleOf(raw, markdown);
+      extracted = { ...(title && { title }), sections: [{ text: markdown ? markdownAsText(raw) : unboxed(raw) }] };
     }
     if (!extracted.sections.some((s) => s.text.trim())) throw new ExtractionError("The text is empty.");
     return extracted;

@@ -1,7 +1,7 @@
 import type { Config } from "../config.js";
 import { lexicalFeatures } from "./embeddings.js";
 import { describeOllamaError, ollamaClient } from "./ollama.js";
-import { sentences } from "./sentences.js";
+import { optionTermOf, sentences } from "./sentences.js";
 import { askedKinds, holdsAskedValue } from "./value-kinds.js";
 import { EMBEDDED_CHAT_MODEL } from "./status.js";
 
@@ -171,6 +171,17 @@ function neighbourWithValue<T extends { text: string; chunk: number; i: number }
   return all.find((s) => s.chunk === top.chunk && Math.abs(s.i - top.i) === 1 && holdsAskedValue(s.text, kinds));
 }
 
+/** Picked sentences in reading order, as one text: an option two of them carry (see optionTermOf) is said once. */
+function quoted(picked: readonly { text: string; chunk: number }[]): string {
+  return picked
+    .map((s, i) => {
+      const before = picked[i - 1];
+      const term = optionTermOf(s.text);
+      return term && before?.chunk === s.chunk && optionTermOf(before.text) === term ? s.text.slice(term.length + 1).trim() : s.text;
+    })
+    .join(" ");
+}
+
 /**
  * The embedded default: an *extractive* answerer, not a language model. It
  * picks the sentences of the retrieved chunks that share the most with the
@@ -205,7 +216,7 @@ export function createExtractiveChat({ maxSentences = 3, minScore = 0.05 }: { ma
         const top = request.context[best[0]!.chunk]!;
         const name = top.metadata.title ?? top.metadata.source;
         const where = name ? `According to ${name}${top.metadata.page ? ` (page ${top.metadata.page})` : ""}: ` : "";
-        answer = where + best.map((s) => s.text).join(" ");
+        answer = where + quoted(best);
       }
       const words = answer.split(/(?<=\s)/);
       for (const word of words) {

@@ -24,7 +24,8 @@ const MAX_WRAP_WIDTH = 120;
  * "Phone: +31 30 123 4567"). A heading names a topic; glued to the next
  * sentence of an answer it reads badly.
  */
-export const isHeading = (line: string) => /^\s*#/.test(line) || (/\p{L}\s*$/u.test(line) && !/[\d:]/.test(line) && line.trim().split(/\s+/).length <= 5);
+export const isHeading = (line: string) =>
+  /^\s*#/.test(line) || (/\p{L}\s*$/u.test(line) && !/[\d:/$=<>{}[\]`_\\|@]/.test(line) && !/^\s*[-.]/.test(line) && line.trim().split(/\s+/).length <= 5);
 
 /** A line that is mostly markup (XML or HTML a document carried along): no answer is made of it. */
 export function isMarkup(line: string): boolean {
@@ -33,7 +34,7 @@ export function isMarkup(line: string): boolean {
 }
 
 /** A line that starts something of its own: a list item, a table row, a heading, a code fence. */
-const startsBlock = (line: string) => /^\s*(?:[-*+•]\s|\d{1,3}[.)]\s|\||#|\x60{3}|<)/.test(line);
+const startsBlock = (line: string) => /^\s*(?:[-*+•○◦▪]\s|\d{1,3}[.)]\s|\||#|\x60{3}|<)/.test(line);
 
 /**
  * The width a passage was wrapped at: its longest line, among those a
@@ -82,6 +83,14 @@ const describedBy = (line: string, next: string) =>
   next.trim().length > 0 &&
   indentOf(next) > indentOf(line);
 
+/**
+ * Whether `line` is a command-line option over its description a blank line
+ * below ("○   --raw-output / -r:", blank, "With this option, …"), as manual
+ * pages rendered from Markdown set them.
+ */
+const optionOver = (line: string, description: string) =>
+  /^\s*(?:[-*+•○◦▪]\s+)?--?\w[^.!?]{0,60}:?$/.test(line) && description.trim().length > 0 && indentOf(description) > indentOf(line);
+
 /** Lines joined back into the paragraphs they were wrapped from, and terms to their descriptions. */
 export function unwrap(text: string): string[] {
   const lines = text.split("\n").map((line) => line.trimEnd());
@@ -92,7 +101,10 @@ export function unwrap(text: string): string[] {
     const [line, next, after] = [lines[i - 1]!, lines[i]!, lines[i + 1] ?? ""];
     // A section's name over its first term ("OPTIONS" over "-k --keep") is no term of that term.
     if (current === line && describedBy(line, next) && !describedBy(next, after)) current = `${current}: ${next.trim()}`;
-    else if (width !== null && continues(line, next, width)) current = joinWrapped(current, next.trim());
+    else if (current === line && !next.trim() && optionOver(line, after)) {
+      current = `${current}${line.endsWith(":") ? "" : ":"} ${after.trim()}`;
+      i++;
+    } else if (width !== null && continues(line, next, width)) current = joinWrapped(current, next.trim());
     else {
       joined.push(current);
       current = next;
@@ -122,12 +134,34 @@ function splitSentences(line: string): string[] {
   return merged;
 }
 
+/** A command-line option heading its description ("--stream: Parse the input…", "-e / --exit-status: Sets…"). */
+const OPTION_TERM = /^(--?\w[\w-]*(?:\s*(?:\/|,|and)\s*--?\w[\w-]*)*(?:\s+[\w-]+){0,2}):\s/;
+
+/**
+ * A line's sentences; every sentence of an option's description carries the
+ * option: "This is useful for processing very large inputs." is an answer
+ * only with the "--stream" it is about.
+ */
+function withTerm(line: string): string[] {
+  const parts = splitSentences(line);
+  const term = OPTION_TERM.exec(line)?.[1];
+  return term ? parts.map((part, i) => (i === 0 ? part : `${term}: ${part}`)) : parts;
+}
+
+/** The option a sentence carries (see withTerm), if it carries one: an answer quoting two of its sentences says it once. */
+export const optionTermOf = (sentence: string): string | undefined => OPTION_TERM.exec(sentence)?.[1];
+
 /** Sentences of a passage, without headings, markup and list bullets. */
 export function sentences(text: string): string[] {
   return unwrap(text)
     .filter((line) => line.trim() && !isHeading(line) && !isMarkup(line))
-    .map((line) => line.replace(/^\s*(?:[-*+•]|\d{1,3}[.)])\s+/, ""))
-    .flatMap(splitSentences)
-    .map((s) => s.replace(/\s+/g, " ").trim())
+    .map((line) =>
+      line
+        .replace(/^\s*(?:[-*+•○◦▪]|\d{1,3}[.)])\s+/, "")
+        .replace(/\s+/g, " ")
+        .trim(),
+    )
+    .flatMap(withTerm)
+    .map((s) => s.trim())
     .filter((s) => s.length > 3);
 }

@@ -1,3 +1,5 @@
+import { sentences } from "../../providers/sentences.js";
+import { demandedKinds, holdsAskedValue } from "../../providers/value-kinds.js";
 import type { RetrievedChunk, TermStatistics } from "./passages.js";
 
 /**
@@ -159,5 +161,29 @@ export function assess(question: string, context: readonly RetrievedChunk[], sta
     if (holds(term)) covered += w;
   }
   const coverage = covered / total;
-  return { grounded: coverage >= minCoverage, coverage: Math.round(coverage * 1000) / 1000 };
+  const grounded = coverage >= minCoverage && givesDemandedValue(question, terms, context.slice(0, best));
+  return { grounded, coverage: Math.round(coverage * 1000) / 1000 };
+}
+
+/**
+ * Whether the passages give the value a question cannot be answered without
+ * ("How long does the test suite take?"): a sentence holding one of the
+ * asked kind, in or next to a sentence about the question's subject (a
+ * document may name the subject in one sentence and give its figure in the
+ * next, as the extractive answerer allows). Passages about the subject that
+ * give no such value describe it; they do not answer, and quoting them reads
+ * as an answer that is not one.
+ */
+function givesDemandedValue(question: string, terms: readonly string[], passages: readonly RetrievedChunk[]): boolean {
+  const kinds = demandedKinds(question);
+  if (!kinds.length || !terms.length) return true;
+  const aboutSubject = (sentence: string) => {
+    const words = new Set(wordsOf(sentence).map(stem));
+    return terms.some((term) => words.has(term));
+  };
+  return passages.some((chunk) => {
+    const said = sentences(chunk.content);
+    const about = said.map(aboutSubject);
+    return said.some((sentence, i) => holdsAskedValue(sentence, kinds) && (about[i] || about[i - 1] || about[i + 1]));
+  });
 }
