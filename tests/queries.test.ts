@@ -3,7 +3,7 @@ import { createLogger } from "../src/logger.js";
 import { graphql } from "./gql/index.js";
 import { createBot, signUp } from "./helpers/admin.js";
 import { startApp } from "./helpers/app.js";
-import { gql } from "./helpers/graphql.js";
+import { gql, gqlRaw } from "./helpers/graphql.js";
 
 const ListBots = graphql(`
   query ListBots($first: Int) {
@@ -124,5 +124,34 @@ describe("listing bots", () => {
     // Session (token, user, memberships: 3), bots with workspace, prompts and
     // keys (4), the total count (1), source and chunk counts (2).
     expect(twenty).toBeLessThanOrEqual(10);
+  });
+});
+
+describe("asking a question", () => {
+  it("checks who may read the reply without reading its conversation and bot again", async () => {
+    const statements: string[] = [];
+    const logger = createLogger("debug", {}, (line) => {
+      const entry = JSON.parse(line) as { message: string; query?: string };
+      if (entry.message === "sql" && entry.query && !entry.query.includes("ingestion_jobs")) statements.push(entry.query);
+    });
+    const { url } = await startApp({ LOG_LEVEL: "debug" }, { logger });
+    const account = await signUp(url);
+    const botId = await createBot(url, account);
+    const ask = () =>
+      gqlRaw(
+        url,
+        `mutation($b: ID!) { sendMessage(botId: $b, message: "When do you open?") { sessionId message { id content } } }`,
+        { b: botId },
+        account.headers,
+      );
+    await ask(); // warm-up: token last-used write
+    statements.length = 0;
+    const asked = await ask();
+    expect(asked.errors).toBeUndefined();
+    expect(asked.data!.sendMessage.message.content).toBeTruthy();
+    // The Message's scope needs the conversation's bot and the bot's workspace: the question already read both.
+    const scopeLookups = statements.filter((q) => /FROM "public"\."(chat_sessions|bots)" WHERE .*\bIN \(/.test(q));
+    expect(scopeLookups).toEqual([]);
+    expect(statements.some((q) => q.includes('INSERT INTO "public"."messages"'))).toBe(true);
   });
 });
