@@ -155,6 +155,17 @@ describe("the answerability gate", () => {
     expect(assess("How fast are downloads of the nightly build?", notes, testStats).grounded).toBe(true);
     const slow = [chunk("Downloads of the nightly build are slow at times. The archive holds 12 files.")];
     expect(assess("How fast are downloads of the nightly build?", slow, testStats).grounded).toBe(false);
+    // "How fast" is answered by a time as well as by a speed.
+    const shipping = [chunk("Parcels ship within two days of the order.")];
+    expect(
+      assess("How fast do parcels ship?", shipping, {
+        chunks: 20,
+        holding: new Map([
+          ["parcel", 1],
+          ["ship", 1],
+        ]),
+      }).grounded,
+    ).toBe(true);
     // A duration in words is a duration.
     const cure = [chunk("You become compliant again if you fix the breach within thirty days of the notice.")];
     expect(

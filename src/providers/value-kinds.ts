@@ -55,7 +55,8 @@ const KINDS: ValueKind[] = [
       "i",
     ),
     // Not "how often" or "how soon": "on every push" and "as soon as it is paid" answer them without a figure.
-    demanded: /\bhow long\b/i,
+    // "How fast do parcels ship?" is answered by a time ("within two days"), as "how fast is the line?" by a speed.
+    demanded: /\bhow (long|fast|quickly)\b/i,
   },
   { asked: /\b(temperature|how (hot|cold|warm))\b/i, held: /\d\s*°|\bdegrees?\b/i, demanded: /\bhow (hot|cold|warm)\b|\bwhat temperature\b/i },
   {
