@@ -166,7 +166,17 @@ describe("the answerability gate", () => {
         ]),
       }).grounded,
     ).toBe(true);
-    // A duration in words is a duration.
+    // A duration in words is a duration, with a word between the figure and its unit or not.
+    const repairs = [chunk("Repairs take two to three working days, and we call you when your bike is ready.")];
+    expect(
+      assess("How long do repairs take?", repairs, {
+        chunks: 20,
+        holding: new Map([
+          ["repair", 1],
+          ["take", 1],
+        ]),
+      }).grounded,
+    ).toBe(true);
     const cure = [chunk("You become compliant again if you fix the breach within thirty days of the notice.")];
     expect(
       assess("How long do I have to fix a breach after the notice?", cure, {

@@ -23,8 +23,12 @@ interface ValueKind {
 }
 
 const N = String.raw`\d[\d.,]*\s*`;
-/** A figure in words, before a unit long enough not to be a word of its own ("thirty days", "an hour"; not "one in ten"). */
-const WORDS = String.raw`\b(a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|ninety|several|a few)[ -]`;
+/**
+ * A figure in digits or words before a unit spelled out, with up to two words
+ * between ("thirty days", "2 to 3 working days", "an hour"; the unit spelled
+ * out, so that "one in ten" is no length).
+ */
+const FIGURE = String.raw`(?:\d[\d.,]*|\b(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|ninety|several|a few))[ -](?:[\p{L}-]+ ){0,2}`;
 
 const KINDS: ValueKind[] = [
   {
@@ -51,8 +55,8 @@ const KINDS: ValueKind[] = [
   {
     asked: /\b(how long|how soon|how often|duration|time ?out|deadline|within)\b/i,
     held: new RegExp(
-      String.raw`${N}(ms|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|days?|weeks?|months?|years?)\b|\b(daily|weekly|monthly|yearly|hourly)\b|${WORDS}(seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b`,
-      "i",
+      String.raw`${N}(ms|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|days?|weeks?|months?|years?)\b|\b(daily|weekly|monthly|yearly|hourly)\b|${FIGURE}(seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b`,
+      "iu",
     ),
     // Not "how often" or "how soon": "on every push" and "as soon as it is paid" answer them without a figure.
     // "How fast do parcels ship?" is answered by a time ("within two days"), as "how fast is the line?" by a speed.
