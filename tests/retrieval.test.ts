@@ -332,5 +332,8 @@ describe("the extractive answerer", () => {
     expect(textQuery("Is log_level a setting in us-west2-a?")).toBe("(log & level & setting & us & west2) | (log <-> level) | (us <-> west2 <-> a)");
     // A hyphenated word is not a code.
     expect(textQuery("Is it well-known?")).toBe("(well & known)");
+    // A command-line option or a camelCase identifier is: the question copied it from the sources.
+    expect(textQuery("What should I use instead of --argfile?")).toBe("(should & use & instead & argfile) | argfile");
+    expect(textQuery("What does convertToHtml return?")).toBe("(converttohtml & return) | converttohtml");
   });
 });

@@ -60,8 +60,9 @@ const STOP_WORDS = new Set(
  * A to_tsquery('simple', …) query for a question, built from plain word
  * lexemes only (nothing the user typed reaches tsquery syntax): chunks that
  * contain every content word, or any *distinctive* one: a token with a
- * digit, in capitals, or capitalized mid-sentence (codes, part numbers,
- * acronyms, names), which an embedding tends to miss. Common words alone would match most chunks and
+ * digit, in capitals, capitalized mid-sentence, a command-line option or a
+ * camelCase identifier (codes, part numbers, acronyms, names, options), which
+ * an embedding tends to miss. Common words alone would match most chunks and
  * make ranking them the slowest part of retrieval. Words of `common` (in
  * many chunks, from the column's statistics) are left out of "every word"
  * unless nothing else is left, and are never distinctive.
@@ -100,8 +101,10 @@ function textTerms(question: string, prefixes: boolean): { terms: string[]; dist
   // Split as a chunk's text index is (searchVectorBinary): every word a question keeps is a lexeme a chunk can hold.
   for (const token of question.split(/\s+/)) {
     const words = wordsOf(token);
-    // Capitalized mid-sentence, a word is likely a name ("Does Acme ship?").
-    const marked = words.map((t, i) => /\p{N}/u.test(t) || /^\p{Lu}{2,}$/u.test(t) || (index + i > 0 && /^\p{Lu}\p{Ll}/u.test(t)));
+    // Capitalized mid-sentence, a word is likely a name ("Does Acme ship?"); an option ("--argfile") or an
+    // identifier in camelCase ("convertToHtml") is a code the question copied from the sources.
+    const code = /^--?\p{L}/u.test(token) || /\p{Ll}\p{Lu}/u.test(token);
+    const marked = words.map((t, i) => code || /\p{N}/u.test(t) || /^\p{Lu}{2,}$/u.test(t) || (index + i > 0 && /^\p{Lu}\p{Ll}/u.test(t)));
     index += words.length;
     const content = words.map((t, i) => ({ t, distinctive: marked[i]! })).filter(({ t }) => t.length > 1 && !STOP_WORDS.has(t.toLowerCase()));
     kept.push(...content);
