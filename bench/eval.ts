@@ -23,7 +23,7 @@
  *
  *   npm run eval            (PARLEY_EVAL_VERBOSE=1 prints every answer;
  *                            PARLEY_EVAL_SETS=tuning,tuning-2 runs only those
- *                            sets, and not the corrections)
+ *                            sets; add "corrections" for the matcher)
  */
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import os from "node:os";
@@ -314,7 +314,7 @@ try {
   const results: [string, Scores][] = [];
   for (const [name, dir] of SETS) results.push([name, await evaluateAnswers(name, dir, signUp.workspace.id, token)]);
   report(results);
-  if (!ONLY) await evaluateCorrections(signUp.workspace.id, token);
+  if (!ONLY || ONLY.includes("corrections")) await evaluateCorrections(signUp.workspace.id, token);
 } finally {
   await app.stop();
   await rm(dataDir, { recursive: true, force: true });
