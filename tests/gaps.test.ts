@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "@jest/globals";
+import { createEmbeddedEmbedder, type Embedder } from "../src/providers/embeddings.js";
 import { createBot, invite, signUp, type Account } from "./helpers/admin.js";
 import { startApp, type TestApp } from "./helpers/app.js";
 import { gqlRaw, type AnyData } from "./helpers/graphql.js";
@@ -118,5 +119,41 @@ describe("the gaps inbox", () => {
     const stranger = await signUp(t.url, "Stranger's own");
     const theirs = await gqlRaw(t.url, `mutation($id: ID!) { dismissGap(id: $id) { id } }`, { id: topic!.id }, stranger.headers);
     expect(theirs.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+  });
+});
+
+describe("a stop", () => {
+  it("waits for the questions being filed before the database closes", async () => {
+    // A rated-down question is embedded before it is filed: made slow here, the filing is still under way when the stop comes.
+    const embedder = createEmbeddedEmbedder("words", 384);
+    const slow: Embedder = {
+      ...embedder,
+      embed: async (texts, signal) => {
+        if (texts.some((text) => text.includes("rowing boats"))) await new Promise((resolve) => setTimeout(resolve, 500));
+        return embedder.embed(texts, signal);
+      },
+    };
+    const first = await startApp({}, { embedder: slow });
+    const account = await signUp(first.url);
+    const bot = await createBot(first.url, account, "Stopped");
+    const call = (query: string, variables: Record<string, unknown>) => gqlRaw(first.url, query, variables, account.headers);
+    const source = await call(`mutation($b: ID!) { addTextSource(botId: $b, title: "Boats", text: "We repair rowing boats of every size.") { id } }`, {
+      b: bot,
+    });
+    await waitForSource(first, source.data!.addTextSource.id);
+    const asked = await call(`mutation($b: ID!) { sendMessage(botId: $b, message: "Do you repair rowing boats?") { message { id } } }`, { b: bot });
+    const rated = await call(`mutation($m: ID!) { rateMessage(messageId: $m, rating: DOWN) { feedback } }`, { m: asked.data!.sendMessage.message.id });
+    expect(rated.errors).toBeUndefined();
+    await first.stop();
+
+    const again = await startApp({ DATA_DIR: first.dataDir });
+    const filed = await gqlRaw(
+      again.url,
+      `query($b: ID!) { bot(id: $b) { gaps(first: 10) { edges { node { question questionCount } } } } }`,
+      { b: bot },
+      account.headers,
+    );
+    expect(filed.errors).toBeUndefined();
+    expect(filed.data!.bot.gaps.edges.map((e: AnyData) => e.node)).toEqual([{ question: "Do you repair rowing boats?", questionCount: 1 }]);
   });
 });

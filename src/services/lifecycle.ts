@@ -26,8 +26,9 @@ export async function startServices(services: AppServices): Promise<void> {
 /**
  * Ends the services' own work, once no request is in flight: running
  * ingestion jobs go back to the queue, webhook deliveries in flight are
- * sent and recorded, check runs finish, worker processes
- * end, and usage counted in memory is written.
+ * sent and recorded, check runs finish, missed questions are filed in the
+ * gaps inbox and events queued for webhooks, worker processes end, and
+ * usage counted in memory is written.
  */
 export async function stopServices(services: AppServices): Promise<void> {
   services.liveAccess.stop();
@@ -35,6 +36,9 @@ export async function stopServices(services: AppServices): Promise<void> {
   await services.jobs.stop();
   await services.webhookDispatcher.stop();
   await services.checks.settled();
+  // What answers, ratings and check runs set off without waiting: filed and queued before the database closes.
+  await services.gaps.settled();
+  await services.webhooks.settled();
   await services.extraction.close();
   await services.usage.stop();
 }

@@ -1,6 +1,7 @@
 import type { GapReason, GapTopic, Prisma, PrismaClient } from "@prisma/client";
 import { toVectorLiteral } from "../../db/vector.js";
 import type { Logger } from "../../logger.js";
+import { createInFlight } from "../in-flight.js";
 import type { Embedder } from "../../providers/embeddings.js";
 import { authorizeBotChild, EDITOR, type Actor } from "../access/access.js";
 import { assertId } from "../errors.js";
@@ -67,11 +68,16 @@ export function createGapService({ prisma, embedder, logger }: { prisma: PrismaC
     }, BACKGROUND_TRANSACTION);
   }
 
+  const filing = createInFlight();
+
   return {
     /** Adds a missed question to its topic. Never throws: the inbox must not cost a visitor their answer. */
     async record(missed: MissedQuestion): Promise<void> {
-      await record(missed).catch((error: unknown) => logger.warn("could not add a question to the gaps inbox", { botId: missed.botId, error }));
+      await filing.track(record(missed).catch((error: unknown) => logger.warn("could not add a question to the gaps inbox", { botId: missed.botId, error })));
     },
+
+    /** Waits for the questions being filed (shutdown, tests): nobody awaits them, and the database must not close under them. */
+    settled: () => filing.settled(),
 
     /**
      * Closes the open topics a new correction answers: those whose first

@@ -6,6 +6,7 @@ import type { Logger } from "../../logger.js";
 import { requireRole, type Actor } from "../access/access.js";
 import { BOT_EVENT_TYPES, type BotEvent, type BotEventType } from "../bot-events.js";
 import { AppError, assertId, badInput, notFound } from "../errors.js";
+import { createInFlight } from "../in-flight.js";
 import { loadSecretBox, type SecretBox } from "./secrets.js";
 
 /** A delivery sent on demand from the console, to see an endpoint work. */
@@ -89,6 +90,8 @@ export function createWebhookService({ prisma, config, logger, wake }: { prisma:
     return delivery;
   }
 
+  const queuing = createInFlight();
+
   return {
     /** The workspace's endpoints (admins). */
     async list(actor: Actor, workspaceId: string): Promise<WebhookEndpoint[]> {
@@ -165,27 +168,32 @@ export function createWebhookService({ prisma, config, logger, wake }: { prisma:
     },
 
     /** A bot event becomes one delivery per endpoint of its workspace that wants it. Never throws. */
-    async enqueue(event: BotEvent): Promise<void> {
-      try {
-        const bot = await prisma.bot.findUnique({ where: { id: event.botId }, select: { workspaceId: true } });
-        if (!bot) return;
-        const endpoints = await prisma.webhookEndpoint.findMany({
-          where: { workspaceId: bot.workspaceId, enabled: true, events: { has: event.type } },
-          select: { id: true },
-        });
-        if (!endpoints.length) return;
-        const payload = payloadOf(event, bot.workspaceId);
-        const eventId = `msg_${randomUUID()}`;
-        await prisma.webhookDelivery.createMany({ data: endpoints.map(({ id }) => ({ endpointId: id, eventId, eventType: event.type, payload })) });
-        wake();
-      } catch (error) {
-        logger.warn("could not queue webhook deliveries", { type: event.type, botId: event.botId, error: (error as Error).message });
-      }
-    },
+    enqueue: (event: BotEvent): Promise<void> => queuing.track(enqueue(event)),
+
+    /** Waits for the events being queued (shutdown, tests): nobody awaits them, and the database must not close under them. */
+    settled: () => queuing.settled(),
 
     /** The box the dispatcher opens secrets with. */
     secrets,
   };
+
+  async function enqueue(event: BotEvent): Promise<void> {
+    try {
+      const bot = await prisma.bot.findUnique({ where: { id: event.botId }, select: { workspaceId: true } });
+      if (!bot) return;
+      const endpoints = await prisma.webhookEndpoint.findMany({
+        where: { workspaceId: bot.workspaceId, enabled: true, events: { has: event.type } },
+        select: { id: true },
+      });
+      if (!endpoints.length) return;
+      const payload = payloadOf(event, bot.workspaceId);
+      const eventId = `msg_${randomUUID()}`;
+      await prisma.webhookDelivery.createMany({ data: endpoints.map(({ id }) => ({ endpointId: id, eventId, eventType: event.type, payload })) });
+      wake();
+    } catch (error) {
+      logger.warn("could not queue webhook deliveries", { type: event.type, botId: event.botId, error: (error as Error).message });
+    }
+  }
 }
 
 export type WebhookService = ReturnType<typeof createWebhookService>;
