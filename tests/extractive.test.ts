@@ -137,17 +137,7 @@ describe("the answerability gate", () => {
         "The test suite runs on every commit. Run it with make check; each test prints its name. The archive holds 12 files. Downloads of the nightly build reach 40 MB/s.",
       ),
     ];
-    const testStats = {
-      chunks: 20,
-      holding: new Map([
-        ["test", 3],
-        ["suite", 1],
-        ["run", 4],
-        ["download", 1],
-        ["nightly", 1],
-        ["build", 2],
-      ]),
-    };
+    const testStats = { chunks: 20, holding: new Map(Object.entries({ test: 3, suite: 1, run: 4, download: 1, nightly: 1, build: 2 })) };
     // About the subject, but no duration anywhere: describing the suite is not saying how long it takes.
     expect(assess("How long does the test suite take to run?", notes, testStats).grounded).toBe(false);
     expect(assess("How do I run the test suite?", notes, testStats).grounded).toBe(true);

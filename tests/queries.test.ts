@@ -62,6 +62,18 @@ const PageOfBots = graphql(`
   }
 `);
 
+/** An app whose SQL statements are collected as they run (clear the list before the request to count). */
+async function appCountingStatements(): Promise<{ url: string; statements: string[] }> {
+  const statements: string[] = [];
+  const logger = createLogger("debug", {}, (line) => {
+    const entry = JSON.parse(line) as { message: string; query?: string };
+    // The ingestion workers' polling runs beside the request: not its queries.
+    if (entry.message === "sql" && entry.query && !entry.query.includes("ingestion_jobs")) statements.push(entry.query);
+  });
+  const { url } = await startApp({ LOG_LEVEL: "debug" }, { logger });
+  return { url, statements };
+}
+
 describe("listing bots", () => {
   it("pages with cursors, newest first, and filters by status", async () => {
     const { url } = await startApp();
@@ -89,13 +101,7 @@ describe("listing bots", () => {
   });
 
   it("takes the same, small number of SQL queries for 5 bots as for 20 (no N+1)", async () => {
-    const statements: string[] = [];
-    const logger = createLogger("debug", {}, (line) => {
-      const entry = JSON.parse(line) as { message: string; query?: string };
-      // The ingestion workers' polling runs beside the request: not its queries.
-      if (entry.message === "sql" && entry.query && !entry.query.includes("ingestion_jobs")) statements.push(entry.query);
-    });
-    const { url } = await startApp({ LOG_LEVEL: "debug" }, { logger });
+    const { url, statements } = await appCountingStatements();
     const account = await signUp(url);
 
     const countFor = async (first: number) => {
@@ -129,12 +135,7 @@ describe("listing bots", () => {
 
 describe("asking a question", () => {
   it("checks who may read the reply without reading its conversation and bot again", async () => {
-    const statements: string[] = [];
-    const logger = createLogger("debug", {}, (line) => {
-      const entry = JSON.parse(line) as { message: string; query?: string };
-      if (entry.message === "sql" && entry.query && !entry.query.includes("ingestion_jobs")) statements.push(entry.query);
-    });
-    const { url } = await startApp({ LOG_LEVEL: "debug" }, { logger });
+    const { url, statements } = await appCountingStatements();
     const account = await signUp(url);
     const botId = await createBot(url, account);
     const ask = () =>
