@@ -30,6 +30,9 @@ const N = String.raw`\d[\d.,]*\s*`;
  */
 const FIGURE = String.raw`(?:\d[\d.,]*|\b(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|ninety|several|a few))[ -](?:[\p{L}-]+ ){0,2}`;
 
+/** "Which version added it?": only a version answers it. */
+const WHICH_VERSION = /\b(which|what) (\w+ )?(version|release)\b/i;
+
 const KINDS: ValueKind[] = [
   {
     asked: /\b(how fast|speed|throughput|bandwidth|bit ?rate)\b/i,
@@ -73,11 +76,7 @@ const KINDS: ValueKind[] = [
     held: /\d\s*(%|x\b|×)|\b(percent|times)\b/i,
     demanded: /\bwhat (percentage|proportion|fraction)\b|\bhow many percent\b/i,
   },
-  {
-    asked: /\b(which|what) (\w+ )?(version|release)\b/i,
-    held: /\bv?\d+\.\d+(\.\d+)*\b|\b(version|release) \d+\b/i,
-    demanded: /\b(which|what) (\w+ )?(version|release)\b/i,
-  },
+  { asked: WHICH_VERSION, held: /\bv?\d+\.\d+(\.\d+)*\b|\b(version|release) \d+\b/i, demanded: WHICH_VERSION },
   {
     asked: /\b(range|limit|threshold|minimum|maximum|at (least|most)|max|min)\b/i,
     held: /\d[^.;]{0,20}\b(to|and)\s+\d|\d\s*[–-]\s*\d|\b(up to|at (most|least)|maximum|minimum|max|min|limited to)\b[^.;]{0,20}\d/i,
