@@ -90,6 +90,25 @@ export function createWebhookService({ prisma, config, logger, wake }: { prisma:
     return delivery;
   }
 
+  /** A bot event's deliveries, one per endpoint of its workspace that wants it; never throws. */
+  async function enqueue(event: BotEvent): Promise<void> {
+    try {
+      const bot = await prisma.bot.findUnique({ where: { id: event.botId }, select: { workspaceId: true } });
+      if (!bot) return;
+      const endpoints = await prisma.webhookEndpoint.findMany({
+        where: { workspaceId: bot.workspaceId, enabled: true, events: { has: event.type } },
+        select: { id: true },
+      });
+      if (!endpoints.length) return;
+      const payload = payloadOf(event, bot.workspaceId);
+      const eventId = `msg_${randomUUID()}`;
+      await prisma.webhookDelivery.createMany({ data: endpoints.map(({ id }) => ({ endpointId: id, eventId, eventType: event.type, payload })) });
+      wake();
+    } catch (error) {
+      logger.warn("could not queue webhook deliveries", { type: event.type, botId: event.botId, error: (error as Error).message });
+    }
+  }
+
   const queuing = createInFlight();
 
   return {
@@ -176,24 +195,6 @@ export function createWebhookService({ prisma, config, logger, wake }: { prisma:
     /** The box the dispatcher opens secrets with. */
     secrets,
   };
-
-  async function enqueue(event: BotEvent): Promise<void> {
-    try {
-      const bot = await prisma.bot.findUnique({ where: { id: event.botId }, select: { workspaceId: true } });
-      if (!bot) return;
-      const endpoints = await prisma.webhookEndpoint.findMany({
-        where: { workspaceId: bot.workspaceId, enabled: true, events: { has: event.type } },
-        select: { id: true },
-      });
-      if (!endpoints.length) return;
-      const payload = payloadOf(event, bot.workspaceId);
-      const eventId = `msg_${randomUUID()}`;
-      await prisma.webhookDelivery.createMany({ data: endpoints.map(({ id }) => ({ endpointId: id, eventId, eventType: event.type, payload })) });
-      wake();
-    } catch (error) {
-      logger.warn("could not queue webhook deliveries", { type: event.type, botId: event.botId, error: (error as Error).message });
-    }
-  }
 }
 
 export type WebhookService = ReturnType<typeof createWebhookService>;
