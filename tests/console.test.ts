@@ -240,6 +240,8 @@ describe("the admin console", () => {
 
   it("follows a bot's sources live: uploads with progress, errors in words, text; then its lifecycle to deletion", async () => {
     const page = await newPage();
+    // Time runs as usual, but the toast's five seconds below can be skipped rather than waited for.
+    await page.clock.install();
     const frames: string[] = [];
     page.on("websocket", (ws) => ws.on("framereceived", (frame) => frames.push(String(frame.payload))));
     await page.goto(`${t.url}/admin`);
@@ -310,6 +312,7 @@ describe("the admin console", () => {
     // What worked is said in a toast, which goes by itself.
     const archivedToast = page.getByRole("region", { name: "Notifications" }).getByText("Bot archived", { exact: false });
     await archivedToast.waitFor();
+    await page.clock.fastForward(5_000);
     await archivedToast.waitFor({ state: "detached", timeout: 10_000 });
     await page.getByRole("button", { name: "Delete bot" }).click();
     await page.getByRole("alertdialog").getByRole("button", { name: "Delete bot" }).click();
@@ -468,6 +471,8 @@ describe("the admin console", () => {
 
   it("answers in the playground as a visitor would, streamed, with the passages it used beside the answer", async () => {
     const page = await newPage();
+    // Time runs as usual, but the toast's five seconds below can be skipped rather than waited for.
+    await page.clock.install();
     const frames: string[] = [];
     page.on("websocket", (ws) => ws.on("framereceived", (frame) => frames.push(String(frame.payload))));
     await page.goto(`${t.url}/admin`);
