@@ -155,4 +155,22 @@ describe("asking a question", () => {
     expect(scopeLookups).toEqual([]);
     expect(statements.some((q) => q.includes('INSERT INTO "public"."messages"'))).toBe(true);
   });
+
+  it("looks for webhook endpoints wanting an unanswered question's event in one statement", async () => {
+    const { url, statements } = await appCountingStatements();
+    const account = await signUp(url);
+    const botId = await createBot(url, account);
+    statements.length = 0;
+    const asked = await gqlRaw(
+      url,
+      `mutation($b: ID!) { sendMessage(botId: $b, message: "Do you repair boats?") { grounded } }`,
+      { b: botId },
+      account.headers,
+    );
+    expect(asked.data!.sendMessage.grounded).toBe(false); // no sources: unanswered, so conversation.unanswered is published
+    for (let i = 0; i < 100 && !statements.some((q) => q.includes("webhook_endpoints")); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    const lookups = statements.filter((q) => q.includes("webhook_endpoints"));
+    expect(lookups).toHaveLength(1);
+    expect(lookups[0]).toContain('"public"."bots"');
+  });
 });
