@@ -156,6 +156,17 @@ describe("the answerability gate", () => {
         ]),
       }).grounded,
     ).toBe(true);
+    // The subject beside the value in another form of its word: "installing" for "installation".
+    const install = [chunk("Installing the update takes about 20 minutes on most machines.")];
+    expect(
+      assess("How long does the installation take?", install, {
+        chunks: 20,
+        holding: new Map([
+          ["installat", 1],
+          ["take", 1],
+        ]),
+      }).grounded,
+    ).toBe(true);
     // A duration in words is a duration, with a word between the figure and its unit or not.
     const repairs = [chunk("Repairs take two to three working days, and we call you when your bike is ready.")];
     expect(

@@ -113,6 +113,9 @@ function heldAsAcronyms(question: readonly string[], passages: readonly string[]
   return held;
 }
 
+/** Whether a stemmed word is a form of a term: "weigh" is in "weight", "member" in "membership" (a stem of five letters or more meets its longer forms either way). */
+const meets = (word: string, term: string) => word === term || (Math.min(word.length, term.length) >= 5 && (word.startsWith(term) || term.startsWith(word)));
+
 export interface Assessment {
   /** Whether the passages hold enough of what the question asks about to answer from them. */
   grounded: boolean;
@@ -148,10 +151,7 @@ export function assess(question: string, context: readonly RetrievedChunk[], sta
   // A question of form words alone ("What is it?") has nothing to check against.
   if (!terms.length) return { grounded: true, coverage: 1 };
   const present = [...new Set(passageWords.map(stem))];
-  // "weigh" is in "weight", "member" in "membership": a stem of five letters or more meets its longer forms either way.
-  const holds = (term: string) =>
-    acronyms.has(term) ||
-    present.some((word) => word === term || (Math.min(word.length, term.length) >= 5 && (word.startsWith(term) || term.startsWith(word))));
+  const holds = (term: string) => acronyms.has(term) || present.some((word) => meets(word, term));
   const weight = (term: string) => Math.log((stats.chunks + 1) / ((stats.holding.get(term) ?? 0) + 0.5));
   let total = 0;
   let covered = 0;
@@ -178,8 +178,8 @@ function givesDemandedValue(question: string, terms: readonly string[], passages
   const kinds = demandedKinds(question);
   if (!kinds.length || !terms.length) return true;
   const aboutSubject = (sentence: string) => {
-    const words = new Set(wordsOf(sentence).map(stem));
-    return terms.some((term) => words.has(term));
+    const words = wordsOf(sentence).map(stem);
+    return terms.some((term) => words.some((word) => meets(word, term)));
   };
   return passages.some((chunk) => {
     const said = sentences(chunk.content);
