@@ -58,6 +58,15 @@ describe("conversations for the owner", () => {
     expect(peru).toMatchObject({ messageCount: 4, downRatedCount: 0, unansweredCount: 1, apiKey: { name: "Website" } });
     expect(peru.messages.edges.map((e: AnyEdge) => e.node.role)).toEqual(["USER", "ASSISTANT", "USER", "ASSISTANT"]);
     expect(peru.messages.edges[3].node.sources).toEqual([{ name: "Warranty" }]);
+    // A conversation was last active when its last message came (the database keeps it as messages are written).
+    const { prisma } = t.app.services.db;
+    const session = await prisma.chatSession.findUniqueOrThrow({
+      where: { publicId: unanswered.sessionId },
+      include: { messages: { orderBy: { createdAt: "desc" }, take: 1 } },
+    });
+    expect(session.messages[0]!.role).toBe("ASSISTANT");
+    expect(session.lastActivityAt).toEqual(session.messages[0]!.createdAt);
+    expect(session.lastActivityAt.getTime()).toBeGreaterThan(session.createdAt.getTime());
     expect(peru.messages.edges[1].node.latencyMs).toEqual(expect.any(Number));
 
     const down = (await gqlRaw(t.url, SESSIONS, { b: botId, f: "RATED_DOWN" }, admin.headers)).data!.bot.sessions;

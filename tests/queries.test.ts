@@ -153,6 +153,8 @@ describe("asking a question", () => {
     // The Message's scope needs the conversation's bot and the bot's workspace: the question already read both.
     const scopeLookups = statements.filter((q) => /FROM "public"\."(chat_sessions|bots)" WHERE .*\bIN \(/.test(q));
     expect(scopeLookups).toEqual([]);
+    // Nor is the conversation's last activity a statement of its own: the database keeps it as messages are written.
+    expect(statements.filter((q) => q.includes('UPDATE "public"."chat_sessions"'))).toEqual([]);
     expect(statements.some((q) => q.includes('INSERT INTO "public"."messages"'))).toBe(true);
   });
 

@@ -276,7 +276,7 @@ export function createChatService({
         const message = await prisma.message.create({
           data: { sessionId: session.id, role: "ASSISTANT", ...stored, sources: sources as unknown as Prisma.InputJsonArray, latencyMs: latencyMs() },
         });
-        await prisma.chatSession.update({ where: { id: session.id }, data: { lastActivityAt: new Date() } });
+        // The session's lastActivityAt follows its messages in the database (messages_touch_session).
         // Nothing in the sources covered it: the owner's inbox hears of it, beside the visitor's answer (not awaited).
         if (!sources.length && !stored.correctionId) {
           void vector.then((v) => gaps.record({ botId: bot.id, messageId: message.id, question, reason: "UNANSWERED", passages: found, vector: v }));

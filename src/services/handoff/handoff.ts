@@ -245,14 +245,11 @@ export function createHandoffService({ prisma, logger, transport, publishBotEven
       if (!content) throw badInput("The message is empty.", "message");
       if (content.length > MAX_REPLY_LENGTH) throw badInput(`The message is longer than ${MAX_REPLY_LENGTH} characters.`, "message");
       const session = await heldBy(conversationId, userId);
-      // Two statements side by side, not a transaction: the activity time is a hint, and BEGIN/COMMIT would double the round trips.
-      const [message] = await Promise.all([
-        prisma.message.create({
-          data: { sessionId: session.id, role: "OPERATOR", content, authorId: userId },
-          include: { author: { select: { name: true } } },
-        }),
-        prisma.chatSession.update({ where: { id: session.id }, data: { lastActivityAt: new Date() } }),
-      ]);
+      // The conversation's lastActivityAt follows its messages in the database (messages_touch_session).
+      const message = await prisma.message.create({
+        data: { sessionId: session.id, role: "OPERATOR", content, authorId: userId },
+        include: { author: { select: { name: true } } },
+      });
       publish(session, { type: "message", message });
       return message;
     },
