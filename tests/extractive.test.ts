@@ -334,6 +334,7 @@ describe("names people read", () => {
 
   it("reads Markdown's links, images and bold as text, and a paragraph's lines as one", async () => {
     const { markdownAsText } = await import("../connectors/text/index.js");
+    const code = ["```", "tool --out pictures", "tool --help", "```"];
     const readme = [
       "Questions go to [the mailing list](mailto:help@example.org) or [our site](https://example.org/help).",
       "The code lives at [https://git.example.org/tool](https://git.example.org/tool); see [the style guide](./doc/style.md).",
@@ -346,10 +347,7 @@ describe("names people read", () => {
       "  Their borders are ignored.",
       "* Lists.",
       "",
-      "```",
-      "tool --out pictures",
-      "tool --help",
-      "```",
+      ...code,
     ].join("\n");
     expect(markdownAsText(readme).split("\n")).toEqual([
       "Questions go to the mailing list (help@example.org) or our site (https://example.org/help). The code lives at https://git.example.org/tool; see the style guide. Logo Never run it as root.",
@@ -359,10 +357,7 @@ describe("names people read", () => {
       "* Tables. Their borders are ignored.",
       "* Lists.",
       "",
-      "```",
-      "tool --out pictures",
-      "tool --help",
-      "```",
+      ...code, // code keeps its lines
     ]);
   });
 
