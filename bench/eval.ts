@@ -52,8 +52,10 @@ const ALL_SETS: [string, string][] = [
   ["held-out", path.join(DIR, "held-out")],
   ["held-out 2", path.join(DIR, "held-out-2")],
 ];
-const ONLY = process.env.PARLEY_EVAL_SETS?.split(",").map((name) => name.trim().replace("-", " "));
-const SETS = ONLY ? ALL_SETS.filter(([name]) => ONLY.includes(name)) : ALL_SETS;
+/** A set's name as PARLEY_EVAL_SETS may spell it: "tuning-2", "tuning 2" and "tuning2" alike. */
+const nameKey = (name: string) => name.trim().toLowerCase().replace(/[\s-]/g, "");
+const ONLY = process.env.PARLEY_EVAL_SETS?.split(",").map(nameKey);
+const SETS = ONLY ? ALL_SETS.filter(([name]) => ONLY.includes(nameKey(name))) : ALL_SETS;
 const TYPES: Record<string, string> = { ".md": "text/markdown", ".txt": "text/plain", ".html": "text/html", ".pdf": "application/pdf" };
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "parley-eval-"));
