@@ -162,12 +162,17 @@ describe("asking a question", () => {
     const { url, statements } = await appCountingStatements();
     const account = await signUp(url);
     const botId = await createBot(url, account);
+    await gqlRaw(url, `mutation($b: ID!) { activateBot(id: $b) { status } }`, { b: botId }, account.headers);
+    const key = await gqlRaw(url, `mutation($b: ID!) { createApiKey(botId: $b, name: "site") { secret } }`, { b: botId }, account.headers);
     statements.length = 0;
+    // A visitor's question (a member's own publishes no event).
     const asked = await gqlRaw(
       url,
       `mutation($b: ID!) { sendMessage(botId: $b, message: "Do you repair boats?") { grounded } }`,
       { b: botId },
-      account.headers,
+      {
+        "x-api-key": key.data!.createApiKey.secret as string,
+      },
     );
     expect(asked.data!.sendMessage.grounded).toBe(false); // no sources: unanswered, so conversation.unanswered is published
     for (let i = 0; i < 100 && !statements.some((q) => q.includes("webhook_endpoints")); i++) await new Promise((resolve) => setTimeout(resolve, 20));

@@ -202,7 +202,7 @@ describe("outbound webhooks", () => {
     expect(codeOf(foreign)).toBe("NOT_FOUND");
   });
 
-  it("carries what happens to a bot: an unanswered question, an answer rated down, a request for a person, a message left", async () => {
+  it("carries what happens to a bot: a visitor's unanswered question (not a member's), an answer rated down, a request for a person, a message left", async () => {
     const receiver = await startReceiver();
     const t = await shared();
     const owner = await signUp(t.url);
@@ -220,6 +220,8 @@ describe("outbound webhooks", () => {
     await as(`mutation { setPresence(presence: ONLINE) { presence } }`, {});
     const key = (await as(`mutation($b: ID!) { createApiKey(botId: $b, name: "site") { secret } }`, { b: botId })).createApiKey.secret as string;
     const visitor = { "x-api-key": key };
+    // The owner trying the bot (the playground: no key): no event for its systems.
+    await as(`mutation($b: ID!) { sendMessage(botId: $b, message: "Do you sell sheds in red?") { sessionId } }`, { b: botId });
 
     const asked = await as(`mutation($b: ID!) { sendMessage(botId: $b, message: "Do you sell sheds?") { sessionId message { id } } }`, { b: botId }, visitor);
     const { sessionId, message } = asked.sendMessage as { sessionId: string; message: { id: string } };
@@ -238,6 +240,6 @@ describe("outbound webhooks", () => {
     expect(data["answer.rated_down"]).toMatchObject({ botId, messageId: message.id });
     expect(data["handoff.requested"]).toMatchObject({ botId, sessionId: data["answer.rated_down"]!.sessionId });
     expect(data["lead.created"]).toMatchObject({ botId, leadId: lead.leaveMessage.id });
-    expect(receiver.received).toHaveLength(4);
+    expect(receiver.received.map((r) => r.type).sort()).toEqual([...types].sort());
   });
 });

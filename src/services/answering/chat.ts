@@ -280,7 +280,10 @@ export function createChatService({
         // Nothing in the sources covered it: the owner's inbox hears of it, beside the visitor's answer (not awaited).
         if (!sources.length && !stored.correctionId) {
           void vector.then((v) => gaps.record({ botId: bot.id, messageId: message.id, question, reason: "UNANSWERED", passages: found, vector: v }));
-          publish({ type: "conversation.unanswered", botId: bot.id, sessionId: session.id, messageId: message.id, question, at: message.createdAt });
+          // A member's own question (the console's playground; no key) is the business testing its bot, not a visitor
+          // its systems should hear of: the inbox keeps it, the webhooks do not carry it.
+          if (session.apiKeyId)
+            publish({ type: "conversation.unanswered", botId: bot.id, sessionId: session.id, messageId: message.id, question, at: message.createdAt });
         }
         const offerPerson = bot.handoff === "ALWAYS" || (bot.handoff === "WHEN_UNANSWERED" && !sources.length && !stored.correctionId);
         yield { type: "completed", sessionId: session.publicId, message, sources, offerPerson };
