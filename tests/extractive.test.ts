@@ -38,6 +38,18 @@ describe("the extractive answerer", () => {
     expect(said).toContain("The warranty on the boiler lasts five years from installation.");
     expect(said).not.toMatch(/<[a-z:]+[ >]/i);
   });
+
+  it("says each sentence in the name of the document it comes from, the best ranked first", async () => {
+    const returns = {
+      ...chunk("Refunds for returned boilers take up to 14 days.", "Returns policy", 1n),
+      metadata: { title: "Returns policy" },
+    };
+    const guide = chunk("A returned boiler is tested before its refund.", "install-guide.pdf", 2n);
+    const said = await answer("How long does the refund for a returned boiler take?", [returns, guide]);
+    expect(said).toBe(
+      "According to Returns policy: Refunds for returned boilers take up to 14 days. According to install-guide.pdf: A returned boiler is tested before its refund.",
+    );
+  });
 });
 
 describe("the answerability gate", () => {

@@ -183,6 +183,24 @@ function quoted(picked: readonly { text: string; chunk: number }[]): string {
 }
 
 /**
+ * The picked sentences in reading order, grouped by the source they come
+ * from (by its name: a document's chunks share it), each group said in its name ("According to …"), the best
+ * ranked source first: a sentence of another document beside them would
+ * otherwise be said in the first one's name.
+ */
+function attributed(picked: { text: string; chunk: number; i: number }[], context: ChatRequest["context"]): string {
+  const nameOf = (chunk: number) => context[chunk]!.metadata.title ?? context[chunk]!.metadata.source ?? "";
+  const bySource = new Map<string, typeof picked>();
+  for (const s of [...picked].sort((a, b) => a.chunk - b.chunk || a.i - b.i)) bySource.set(nameOf(s.chunk), [...(bySource.get(nameOf(s.chunk)) ?? []), s]);
+  return [...bySource]
+    .map(([name, group]) => {
+      const page = context[group[0]!.chunk]!.metadata.page;
+      return (name ? `According to ${name}${page ? ` (page ${page})` : ""}: ` : "") + quoted(group);
+    })
+    .join(" ");
+}
+
+/**
  * The embedded default: an *extractive* answerer, not a language model. It
  * picks the sentences of the retrieved chunks that share the most with the
  * question and streams them word by word, naming where they come from. It
@@ -211,12 +229,7 @@ export function createExtractiveChat({ maxSentences = 3, minScore = 0.05 }: { ma
       if (!best.length) {
         answer = NOTHING_FOUND;
       } else {
-        // Keep the picked sentences in reading order, grouped by source.
-        best.sort((a, b) => a.chunk - b.chunk || a.i - b.i);
-        const top = request.context[best[0]!.chunk]!;
-        const name = top.metadata.title ?? top.metadata.source;
-        const where = name ? `According to ${name}${top.metadata.page ? ` (page ${top.metadata.page})` : ""}: ` : "";
-        answer = where + quoted(best);
+        answer = attributed(best, request.context);
       }
       const words = answer.split(/(?<=\s)/);
       for (const word of words) {
