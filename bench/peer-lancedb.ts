@@ -14,12 +14,12 @@
  * whose recall reaches the target (Parley's own recall, when above 0.95:
  * "at equal or better recall"), else the most accurate.
  *
- * With `text`, each row also holds its chunk's text with
- * LanceDB's full-text index on it, as Parley's rows hold theirs with a GIN
- * index: the same rows and the same two searches, so storing and first
- * ingestion compare like with like, and the hybrid query (vector and text,
- * fused by LanceDB's reciprocal-rank reranker) is timed beside Parley's.
- * Without it (the default), the vectors alone, as the issue first measured LanceDB.
+ * With `text`, each row also holds its chunk's text with LanceDB's full-text
+ * index on it, as Parley's rows hold theirs with a GIN index: the same rows
+ * and the same two searches, so storing and first ingestion compare like
+ * with like, and the hybrid query (vector and text, fused by LanceDB's
+ * reciprocal-rank reranker) is timed beside Parley's. Without it (the
+ * default), the vectors alone, as the issue first measured LanceDB.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";

@@ -184,9 +184,9 @@ function quoted(picked: readonly { text: string; chunk: number }[]): string {
 
 /**
  * The picked sentences in reading order, grouped by the source they come
- * from (by its name: a document's chunks share it), each group said in its name ("According to …"), the best
- * ranked source first: a sentence of another document beside them would
- * otherwise be said in the first one's name.
+ * from (by its name, which a document's chunks share), each group said in
+ * that name ("According to …"), the best ranked source first: one prefix for
+ * them all would say another document's sentence in the first one's name.
  */
 function attributed(picked: { text: string; chunk: number; i: number }[], context: ChatRequest["context"]): string {
   const nameOf = (chunk: number) => context[chunk]!.metadata.title ?? context[chunk]!.metadata.source ?? "";
