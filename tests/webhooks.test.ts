@@ -202,7 +202,7 @@ describe("outbound webhooks", () => {
     expect(codeOf(foreign)).toBe("NOT_FOUND");
   });
 
-  it("carries what happens to a bot: a visitor's unanswered question (not a member's), an answer rated down, a request for a person, a message left", async () => {
+  it("carries what happens to a bot: a visitor's unanswered question and answer rated down (not a member's), a request for a person, a message left", async () => {
     const receiver = await startReceiver();
     const t = await shared();
     const owner = await signUp(t.url);
@@ -220,8 +220,9 @@ describe("outbound webhooks", () => {
     await as(`mutation { setPresence(presence: ONLINE) { presence } }`, {});
     const key = (await as(`mutation($b: ID!) { createApiKey(botId: $b, name: "site") { secret } }`, { b: botId })).createApiKey.secret as string;
     const visitor = { "x-api-key": key };
-    // The owner trying the bot (the playground: no key): no event for its systems.
-    await as(`mutation($b: ID!) { sendMessage(botId: $b, message: "Do you sell sheds in red?") { sessionId } }`, { b: botId });
+    // The owner trying the bot (the playground: no key), and rating its answer down: no event for its systems.
+    const tried = await as(`mutation($b: ID!) { sendMessage(botId: $b, message: "Do you sell sheds in red?") { message { id } } }`, { b: botId });
+    await as(`mutation($m: ID!) { rateMessage(messageId: $m, rating: DOWN) { id } }`, { m: tried.sendMessage.message.id });
 
     const asked = await as(`mutation($b: ID!) { sendMessage(botId: $b, message: "Do you sell sheds?") { sessionId message { id } } }`, { b: botId }, visitor);
     const { sessionId, message } = asked.sendMessage as { sessionId: string; message: { id: string } };

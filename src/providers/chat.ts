@@ -191,7 +191,10 @@ function quoted(picked: readonly { text: string; chunk: number }[]): string {
 function attributed(picked: { text: string; chunk: number; i: number }[], context: ChatRequest["context"]): string {
   const nameOf = (chunk: number) => context[chunk]!.metadata.title ?? context[chunk]!.metadata.source ?? "";
   const bySource = new Map<string, typeof picked>();
-  for (const s of [...picked].sort((a, b) => a.chunk - b.chunk || a.i - b.i)) bySource.set(nameOf(s.chunk), [...(bySource.get(nameOf(s.chunk)) ?? []), s]);
+  for (const s of [...picked].sort((a, b) => a.chunk - b.chunk || a.i - b.i)) {
+    const name = nameOf(s.chunk);
+    bySource.set(name, [...(bySource.get(name) ?? []), s]);
+  }
   return [...bySource]
     .map(([name, group]) => {
       const page = context[group[0]!.chunk]!.metadata.page;

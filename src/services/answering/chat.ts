@@ -107,7 +107,11 @@ export function createChatService({
   priority?: DatabasePriority;
   /** Where a question goes when a person holds the conversation, and where asking for one leads. */
   handoff?: Pick<HandoffService, "request" | "visitorSaid">;
-  /** Where other systems hear of unanswered questions and answers rated down (webhooks). */
+  /**
+   * Where other systems hear of unanswered questions and answers rated down (webhooks): visitors' only. A member's
+   * own conversation (the console's playground; no key) is the business trying its bot, not a visitor its CRM should
+   * hear of; the gaps inbox still keeps its misses.
+   */
   publish?: (event: BotEvent) => void;
 }) {
   const { interactive, afterVisitors } = turns(priority);
@@ -280,8 +284,7 @@ export function createChatService({
         // Nothing in the sources covered it: the owner's inbox hears of it, beside the visitor's answer (not awaited).
         if (!sources.length && !stored.correctionId) {
           void vector.then((v) => gaps.record({ botId: bot.id, messageId: message.id, question, reason: "UNANSWERED", passages: found, vector: v }));
-          // A member's own question (the console's playground; no key) is the business testing its bot, not a visitor
-          // its systems should hear of: the inbox keeps it, the webhooks do not carry it.
+          // A visitor's (see `publish`).
           if (session.apiKeyId)
             publish({ type: "conversation.unanswered", botId: bot.id, sessionId: session.id, messageId: message.id, question, at: message.createdAt });
         }
@@ -310,13 +313,14 @@ export function createChatService({
     async rate(messageId: string, rating: "UP" | "DOWN", mayRate: (bot: { id: string; workspaceId: string }) => boolean): Promise<Message> {
       const message = await prisma.message.findUnique({
         where: { id: assertId(messageId, "message") },
-        include: { session: { select: { bot: { select: { id: true, workspaceId: true } } } } },
+        include: { session: { select: { apiKeyId: true, bot: { select: { id: true, workspaceId: true } } } } },
       });
       if (!message || !mayRate(message.session.bot)) throw notFound("Message");
       if (message.role !== "ASSISTANT") throw new AppError("BAD_USER_INPUT", "Only answers can be rated.", { field: "messageId" });
       const rated = await prisma.message.update({ where: { id: message.id }, data: { feedback: rating, feedbackAt: new Date() } });
       if (rating === "DOWN") {
-        if (message.feedback !== "DOWN")
+        // Rated down for the first time, in a visitor's conversation (see `publish`).
+        if (message.feedback !== "DOWN" && message.session.apiKeyId)
           publish({ type: "answer.rated_down", botId: message.session.bot.id, sessionId: message.sessionId, messageId: message.id, at: new Date() });
         const asked = await prisma.message.findFirst({
           where: { sessionId: message.sessionId, role: "USER", createdAt: { lte: message.createdAt } },
