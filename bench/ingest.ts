@@ -23,7 +23,7 @@ import { searchVectorBinary } from "../src/db/text-search.js";
 import { EXACT_SEARCH_MAX_CHUNKS, toVectorBinary, toVectorLiteral } from "../src/db/vector.js";
 import { createLogger } from "../src/logger.js";
 import { createLexicalEmbedder } from "../src/providers/embeddings.js";
-import { cleanText, foldIntoGraph, splitSections, storeChunks } from "../src/services/ingestion/ingestion.js";
+import { cleanText, foldIntoIndexes, splitSections, storeChunks } from "../src/services/ingestion/ingestion.js";
 import { prose } from "./corpus.js";
 
 const MB = 1024 * 1024;
@@ -144,7 +144,7 @@ for (const [name, sources] of Object.entries(inputs)) {
     await time("store", () => storeChunks(db, source, drafts, vectors, { contentHash: "bench", title: null, embeddingModel: "bench" }));
   }
   // A bot this large has its chunks folded into the HNSW graph after the sync: answerable before, so timed apart.
-  await time("index", () => foldIntoGraph(db.prisma, bot.id));
+  await time("index", () => foldIntoIndexes(db.prisma, bot.id));
   if (name === "text") floorSample.bytesPerChunk = bytes / chunks;
   // The embedding sample is timed apart and not part of the throughput.
   const seconds = phases.extract + phases.split + phases.store;
@@ -176,7 +176,7 @@ console.log(
 );
 console.log(`"lexical embed s": time of the embedded lexical embedder for those chunks (not included in the throughput).`);
 console.log(
-  `"then index s": folding the chunks into the HNSW graph after the sync (foldIntoGraph; only a bot of more than ${EXACT_SEARCH_MAX_CHUNKS} chunks has it); answerable before, so apart from MB/s.`,
+  `"then index s": folding the chunks into the HNSW graph after the sync (foldIntoIndexes; only a bot of more than ${EXACT_SEARCH_MAX_CHUNKS} chunks has it); answerable before, so apart from MB/s.`,
 );
 
 // The floor under "store": the same vectors, with nothing else, into a table

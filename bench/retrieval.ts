@@ -38,13 +38,14 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { gunzipSync } from "node:zlib";
 import { openDatabase } from "../src/db/index.js";
+import { createChunkMaintenance } from "../src/db/statistics.js";
 import { searchVectorBinary } from "../src/db/text-search.js";
 import { botGraph, EXACT_SEARCH_MAX_CHUNKS, HNSW_BUILD, HNSW_EF_SEARCH, toVectorBinary, toVectorLiteral } from "../src/db/vector.js";
 import { createLogger } from "../src/logger.js";
 import { createLexicalEmbedder, createWordsEmbedder } from "../src/providers/embeddings.js";
 import { wordVectors } from "../src/providers/word-vectors.js";
 import { createRetrieval, nearestSql } from "../src/services/answering/retrieval.js";
-import { foldIntoGraph, storeChunks } from "../src/services/ingestion/ingestion.js";
+import { foldIntoIndexes, storeChunks } from "../src/services/ingestion/ingestion.js";
 import { measureLanceDb, type PeerFigures, type PeerRow } from "./peer-lancedb.js";
 import { percentile } from "./stats.js";
 
@@ -190,7 +191,7 @@ for (const data of DATA)
         const n = params.length;
         return `($1::uuid, $2::uuid, 'TEXT', $${n - 3}, $${n - 2}::int, $${n - 1}::vector, $${n}::tsvector, ${graphed})`;
       });
-      // In the graph (built once they are all in) if the bots are large, as foldIntoGraph leaves them; text indexed as storeChunks does.
+      // In the graph (built once they are all in) if the bots are large, as foldIntoIndexes leaves them, and in the text index as they go in.
       // Sent as storeChunks sends its rows (db.execute: pg, not Prisma).
       await db.execute(
         `INSERT INTO chunks (bot_id, source_id, source_type, content, chunk_index, embedding, search_vector, in_graph) VALUES ${values.join(",")}`,
@@ -206,7 +207,7 @@ for (const data of DATA)
     const indexStart = performance.now();
     // PARLEY_BENCH_HNSW="m = 32, ef_construction = 128" tries other build settings than the product's (HNSW_BUILD).
     const build = process.env.PARLEY_BENCH_HNSW?.replace(/[^\w\s=,]/g, "") || HNSW_BUILD;
-    // Each large bot's own graph, as foldIntoGraph makes it (botGraph), built once its chunks are in.
+    // Each large bot's own graph, as foldIntoIndexes makes it (botGraph), built once its chunks are in.
     const graphs = graphed ? owners.map(({ botId }) => botGraph(botId, build)) : [];
     // One transaction, for SET LOCAL to reach the build's connection (a pool has several); an hour's timeout.
     await prisma.$transaction(
@@ -216,7 +217,8 @@ for (const data of DATA)
       },
       { timeout: 3_600_000 },
     );
-    await prisma.$executeRawUnsafe("ANALYZE chunks");
+    // As after an ingestion: statistics, and the text index's pending list merged in (createChunkMaintenance).
+    await createChunkMaintenance(prisma).afterIngestion();
     const indexSeconds = (performance.now() - indexStart) / 1000;
     // What a node must hold: the table with its indexes, and the graphs (kept in memory for a walk in milliseconds).
     const [sizes] = await prisma.$queryRawUnsafe<{ all: bigint; graph: bigint }[]>(
@@ -388,7 +390,7 @@ console.log(`recall@5: HNSW top 5 against exact top 5, per ef_search; vector p50
  * The product's storing into the indexed table (storeChunks, its adaptive
  * batches): STORE_ROUNDS new sources of the same STORED chunks for a large bot,
  * embedding excluded, each answerable when it returns and timed apart; then
- * the fold that puts them all into the HNSW graph, timed apart (LanceDB's
+ * the fold that puts them all into the HNSW graph and the text index, timed apart (LanceDB's
  * optimize is its counterpart).
  */
 async function timeStoring(
@@ -412,7 +414,7 @@ async function timeStoring(
   }
   const floor = await timeFloor(db, owner, texts, vectors);
   const foldStart = performance.now();
-  await foldIntoGraph(db.prisma, owner.botId);
+  await foldIntoIndexes(db.prisma, owner.botId);
   const foldSeconds = (performance.now() - foldStart) / 1000;
   return { perSecond: percentile(rates, 50), rates, floor, foldSeconds, rounds };
 }
@@ -433,10 +435,11 @@ async function timeFloor(db: Awaited<ReturnType<typeof openDatabase>>, owner: { 
     const values = texts.slice(start, start + 100).map((text, i) => {
       params.push(text, start + i, toVectorBinary(vectors[start + i]!), JSON.stringify({ source: "stored" }), searchVectorBinary(text));
       const n = params.length;
-      return `($1::uuid, $2::uuid, 'TEXT', 1, $${n - 4}, $${n - 3}::int, $${n - 2}::vector, $${n - 1}::jsonb, $${n}::tsvector)`;
+      return `($1::uuid, $2::uuid, 'TEXT', 1, false, $${n - 4}, $${n - 3}::int, $${n - 2}::vector, $${n - 1}::jsonb, $${n}::tsvector)`;
     });
     statements.push({
-      sql: `INSERT INTO chunks (bot_id, source_id, source_type, generation, content, chunk_index, embedding, metadata, search_vector) VALUES ${values.join(",")}`,
+      // Outside the text index, as storeChunks stores a large bot's chunks.
+      sql: `INSERT INTO chunks (bot_id, source_id, source_type, generation, in_text_index, content, chunk_index, embedding, metadata, search_vector) VALUES ${values.join(",")}`,
       params,
     });
   }

@@ -29,7 +29,7 @@ function cosineDistance(a: number[], b: number[]): number {
 
 /**
  * Multi-row insert through raw SQL (the vector column is not typed by Prisma),
- * in_graph, as foldIntoGraph leaves a large bot's chunks.
+ * in_graph, as foldIntoIndexes leaves a large bot's chunks.
  */
 async function insertVectors(db: Database, botId: string, sourceId: string, vectors: number[][]) {
   for (let start = 0; start < vectors.length; start += 100) {

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "@jest/globals";
-import { dropOrphanGraphs } from "../src/db/statistics.js";
+import { createChunkMaintenance, dropOrphanGraphs } from "../src/db/statistics.js";
 import { createExtractiveChat, NOTHING_FOUND, type ChatChunk } from "../src/providers/chat.js";
 import type { Embedder } from "../src/providers/embeddings.js";
 import { botGraph, EXACT_SEARCH_MAX_CHUNKS } from "../src/db/vector.js";
 import { createRetrieval, nearestSql, textQuery, type RetrievedChunk } from "../src/services/answering/retrieval.js";
-import { foldIntoGraph } from "../src/services/ingestion/ingestion.js";
+import { foldIntoIndexes, storeChunks } from "../src/services/ingestion/ingestion.js";
 import { createBot, signUp } from "./helpers/admin.js";
 import { startApp, type TestApp } from "./helpers/app.js";
 import { gqlRaw } from "./helpers/graphql.js";
@@ -235,8 +235,8 @@ describe("retrieval", () => {
     expect(await hasGraph(large.botId)).toBe(false);
     expect(await graphStep(large.botId)).toBeUndefined();
     // Folded in: the large bot gets its graph; the small one's chunks stay out and it has none.
-    expect(await foldIntoGraph(prisma, small.botId)).toBe(0);
-    expect(await foldIntoGraph(prisma, large.botId, { batchSize: 100 })).toBe(301);
+    expect(await foldIntoIndexes(prisma, small.botId)).toBe(0);
+    expect(await foldIntoIndexes(prisma, large.botId, { batchSize: 100 })).toBe(301);
     expect([await hasGraph(large.botId), await hasGraph(small.botId)]).toEqual([true, false]);
     await prisma.$executeRawUnsafe("ANALYZE chunks");
     await answersBoth();
@@ -255,6 +255,71 @@ describe("retrieval", () => {
     await prisma.$executeRawUnsafe(botGraph(small.botId).create);
     expect(await dropOrphanGraphs(prisma)).toEqual([botGraph(gone).name]);
     expect([await hasGraph(gone), await hasGraph(small.botId)]).toEqual([false, true]);
+  });
+
+  it("stores a large bot's chunks outside the text index, finds them by their words all the same, and folds them in with the graph", async () => {
+    const t = await sharedApp();
+    const account = await signUp(t.url);
+    const { db, embedder, retrieval } = t.app.services;
+    const prisma = db.prisma;
+    const botOf = async (name: string, others: number) => {
+      const bot = await prisma.bot.create({ data: { workspaceId: account.workspaceId, name } });
+      // What the bot holds already, as its sources count it.
+      await prisma.source.create({ data: { botId: bot.id, kind: "TEXT", connector: "text", name: "held", chunkCount: others } });
+      const source = await prisma.source.create({ data: { botId: bot.id, kind: "TEXT", connector: "text", name } });
+      const drafts = ["Valve QX-7781 must be replaced every spring.", "Nothing about parts here."].map((content, index) => ({
+        content,
+        index,
+        metadata: { source: name },
+      }));
+      const vectors = Float32Array.from((await embedder.embed(drafts.map((draft) => draft.content))).flat());
+      await storeChunks(db, source, drafts, vectors, { contentHash: "x", title: null, embeddingModel: embedder.model });
+      return bot.id;
+    };
+    const indexed = async (botId: string) =>
+      (await prisma.$queryRaw<{ in: boolean }[]>`SELECT in_text_index AS in FROM chunks WHERE bot_id = ${botId}::uuid ORDER BY id`).map((row) => row.in);
+    const byWords = async (botId: string) => {
+      const found = await retrieval.search(botId, await retrieval.embed("zebra crossing"), "When is valve QX-7781 replaced?", {
+        topK: 3,
+        minSimilarity: 0.999,
+      });
+      return found.map((chunk) => [chunk.content, chunk.matchedText]);
+    };
+    const held = [["Valve QX-7781 must be replaced every spring.", true]];
+    const large = await botOf("large", EXACT_SEARCH_MAX_CHUNKS);
+    const small = await botOf("small", 10);
+    // A small bot's go in as they are stored; a large bot's wait for the fold, and are read meanwhile.
+    expect([await indexed(large), await indexed(small)]).toEqual([
+      [false, false],
+      [true, true],
+    ]);
+    expect([await byWords(large), await byWords(small)]).toEqual([held, held]);
+    expect((await retrieval.termStatistics(large, ["valve"])).holding.get("valve")).toBe(1);
+    expect(await foldIntoIndexes(prisma, small)).toBe(0);
+    expect(await foldIntoIndexes(prisma, large)).toBe(2);
+    expect(await indexed(large)).toEqual([true, true]);
+    expect(await byWords(large)).toEqual(held);
+    // Folded in, they are in the (partial) text index, which serves the text half's first branch.
+    const [, plan] = await prisma.$transaction([
+      prisma.$executeRaw`SET LOCAL enable_seqscan = off`,
+      prisma.$queryRaw<{ "QUERY PLAN": string }[]>`EXPLAIN SELECT id FROM chunks WHERE in_text_index AND search_vector @@ to_tsquery('simple', 'valve')`,
+    ]);
+    expect(plan.map((line) => line["QUERY PLAN"]).join("\n")).toContain("chunks_search_vector_idx");
+    // A large bot that shrank before its fold: its chunks still go into the text index, with no graph.
+    const shrunk = await botOf("shrunk", EXACT_SEARCH_MAX_CHUNKS);
+    await prisma.source.updateMany({ where: { botId: shrunk, name: "held" }, data: { chunkCount: 0 } });
+    expect(await foldIntoIndexes(prisma, shrunk)).toBe(2);
+    expect(await indexed(shrunk)).toEqual([true, true]);
+    expect((await prisma.$queryRawUnsafe<{ made: boolean }[]>(`SELECT ${botGraph(shrunk).exists} AS made`))[0]!.made).toBe(false);
+    // New entries wait in the index's pending list (which the planner counts against every search through it)
+    // until the maintenance after an ingestion merges them in.
+    const pending = async () =>
+      (await prisma.$queryRaw<{ pages: number }[]>`SELECT gin_clean_pending_list('chunks_search_vector_idx'::regclass)::int AS pages`)[0]!.pages;
+    await botOf("pending", 10);
+    expect(await pending()).toBeGreaterThan(0);
+    await botOf("merged", 10);
+    await createChunkMaintenance(prisma).afterIngestion();
+    expect(await pending()).toBe(0);
   });
 
   it("cites the right source through the chat API, with the embedded answerer quoting it", async () => {

@@ -50,7 +50,7 @@ export const HNSW_EF_SEARCH = 400;
  * PGlite: 25 ms at 4,000), recall 1, and its chunks never enter the HNSW
  * graph. Above it, its own graph is walked (botGraph), and the chunks not yet
  * folded into it are sorted exactly beside.
- * See bench/retrieval.ts and foldIntoGraph.
+ * See bench/retrieval.ts and foldIntoIndexes.
  */
 export const EXACT_SEARCH_MAX_CHUNKS = 4000;
 
@@ -67,7 +67,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * A large bot's own HNSW graph: a partial index over its chunks in the graph
- * (`in_graph`), created when foldIntoGraph first folds the bot's chunks in
+ * (`in_graph`), created when foldIntoIndexes first folds the bot's chunks in
  * and dropped with the bot. A graph of one bot's chunks is walked without
  * passing other bots' (in one graph shared by ten bots of 10,000 chunks the
  * filtered walk took 18-20 ms at recall 0.90-0.95; alone, 6 ms at 1.0). Its

@@ -158,6 +158,20 @@ export function nearestSql(botId: string): string {
 }
 
 /**
+ * The bot's ($1) chunks holding to_tsquery('simple', `tsQuery`) and passing
+ * `condition`, as `columns`: those in the text index through it, and those a
+ * large bot's storing left outside it until they are folded in
+ * (foldIntoIndexes) by reading them, a partial index finding them (none once
+ * folded). Two branches, so that the planner takes the partial GIN index for
+ * the first.
+ */
+function holdingSql(columns: string, tsQuery: string, { condition = "true", join = "" }: { condition?: string; join?: string } = {}): string {
+  const branch = (indexed: boolean) => `SELECT ${columns} FROM chunks ${join}
+    WHERE chunks.bot_id = $1::uuid AND ${indexed ? "" : "NOT "}chunks.in_text_index AND chunks.search_vector @@ to_tsquery('simple', ${tsQuery}) AND ${condition}`;
+  return `(${branch(true)}) UNION ALL (${branch(false)})`;
+}
+
+/**
  * The SQL of the full-text list, on $1 (bot id) and $2 (question vector):
  * chunks matching `tsQuery` (and `condition`), ranked by `rankBy` (the same
  * query unless given) on ids first, so content is read and similarity
@@ -170,16 +184,13 @@ function textMatchesSql(
   limit: string,
   { condition, candidates = TEXT_CANDIDATES, rankBy = tsQuery }: { condition?: string; candidates?: number; rankBy?: string } = {},
 ): string {
+  const visible = `${visibleChunkSql("chunks", "s")}${condition ? ` AND ${condition}` : ""}`;
   return `SELECT 'text' AS list, row_number() OVER (ORDER BY ranked.rank DESC, ranked.id) AS position, c.id, c.source_id, c.source_type::text AS source_type, c.content, c.metadata,
             (1 - (c.embedding <=> $2::vector))::float8 AS similarity
      FROM (
-       SELECT id, ts_rank_cd(search_vector, query, 1) AS rank
-       FROM (
-         SELECT chunks.id, search_vector, ranking AS query
-         FROM chunks ${BOT_SOURCES}, to_tsquery('simple', ${tsQuery}) matching, to_tsquery('simple', ${rankBy}) ranking
-         WHERE chunks.bot_id = $1::uuid AND search_vector @@ matching AND ${visibleChunkSql("chunks", "s")} ${condition ? `AND ${condition}` : ""}
-         LIMIT ${candidates}
-       ) matched
+       SELECT id, ts_rank_cd(search_vector, ranking, 1) AS rank
+       FROM (SELECT * FROM (${holdingSql("chunks.id, chunks.search_vector", tsQuery, { condition: visible, join: BOT_SOURCES })}) holding LIMIT ${candidates}) matched,
+            to_tsquery('simple', ${rankBy}) ranking
        ORDER BY rank DESC, id
        LIMIT ${limit}
      ) ranked JOIN chunks c ON c.id = ranked.id
@@ -311,7 +322,7 @@ export function createRetrieval({ prisma, embedder }: { prisma: PrismaClient; em
     const params: unknown[] = [botId];
     const counts = terms.map((term) => {
       const lexeme = term.length >= 4 && !/\d/.test(term) ? `${term}:*` : term;
-      return `(SELECT count(*) FROM (SELECT 1 FROM chunks WHERE bot_id = $1::uuid AND search_vector @@ to_tsquery('simple', $${params.push(lexeme)}) LIMIT ${STATISTICS_CAP}) m)::int AS "${params.length - 2}"`;
+      return `(SELECT count(*) FROM (${holdingSql("1", `$${params.push(lexeme)}`)} LIMIT ${STATISTICS_CAP}) m)::int AS "${params.length - 2}"`;
     });
     const [row] = await prisma.$queryRawUnsafe<Record<string, number>[]>(
       `SELECT (SELECT coalesce(sum(chunk_count), 0) FROM sources WHERE bot_id = $1::uuid)::int AS chunks${counts.length ? `, ${counts.join(", ")}` : ""}`,

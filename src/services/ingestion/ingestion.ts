@@ -114,16 +114,16 @@ export function createIngestion({
     const beforeBatch = yieldsBetweenBatches();
     const progress: OnProgress = (step, done, total, unit) =>
       events.publish({ botId: source.botId, sourceId, status: "PROCESSING", progress: { step, done, total, unit } });
-    const intoGraph = () =>
-      foldIntoGraph(prisma, source.botId, { beforeBatch, signal, onProgress: (done, total) => progress("indexing", done, total, "chunks") });
+    const intoIndexes = () =>
+      foldIntoIndexes(prisma, source.botId, { beforeBatch, signal, onProgress: (done, total) => progress("indexing", done, total, "chunks") });
     const result = await pool.run(taskFor(source, bytes, force, known), signal, progress);
     signal.throwIfAborted();
     const title = result.title ?? source.title;
     if (result.unchanged) {
       await prisma.source.update({ where: { id: sourceId }, data: { lastSyncedAt: new Date(), title, embeddingModel: embedder.model } });
-      // An attempt that died after its switch left the old generation behind, and perhaps chunks outside the graph.
+      // An attempt that died after its switch left the old generation behind, and perhaps chunks outside the indexes.
       await deleteStaleChunks(prisma, source, { beforeBatch });
-      await intoGraph();
+      await intoIndexes();
       const sync = result.pages && (await finishSync(prisma, sourceId, { startedAt, chunking }, result.pages, 0));
       return { chunkCount: source.chunkCount, unchanged: true, ...(sync && { sync }) };
     }
@@ -145,8 +145,8 @@ export function createIngestion({
         onProgress: (done, total) => progress("storing", done, total, "chunks"),
       },
     );
-    // Answerable already (searched exactly until then): the graph is for a large bot's next questions.
-    await intoGraph();
+    // Answerable already (read beside the indexes until then): the indexes are for a large bot's next questions.
+    await intoIndexes();
     const sync = pages && (await finishSync(prisma, sourceId, { startedAt, chunking }, pages, result.chunks.length));
     return { chunkCount, unchanged: false, ...(sync && { sync }) };
   }
@@ -224,18 +224,19 @@ export async function storeChunks(
   const next = source.generation + 1;
   await deleteStaleChunks(prisma, source, { batchSize, beforeBatch });
   const firstIndex = version.pages ? await nextChunkIndex(prisma, source.id) : 0;
+  const inTextIndex = !(await largeAfter(prisma, source, version.pages?.chunkCount ?? chunks.length));
   const rows = chunkRows(chunks, vectors, firstIndex);
   const pacer = createPacer(batchSize);
-  const columns = `INSERT INTO chunks (bot_id, source_id, source_type, generation, content, chunk_index, embedding, metadata, page_url, search_vector) VALUES `;
+  const columns = `INSERT INTO chunks (bot_id, source_id, source_type, generation, in_text_index, content, chunk_index, embedding, metadata, page_url, search_vector) VALUES `;
   for (let start = 0, size = pacer.size; start < chunks.length; start += size, size = pacer.size) {
     await beforeBatch();
     signal?.throwIfAborted();
-    const params: unknown[] = [source.botId, source.id, source.kind, next];
+    const params: unknown[] = [source.botId, source.id, source.kind, next, inTextIndex];
     const values: string[] = [];
     for (let i = start; i < Math.min(start + size, chunks.length); i++) {
       const n = params.push(...rows.take(i));
       values.push(
-        `($1::uuid, $2::uuid, $3::"SourceKind", $4::int, $${n - 5}, $${n - 4}::int, $${n - 3}::vector, $${n - 2}::jsonb, $${n - 1}, $${n}::tsvector)`,
+        `($1::uuid, $2::uuid, $3::"SourceKind", $4::int, $5::boolean, $${n - 5}, $${n - 4}::int, $${n - 3}::vector, $${n - 2}::jsonb, $${n - 1}, $${n}::tsvector)`,
       );
     }
     await Promise.all([
@@ -297,36 +298,54 @@ function chunkRows(chunks: ChunkDraft[], vectors: Float32Array, firstIndex: numb
 }
 
 /**
- * Puts a large bot's chunks that are outside its HNSW graph into it, in short
- * paced batches (an HNSW insert costs 1 to 4 ms on PGlite): those storeChunks
- * just wrote, and all the bot's when it has just grown past
- * EXACT_SEARCH_MAX_CHUNKS, when its graph (botGraph) is made, empty. A small
- * bot's stay outside: it is searched exactly. Until they are in, retrieval
- * sorts them exactly beside the walk, so an interrupted fold costs time,
- * never answers; the bot's next sync goes on with it. Resolves to how many
- * went in.
+ * Whether the source's bot has more than EXACT_SEARCH_MAX_CHUNKS chunks once
+ * the source holds `count`: then its chunks are stored outside the text
+ * index, as they are outside the graph, and go into both at once when folded
+ * (foldIntoIndexes): a row folded in is written again, and indexed again.
  */
-export async function foldIntoGraph(
+async function largeAfter(prisma: PrismaClient, source: Pick<Source, "id" | "botId">, count: number): Promise<boolean> {
+  const [row] = await prisma.$queryRaw<{ large: boolean }[]>`
+    SELECT coalesce(sum(chunk_count) FILTER (WHERE id <> ${source.id}::uuid), 0) + ${count} > ${EXACT_SEARCH_MAX_CHUNKS} AS large
+    FROM sources WHERE bot_id = ${source.botId}::uuid`;
+  return row?.large ?? false;
+}
+
+/**
+ * Puts a bot's chunks that are outside its indexes into them, in short paced
+ * batches (an HNSW insert costs 1 to 4 ms on PGlite): a large bot's outside
+ * its HNSW graph (those storeChunks just wrote, and all the bot's when it has
+ * just grown past EXACT_SEARCH_MAX_CHUNKS, when its graph, botGraph, is made
+ * empty) go into the graph and the text index at once; a small bot's never
+ * go into a graph (it is searched exactly), and are outside the text index
+ * only if storeChunks took the bot for large (it shrank meanwhile). Until
+ * they are in, retrieval reads them beside the indexes, so an interrupted
+ * fold costs time, never answers; the bot's next sync goes on with it.
+ * Resolves to how many went in.
+ */
+export async function foldIntoIndexes(
   prisma: PrismaClient,
   botId: string,
   { batchSize, beforeBatch = async () => {}, signal, onProgress }: StoreOptions = {},
 ): Promise<number> {
-  // A small bot's chunks, all outside, are not even counted.
-  const [size] = await prisma.$queryRaw<{ outside: number }[]>`
-    SELECT CASE WHEN coalesce(sum(chunk_count), 0) > ${EXACT_SEARCH_MAX_CHUNKS}
-             THEN (SELECT count(*) FROM chunks WHERE bot_id = ${botId}::uuid AND NOT in_graph) ELSE 0 END::int AS outside
-    FROM sources WHERE bot_id = ${botId}::uuid`;
+  const [size] = await prisma.$queryRaw<{ large: boolean; outside: number }[]>`
+    SELECT large, CASE WHEN large THEN (SELECT count(*) FROM chunks WHERE bot_id = ${botId}::uuid AND NOT in_graph)
+                       ELSE (SELECT count(*) FROM chunks WHERE bot_id = ${botId}::uuid AND NOT in_text_index) END::int AS outside
+    FROM (SELECT coalesce(sum(chunk_count), 0) > ${EXACT_SEARCH_MAX_CHUNKS} AS large FROM sources WHERE bot_id = ${botId}::uuid) bot`;
   if (!size?.outside) return 0;
-  await createGraph(prisma, botId);
+  if (size.large) await createGraph(prisma, botId);
   const pacer = createPacer(batchSize);
   for (let folded = 0; ;) {
     await beforeBatch();
     signal?.throwIfAborted();
     const limit = pacer.size;
-    const count = await pacer.time(
-      limit,
-      () => prisma.$executeRaw`
-        UPDATE chunks SET in_graph = true WHERE id IN (SELECT id FROM chunks WHERE bot_id = ${botId}::uuid AND NOT in_graph LIMIT ${limit})`,
+    const count = await pacer.time(limit, () =>
+      size.large
+        ? prisma.$executeRaw`
+            UPDATE chunks SET in_graph = true, in_text_index = true
+            WHERE id IN (SELECT id FROM chunks WHERE bot_id = ${botId}::uuid AND NOT in_graph LIMIT ${limit})`
+        : prisma.$executeRaw`
+            UPDATE chunks SET in_text_index = true
+            WHERE id IN (SELECT id FROM chunks WHERE bot_id = ${botId}::uuid AND NOT in_text_index LIMIT ${limit})`,
     );
     folded += count;
     if (count) onProgress?.(folded, Math.max(folded, size.outside));
