@@ -389,7 +389,8 @@ console.log(`recall@5: HNSW top 5 against exact top 5, per ef_search; vector p50
 /**
  * The product's storing into the indexed table (storeChunks, its adaptive
  * batches): STORE_ROUNDS new sources of the same STORED chunks for a large bot,
- * embedding excluded, each answerable when it returns and timed apart; then
+ * embedding and text entries excluded (the extraction worker makes both off
+ * the server's thread), each answerable when it returns and timed apart; then
  * the fold that puts them all into the HNSW graph and the text index, timed apart (LanceDB's
  * optimize is its counterpart).
  */
@@ -406,7 +407,8 @@ async function timeStoring(
   const vectors = data !== "clustered" ? await embedder.embed(texts) : texts.map(clustered);
   for (let round = 0; round < STORE_ROUNDS; round++) {
     const source = await db.prisma.source.create({ data: { botId: owner.botId, kind: "TEXT", connector: "text", name: `stored ${round}` } });
-    const drafts = texts.map((content, index) => ({ content, index, metadata: { source: "stored" } }));
+    // Each with its text index entry, as the extraction worker makes them beside the vectors.
+    const drafts = texts.map((content, index) => ({ content, index, metadata: { source: "stored" }, searchVector: searchVectorBinary(content) }));
     const start = performance.now();
     await storeChunks(db, source, drafts, Float32Array.from(vectors.flat()), { contentHash: "bench", title: null, embeddingModel: embedder.model });
     rates.push(STORED / ((performance.now() - start) / 1000));

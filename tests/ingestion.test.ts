@@ -123,6 +123,11 @@ describe("ingestion", () => {
     const synced = await waitForSource(t, more.data!.addTextSource.id);
     expect(synced).toMatchObject({ syncStatus: "SYNCED" });
     expect(await inGraph()).toEqual([true, true, true, true, true]);
+    // Its text index entries went in with the fold (stored outside the index, as a large bot's are), made by the
+    // extraction worker and carried across to the server intact.
+    const [entry] = await prisma.$queryRaw<{ text: string; indexed: boolean }[]>`
+      SELECT search_vector::text AS text, in_text_index AS indexed FROM chunks WHERE source_id = ${synced.id}::uuid`;
+    expect(entry).toEqual({ text: "'closed':1 'holidays':4 'on':2 'public':3", indexed: true });
     // A fold cut short (the process stopped) is finished by the bot's next sync, even one that finds nothing changed.
     await prisma.chunk.updateMany({ where: { sourceId: synced.id }, data: { inGraph: false } });
     expect((await gqlRaw(t.url, `mutation($id: ID!) { resyncSource(id: $id) { id } }`, { id: synced.id }, account.headers)).errors).toBeUndefined();

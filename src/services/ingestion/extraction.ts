@@ -1,5 +1,6 @@
 import { RecursiveCharacterTextSplitter } from "@langchain/textsplitters";
 import { connectorNamed, createTextBudget, ExtractionError, type ExtractContext, type Section, type SourceInput } from "../../../connectors/index.js";
+import { searchVectorBinary } from "../../db/text-search.js";
 import { createEmbeddedEmbedder, type Embedder } from "../../providers/embeddings.js";
 import type { EmbeddedEmbedderKind } from "../../providers/status.js";
 import { sha256 } from "../access/secrets.js";
@@ -16,6 +17,13 @@ export interface ChunkDraft {
   content: string;
   index: number;
   metadata: { source: string; url?: string; page?: number; heading?: string; title?: string };
+  /**
+   * The content's full-text index entry in tsvector's binary form
+   * (searchVectorBinary), made where the chunk is: ~80 µs a chunk of 1,000
+   * characters, which the server's thread (every tenant's requests) would
+   * otherwise spend while storing. Made by storeChunks when absent.
+   */
+  searchVector?: Uint8Array;
 }
 
 export type ProgressStep = "extracting" | "embedding" | "storing" | "indexing";
@@ -172,7 +180,10 @@ export async function extractChunks(task: ExtractionTask, signal: AbortSignal, o
     if (contentHash === task.previousHash) return { unchanged: true, title, contentHash };
   }
 
-  const chunks = await splitSections(toSplit, task.input.name, task.chunkSize, task.chunkOverlap, title ?? undefined);
+  const chunks = (await splitSections(toSplit, task.input.name, task.chunkSize, task.chunkOverlap, title ?? undefined)).map((chunk) => ({
+    ...chunk,
+    searchVector: searchVectorBinary(chunk.content),
+  }));
   if (pages) countChunksByPage(pages.outcomes, chunks);
   const { embedHere } = task;
   const vectors = embedHere ? await embedChunks(createEmbeddedEmbedder(embedHere.kind, embedHere.dimension), chunks, signal, onProgress) : null;

@@ -273,6 +273,13 @@ export async function storeChunks(
   await deleteStaleChunks(prisma, { id: source.id, generation: next, floorGeneration: floor }, { batchSize, beforeBatch });
 }
 
+/** The chunk's text index entry as `pg` sends a parameter in binary (a Buffer): the worker's, or made here. */
+function searchVectorOf({ content, searchVector }: ChunkDraft): Buffer {
+  if (!searchVector) return searchVectorBinary(content);
+  // A Buffer crosses from the worker process as a plain Uint8Array: the same bytes, not copied.
+  return Buffer.isBuffer(searchVector) ? searchVector : Buffer.from(searchVector.buffer, searchVector.byteOffset, searchVector.byteLength);
+}
+
 /**
  * The parameters of each chunk's row, made on demand or ahead (make): the
  * vector and the text's index entry in their binary forms. Taken once each.
@@ -283,7 +290,7 @@ function chunkRows(chunks: ChunkDraft[], vectors: Float32Array, firstIndex: numb
   const row = (i: number) => {
     const chunk = chunks[i]!;
     const vector = toVectorBinary(vectors.subarray(i * dimension, (i + 1) * dimension));
-    return [chunk.content, firstIndex + chunk.index, vector, JSON.stringify(chunk.metadata), chunk.metadata.url ?? null, searchVectorBinary(chunk.content)];
+    return [chunk.content, firstIndex + chunk.index, vector, JSON.stringify(chunk.metadata), chunk.metadata.url ?? null, searchVectorOf(chunk)];
   };
   return {
     make(from: number, to: number) {
