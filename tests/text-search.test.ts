@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import { lexemesOf, searchVectorBinary, wordsOf } from "../src/db/text-search.js";
+import { extractChunks } from "../src/services/ingestion/extraction.js";
 
 /** Reads tsvector's binary form back, as tsvectorrecv would: [lexeme, positions] in order. */
 function decode(buffer: Buffer): [string, number[]][] {
@@ -61,5 +62,27 @@ describe("a chunk's text index entry", () => {
     expect(long.find(([lexeme]) => lexeme === "end")![1]).toEqual([16383]);
     expect(long.some(([lexeme]) => lexeme.startsWith("xxx"))).toBe(false);
     expect(decode(searchVectorBinary(""))).toEqual([]);
+  });
+
+  it("is made with each chunk where the source is read (the extraction worker), not by the server's thread", async () => {
+    const text = "Returns are free within 30 days.\n\n".repeat(40);
+    const result = await extractChunks(
+      {
+        connector: "text",
+        input: { kind: "TEXT", name: "Returns", bytes: new TextEncoder().encode(text) },
+        web: { allowPrivateUrls: false, timeoutMs: 1000, maxBytes: 1024, maxRedirects: 0 },
+        chunkSize: 300,
+        chunkOverlap: 0,
+        maxExtractedBytes: 1024 * 1024,
+        embeddingModel: "test",
+        embedHere: null,
+        previousHash: null,
+      },
+      new AbortController().signal,
+      () => {},
+    );
+    if (result.unchanged) throw new Error("read as unchanged");
+    expect(result.chunks.length).toBeGreaterThan(1);
+    for (const chunk of result.chunks) expect(chunk.searchVector && Buffer.from(chunk.searchVector)).toEqual(searchVectorBinary(chunk.content));
   });
 });
