@@ -1,5 +1,7 @@
+import { once } from "node:events";
 import { describe, expect, it } from "@jest/globals";
 import { getIntrospectionQuery, parse } from "graphql";
+import WebSocket from "ws";
 import { createBot, signUp } from "./helpers/admin.js";
 import { startApp, type TestApp } from "./helpers/app.js";
 import { chatOverWs } from "./helpers/chat.js";
@@ -195,6 +197,17 @@ describe("documents are capped before they run", () => {
     );
     await expect(tooLong).rejects.toEqual([expect.objectContaining({ extensions: { code: "QUERY_TOO_COMPLEX" } })]);
     expect((await wsOnce(ws, parse("{ me { id } }"))).data).toEqual({ me: { id: admin.userId } });
+  });
+
+  it("closes a websocket whose opening failed inside as an internal error, naming nothing inside", async () => {
+    const { t, secret } = await botWithKey();
+    // The key lookup fails as a database would, with an address in its message.
+    t.app.services.publicAccess.authenticate = () => Promise.reject(new Error("connect ECONNREFUSED 10.0.0.5:5432"));
+    const socket = new WebSocket(`${t.url.replace("http", "ws")}/graphql`, "graphql-transport-ws");
+    await new Promise((resolve) => socket.once("open", resolve));
+    socket.send(JSON.stringify({ type: "connection_init", payload: { apiKey: secret } }));
+    const [code, reason] = (await once(socket, "close")) as [number, Buffer];
+    expect({ code, reason: reason.toString() }).toEqual({ code: 4500, reason: "Internal server error" });
   });
 
   it("with INTROSPECTION=false, suggests no names: fields, arguments, enum values, input fields, variables", async () => {

@@ -33,6 +33,9 @@ export function serveWebSockets(server: Server, yoga: ParleyYoga, services: AppS
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
   const wsServer = useServer(
     {
+      // graphql-ws sends a failure's own message as the close reason unless NODE_ENV is "production",
+      // which `npm start` and the tests do not set: internals never leave, whatever the environment.
+      isProd: true,
       onConnect: (ctx) => admitsConnection(ctx.connectionParams, ctx.extra as WebSocketInitialContext["extra"], services, config),
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
