@@ -52,7 +52,7 @@ export const docx = defineConnector({
       throw new ExtractionError(`The file is not a readable DOCX (${(error as Error).message}).`, { cause: error });
     }
     signal.throwIfAborted();
-    const { sections } = htmlToSections(html, { dropChrome: false, budget });
+    const { sections } = await htmlToSections(html, { dropChrome: false, budget });
     if (!sections.length) throw new ExtractionError("The DOCX contains no text.");
     // What the document calls itself: its Title paragraph, else its properties' title, else its first heading.
     const title =

@@ -167,7 +167,7 @@ export const text = defineConnector({
     const mime = input.mimeType?.split(";")[0]?.trim();
     let extracted: Extracted;
     if (extension === ".html" || extension === ".htm" || mime === "text/html" || mime === "application/xhtml+xml") {
-      extracted = htmlToSections(raw);
+      extracted = await htmlToSections(raw);
     } else if (extension === ".json" || mime === "application/json") {
       let pretty = raw;
       try {

@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
-import * as cheerio from "cheerio";
-import { htmlToSections } from "../html.js";
+import { htmlToSections, parseHtml } from "../html.js";
 import { defineConnector, ExtractionError, type ExtractContext, type PageVisit, type Section } from "../types.js";
 import { fetchText, parseHttpUrl } from "./fetch.js";
 import { ALLOW_ALL, fetchRobots } from "./robots.js";
@@ -149,8 +148,8 @@ async function readPage(
     context.budget.take(page.body.length);
     return { visit: { url: page.url, outcome: "fetched", requested: true, ...version, bodyHash, links: [] }, sections: [{ text: page.body, url: page.url }] };
   }
-  const extracted = htmlToSections(page.body, { url: page.url, budget: context.budget });
-  const links = wantLinks && HTML.test(page.contentType) ? sameSiteLinks(page.body, page.url, start) : [];
+  const extracted = await htmlToSections(page.body, { url: page.url, budget: context.budget });
+  const links = wantLinks && HTML.test(page.contentType) ? await sameSiteLinks(page.body, page.url, start) : [];
   return {
     visit: { url: page.url, outcome: "fetched", requested: true, ...version, bodyHash, links },
     sections: extracted.sections.map((s) => ({ ...s, ...(extracted.title && { title: extracted.title }) })),
@@ -159,8 +158,8 @@ async function readPage(
 }
 
 /** Same-host http(s) links of a page, without fragments, in document order. */
-function sameSiteLinks(html: string, base: string, start: URL): string[] {
-  const $ = cheerio.load(html);
+async function sameSiteLinks(html: string, base: string, start: URL): Promise<string[]> {
+  const $ = await parseHtml(html);
   const links: string[] = [];
   $("a[href]").each((_, a) => {
     try {
@@ -177,7 +176,7 @@ function sameSiteLinks(html: string, base: string, start: URL): string[] {
 /** The same-host page URLs a sitemap lists, with their `lastmod` (following one level of sitemap index). */
 async function sitemapUrls(address: string, start: URL, context: ExtractContext, nested = false): Promise<{ url: string; lastmod?: string }[]> {
   const { body } = await fetchText(address, context, XML);
-  const $ = cheerio.load(body, { xml: true });
+  const $ = await parseHtml(body, { xml: true });
   if ($("sitemapindex").length && !nested) {
     const all: { url: string; lastmod?: string }[] = [];
     const locs = $("sitemap > loc")

@@ -1,5 +1,4 @@
 import { GraphQLError, NoSchemaIntrospectionCustomRule, validate } from "graphql";
-import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { createYoga, type GraphiQLOptions, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import type { Config } from "../config.js";
 import { createContextFactory, type Context } from "../context.js";
@@ -133,13 +132,15 @@ query Health {
 /**
  * GraphiQL from the server's own bundle (@graphql-yoga/render-graphiql):
  * Yoga's default page loads it from a CDN, and Parley runs where there is
- * no internet. The page (~9 MB, everything inlined) is built once.
+ * no internet. The page (~9 MB, everything inlined) is built once, and its
+ * module loaded on the first visit: compiling it cost every start ~0.15 s
+ * of CPU, for a page most servers never show.
  */
-function offlineGraphiQL(): (options: GraphiQLOptions) => string {
-  let built: { key: string; page: string } | undefined;
+function offlineGraphiQL(): (options: GraphiQLOptions) => Promise<string> {
+  let built: { key: string; page: Promise<string> } | undefined;
   return (options) => {
     const key = JSON.stringify(options);
-    if (built?.key !== key) built = { key, page: renderGraphiQL(options) };
+    if (built?.key !== key) built = { key, page: import("@graphql-yoga/render-graphiql").then(({ renderGraphiQL }) => renderGraphiQL(options)) };
     return built.page;
   };
 }

@@ -1,4 +1,3 @@
-import { RecursiveCharacterTextSplitter } from "@langchain/textsplitters";
 import { connectorNamed, createTextBudget, ExtractionError, type ExtractContext, type Section, type SourceInput } from "../../../connectors/index.js";
 import { searchVectorBinary } from "../../db/text-search.js";
 import { createEmbeddedEmbedder, type Embedder } from "../../providers/embeddings.js";
@@ -100,8 +99,13 @@ export function cleanText(text: string): string {
   );
 }
 
-/** Splits sections into chunks, each carrying where it came from. */
+/**
+ * Splits sections into chunks, each carrying where it came from. The
+ * splitter's module (LangChain's core with it) is loaded on the first split,
+ * in the extraction worker: the server's process never splits.
+ */
 export async function splitSections(sections: Section[], sourceName: string, size: number, overlap: number, documentTitle?: string): Promise<ChunkDraft[]> {
+  const { RecursiveCharacterTextSplitter } = await import("@langchain/textsplitters");
   const splitter = new RecursiveCharacterTextSplitter({ chunkSize: size, chunkOverlap: overlap });
   const chunks: ChunkDraft[] = [];
   for (const section of sections) {
