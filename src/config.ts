@@ -30,6 +30,11 @@ const schema = z
     DATABASE_POOL_SIZE: int(1, 1000).default(10),
     /** @default "./data" */
     DATA_DIR: z.string().min(1).default("./data"),
+    /**
+     * The embedded database's page cache (PostgreSQL's shared_buffers), in MB:
+     * memory it holds from its start. @default 128
+     */
+    PGLITE_SHARED_BUFFERS_MB: int(1, 65_536).default(128),
     /** When unset, the embedded providers are used (no model server needed). */
     OLLAMA_BASE_URL: httpUrl.optional(),
     /** @default "all-minilm" */

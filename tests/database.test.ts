@@ -5,7 +5,7 @@ import { FILE_PART_BYTES, readFile, writeFile } from "../src/services/ingestion/
 import { searchVectorBinary } from "../src/db/text-search.js";
 import { botGraph, HNSW_EF_SEARCH, toVectorBinary, toVectorLiteral } from "../src/db/vector.js";
 import { textQuery } from "../src/services/answering/retrieval.js";
-import { startApp, tempDir } from "./helpers/app.js";
+import { seedFromTemplate, startApp, tempDir } from "./helpers/app.js";
 import { openTestPGlite, openTestPostgres, silentLogger, startPostgresServer } from "./helpers/db.js";
 
 const DIM = 384;
@@ -255,15 +255,18 @@ describe("the embedded database", () => {
     expect(ticks).toBeGreaterThan(3);
   });
 
-  it("closes cleanly and opens the same folder again with its data", async () => {
+  it("closes cleanly and opens the same folder again with its data, and its page cache as asked at each start", async () => {
     const dataDir = await tempDir();
+    await seedFromTemplate(dataDir);
     const first = await openDatabase({ dataDir, logger: silentLogger });
     const workspace = await first.prisma.workspace.create({ data: { name: "Kept" } });
+    expect(await first.prisma.$queryRawUnsafe("SHOW shared_buffers")).toEqual([{ shared_buffers: "128MB" }]);
     await first.close();
-    const second = await openDatabase({ dataDir, logger: silentLogger });
+    const second = await openDatabase({ dataDir, logger: silentLogger, sharedBuffersMb: 24 });
     try {
       expect(second.appliedMigrations).toEqual([]);
       expect((await second.prisma.workspace.findUnique({ where: { id: workspace.id } }))?.name).toBe("Kept");
+      expect(await second.prisma.$queryRawUnsafe("SHOW shared_buffers")).toEqual([{ shared_buffers: "24MB" }]);
     } finally {
       await second.close();
     }

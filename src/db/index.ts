@@ -40,6 +40,8 @@ export interface DatabaseOptions {
   url?: string | undefined;
   /** PGlite's data folder lives in `<dataDir>/pgdata`. */
   dataDir: string;
+  /** PGlite's page cache (shared_buffers) in MB. @default 128 */
+  sharedBuffersMb?: number;
   logger: Logger;
   /** @default 10 */
   poolSize?: number;
@@ -52,6 +54,7 @@ export function databaseOptions(config: Config, logger: Logger): DatabaseOptions
   return {
     url: config.DATABASE_URL,
     dataDir: config.dataDir,
+    sharedBuffersMb: config.PGLITE_SHARED_BUFFERS_MB,
     logger,
     poolSize: config.DATABASE_POOL_SIZE,
     logQueries: config.LOG_LEVEL === "debug",
@@ -72,13 +75,13 @@ function prismaClient(adapter: Prisma.PrismaClientOptions["adapter"], { logger, 
 }
 
 async function openPGlite(options: DatabaseOptions): Promise<Database> {
-  const { dataDir, logger } = options;
+  const { dataDir, logger, sharedBuffersMb } = options;
   await mkdir(dataDir, { recursive: true });
   // PGlite is one process's database: a second process on the same folder corrupts it.
   const releaseLock = await acquireDirLock(path.join(dataDir, "parley.lock"));
   let thread: PGliteThread | undefined;
   try {
-    thread = await startPGliteThread(path.join(dataDir, "pgdata"), logger);
+    thread = await startPGliteThread(path.join(dataDir, "pgdata"), logger, { sharedBuffersMb });
     // PGlite is one session: one client, so that no two conversations interleave on it.
     const db = await openPool("pglite", thread.connection, { ...options, poolSize: 1 });
     const opened = thread;

@@ -27,9 +27,13 @@ const SOCKET_PORT = 5432;
  * `dataDir` on a unix socket in a fresh private folder (0700, and short
  * enough for the socket path limit wherever the data folder lives).
  */
-export async function startPGliteThread(dataDir: string, logger: Logger): Promise<PGliteThread> {
+export async function startPGliteThread(
+  dataDir: string,
+  logger: Logger,
+  { sharedBuffersMb }: { sharedBuffersMb?: number | undefined } = {},
+): Promise<PGliteThread> {
   const socketDir = await mkdtemp(path.join(os.tmpdir(), "parley-db-"));
-  const worker = await startWorker({ dataDir, socketPath: path.join(socketDir, `.s.PGSQL.${SOCKET_PORT}`) });
+  const worker = await startWorker({ dataDir, socketPath: path.join(socketDir, `.s.PGSQL.${SOCKET_PORT}`), sharedBuffersMb });
   let closing = false;
   try {
     await ready(worker);

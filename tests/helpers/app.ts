@@ -39,13 +39,25 @@ export async function tempDir(prefix = "parley-test-"): Promise<string> {
  * Starts Parley on port 0 (or `env.PORT`, when its public URL must be known
  * first) against a new PGlite folder copied from the run's migrated template
  * (or `env.DATA_DIR`; `fresh: true` migrates an empty one, as a first start does).
- * Password hashing is made cheap (PASSWORD_HASH_COST=10) to keep tests quick.
+ * Password hashing is made cheap (PASSWORD_HASH_COST=10) to keep tests quick,
+ * and so is PGlite's start (a 16 MB page cache, which a test's data fits).
  */
+/** The page cache of the tests' embedded databases (PGLITE_SHARED_BUFFERS_MB): 16 MB starts ~0.15 s of CPU quicker than 128. */
+export const TEST_SHARED_BUFFERS_MB = "16";
+
 export async function startApp(env: Record<string, string> = {}, options: BuildAppOptions & { fresh?: boolean } = {}): Promise<TestApp> {
   const { fresh, ...buildOptions } = options;
   const dataDir = env.DATA_DIR ?? (await tempDir());
   if (!fresh && !options.db && !env.DATABASE_URL) await seedFromTemplate(dataDir);
-  const config = loadConfig({ LOG_LEVEL: "silent", SHUTDOWN_TIMEOUT_MS: "2000", PASSWORD_HASH_COST: "10", PORT: "0", ...env, DATA_DIR: dataDir });
+  const config = loadConfig({
+    LOG_LEVEL: "silent",
+    SHUTDOWN_TIMEOUT_MS: "2000",
+    PASSWORD_HASH_COST: "10",
+    PGLITE_SHARED_BUFFERS_MB: TEST_SHARED_BUFFERS_MB,
+    PORT: "0",
+    ...env,
+    DATA_DIR: dataDir,
+  });
   const app = await buildApp(config, buildOptions);
   const { url, port } = await app.start(config.PORT);
   const handle: TestApp = {

@@ -6,7 +6,7 @@ import { vector } from "@electric-sql/pglite-pgvector";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { openDatabase, type Database } from "../../src/db/index.js";
 import { createLogger } from "../../src/logger.js";
-import { seedFromTemplate, tempDir } from "./app.js";
+import { seedFromTemplate, tempDir, TEST_SHARED_BUFFERS_MB } from "./app.js";
 import { useBatchQueue } from "./batch-queue.js";
 
 const open = new Set<{ close(): Promise<void> }>();
@@ -20,7 +20,7 @@ export const silentLogger = createLogger("silent");
 export async function openTestPGlite(): Promise<Database> {
   const dataDir = await tempDir();
   await seedFromTemplate(dataDir);
-  const db = await openDatabase({ dataDir, logger: silentLogger });
+  const db = await openDatabase({ dataDir, logger: silentLogger, sharedBuffersMb: Number(TEST_SHARED_BUFFERS_MB) });
   open.add(db);
   return db;
 }
@@ -42,7 +42,7 @@ export async function startPostgresServer({ maxConnections = 1, fresh = false } 
     await seedFromTemplate(folder);
     if (existsSync(path.join(folder, "pgdata"))) dataDir = path.join(folder, "pgdata");
   }
-  const options = { extensions: { vector } };
+  const options = { extensions: { vector }, startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${TEST_SHARED_BUFFERS_MB}MB`] };
   const pglite = dataDir ? new PGlite(dataDir, options) : new PGlite(options);
   await pglite.waitReady;
   const server = new PGLiteSocketServer({ db: pglite, host: "127.0.0.1", port: 0, maxConnections });
