@@ -4,7 +4,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "@jest/globals";
 import { createBot, signUp } from "./helpers/admin.js";
-import { tempDir } from "./helpers/app.js";
+import { seedFromTemplate, tempDir } from "./helpers/app.js";
 import { startPostgresServer } from "./helpers/db.js";
 import { gqlRaw } from "./helpers/graphql.js";
 import { startProcess } from "./helpers/process.js";
@@ -20,6 +20,7 @@ const SOURCES = `query($b: ID!) { bot(id: $b) { sources(first: 10) { edges { nod
 describe("backups of the embedded database", () => {
   it("are taken while the server serves, load into PostgreSQL with psql, and restore into a new data folder", async () => {
     const dataDir = await tempDir();
+    await seedFromTemplate(dataDir);
     const server = await startProcess({ DATA_DIR: dataDir });
     const admin = await signUp(server.url);
     const botId = await createBot(server.url, admin);

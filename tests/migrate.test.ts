@@ -1,12 +1,11 @@
 import { cp, mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "@jest/globals";
-import { PGlite } from "@electric-sql/pglite";
-import { vector } from "@electric-sql/pglite-pgvector";
+import type { PGlite } from "@electric-sql/pglite";
 import { migrate, MIGRATIONS_DIR, MigrationError, readMigrations, type MigrationConnection } from "../src/db/migrate.js";
 import { botGraph } from "../src/db/vector.js";
 import { tempDir } from "./helpers/app.js";
-import { silentLogger } from "./helpers/db.js";
+import { silentLogger, templatePGlite } from "./helpers/db.js";
 
 /** An in-memory PGlite as the migrator's connection: one session, nobody to lock out. */
 function connection(db: PGlite): MigrationConnection {
@@ -30,7 +29,7 @@ async function migrationsDir(files: Record<string, string>): Promise<string> {
 
 describe("the migrator", () => {
   it("applies pending migrations in order, once", async () => {
-    const db = new PGlite();
+    const db = await templatePGlite({ empty: true });
     const dir = await migrationsDir({ "001_a": "CREATE TABLE a (id int);", "002_b": "CREATE TABLE b (id int);" });
     expect(await migrate(connection(db), silentLogger, dir)).toEqual(["001_a", "002_b"]);
     expect(await migrate(connection(db), silentLogger, dir)).toEqual([]);
@@ -38,7 +37,7 @@ describe("the migrator", () => {
   });
 
   it("rolls back a failing migration entirely and records nothing", async () => {
-    const db = new PGlite();
+    const db = await templatePGlite({ empty: true });
     const dir = await migrationsDir({ "001_bad": "CREATE TABLE c (id int); SELECT * FROM missing_table;" });
     await expect(migrate(connection(db), silentLogger, dir)).rejects.toThrow(/Migration 001_bad failed: .*missing_table/);
     const tables = await db.query(`SELECT 1 FROM pg_tables WHERE tablename = 'c'`);
@@ -49,7 +48,7 @@ describe("the migrator", () => {
   });
 
   it("refuses to start when an applied migration was edited, or the database is newer than the code", async () => {
-    const db = new PGlite();
+    const db = await templatePGlite({ empty: true });
     await migrate(connection(db), silentLogger, await migrationsDir({ "001_a": "CREATE TABLE a (id int);" }));
     const edited = await migrationsDir({ "001_a": "CREATE TABLE a (id bigint);" });
     await expect(migrate(connection(db), silentLogger, edited)).rejects.toThrow(MigrationError);
@@ -60,7 +59,7 @@ describe("the migrator", () => {
   });
 
   it("gives each large bot's chunks a graph of their own, built from what they hold, and takes a small bot's out", async () => {
-    const db = new PGlite({ extensions: { vector } });
+    const db = await templatePGlite({ empty: true });
     const dir = await tempDir();
     const BOT_GRAPHS = "20261207072500_bot_graphs";
     // The migrations before it, applied; then it alone.

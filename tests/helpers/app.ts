@@ -77,13 +77,15 @@ export async function startApp(env: Record<string, string> = {}, options: BuildA
 
 /**
  * A new data folder starts as a copy of the run's migrated template
- * database (tests/global-setup.mjs) rather than migrating a fresh one; a
+ * database (tests/global-setup.mjs) rather than migrating a fresh one, or
+ * of its empty one (initdb's work done once a run, not per test); a
  * folder that holds a database already is left as it is. Copied by `cp`:
  * its 1,100 files took Node's fs.cp 0.5 to 0.9 s of CPU, `cp -Rp` 0.14 s,
  * and the suite makes about a hundred of them.
  */
-export async function seedFromTemplate(dataDir: string): Promise<void> {
-  const template = process.env.PARLEY_TEST_TEMPLATE;
+export async function seedFromTemplate(dataDir: string, { empty = false } = {}): Promise<void> {
+  // `empty`: the database as initdb leaves it, no migration applied (for the tests of migrating).
+  const template = empty ? process.env.PARLEY_TEST_EMPTY_TEMPLATE : process.env.PARLEY_TEST_TEMPLATE;
   const pgdata = path.join(dataDir, "pgdata");
   if (!template || existsSync(pgdata)) return;
   await mkdir(dataDir, { recursive: true });

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { afterAll } from "@jest/globals";
+import { TEST_SHARED_BUFFERS_MB } from "./app.js";
 
 const children = new Set<ChildProcessWithoutNullStreams>();
 afterAll(() => children.forEach((c) => c.kill("SIGKILL")));
@@ -18,7 +19,9 @@ export interface ServerProcess {
 
 /** Starts Parley as a real process on a free port and waits for its "started" log line. */
 export async function startProcess(env: Record<string, string>, args = FROM_SOURCE): Promise<ServerProcess> {
-  const child = spawn(process.execPath, args, { env: { ...process.env, NODE_OPTIONS: "", PORT: "0", ...env } });
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, NODE_OPTIONS: "", PORT: "0", PGLITE_SHARED_BUFFERS_MB: TEST_SHARED_BUFFERS_MB, ...env },
+  });
   children.add(child);
   let log = "";
   child.stderr.on("data", (chunk: Buffer) => void (log += chunk.toString()));
