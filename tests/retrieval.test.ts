@@ -380,7 +380,7 @@ describe("the extractive answerer", () => {
     expect((await answer("Do you sell bicycles?", [chunk("The warranty lasts two years.", "manual.pdf")])).text).toBe(NOTHING_FOUND);
   });
 
-  it("builds full-text queries from plain words only: all of them, or any distinctive one (a code of several words as a phrase) that is not in most chunks", () => {
+  it("builds full-text queries from plain words only: all of them, or any distinctive one (a code of several words as a phrase) not made of frequent words", () => {
     expect(textQuery("What's the code QX-7781?")).toBe("(code & qx & 7781) | (qx <-> 7781)");
     expect(textQuery("How long is the warranty?")).toBe("(long & warranty)");
     expect(textQuery("warranty")).toBe("warranty");
@@ -400,5 +400,9 @@ describe("the extractive answerer", () => {
     // A command-line option or a camelCase identifier is: the question copied it from the sources.
     expect(textQuery("What should I use instead of --argfile?")).toBe("(should & use & instead & argfile) | argfile");
     expect(textQuery("What does convertToHtml return?")).toBe("(converttohtml & return) | converttohtml");
+    // Nor is a code made only of frequent words (all listed among the column's most common): every page of a CLI's manual
+    // has "--flags-file". It stays among "every word"; one rarer word keeps the phrase.
+    expect(textQuery("What does --flags-file do?", new Set(), new Set(["flags", "file"]))).toBe("(flags & file)");
+    expect(textQuery("Is log_level set in SYNOPSIS?", new Set(), new Set(["log", "synopsis"]))).toBe("(log & level & set & synopsis) | (log <-> level)");
   });
 });

@@ -24,6 +24,10 @@ interface Row {
 
 /** A word in more than this share of chunks is common (see textQuery). */
 const COMMON_SHARE = 0.2;
+/** The words in more than COMMON_SHARE of all chunks. */
+const commonOf = (shares: ReadonlyMap<string, number>): ReadonlySet<string> =>
+  new Set([...shares].filter(([, share]) => share > COMMON_SHARE).map(([word]) => word));
+
 /** How long the common words are kept before they are read again from the statistics. */
 const COMMON_WORDS_TTL_MS = 60_000;
 
@@ -65,9 +69,11 @@ const STOP_WORDS = new Set(
  * an embedding tends to miss. Common words alone would match most chunks and
  * make ranking them the slowest part of retrieval. Words of `common` (in
  * many chunks, from the column's statistics) are left out of "every word"
- * unless nothing else is left, and are never distinctive.
+ * unless nothing else is left. A token is no longer distinctive when all its
+ * words are `frequent` (the statistics list them among the column's most
+ * common): a manual's NAME, or "--flags-file" where every page has it.
  */
-export function textQuery(question: string, common: ReadonlySet<string> = new Set()): string | null {
+export function textQuery(question: string, common: ReadonlySet<string> = new Set(), frequent: ReadonlySet<string> = common): string | null {
   const { terms, distinctive } = textTerms(question, false);
   if (!terms.length) return null;
   // A word in most chunks narrows "all the words" by little, and its long
@@ -75,12 +81,19 @@ export function textQuery(question: string, common: ReadonlySet<string> = new Se
   const telling = terms.filter((term) => !common.has(term));
   const required = telling.length ? telling : terms;
   const all = required.length > 1 ? `(${required.join(" & ")})` : required[0]!;
-  // Nor does a common word alone find anything distinctive, whatever its case
-  // (a manual's NAME and FLAGS): alone, it would match most chunks, and
-  // ranking 2,000 of them was the text half's slowest case.
-  const alone = distinctive.filter((term) => !common.has(term));
+  // Nor does a frequent word alone find anything distinctive, whatever its
+  // case (a manual's NAME and FLAGS), nor a phrase of them ("--flags-file",
+  // "user-output-enabled" on each of a CLI's pages): it would match thousands
+  // of chunks, each read again for the words' order and then ranked, the
+  // text half's slowest questions (p90 38 -> 18 ms, p99 69 -> 48 ms over 1,000
+  // questions at 100k chunks, the chunk a question came from in the top 20
+  // for 319 against 328: .scratch's probe, README's Performance).
+  const alone = distinctive.filter((term) => !wordsOfTerm(term).every((word) => frequent.has(word)));
   return alone.length ? `${all} | ${alone.join(" | ")}` : all;
 }
+
+/** The words of a tsquery term: a word, or a phrase `(a <-> b)`. */
+const wordsOfTerm = (term: string) => term.replace(/^\(|\)$/g, "").split(" <-> ");
 
 /**
  * The tsquery terms of a question's content words, and its distinctive
@@ -210,7 +223,8 @@ export function createRetrieval({ prisma, embedder }: { prisma: PrismaClient; em
     const least = minSimilarity ?? embedder.minSimilarity;
     const candidates = Math.max(topK * 4, 20);
     const q = toVectorBinary(vector);
-    const tsQuery = textQuery(question, await commonWords());
+    const shares = await wordShares();
+    const tsQuery = textQuery(question, commonOf(shares), new Set(shares.keys()));
     // Both lists in one statement: on PGlite every statement is a trip
     // through the WASM boundary and the Prisma engine. (The HNSW settings are
     // the session's: see VECTOR_SEARCH_SETTINGS.)
@@ -299,11 +313,6 @@ export function createRetrieval({ prisma, embedder }: { prisma: PrismaClient; em
       (rows) => new Map(rows.map((row) => [row.word, Number(row.share)])),
       () => new Map<string, number>(), // statistics are an optimisation: without them, every word counts
     );
-  }
-
-  /** The words in more than COMMON_SHARE of all chunks. */
-  async function commonWords(): Promise<ReadonlySet<string>> {
-    return new Set([...(await wordShares())].filter(([, share]) => share > COMMON_SHARE).map(([word]) => word));
   }
 
   /** A question's vector, for search. */
