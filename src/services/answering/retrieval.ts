@@ -24,9 +24,20 @@ interface Row {
 
 /** A word in more than this share of chunks is common (see textQuery). */
 const COMMON_SHARE = 0.2;
-/** The words in more than COMMON_SHARE of all chunks. */
-const commonOf = (shares: ReadonlyMap<string, number>): ReadonlySet<string> =>
-  new Set([...shares].filter(([, share]) => share > COMMON_SHARE).map(([word]) => word));
+/** What the column's statistics say of its most frequent words (see textQuery), derived once per read. */
+interface WordStatistics {
+  /** The share of all chunks each listed word is in. */
+  shares: ReadonlyMap<string, number>;
+  /** The words in more than COMMON_SHARE of all chunks. */
+  common: ReadonlySet<string>;
+  /** Every listed word. */
+  frequent: ReadonlySet<string>;
+}
+
+function wordStatistics(shares: ReadonlyMap<string, number>): WordStatistics {
+  const common = new Set([...shares].filter(([, share]) => share > COMMON_SHARE).map(([word]) => word));
+  return { shares, common, frequent: new Set(shares.keys()) };
+}
 
 /** How long the common words are kept before they are read again from the statistics. */
 const COMMON_WORDS_TTL_MS = 60_000;
@@ -223,8 +234,8 @@ export function createRetrieval({ prisma, embedder }: { prisma: PrismaClient; em
     const least = minSimilarity ?? embedder.minSimilarity;
     const candidates = Math.max(topK * 4, 20);
     const q = toVectorBinary(vector);
-    const shares = await wordShares();
-    const tsQuery = textQuery(question, commonOf(shares), new Set(shares.keys()));
+    const { common, frequent } = await words();
+    const tsQuery = textQuery(question, common, frequent);
     // Both lists in one statement: on PGlite every statement is a trip
     // through the WASM boundary and the Prisma engine. (The HNSW settings are
     // the session's: see VECTOR_SEARCH_SETTINGS.)
@@ -278,7 +289,7 @@ export function createRetrieval({ prisma, embedder }: { prisma: PrismaClient; em
     // A chunk with `atLeast` of the terms has one of any (terms - atLeast + 1) of them: the rarest so many find the
     // very same chunks through the text index, where all of them (common words' prefixes among them) matched so
     // much of a large bot that the planner read all of it, testing each term in each chunk (200 ms at 10k chunks).
-    const shares = await wordShares();
+    const { shares } = await words();
     const share = (term: string) => shares.get(term.replace(/:\*$/, "")) ?? 0;
     const rarest = [...terms].sort((a, b) => share(a) - share(b)).slice(0, terms.length - atLeast + 1);
     const params: unknown[] = [botId, q, limit, rarest.join(" | "), terms.join(" | ")];
@@ -286,7 +297,7 @@ export function createRetrieval({ prisma, embedder }: { prisma: PrismaClient; em
     return prisma.$queryRawUnsafe<Row[]>(textMatchesSql("$4", "$3", { condition: enough, candidates: FALLBACK_CANDIDATES, rankBy: "$5" }), ...params);
   }
 
-  let statistics: { at: number; shares: Promise<ReadonlyMap<string, number>> } | undefined;
+  let statistics: { at: number; words: Promise<WordStatistics> } | undefined;
   /**
    * The share of all chunks each frequent word is in, from PostgreSQL's
    * statistics of the column (empty until ANALYZE has run: autovacuum on
@@ -296,22 +307,22 @@ export function createRetrieval({ prisma, embedder }: { prisma: PrismaClient; em
    * read takes ~10 ms (~140 ms the first time in a session), which a
    * visitor's question would otherwise wait for once a minute.
    */
-  function wordShares(): Promise<ReadonlyMap<string, number>> {
-    if (!statistics) statistics = { at: Date.now(), shares: readWordShares() };
+  function words(): Promise<WordStatistics> {
+    if (!statistics) statistics = { at: Date.now(), words: readWords() };
     else if (Date.now() - statistics.at > COMMON_WORDS_TTL_MS) {
       const held = statistics;
       held.at = Date.now(); // one read at a time
-      void readWordShares().then((shares) => void (held.shares = Promise.resolve(shares)));
+      void readWords().then((words) => void (held.words = Promise.resolve(words)));
     }
-    return statistics.shares;
+    return statistics.words;
   }
 
-  function readWordShares(): Promise<ReadonlyMap<string, number>> {
+  function readWords(): Promise<WordStatistics> {
     return prisma.$queryRaw<{ word: string; share: number }[]>`
       SELECT s.word, s.share::float8 AS share FROM pg_stats, unnest(most_common_elems::text::text[], most_common_elem_freqs) AS s(word, share)
       WHERE schemaname = current_schema() AND tablename = 'chunks' AND attname = 'search_vector' AND s.word IS NOT NULL`.then(
-      (rows) => new Map(rows.map((row) => [row.word, Number(row.share)])),
-      () => new Map<string, number>(), // statistics are an optimisation: without them, every word counts
+      (rows) => wordStatistics(new Map(rows.map((row) => [row.word, Number(row.share)]))),
+      () => wordStatistics(new Map()), // statistics are an optimisation: without them, every word counts
     );
   }
 
