@@ -11,6 +11,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { vector } from "@electric-sql/pglite-pgvector";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { writeBackup } from "./backup.js";
+import { pgliteStartParams } from "./pglite-options.js";
 
 export interface PGliteWorkerData {
   /** PGlite's data folder. */
@@ -37,10 +38,7 @@ const send = (message: PGliteWorkerMessage) => port.postMessage(message);
 let db: PGlite | undefined;
 let server: PGLiteSocketServer | undefined;
 try {
-  // The cache is set at each start, not in postgresql.conf: a copied or restored folder keeps no setting of its own.
-  // Its size is paid at every start: 128 MB took ~0.15 s more CPU to start than 16 MB.
-  const startParams = sharedBuffersMb ? [...PGlite.defaultStartParams, "-c", `shared_buffers=${sharedBuffersMb}MB`] : undefined;
-  db = new PGlite(dataDir, { extensions: { vector }, pgliteWasmModule: wasmModule, ...(startParams && { startParams }) });
+  db = new PGlite(dataDir, { extensions: { vector }, pgliteWasmModule: wasmModule, ...pgliteStartParams(sharedBuffersMb) });
   await db.waitReady;
   // One connection: the server's pool is one client, and the socket server
   // interleaves connections message by message on PGlite's one session.

@@ -5,6 +5,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { vector } from "@electric-sql/pglite-pgvector";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { openDatabase, type Database } from "../../src/db/index.js";
+import { pgliteStartParams } from "../../src/db/pglite-options.js";
 import { createLogger } from "../../src/logger.js";
 import { seedFromTemplate, tempDir, TEST_SHARED_BUFFERS_MB } from "./app.js";
 import { useBatchQueue } from "./batch-queue.js";
@@ -54,7 +55,7 @@ export async function templatePGlite({ empty = false } = {}): Promise<PGlite> {
   const folder = await tempDir();
   await seedFromTemplate(folder, { empty });
   const dataDir = path.join(folder, "pgdata");
-  const options = { extensions: { vector }, startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${TEST_SHARED_BUFFERS_MB}MB`] };
+  const options = { extensions: { vector }, ...pgliteStartParams(Number(TEST_SHARED_BUFFERS_MB)) };
   const pglite = existsSync(dataDir) ? new PGlite(dataDir, options) : new PGlite(options);
   await pglite.waitReady;
   return pglite;
