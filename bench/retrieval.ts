@@ -31,12 +31,10 @@
  *       deleted after each size), instead of the embedded PGlite
  *   PARLEY_BENCH_BUILD_MEM=512MB  maintenance_work_mem for the index build
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { gunzipSync } from "node:zlib";
 import { openDatabase } from "../src/db/index.js";
 import { createChunkMaintenance } from "../src/db/statistics.js";
 import { searchVectorBinary } from "../src/db/text-search.js";
@@ -46,6 +44,7 @@ import { createLexicalEmbedder, createWordsEmbedder } from "../src/providers/emb
 import { wordVectors } from "../src/providers/word-vectors.js";
 import { createRetrieval, nearestSql } from "../src/services/answering/retrieval.js";
 import { foldIntoIndexes, storeChunks } from "../src/services/ingestion/ingestion.js";
+import { manualChunks } from "./manpages.js";
 import { measureLanceDb, type PeerFigures, type PeerRow } from "./peer-lancedb.js";
 import { percentile } from "./stats.js";
 
@@ -91,37 +90,6 @@ const englishWord = () => english[Math.floor(Math.exp(random() * Math.log(englis
 let word = syntheticWord;
 const sentence = (n: number) => Array.from({ length: n }, () => word()).join(" ");
 
-/** Manual pages as prose: requests and font escapes of troff dropped, the text of .B/.I/.SH lines kept. */
-function* manualChunks(): Generator<string> {
-  const seen = new Set<string>();
-  for (const section of ["1", "2", "3", "4", "5", "6", "7", "8"]) {
-    const dir = `/usr/share/man/man${section}`;
-    for (const file of existsSync(dir) ? readdirSync(dir).sort() : []) {
-      let troff: string;
-      try {
-        troff = gunzipSync(readFileSync(path.join(dir, file))).toString("utf8");
-      } catch {
-        continue;
-      }
-      const prose = troff
-        .split("\n")
-        .filter((line) => !line.startsWith(".") || /^\.(B|I|BR|IR|RB|BI|IB|SH|SS)\s/.test(line))
-        .map((line) =>
-          line
-            .replace(/^\.[A-Z]+\s*/, "")
-            .replace(/\\f[BIRP]|\\\(..|\\[&e]|"/g, "")
-            .replace(/\\-/g, "-"),
-        )
-        .join(" ")
-        .replace(/\s+/g, " ");
-      // Overlapping a little, as the product's chunks do (CHUNK_OVERLAP).
-      for (let i = 0; i + 200 < prose.length; i += 750) {
-        const chunk = prose.slice(i, i + 1000);
-        if (!seen.has(chunk)) yield (seen.add(chunk), chunk);
-      }
-    }
-  }
-}
 let manual = manualChunks();
 const nextText = (data: Data) => {
   if (data !== "manpages") return sentence(60);

@@ -25,7 +25,7 @@ interface Row {
 /** A word in more than this share of chunks is common (see textQuery). */
 const COMMON_SHARE = 0.2;
 /** What the column's statistics say of its most frequent words (see textQuery), derived once per read. */
-interface WordStatistics {
+export interface WordStatistics {
   /** The share of all chunks each listed word is in. */
   shares: ReadonlyMap<string, number>;
   /** The words in more than COMMON_SHARE of all chunks. */
@@ -37,6 +37,16 @@ interface WordStatistics {
 function wordStatistics(shares: ReadonlyMap<string, number>): WordStatistics {
   const common = new Set([...shares].filter(([, share]) => share > COMMON_SHARE).map(([word]) => word));
   return { shares, common, frequent: new Set(shares.keys()) };
+}
+
+/** The text column's statistics of its most frequent words (empty until ANALYZE has run). */
+export function readWordStatistics(prisma: PrismaClient): Promise<WordStatistics> {
+  return prisma.$queryRaw<{ word: string; share: number }[]>`
+    SELECT s.word, s.share::float8 AS share FROM pg_stats, unnest(most_common_elems::text::text[], most_common_elem_freqs) AS s(word, share)
+    WHERE schemaname = current_schema() AND tablename = 'chunks' AND attname = 'search_vector' AND s.word IS NOT NULL`.then(
+    (rows) => wordStatistics(new Map(rows.map((row) => [row.word, Number(row.share)]))),
+    () => wordStatistics(new Map()), // statistics are an optimisation: without them, every word counts
+  );
 }
 
 /** How long the common words are kept before they are read again from the statistics. */
@@ -96,9 +106,9 @@ export function textQuery(question: string, common: ReadonlySet<string> = new Se
   // case (a manual's NAME and FLAGS), nor a phrase of them ("--flags-file",
   // "user-output-enabled" on each of a CLI's pages): it would match thousands
   // of chunks, each read again for the words' order and then ranked, the
-  // text half's slowest questions (p90 38 -> 18 ms, p99 69 -> 48 ms over 1,000
-  // questions at 100k chunks, the chunk a question came from in the top 20
-  // for 319 against 328: .scratch's probe, README's Performance).
+  // text half's slowest questions (bench:text-half, 100k chunks, 1,000
+  // questions: p90 29.7 -> 17.6 ms, p99 50.8 -> 37.9; the chunk a question
+  // came from in the top 5 for 216 as before, in the top 20 for 297 of 300).
   const alone = distinctive.filter((term) => !wordsOfTerm(term).every((word) => frequent.has(word)));
   return alone.length ? `${all} | ${alone.join(" | ")}` : all;
 }
@@ -203,7 +213,7 @@ function holdingSql(columns: string, tsQuery: string, { condition = "true", join
  * hash) for what readers may see: a sub-select per match cost ~6 µs a row,
  * a third of a 2,000-match question's text half.
  */
-function textMatchesSql(
+export function textMatchesSql(
   tsQuery: string,
   limit: string,
   { condition, candidates = TEXT_CANDIDATES, rankBy = tsQuery }: { condition?: string; candidates?: number; rankBy?: string } = {},
@@ -317,14 +327,7 @@ export function createRetrieval({ prisma, embedder }: { prisma: PrismaClient; em
     return statistics.words;
   }
 
-  function readWords(): Promise<WordStatistics> {
-    return prisma.$queryRaw<{ word: string; share: number }[]>`
-      SELECT s.word, s.share::float8 AS share FROM pg_stats, unnest(most_common_elems::text::text[], most_common_elem_freqs) AS s(word, share)
-      WHERE schemaname = current_schema() AND tablename = 'chunks' AND attname = 'search_vector' AND s.word IS NOT NULL`.then(
-      (rows) => wordStatistics(new Map(rows.map((row) => [row.word, Number(row.share)]))),
-      () => wordStatistics(new Map()), // statistics are an optimisation: without them, every word counts
-    );
-  }
+  const readWords = () => readWordStatistics(prisma);
 
   /** A question's vector, for search. */
   async function embed(question: string, signal?: AbortSignal): Promise<number[]> {
