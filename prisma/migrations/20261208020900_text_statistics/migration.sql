@@ -1,0 +1,12 @@
+-- The text column's statistics list 250 of its most frequent words instead of
+-- 100 (#31). Retrieval's text half does not OR a question's token into its
+-- query alone when every word of it is among them (textQuery's `frequent`):
+-- at 100 words (down to a 17% share at 100k manual-page chunks) phrases such
+-- as "--path=PATH" still matched thousands of chunks, each rechecked for the
+-- words' order and ranked. bench:text-half, 100k chunks, 1,000 questions:
+-- p99 41.1 -> 15.4 ms, the chunk a question came from in the text list's top
+-- 5 for 220 against 216, in its top 20 for 294 against 299 (at 50: p99 9.1,
+-- top 20 278). ANALYZE took no longer (437 against 458 ms at 100k chunks)
+-- though its sample grows from 3,000 rows to 7,500 (300 per point of the
+-- largest target).
+ALTER TABLE "chunks" ALTER COLUMN "search_vector" SET STATISTICS 25;
