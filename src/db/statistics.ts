@@ -15,9 +15,10 @@ import { botGraph } from "./vector.js";
  *   leaves out of its full-text AND (pg_stats) current, when the number of
  *   chunks moved by more than a tenth since this process last ran it, as
  *   autovacuum would (~55 ms at 20k chunks on the 3,000-row sample the
- *   chunk_statistics migration set; 7,500 rows since text_statistics, ~440 ms
- *   at 100k chunks, no longer than 3,000 there). VACUUM rewrites pg_class.reltuples, so the count at the
- *   last ANALYZE is kept here; a restart analyzes once more.
+ *   chunk_statistics migration set; 7,500 rows since text_statistics, ~440
+ *   ms at 100k chunks, no longer than 3,000 there). VACUUM rewrites
+ *   pg_class.reltuples, so the count at the last ANALYZE is kept here; a
+ *   restart analyzes once more.
  * - the full-text index's pending list (GIN's fast update: new entries wait
  *   in a list until it holds 4 MB) is merged into the index. The planner
  *   counts reading that whole list into every search through the index, and

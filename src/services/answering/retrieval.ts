@@ -107,8 +107,9 @@ export function textQuery(question: string, common: ReadonlySet<string> = new Se
   // "user-output-enabled" on each of a CLI's pages): it would match thousands
   // of chunks, each read again for the words' order and then ranked, the
   // text half's slowest questions (bench:text-half, 100k chunks, 1,000
-  // questions: p90 29.7 -> 17.6 ms, p99 50.8 -> 37.9; the chunk a question
-  // came from in the top 5 for 216 as before, in the top 20 for 297 of 300).
+  // questions, with the 250 words the text_statistics migration lists:
+  // p99 50.1 -> 15.4 ms; the chunk a question came from in the top 5 for 220
+  // against 216, in the top 20 for 294 against 300).
   const alone = distinctive.filter((term) => !wordsOfTerm(term).every((word) => frequent.has(word)));
   return alone.length ? `${all} | ${alone.join(" | ")}` : all;
 }
