@@ -44,6 +44,7 @@ import { createLexicalEmbedder, createWordsEmbedder } from "../src/providers/emb
 import { wordVectors } from "../src/providers/word-vectors.js";
 import { createRetrieval, nearestSql } from "../src/services/answering/retrieval.js";
 import { foldIntoIndexes, storeChunks } from "../src/services/ingestion/ingestion.js";
+import { benchBots } from "./bots.js";
 import { manualChunks } from "./manpages.js";
 import { measureLanceDb, type PeerFigures, type PeerRow } from "./peer-lancedb.js";
 import { percentile } from "./stats.js";
@@ -133,13 +134,7 @@ for (const data of DATA)
     const dir = await mkdtemp(path.join(os.tmpdir(), "parley-bench-"));
     const db = await openDatabase({ url: process.env.DATABASE_URL, dataDir: dir, logger: createLogger("silent") });
     const prisma = db.prisma;
-    const workspace = await prisma.workspace.create({ data: { name: "bench" } });
-    const owners: { botId: string; sourceId: string }[] = [];
-    for (let b = 0; b < BOTS; b++) {
-      const { id: botId } = await prisma.bot.create({ data: { workspaceId: workspace.id, name: `bench ${b}` } });
-      const { id: sourceId } = await prisma.source.create({ data: { botId, kind: "TEXT", connector: "text", name: "corpus" } });
-      owners.push({ botId, sourceId });
-    }
+    const { workspaceId, owners } = await benchBots(prisma, BOTS);
     const bot = { id: owners[0]!.botId };
 
     // Bulk load without the index, then build it: how a large import is best done.
@@ -340,7 +335,7 @@ for (const data of DATA)
       );
     }
     // A PostgreSQL database outlives the run: what the bench stored goes (its chunks with their workspace).
-    if (process.env.DATABASE_URL) await prisma.workspace.delete({ where: { id: workspace.id } });
+    if (process.env.DATABASE_URL) await prisma.workspace.delete({ where: { id: workspaceId } });
     await db.close();
     await rm(dir, { recursive: true, force: true });
   }

@@ -24,6 +24,7 @@ import { searchVectorBinary } from "../src/db/text-search.js";
 import { toVectorBinary } from "../src/db/vector.js";
 import { createLogger } from "../src/logger.js";
 import { readWordStatistics, textMatchesSql, textQuery } from "../src/services/answering/retrieval.js";
+import { benchBots } from "./bots.js";
 import { manualChunks } from "./manpages.js";
 import { percentile } from "./stats.js";
 
@@ -40,13 +41,7 @@ const madeUp = () => Array.from({ length: 2 + Math.floor(random() * 3) }, () => 
 const dir = await mkdtemp(path.join(os.tmpdir(), "parley-bench-text-"));
 const db = await openDatabase({ dataDir: dir, logger: createLogger("silent") });
 const { prisma } = db;
-const workspace = await prisma.workspace.create({ data: { name: "bench" } });
-const owners: { botId: string; sourceId: string }[] = [];
-for (let b = 0; b < BOTS; b++) {
-  const { id: botId } = await prisma.bot.create({ data: { workspaceId: workspace.id, name: `bench ${b}` } });
-  const { id: sourceId } = await prisma.source.create({ data: { botId, kind: "TEXT", connector: "text", name: "corpus" } });
-  owners.push({ botId, sourceId });
-}
+const { owners } = await benchBots(prisma, BOTS);
 // Text only: the text half reads no vector. In the text index as they go in, as a small bot's chunks are.
 const manual = manualChunks();
 for (let start = 0; start < SIZE; start += 500) {
