@@ -4,7 +4,7 @@ import { createChunkMaintenance, dropOrphanGraphs } from "../src/db/statistics.j
 import { createExtractiveChat, NOTHING_FOUND, type ChatChunk } from "../src/providers/chat.js";
 import type { Embedder } from "../src/providers/embeddings.js";
 import { botGraph, EXACT_SEARCH_MAX_CHUNKS } from "../src/db/vector.js";
-import { createRetrieval, nearestSql, textQuery, type RetrievedChunk } from "../src/services/answering/retrieval.js";
+import { createRetrieval, nearestSql, readWordStatistics, textQuery, type RetrievedChunk } from "../src/services/answering/retrieval.js";
 import { foldIntoIndexes, storeChunks } from "../src/services/ingestion/ingestion.js";
 import { createBot, signUp } from "./helpers/admin.js";
 import { startApp, type TestApp } from "./helpers/app.js";
@@ -255,6 +255,36 @@ describe("retrieval", () => {
     await prisma.$executeRawUnsafe(botGraph(small.botId).create);
     expect(await dropOrphanGraphs(prisma)).toEqual([botGraph(gone).name]);
     expect([await hasGraph(gone), await hasGraph(small.botId)]).toEqual([false, true]);
+  });
+
+  it("takes no code as distinctive whose words the column's statistics list among the most frequent, once ANALYZE has run", async () => {
+    const t = await startApp();
+    const account = await signUp(t.url);
+    const { db, embedder } = t.app.services;
+    const prisma = db.prisma;
+    const bot = await prisma.bot.create({ data: { workspaceId: account.workspaceId, name: "manual" } });
+    const source = await prisma.source.create({ data: { botId: bot.id, kind: "TEXT", connector: "text", name: "manual" } });
+    // A CLI's manual: 30 pages of 200 carry the option every command has (frequent, not common: 15%), the rest words of their own.
+    const drafts = Array.from({ length: 200 }, (_, index) => ({
+      content: index < 30 ? `Command c${index}x. --flags-file=FILE reads the flags from a file.` : `Page p${index}x q${index}y r${index}z.`,
+      index,
+      metadata: { source: "manual" },
+    }));
+    const vectors = Float32Array.from((await embedder.embed(drafts.map((draft) => draft.content))).flat());
+    await storeChunks(db, source, drafts, vectors, { contentHash: "x", title: null, embeddingModel: embedder.model });
+    await createChunkMaintenance(prisma).afterIngestion();
+    const { common, frequent } = await readWordStatistics(prisma);
+    expect({ frequent: ["flags", "file"].filter((word) => frequent.has(word)), common: ["flags", "file"].filter((word) => common.has(word)) }).toEqual({
+      frequent: ["flags", "file"],
+      common: [],
+    });
+    // The question's other word is in no chunk: with the phrase OR'd in alone, its 30 pages would be text matches.
+    const retrieval = createRetrieval({ prisma, embedder });
+    const question = "What does --flags-file do for zorblax?";
+    expect(textQuery(question, common)).toBe("(flags & file & zorblax) | (flags <-> file)");
+    const found = await retrieval.search(bot.id, await retrieval.embed(question), question, { topK: 5, minSimilarity: -1 });
+    expect(found.length).toBeGreaterThan(0);
+    expect(found.filter((chunk) => chunk.matchedText)).toEqual([]);
   });
 
   it("stores a large bot's chunks outside the text index, finds them by their words all the same, and folds them in with the graph", async () => {
